@@ -1,0 +1,222 @@
+"""Entry point of the `tousu` console script.
+
+Every command honours TOUSU_DATABASE_URL. A user mistake prints one line to stderr and
+exits non-zero; only a bug shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from cli.output import FORMATS, render
+from models import schema
+from models.db import get_engine, session_scope
+from models.errors import TousuError
+from models.filters import Filters
+from models.rating import REPORT_COLUMNS, year_ratings
+from models.stats import DIMENSIONS, distribution
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1990 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"not a year (YYYY): {text!r}")
+    return int(text)
+
+
+def _require_schema() -> None:
+    current = schema.current_revision(get_engine())
+    if current is None:
+        raise TousuError("数据库尚未初始化：请先运行 `tousu init`")
+    if current != schema.head_revision():
+        raise TousuError("数据库结构版本较旧：请运行 `tousu init` 升级（数据会保留）")
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_init(_args: argparse.Namespace) -> int:
+    engine = get_engine()
+    before = schema.current_revision(engine)
+    schema.upgrade(engine)
+    after = schema.current_revision(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        print(f"数据库已是最新结构（{after}）：{where}")
+    else:
+        print(f"数据库已升级到 {after}（原为 {before or '空库'}）：{where}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from models.demo import generate_demo
+
+    engine = get_engine()
+    schema.upgrade(engine)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r生成演示数据 {done:,}/{total:,} 条投诉", end="", file=sys.stderr, flush=True)
+
+    summary = generate_demo(
+        engine,
+        complaints=args.complaints,
+        seed=args.seed,
+        replace=args.replace,
+        progress=progress if sys.stderr.isatty() or args.complaints >= 100_000 else None,
+    )
+    if args.complaints >= 100_000 or sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(summary)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from models.importing import import_complaints, import_platforms
+
+    _require_schema()
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TousuError(f"无法读取文件 {path}：{exc.strerror}") from None
+    importer = import_platforms if args.kind == "platforms" else import_complaints
+    with session_scope(write=True) as session:
+        report = importer(session, data, path.name, dry_run=args.dry_run)
+        if not report.ok:
+            session.rollback()
+    for warning in report.warnings:
+        print(f"警告：{warning}", file=sys.stderr)
+    for error in report.errors:
+        print(str(error), file=sys.stderr)
+    print(report.summary(), file=sys.stderr if not report.ok else sys.stdout)
+    return 0 if report.ok else 1
+
+
+def cmd_ratings(args: argparse.Namespace) -> int:
+    _require_schema()
+    with session_scope() as session:
+        ratings = year_ratings(session, args.platform, args.year)
+    if not ratings:
+        print(f"“{args.platform}”在{args.year}年没有计入评级的投诉", file=sys.stderr)
+    sys.stdout.write(render([r.report_row() for r in ratings], REPORT_COLUMNS, args.format))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    _require_schema()
+    if args.year is not None and (args.date_from or args.date_to):
+        raise TousuError("--year 与 --from/--to 不能同时使用")
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise TousuError("--from 晚于 --to")
+    filters = Filters(
+        sectors=tuple(args.sector) or None,
+        platforms=tuple(args.platform) or None,
+        provinces=tuple(args.province) or None,
+    )
+    if args.year is not None:
+        filters = filters.with_dates(date(args.year, 1, 1), date(args.year, 12, 31))
+    else:
+        filters = filters.with_dates(args.date_from, args.date_to)
+    with session_scope() as session:
+        shares = distribution(session, args.by, filters)
+    if not shares:
+        print("没有符合条件的投诉", file=sys.stderr)
+    sys.stdout.write(render([s.row() for s in shares], ("label", "count", "percent"), args.format))
+    return 0
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tousu",
+        description="Tousu: consumer-complaint database, ratings and statistics. "
+        "The database comes from TOUSU_DATABASE_URL (default: SQLite file data/tousu.db).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create or upgrade the database schema (keeps data)")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("demo", help="fill the database with demo platforms and complaints")
+    p.add_argument(
+        "--complaints",
+        type=int,
+        default=20_000,
+        metavar="N",
+        help="synthetic complaints, 2023–2025 (default 20000)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=2024,
+        metavar="S",
+        help="random seed; the same seed gives the same data (default 2024)",
+    )
+    p.add_argument(
+        "--replace", action="store_true", help="delete existing platforms and complaints first"
+    )
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("import", help="import platforms or complaints from CSV or XLSX")
+    p.add_argument("kind", choices=("platforms", "complaints"))
+    p.add_argument("file", help="a .csv (UTF-8, UTF-8 with BOM or GBK) or .xlsx file")
+    p.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser(
+        "ratings", help="a platform's consumer ratings for a year, as the reports print them"
+    )
+    p.add_argument("--platform", required=True, metavar="NAME")
+    p.add_argument("--year", required=True, type=_year, metavar="YYYY")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(handler=cmd_ratings)
+
+    p = sub.add_parser("stats", help="distribution of complaints by one dimension")
+    p.add_argument("--by", required=True, choices=DIMENSIONS)
+    p.add_argument("--sector", action="append", default=[], metavar="S", help="repeatable")
+    p.add_argument("--platform", action="append", default=[], metavar="P", help="repeatable")
+    p.add_argument("--province", action="append", default=[], metavar="NAME", help="repeatable")
+    p.add_argument("--year", type=_year, metavar="YYYY")
+    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    p.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="inclusive")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(handler=cmd_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except TousuError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except (OperationalError, ProgrammingError) as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        print(f"错误：数据库不可用：{reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Rows printed as an aligned table, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+
+FORMATS = ("table", "csv", "json")
+
+
+def display_width(text: str) -> int:
+    """Terminal columns taken by ``text`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def render(rows: Sequence[dict], columns: Sequence[str], fmt: str) -> str:
+    """``rows`` (dicts keyed by ``columns``) in the chosen format, ending with a newline."""
+    if fmt == "json":
+        return (
+            json.dumps([{c: row[c] for c in columns} for row in rows], ensure_ascii=False, indent=2)
+            + "\n"
+        )
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[row[c] for c in columns] for row in rows])
+        return buffer.getvalue()
+    cells = [[str(row[c]) for c in columns] for row in rows]
+    widths = [
+        max([display_width(c)] + [display_width(r[i]) for r in cells])
+        for i, c in enumerate(columns)
+    ]
+    numeric = [
+        all(_looks_numeric(r[i]) for r in cells) and bool(cells) for i in range(len(columns))
+    ]
+    lines = ["  ".join(_pad(c, w, n) for c, w, n in zip(columns, widths, numeric, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in cells:
+        lines.append("  ".join(_pad(v, w, n) for v, w, n in zip(r, widths, numeric, strict=True)))
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _looks_numeric(text: str) -> bool:
+    return text.replace(".", "", 1).replace("%", "").replace("-", "", 1).isdigit()

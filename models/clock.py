@@ -1,0 +1,20 @@
+"""The current time as Tousu stores times: naive, in the configured local time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from models.settings import get_settings
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_now() -> datetime:
+    """Now in the configured time zone, without tzinfo, to the second."""
+    zone = _zone(get_settings().timezone)
+    return datetime.now(zone).replace(tzinfo=None, microsecond=0)

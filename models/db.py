@@ -1,0 +1,102 @@
+"""Engines and sessions: one engine per database URL and process, one session per unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from models.settings import get_settings
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    # WAL lets dashboards read while staff write; the busy timeout makes writers queue
+    # instead of failing; SQLite leaves foreign keys off unless asked. pysqlite's own
+    # transaction handling is switched off: _sqlite_begin issues BEGIN itself.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:
+    # A unit of work that will write asks for BEGIN IMMEDIATE (execution option
+    # "sqlite_immediate"): it takes the write lock up front and waits for it under the
+    # busy timeout, instead of failing when a read transaction tries to upgrade.
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def _create_engine(url: str) -> Engine:
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    database = sa_url.database or ""
+    kwargs: dict = {"connect_args": {"check_same_thread": False}}
+    if database in ("", ":memory:"):
+        kwargs["poolclass"] = StaticPool
+    else:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"]["timeout"] = 10
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The shared engine for ``url`` (default: the settings' database URL)."""
+    url = normalize_url(url or get_settings().database_url)
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = _create_engine(url)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close and forget every engine (tests, and after a database file is replaced)."""
+    while _ENGINES:
+        _, engine = _ENGINES.popitem()
+        engine.dispose()
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
+    """A session whose work commits on success and rolls back on any error.
+
+    ``write=True`` takes SQLite's write lock at the start of the transaction.
+    """
+    engine = engine or get_engine()
+    if write and engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_immediate=True)
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

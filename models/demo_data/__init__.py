@@ -1,0 +1,1 @@
+"""Demo content taken from the reports: platforms, typical cases and published distributions."""

@@ -1,0 +1,9 @@
+"""Errors meant for the person using Tousu, not for a traceback."""
+
+
+class TousuError(Exception):
+    """A problem caused by input or state the user can fix; the message says how."""
+
+
+class NotFound(TousuError):
+    """A named thing (platform, complaint, user …) does not exist."""

@@ -1,0 +1,91 @@
+"""Rating periods: 全年, 上半年, 第一季度…第四季度, 1月…12月 — each a set of months of a year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A named span of whole months within one year."""
+
+    year: int
+    kind: str  # "year" | "half" | "quarter" | "month"
+    index: int  # 1 for the year and the half, 1–4 for quarters, 1–12 for months
+
+    @property
+    def months(self) -> tuple[int, ...]:
+        if self.kind == "year":
+            return tuple(range(1, 13))
+        if self.kind == "half":
+            return tuple(range(1, 7))
+        if self.kind == "quarter":
+            return tuple(range(3 * self.index - 2, 3 * self.index + 1))
+        return (self.index,)
+
+    @property
+    def label(self) -> str:
+        """The reports' name: 全年, 上半年, 第三季度, 12月."""
+        if self.kind == "year":
+            return "全年"
+        if self.kind == "half":
+            return "上半年"
+        if self.kind == "quarter":
+            return QUARTER_NAMES[self.index - 1]
+        return f"{self.index}月"
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.year}年"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.months[0], 1)
+
+    @property
+    def end_day(self) -> date:
+        """The day after the period (exclusive end)."""
+        last = self.months[-1]
+        return date(self.year + 1, 1, 1) if last == 12 else date(self.year, last + 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date.fromordinal(self.end_day.toordinal() - 1)
+
+    @property
+    def yyyymm(self) -> tuple[int, ...]:
+        return tuple(self.year * 100 + m for m in self.months)
+
+
+def report_order(year: int) -> list[Period]:
+    """The 18 periods of a year in the order the reports' rating tables list them."""
+    order: list[Period] = [Period(year, "year", 1)]
+    for quarter in (4, 3):
+        order.append(Period(year, "quarter", quarter))
+        order += [Period(year, "month", m) for m in range(3 * quarter, 3 * quarter - 3, -1)]
+    order.append(Period(year, "half", 1))
+    for quarter in (2, 1):
+        order.append(Period(year, "quarter", quarter))
+        order += [Period(year, "month", m) for m in range(3 * quarter, 3 * quarter - 3, -1)]
+    return order
+
+
+def parse_period(year: int, label: str) -> Period:
+    """The period of ``year`` with the given report label (全年, 上半年, 第二季度, 7月)."""
+    for period in report_order(year):
+        if period.label == label:
+            return period
+    raise ValueError(f"unknown period {label!r}")
+
+
+def month_periods(first: int, last: int) -> list[Period]:
+    """Every month from YYYYMM ``first`` to ``last`` inclusive, oldest first."""
+    months = []
+    year, month = divmod(first, 100)
+    while year * 100 + month <= last:
+        months.append(Period(year, "month", month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months

@@ -1,0 +1,79 @@
+"""One settings object, read from the environment.
+
+Every setting is an environment variable prefixed ``TOUSU_``; ``SETTINGS_HELP`` documents
+them (the README's table is checked against it by a test).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+SETTINGS_HELP: dict[str, str] = {
+    "TOUSU_DATABASE_URL": (
+        "SQLAlchemy URL of the database. Default: an SQLite file data/tousu.db. "
+        "PostgreSQL: postgresql://user:password@host/dbname (psycopg 3)."
+    ),
+    "TOUSU_TIMEZONE": "Time zone of all stored times (naive, local). Default: Asia/Shanghai.",
+    "TOUSU_REFRESH_SECONDS": "How often open dashboards refresh their figures. Default: 60.",
+    "TOUSU_PUBLIC_DASHBOARDS": (
+        "1 to open the dashboards to anonymous visitors (masked, reviewed data only). "
+        "Default: 0 (login required)."
+    ),
+    "TOUSU_COOKIE_KEY": (
+        "Key that signs login cookies. When unset, a random key is generated once and kept "
+        "in data/.secrets/cookie_key (readable by its owner only)."
+    ),
+    "TOUSU_BASE_URL": "Public address of the app, used in share links. Default: http://localhost:8501.",
+    "TOUSU_SECRETS_DIR": "Folder for generated secrets. Default: data/.secrets.",
+}
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{DATA_DIR / 'tousu.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration; build with :meth:`from_env`."""
+
+    database_url: str = field(default_factory=default_database_url)
+    timezone: str = "Asia/Shanghai"
+    refresh_seconds: int = 60
+    public_dashboards: bool = False
+    cookie_key: str | None = field(default=None, repr=False)
+    base_url: str = "http://localhost:8501"
+    secrets_dir: Path = DATA_DIR / ".secrets"
+
+    @classmethod
+    def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        refresh = env.get("TOUSU_REFRESH_SECONDS", "60")
+        try:
+            refresh_seconds = max(5, int(refresh))
+        except ValueError as exc:
+            raise ValueError(
+                f"TOUSU_REFRESH_SECONDS must be a whole number, got {refresh!r}"
+            ) from exc
+        return cls(
+            database_url=env.get("TOUSU_DATABASE_URL") or default_database_url(),
+            timezone=env.get("TOUSU_TIMEZONE") or "Asia/Shanghai",
+            refresh_seconds=refresh_seconds,
+            public_dashboards=_bool(env.get("TOUSU_PUBLIC_DASHBOARDS")),
+            cookie_key=env.get("TOUSU_COOKIE_KEY") or None,
+            base_url=(env.get("TOUSU_BASE_URL") or "http://localhost:8501").rstrip("/"),
+            secrets_dir=Path(env.get("TOUSU_SECRETS_DIR") or DATA_DIR / ".secrets"),
+        )
+
+
+def get_settings() -> Settings:
+    """The settings of this process, read from the environment each call (cheap)."""
+    return Settings.from_env()

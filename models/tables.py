@@ -1,0 +1,140 @@
+"""The database tables (SQLModel). Times are naive local times (settings.timezone).
+
+Complaints carry a few columns derived on write (``submitted_month``, ``reply_tier``,
+``score``) so that ratings and distributions are plain SQL aggregates that every
+database computes quickly and identically; :mod:`models.complaints` keeps them exact.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlmodel import Field, SQLModel
+
+from models.clock import local_now
+
+
+def _dt(nullable: bool = True, index: bool = False) -> Column:
+    return Column(DateTime(timezone=False), nullable=nullable, index=index)
+
+
+class Platform(SQLModel, table=True):
+    """A platform complained about (投诉平台), in one sector (赛道)."""
+
+    __tablename__ = "platform"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    sector: str = Field(sa_column=Column(String(50), nullable=False, index=True))
+    #: 入驻: onboarded platforms have an after-sales contact; others get 不予评级.
+    onboarded: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+
+
+class User(SQLModel, table=True):
+    """A person who logs in: viewer, staff or admin."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    password_hash: str = Field(sa_column=Column(String(100), nullable=False), repr=False)
+    disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+
+
+class Complaint(SQLModel, table=True):
+    """One complaint (投诉) with its personal data and workflow state."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        # The rating and distribution queries read a date range, then group.
+        Index("ix_complaint_month_platform", "submitted_month", "platform_id"),
+        Index("ix_complaint_platform_submitted", "platform_id", "submitted_at"),
+        Index("ix_complaint_status_transferred", "status", "transferred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
+    platform_id: int = Field(sa_column=Column(Integer, ForeignKey("platform.id"), nullable=False))
+    submitted_at: datetime = Field(sa_column=_dt(nullable=False, index=True))
+    #: YYYYMM of submitted_at, derived on write: grouping by month without date functions.
+    submitted_month: int = Field(sa_column=Column(Integer, nullable=False))
+    province: str | None = Field(default=None, sa_column=Column(String(20)))
+    gender: str = Field(default="未知", sa_column=Column(String(4), nullable=False))
+    age: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    amount_bracket: str = Field(default="未选择", sa_column=Column(String(20), nullable=False))
+    problem_type: str = Field(sa_column=Column(String(50), nullable=False))
+    title: str | None = Field(default=None, sa_column=Column(String(300)))
+    content: str | None = Field(default=None, sa_column=Column(Text))
+    demand: str | None = Field(default=None, sa_column=Column(Text))
+    # Personal data: staff only; everyone else sees mask_name().
+    complainant: str | None = Field(default=None, sa_column=Column(String(100)))
+    phone: str | None = Field(default=None, sa_column=Column(String(40)))
+    email: str | None = Field(default=None, sa_column=Column(String(200)))
+    id_number: str | None = Field(default=None, sa_column=Column(String(40)))
+    order_number: str | None = Field(default=None, sa_column=Column(String(80)))
+    status: str = Field(sa_column=Column(String(8), nullable=False))
+    rejection_reason: str | None = Field(default=None, sa_column=Column(Text))
+    transferred_at: datetime | None = Field(default=None, sa_column=_dt())
+    replied_at: datetime | None = Field(default=None, sa_column=_dt())
+    #: 0: reply within 72 h (1.0), 1: within 120 h (0.6), 2: later (0); NULL: no reply.
+    reply_tier: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    #: Current satisfaction score 0–10; the history is in satisfaction_score.
+    score: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+    updated_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+    #: Optimistic lock: every write bumps it; a stale save is refused.
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+
+class Reply(SQLModel, table=True):
+    """The platform's reply to a complaint, as entered by staff or imported."""
+
+    __tablename__ = "reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("complaint.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    replied_at: datetime = Field(sa_column=_dt(nullable=False))
+    entered_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("app_user.id"))
+    )
+    entered_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+
+
+class SatisfactionScore(SQLModel, table=True):
+    """A satisfaction score given to a complaint; every correction adds a row."""
+
+    __tablename__ = "satisfaction_score"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("complaint.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    score: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    entered_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("app_user.id"))
+    )
+    entered_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
