@@ -458,7 +458,7 @@ def ensure_platforms(session: Session, names: Iterable[str]) -> tuple[dict[str, 
                 for n in missing
             ],
         )
-        ids.update(dict(created.tuples().all()))
+        ids.update(dict(created.all()))
     return ids, missing
 
 
@@ -592,7 +592,7 @@ def import_platforms(
             clean[name] = {"name": name, "sector": sector, "onboarded": onboarded}
     if report.errors or dry_run:
         return report
-    known = dict(session.execute(select(Platform.name, Platform.id)).tuples().all())
+    known = dict(session.execute(select(Platform.name, Platform.id)).all())
     now = local_now()
     new = [dict(v, created_at=now) for n, v in clean.items() if n not in known]
     changed = [dict(v, id=known[n]) for n, v in clean.items() if n in known]

@@ -1,0 +1,85 @@
+"""Shared fixtures: a fresh real database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL tests use TOUSU_TEST_POSTGRES_URL (``.ci/run`` starts a server and sets it).
+Without it they are skipped locally with a visible reason; under CI a missing server fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from models import schema
+from models.db import dispose_engines, get_engine
+
+PG_URL = os.environ.get("TOUSU_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """An SQLite file at the latest schema, copied for each test (faster than migrating)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = get_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    dispose_engines()
+    return path
+
+
+def _reset_postgres(url: str) -> None:
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    schema.upgrade(engine)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("TOUSU_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests")
+        pytest.skip("PostgreSQL: set TOUSU_TEST_POSTGRES_URL to run (see README)")
+    return PG_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path, sqlite_template) -> Iterator[str]:
+    """URL of an empty database at the latest schema, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "tousu.db"
+        shutil.copy(sqlite_template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        _reset_postgres(url)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture
+def engine(db_url) -> Engine:
+    return get_engine(db_url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template) -> Iterator[str]:
+    """An SQLite database only (for tests about the embedded default)."""
+    path = tmp_path / "tousu.db"
+    shutil.copy(sqlite_template, path)
+    yield f"sqlite:///{path}"
+    dispose_engines()
+
+
+@pytest.fixture
+def use_db(db_url, monkeypatch) -> str:
+    """Point TOUSU_DATABASE_URL (the settings) at the test database."""
+    monkeypatch.setenv("TOUSU_DATABASE_URL", db_url)
+    return db_url

@@ -1,0 +1,119 @@
+"""The `tousu` command line: output formats, exit codes, messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cli.main import main
+from cli.output import display_width, render
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def demo_db(use_db, capsys):
+    assert run(capsys, "demo", "--complaints", "3000", "--seed", "5")[0] == 0
+    return use_db
+
+
+def test_init_is_idempotent(use_db, capsys):
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and "0001" in out
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and "最新" in out
+
+
+def test_ratings_csv_matches_the_report_format(demo_db, capsys):
+    code, out, _ = run(capsys, "ratings", "--platform", "小红书", "--year", "2024", "--format", "csv")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["年份", "时间段", "平台反馈率", "回复时效性", "用户满意度", "综合指数", "评级"]
+    assert rows[1][:2] == ["2024年", "全年"]
+    assert all(r[2].endswith("%") and len(r[3].split(".")[1]) == 3 for r in rows[1:])
+
+
+def test_stats_csv_and_json_agree(demo_db, capsys):
+    _, out_csv, _ = run(capsys, "stats", "--by", "province", "--year", "2024", "--format", "csv")
+    _, out_json, _ = run(capsys, "stats", "--by", "province", "--year", "2024", "--format", "json")
+    rows = list(csv.DictReader(io.StringIO(out_csv)))
+    as_json = json.loads(out_json)
+    assert [dict(r, count=int(r["count"])) for r in rows] == as_json
+    counts = [r["count"] for r in as_json]
+    assert counts == sorted(counts, reverse=True)
+    assert abs(sum(float(r["percent"].rstrip("%")) for r in as_json) - 100) < 0.5
+
+
+def test_demo_is_deterministic_for_a_seed(use_db, capsys, tmp_path, monkeypatch):
+    _, first, _ = run(capsys, "stats", "--by", "platform", "--format", "csv")
+    assert run(capsys, "demo", "--complaints", "2000", "--seed", "9")[0] == 0
+    _, a, _ = run(capsys, "stats", "--by", "problem_type", "--format", "csv")
+    assert run(capsys, "demo", "--complaints", "2000", "--seed", "9", "--replace")[0] == 0
+    _, b, _ = run(capsys, "stats", "--by", "problem_type", "--format", "csv")
+    assert run(capsys, "demo", "--complaints", "2000", "--seed", "10", "--replace")[0] == 0
+    _, c, _ = run(capsys, "stats", "--by", "problem_type", "--format", "csv")
+    assert a == b != c
+    assert first == "label,count,percent\n"
+
+
+def test_demo_refuses_to_overwrite_without_replace(demo_db, capsys):
+    code, _, err = run(capsys, "demo", "--complaints", "10")
+    assert code == 1 and "--replace" in err
+
+
+def test_user_mistakes_exit_non_zero_without_traceback(demo_db, capsys, tmp_path):
+    code, _, err = run(capsys, "ratings", "--platform", "不存在的平台", "--year", "2024")
+    assert code == 1 and "不存在的平台" in err
+    code, _, err = run(capsys, "stats", "--by", "gender", "--year", "2024", "--from", "2024-01-01")
+    assert code == 1 and "--year" in err
+    code, _, err = run(capsys, "import", "complaints", str(tmp_path / "missing.csv"))
+    assert code == 1 and "无法读取" in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("投诉平台,投诉时间,问题类型\n甲,昨天,退款问题\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "complaints", str(bad))
+    assert code == 1 and "第2行" in err and "投诉时间" in err
+
+
+def test_uninitialised_database_is_explained(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TOUSU_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    code, _, err = run(capsys, "stats", "--by", "gender")
+    assert code == 1 and "tousu init" in err
+
+
+def test_import_dry_run_then_real(use_db, capsys, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("投诉平台,投诉时间,问题类型,投诉地区\n甲,2024-03-01,退款问题,广东\n", encoding="gbk")
+    code, out, _ = run(capsys, "import", "complaints", str(path), "--dry-run")
+    assert code == 0 and "试运行" in out
+    _, out, _ = run(capsys, "stats", "--by", "province", "--format", "csv")
+    assert out == "label,count,percent\n"
+    assert run(capsys, "import", "complaints", str(path))[0] == 0
+    _, out, _ = run(capsys, "stats", "--by", "province", "--format", "csv")
+    assert out == "label,count,percent\n广东省,1,100.00%\n"
+
+
+def test_console_script_prints_no_traceback(tmp_path):
+    env = dict(os.environ, TOUSU_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "ratings", "--platform", "甲", "--year", "2024"],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.startswith("错误：")
+
+
+def test_table_output_aligns_chinese_text():
+    text = render([{"label": "广东省", "count": 5}, {"label": "x", "count": 10}],
+                  ("label", "count"), "table")
+    lines = text.splitlines()
+    assert len({display_width(line) for line in lines}) == 1

@@ -1,0 +1,45 @@
+"""Demo data: the reports' platforms and cases, and a spread over every grade."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from models.db import session_scope
+from models.demo import generate_demo
+from models.errors import TousuError
+from models.periods import Period
+from models.rating import period_ratings
+from models.tables import Complaint, Platform
+
+
+@pytest.fixture
+def demo(engine):
+    generate_demo(engine, complaints=6000, seed=3)
+    return engine
+
+
+def test_platforms_spread_over_all_four_grades(demo):
+    with session_scope(demo) as session:
+        grades = {r.grade for r in period_ratings(session, Period(2024, "year", 1))}
+    assert grades == {"建议下单", "谨慎下单", "不建议下单", "不予评级"}
+
+
+def test_typical_cases_are_real_complaints(demo):
+    with session_scope(demo) as session:
+        case = session.execute(
+            select(Complaint, Platform.name).join(Platform).where(Complaint.complainant == "黄女士",
+                                                                  Platform.name == "小红书")
+        ).first()
+        onboarded = dict(session.execute(select(Platform.name, Platform.onboarded)).all())
+    complaint, _ = case
+    assert complaint.submitted_at.date() == datetime(2023, 12, 12).date()
+    assert complaint.province == "福建省"
+    assert onboarded["萌推"] is False and onboarded["云集"] is True
+
+
+def test_negative_count_is_refused(engine):
+    with pytest.raises(TousuError):
+        generate_demo(engine, complaints=-1)
