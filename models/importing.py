@@ -24,6 +24,7 @@ from sqlmodel import Session
 from models.clock import local_now
 from models.complaints import default_status, month_of, status_problem, tier_of
 from models.errors import TousuError
+from models.freshness import bump
 from models.labels import (
     COUNTING_STATUSES,
     NOT_CHOSEN,
@@ -528,6 +529,7 @@ def write_complaints(
         session.execute(insert(Reply), replies)
     if scores:
         session.execute(insert(SatisfactionScore), scores)
+    bump(session)
     return len(new_rows), len(changed_rows), created
 
 
@@ -600,6 +602,7 @@ def import_platforms(
         session.execute(insert(Platform), new)
     if changed:
         session.execute(update(Platform), changed)
+    bump(session)
     report.inserted, report.updated = len(new), len(changed)
     report.platforms_created = [v["name"] for v in new]
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,6 +60,55 @@ class Period:
     def yyyymm(self) -> tuple[int, ...]:
         return tuple(self.year * 100 + m for m in self.months)
 
+    @property
+    def code(self) -> str:
+        """Compact URL form: 2024, 2024H1, 2024Q3, 2024-07."""
+        if self.kind == "year":
+            return str(self.year)
+        if self.kind == "half":
+            return f"{self.year}H1"
+        if self.kind == "quarter":
+            return f"{self.year}Q{self.index}"
+        return f"{self.year}-{self.index:02d}"
+
+    @property
+    def title(self) -> str:
+        """Full name for headings: 2024年, 2024年上半年, 2024年第三季度, 2024年7月."""
+        return self.year_label if self.kind == "year" else self.year_label + self.label
+
+    def previous(self) -> Period:
+        """The period of the same kind just before (上半年 → the previous year's 上半年)."""
+        if self.kind in ("year", "half"):
+            return Period(self.year - 1, self.kind, self.index)
+        count = 4 if self.kind == "quarter" else 12
+        if self.index == 1:
+            return Period(self.year - 1, self.kind, count)
+        return Period(self.year, self.kind, self.index - 1)
+
+    def year_before(self) -> Period:
+        return Period(self.year - 1, self.kind, self.index)
+
+
+_CODE = re.compile(r"^(\d{4})(?:(H1)|Q([1-4])|-(\d{2}))?$")
+
+
+def parse_code(code: str) -> Period | None:
+    """The period for a URL code (see :attr:`Period.code`); None when malformed."""
+    match = _CODE.match(code.strip())
+    if not match:
+        return None
+    year = int(match.group(1))
+    if not 1990 <= year <= 2100:
+        return None
+    if match.group(2):
+        return Period(year, "half", 1)
+    if match.group(3):
+        return Period(year, "quarter", int(match.group(3)))
+    if match.group(4):
+        month = int(match.group(4))
+        return Period(year, "month", month) if 1 <= month <= 12 else None
+    return Period(year, "year", 1)
+
 
 def report_order(year: int) -> list[Period]:
     """The 18 periods of a year in the order the reports' rating tables list them."""
@@ -89,3 +139,11 @@ def month_periods(first: int, last: int) -> list[Period]:
         months.append(Period(year, "month", month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def year_before(day: date) -> date:
+    """The same calendar day a year earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)

@@ -30,6 +30,7 @@ from models.labels import (
     GRADE_NOT_RATED,
     GRADE_NOT_RECOMMENDED,
     GRADE_RECOMMENDED,
+    GRADES,
 )
 from models.periods import Period, month_periods, report_order
 from models.tables import Complaint, Platform
@@ -123,7 +124,7 @@ class Rating:
     platform: str
     sector: str
     onboarded: bool
-    period: Period
+    period: Period | None  # None: an arbitrary date range
     inputs: RatingInputs
 
     @property
@@ -149,6 +150,7 @@ class Rating:
 
     def report_row(self) -> dict[str, str]:
         """The row as the reports print it (keys are the reports' column names)."""
+        assert self.period is not None
         return {
             "年份": self.period.year_label,
             "时间段": self.period.label,
@@ -269,4 +271,25 @@ def monthly_timeline(session: Session, filters: Filters = Filters()) -> dict[str
             Rating(info.name, info.sector, info.onboarded, period, total)
             for period, total in roll_up(monthly, months)
         ]
+    return out
+
+
+def range_ratings(session: Session, filters: Filters = Filters()) -> list[Rating]:
+    """Each platform's rating over everything ``filters`` selects, best first."""
+    totals: dict[int, RatingInputs] = defaultdict(RatingInputs)
+    for (pid, _month), value in monthly_inputs(session, filters).items():
+        totals[pid] = totals[pid] + value
+    infos = platforms(session)
+    ratings = [
+        Rating(infos[pid].name, infos[pid].sector, infos[pid].onboarded, None, total)
+        for pid, total in totals.items()
+    ]
+    return sorted(ratings, key=lambda r: (r.grade == GRADE_NOT_RATED, -r.composite, r.platform))
+
+
+def grade_counts(ratings: Iterable[Rating]) -> dict[str, int]:
+    """How many platforms sit in each grade (all four grades present, zero or not)."""
+    out = dict.fromkeys(GRADES, 0)
+    for rating in ratings:
+        out[rating.grade] += 1
     return out

@@ -138,3 +138,13 @@ class SatisfactionScore(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("app_user.id"))
     )
     entered_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+
+
+class DataVersion(SQLModel, table=True):
+    """One row, bumped by every write: dashboards key their caches on it."""
+
+    __tablename__ = "data_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    changed_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))

@@ -35,10 +35,20 @@ def test_init_is_idempotent(use_db, capsys):
 
 
 def test_ratings_csv_matches_the_report_format(demo_db, capsys):
-    code, out, _ = run(capsys, "ratings", "--platform", "小红书", "--year", "2024", "--format", "csv")
+    code, out, _ = run(
+        capsys, "ratings", "--platform", "小红书", "--year", "2024", "--format", "csv"
+    )
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["年份", "时间段", "平台反馈率", "回复时效性", "用户满意度", "综合指数", "评级"]
+    assert rows[0] == [
+        "年份",
+        "时间段",
+        "平台反馈率",
+        "回复时效性",
+        "用户满意度",
+        "综合指数",
+        "评级",
+    ]
     assert rows[1][:2] == ["2024年", "全年"]
     assert all(r[2].endswith("%") and len(r[3].split(".")[1]) == 3 for r in rows[1:])
 
@@ -92,7 +102,9 @@ def test_uninitialised_database_is_explained(tmp_path, monkeypatch, capsys):
 
 def test_import_dry_run_then_real(use_db, capsys, tmp_path):
     path = tmp_path / "c.csv"
-    path.write_text("投诉平台,投诉时间,问题类型,投诉地区\n甲,2024-03-01,退款问题,广东\n", encoding="gbk")
+    path.write_text(
+        "投诉平台,投诉时间,问题类型,投诉地区\n甲,2024-03-01,退款问题,广东\n", encoding="gbk"
+    )
     code, out, _ = run(capsys, "import", "complaints", str(path), "--dry-run")
     assert code == 0 and "试运行" in out
     _, out, _ = run(capsys, "stats", "--by", "province", "--format", "csv")
@@ -106,14 +118,18 @@ def test_console_script_prints_no_traceback(tmp_path):
     env = dict(os.environ, TOUSU_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
     result = subprocess.run(
         [sys.executable, "-m", "cli.main", "ratings", "--platform", "甲", "--year", "2024"],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and result.stderr.startswith("错误：")
 
 
 def test_table_output_aligns_chinese_text():
-    text = render([{"label": "广东省", "count": 5}, {"label": "x", "count": 10}],
-                  ("label", "count"), "table")
+    text = render(
+        [{"label": "广东省", "count": 5}, {"label": "x", "count": 10}], ("label", "count"), "table"
+    )
     lines = text.splitlines()
     assert len({display_width(line) for line in lines}) == 1

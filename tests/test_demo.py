@@ -30,8 +30,9 @@ def test_platforms_spread_over_all_four_grades(demo):
 def test_typical_cases_are_real_complaints(demo):
     with session_scope(demo) as session:
         case = session.execute(
-            select(Complaint, Platform.name).join(Platform).where(Complaint.complainant == "黄女士",
-                                                                  Platform.name == "小红书")
+            select(Complaint, Platform.name)
+            .join(Platform)
+            .where(Complaint.complainant == "黄女士", Platform.name == "小红书")
         ).first()
         onboarded = dict(session.execute(select(Platform.name, Platform.onboarded)).all())
     complaint, _ = case

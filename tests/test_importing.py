@@ -16,8 +16,20 @@ from models.labels import bracket_for_amount
 from models.tables import Complaint, Platform, Reply, SatisfactionScore
 from tests.factories import csv_bytes
 
-CHINESE_HEADER = ["投诉编号", "投诉平台", "投诉时间", "投诉地区", "性别", "投诉金额", "问题类型",
-                  "投诉人", "电话", "回复时间", "回复内容", "满意度"]
+CHINESE_HEADER = [
+    "投诉编号",
+    "投诉平台",
+    "投诉时间",
+    "投诉地区",
+    "性别",
+    "投诉金额",
+    "问题类型",
+    "投诉人",
+    "电话",
+    "回复时间",
+    "回复内容",
+    "满意度",
+]
 
 
 def _import(engine, data, name="c.csv", dry_run=False):
@@ -32,10 +44,33 @@ def _complaints(engine):
 
 def _chinese_rows():
     return [
-        dict(zip(CHINESE_HEADER, ["A1", "小红书", "2023-12-12 10:00", "福建", "女", "650", "退款问题",
-                                  "黄女士", "13800000000", "2023-12-13 09:00", "已处理", "8"], strict=True)),
-        dict(zip(CHINESE_HEADER, ["A2", "新平台", "2023/5/14", "内蒙古", "M", "", "网络售假",
-                                  "", "", "", "", ""], strict=True)),
+        dict(
+            zip(
+                CHINESE_HEADER,
+                [
+                    "A1",
+                    "小红书",
+                    "2023-12-12 10:00",
+                    "福建",
+                    "女",
+                    "650",
+                    "退款问题",
+                    "黄女士",
+                    "13800000000",
+                    "2023-12-13 09:00",
+                    "已处理",
+                    "8",
+                ],
+                strict=True,
+            )
+        ),
+        dict(
+            zip(
+                CHINESE_HEADER,
+                ["A2", "新平台", "2023/5/14", "内蒙古", "M", "", "网络售假", "", "", "", "", ""],
+                strict=True,
+            )
+        ),
     ]
 
 
@@ -43,7 +78,11 @@ def _chinese_rows():
 def test_chinese_headers_in_every_csv_encoding(engine, encoding):
     report = _import(engine, csv_bytes(_chinese_rows(), CHINESE_HEADER, encoding))
     assert report.ok, report.errors
-    assert (report.inserted, report.updated, report.platforms_created) == (2, 0, ["小红书", "新平台"])
+    assert (report.inserted, report.updated, report.platforms_created) == (
+        2,
+        0,
+        ["小红书", "新平台"],
+    )
     first, second = _complaints(engine)
     assert first.province == "福建省" and second.province == "内蒙古自治区"
     assert first.gender == "女" and second.gender == "男"
@@ -59,8 +98,22 @@ def test_xlsx_import(engine):
     book = Workbook()
     sheet = book.active
     sheet.append(CHINESE_HEADER)
-    sheet.append(["X1", "1688", datetime(2024, 8, 16, 9, 30), "广东省", "男", 1340.7, "任意仅退款",
-                  "卢先生", None, None, None, None])
+    sheet.append(
+        [
+            "X1",
+            "1688",
+            datetime(2024, 8, 16, 9, 30),
+            "广东省",
+            "男",
+            1340.7,
+            "任意仅退款",
+            "卢先生",
+            None,
+            None,
+            None,
+            None,
+        ]
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     report = _import(engine, buffer.getvalue(), "cases.xlsx")
@@ -72,9 +125,17 @@ def test_xlsx_import(engine):
 
 @pytest.mark.parametrize(
     ("amount", "bracket"),
-    [(0, "0-100元"), (99.99, "0-100元"), (100, "100-500元"), (500, "500-1000元"),
-     (1000, "1000-5000元"), (5000, "5000-10000元"), (9999.99, "5000-10000元"),
-     (10000, "10000元以上"), (None, "未选择")],
+    [
+        (0, "0-100元"),
+        (99.99, "0-100元"),
+        (100, "100-500元"),
+        (500, "500-1000元"),
+        (1000, "1000-5000元"),
+        (5000, "5000-10000元"),
+        (9999.99, "5000-10000元"),
+        (10000, "10000元以上"),
+        (None, "未选择"),
+    ],
 )
 def test_amount_brackets_include_their_lower_bound(amount, bracket):
     assert bracket_for_amount(None if amount is None else Decimal(str(amount))) == bracket
@@ -83,21 +144,55 @@ def test_amount_brackets_include_their_lower_bound(amount, bracket):
 def test_every_bad_cell_is_reported_and_nothing_is_written(engine):
     rows = [
         {"platform": "甲", "submitted_at": "2024-01-01", "problem_type": "退款问题"},
-        {"platform": "", "submitted_at": "2024-13-01", "problem_type": "退款问题", "province": "火星"},
-        {"platform": "乙", "submitted_at": "2024-01-02", "problem_type": "", "gender": "x",
-         "satisfaction": "11", "amount": "-5"},
-        {"platform": "丙", "submitted_at": "2024-01-05 10:00", "problem_type": "退款问题",
-         "replied_at": "2024-01-04 10:00", "email": "not-an-email", "age": "abc"},
+        {
+            "platform": "",
+            "submitted_at": "2024-13-01",
+            "problem_type": "退款问题",
+            "province": "火星",
+        },
+        {
+            "platform": "乙",
+            "submitted_at": "2024-01-02",
+            "problem_type": "",
+            "gender": "x",
+            "satisfaction": "11",
+            "amount": "-5",
+        },
+        {
+            "platform": "丙",
+            "submitted_at": "2024-01-05 10:00",
+            "problem_type": "退款问题",
+            "replied_at": "2024-01-04 10:00",
+            "email": "not-an-email",
+            "age": "abc",
+        },
     ]
-    columns = ["platform", "submitted_at", "problem_type", "province", "gender", "satisfaction",
-               "amount", "replied_at", "email", "age"]
+    columns = [
+        "platform",
+        "submitted_at",
+        "problem_type",
+        "province",
+        "gender",
+        "satisfaction",
+        "amount",
+        "replied_at",
+        "email",
+        "age",
+    ]
     report = _import(engine, csv_bytes(rows, columns))
     assert not report.ok
     found = {(e.row, e.column) for e in report.errors}
     assert found >= {
-        (3, "platform"), (3, "submitted_at"), (3, "province"),
-        (4, "problem_type"), (4, "gender"), (4, "satisfaction"), (4, "amount"),
-        (5, "replied_at"), (5, "email"), (5, "age"),
+        (3, "platform"),
+        (3, "submitted_at"),
+        (3, "province"),
+        (4, "problem_type"),
+        (4, "gender"),
+        (4, "satisfaction"),
+        (4, "amount"),
+        (5, "replied_at"),
+        (5, "email"),
+        (5, "age"),
     }
     assert not any(e.row == 2 for e in report.errors)
     assert "第3行" in str(report.errors[0]) or "第3行" in "".join(map(str, report.errors))
@@ -130,7 +225,11 @@ def test_reimport_with_same_external_id_updates(engine):
     assert first.version == 2
     with session_scope(engine) as session:
         replies = session.exec(select(Reply.content)).scalars().all()
-        scores = session.exec(select(SatisfactionScore.score).order_by(SatisfactionScore.id)).scalars().all()
+        scores = (
+            session.exec(select(SatisfactionScore.score).order_by(SatisfactionScore.id))
+            .scalars()
+            .all()
+        )
     assert replies == ["再次回复"]
     assert scores == [8, 3]  # the earlier score stays in the history
 
@@ -143,9 +242,17 @@ def test_duplicate_external_id_within_a_file(engine):
 
 
 def test_status_must_match_what_the_row_holds(engine):
-    rows = [{"platform": "甲", "submitted_at": "2024-01-01", "problem_type": "退款问题",
-             "status": "已回复"}]
-    report = _import(engine, csv_bytes(rows, ["platform", "submitted_at", "problem_type", "status"]))
+    rows = [
+        {
+            "platform": "甲",
+            "submitted_at": "2024-01-01",
+            "problem_type": "退款问题",
+            "status": "已回复",
+        }
+    ]
+    report = _import(
+        engine, csv_bytes(rows, ["platform", "submitted_at", "problem_type", "status"])
+    )
     assert [e.column for e in report.errors] == ["status"]
 
 
@@ -154,7 +261,9 @@ def test_platform_import_adds_and_updates(engine):
     with session_scope(engine) as session:
         assert import_platforms(session, data, "p.csv").inserted == 2
     with session_scope(engine) as session:
-        report = import_platforms(session, "name,sector,onboarded\n萌推,社交电商,true\n".encode(), "p.csv")
+        report = import_platforms(
+            session, "name,sector,onboarded\n萌推,社交电商,true\n".encode(), "p.csv"
+        )
     assert report.updated == 1
     with session_scope(engine) as session:
         onboarded = dict(session.execute(select(Platform.name, Platform.onboarded)).all())
@@ -163,5 +272,7 @@ def test_platform_import_adds_and_updates(engine):
 
 def test_platform_import_rejects_bad_onboarded_value(engine):
     with session_scope(engine) as session:
-        report = import_platforms(session, "name,sector,onboarded\n云集,社交电商,maybe\n".encode(), "p.csv")
+        report = import_platforms(
+            session, "name,sector,onboarded\n云集,社交电商,maybe\n".encode(), "p.csv"
+        )
     assert [(e.row, e.column) for e in report.errors] == [(2, "onboarded")]

@@ -23,8 +23,26 @@ from models.rating import (
 )
 from tests.factories import add_complaints, add_platforms
 
-REPORT_ORDER = ("全年 第四季度 12月 11月 10月 第三季度 9月 8月 7月 上半年 第二季度 6月 5月 4月 "
-                "第一季度 3月 2月 1月").split()
+REPORT_ORDER = [
+    "全年",
+    "第四季度",
+    "12月",
+    "11月",
+    "10月",
+    "第三季度",
+    "9月",
+    "8月",
+    "7月",
+    "上半年",
+    "第二季度",
+    "6月",
+    "5月",
+    "4月",
+    "第一季度",
+    "3月",
+    "2月",
+    "1月",
+]
 
 
 def test_report_order_is_the_reports_18_periods():
@@ -36,8 +54,9 @@ def test_report_order_is_the_reports_18_periods():
     [(0, 1), (71.99, 1), (72, Fraction(3, 5)), (119.99, Fraction(3, 5)), (120, 0), (500, 0)],
 )
 def test_timeliness_steps_at_72_and_120_hours(hours, tier_score):
-    inputs = RatingInputs(complaints=1, replied=1, fast=reply_tier(hours) == 0,
-                          slow=reply_tier(hours) == 1)
+    inputs = RatingInputs(
+        complaints=1, replied=1, fast=reply_tier(hours) == 0, slow=reply_tier(hours) == 1
+    )
     assert inputs.timeliness == tier_score
 
 
@@ -83,26 +102,55 @@ def _complaint(platform, when, *, reply_hours=None, score=None, status=None):
 def test_yunji_2023_table_from_the_social_ecommerce_report(engine):
     """云集: complaints only in June and October 2023, replied within 72 h, none scored."""
     add_platforms(engine, ("云集", "社交电商", True))
-    add_complaints(engine, [
-        _complaint("云集", "2023-06-15 09:00", reply_hours=30),
-        _complaint("云集", "2023-10-28 11:00", reply_hours=10),
-    ])
+    add_complaints(
+        engine,
+        [
+            _complaint("云集", "2023-06-15 09:00", reply_hours=30),
+            _complaint("云集", "2023-10-28 11:00", reply_hours=10),
+        ],
+    )
     with session_scope(engine) as session:
         rows = [r.report_row() for r in year_ratings(session, "云集", 2023)]
-    assert [(r["时间段"]) for r in rows] == ["全年", "第四季度", "10月", "上半年", "第二季度", "6月"]
+    assert [(r["时间段"]) for r in rows] == [
+        "全年",
+        "第四季度",
+        "10月",
+        "上半年",
+        "第二季度",
+        "6月",
+    ]
     for row in rows:
-        assert row == {"年份": "2023年", "时间段": row["时间段"], "平台反馈率": "100.00%",
-                       "回复时效性": "1.000", "用户满意度": "0.000", "综合指数": "0.800",
-                       "评级": "建议下单"}
+        assert row == {
+            "年份": "2023年",
+            "时间段": row["时间段"],
+            "平台反馈率": "100.00%",
+            "回复时效性": "1.000",
+            "用户满意度": "0.000",
+            "综合指数": "0.800",
+            "评级": "建议下单",
+        }
 
 
 def test_mengtui_2023_not_onboarded_gets_11_unrated_periods(engine):
     add_platforms(engine, ("萌推", "社交电商", False))
-    add_complaints(engine, [_complaint("萌推", f"2023-{m:02d}-10 12:00") for m in (1, 2, 4, 5, 10, 12)])
+    add_complaints(
+        engine, [_complaint("萌推", f"2023-{m:02d}-10 12:00") for m in (1, 2, 4, 5, 10, 12)]
+    )
     with session_scope(engine) as session:
         ratings = year_ratings(session, "萌推", 2023)
     assert [r.period.label for r in ratings] == [
-        "全年", "第四季度", "12月", "10月", "上半年", "第二季度", "5月", "4月", "第一季度", "2月", "1月"]
+        "全年",
+        "第四季度",
+        "12月",
+        "10月",
+        "上半年",
+        "第二季度",
+        "5月",
+        "4月",
+        "第一季度",
+        "2月",
+        "1月",
+    ]
     assert {r.grade for r in ratings} == {"不予评级"}
     assert {r.report_row()["综合指数"] for r in ratings} == {"0.000"}
 
@@ -119,11 +167,14 @@ def test_xiaohongshu_2023_eighteen_not_recommended(engine):
 
 def test_pending_and_rejected_complaints_do_not_count(engine):
     add_platforms(engine, ("云集", "社交电商", True))
-    add_complaints(engine, [
-        _complaint("云集", "2023-03-01 09:00", reply_hours=5),
-        _complaint("云集", "2023-03-02 09:00", status=PENDING),
-        _complaint("云集", "2023-04-02 09:00", status=REJECTED),
-    ])
+    add_complaints(
+        engine,
+        [
+            _complaint("云集", "2023-03-01 09:00", reply_hours=5),
+            _complaint("云集", "2023-03-02 09:00", status=PENDING),
+            _complaint("云集", "2023-04-02 09:00", status=REJECTED),
+        ],
+    )
     with session_scope(engine) as session:
         ratings = year_ratings(session, "云集", 2023)
     assert [r.period.label for r in ratings] == ["全年", "上半年", "第一季度", "3月"]
@@ -145,15 +196,22 @@ def test_rounding_of_composite_decides_the_grade(engine):
 
 def _naive_rating(rows, platform, months):
     """Plain Python recomputation of the definition, straight from complaint rows."""
-    mine = [r for r in rows if r["platform"] == platform and r["month"] in months
-            and r["status"] not in (PENDING, REJECTED)]
+    mine = [
+        r
+        for r in rows
+        if r["platform"] == platform
+        and r["month"] in months
+        and r["status"] not in (PENDING, REJECTED)
+    ]
     if not mine:
         return None
     replied = [r for r in mine if r["hours"] is not None]
     scored = [r for r in mine if r["score"] is not None]
     rr = Fraction(len(replied), len(mine))
-    steps = [Fraction(1) if r["hours"] < 72 else Fraction(3, 5) if r["hours"] < 120 else Fraction(0)
-             for r in replied]
+    steps = [
+        Fraction(1) if r["hours"] < 72 else Fraction(3, 5) if r["hours"] < 120 else Fraction(0)
+        for r in replied
+    ]
     tl = sum(steps, Fraction(0)) / len(replied) if replied else Fraction(0)
     sat = Fraction(sum(r["score"] for r in scored), len(scored)) if scored else Fraction(0)
     return rr / 2 + tl * Fraction(3, 10) + sat / 50
@@ -161,7 +219,11 @@ def _naive_rating(rows, platform, months):
 
 def test_sql_rollup_equals_naive_recomputation_on_random_data(engine):
     rng = random.Random(7)
-    platforms = [("甲平台", "零售电商", True), ("乙平台", "零售电商", True), ("丙平台", "金融科技", False)]
+    platforms = [
+        ("甲平台", "零售电商", True),
+        ("乙平台", "零售电商", True),
+        ("丙平台", "金融科技", False),
+    ]
     add_platforms(engine, *platforms)
     rows, imports = [], []
     for _ in range(300):
@@ -170,10 +232,24 @@ def test_sql_rollup_equals_naive_recomputation_on_random_data(engine):
         status = rng.choice([None, None, None, PENDING, REJECTED])
         hours = None if status or rng.random() < 0.3 else rng.choice([1, 71.9, 72, 100, 120, 300])
         score = rng.randint(0, 10) if hours is not None and rng.random() < 0.5 else None
-        rows.append({"platform": platform, "month": submitted.month, "status": status,
-                     "hours": hours, "score": score})
-        imports.append(_complaint(platform, submitted.isoformat(sep=" "), reply_hours=hours,
-                                  score=score, status=status))
+        rows.append(
+            {
+                "platform": platform,
+                "month": submitted.month,
+                "status": status,
+                "hours": hours,
+                "score": score,
+            }
+        )
+        imports.append(
+            _complaint(
+                platform,
+                submitted.isoformat(sep=" "),
+                reply_hours=hours,
+                score=score,
+                status=status,
+            )
+        )
     add_complaints(engine, imports)
     with session_scope(engine) as session:
         for name, _sector, _onboarded in platforms:

@@ -15,22 +15,29 @@ from models.db import get_engine
 
 def test_migrations_match_the_tables(engine):
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                SQLModel.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+        )
     assert diff == []
 
 
 def test_every_revision_upgrades_with_data_kept(tmp_path):
     """Walk the history: at every revision add a platform, then upgrade; nothing is lost."""
     engine = get_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    revisions = [r.revision for r in reversed(list(
-        ScriptDirectory.from_config(schema._config()).walk_revisions()))]
+    revisions = [
+        r.revision
+        for r in reversed(list(ScriptDirectory.from_config(schema._config()).walk_revisions()))
+    ]
     for number, revision in enumerate(revisions):
         schema.upgrade(engine, revision)
         with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO platform (name, sector, onboarded, created_at) "
-                "VALUES (:n, '零售电商', 1, '2024-01-01 00:00:00.000000')"), {"n": f"p{number}"})
+            conn.execute(
+                text(
+                    "INSERT INTO platform (name, sector, onboarded, created_at) "
+                    "VALUES (:n, '零售电商', 1, '2024-01-01 00:00:00.000000')"
+                ),
+                {"n": f"p{number}"},
+            )
     schema.upgrade(engine)
     assert schema.current_revision(engine) == schema.head_revision()
     with engine.connect() as conn:

@@ -13,9 +13,16 @@ from tests.factories import add_complaints, add_platforms
 def test_shares_two_decimals_ordered_by_count_then_label(engine):
     # 18 complaints: 7 退款问题 (38.89%), 3 虚假促销 (16.67%), 2 each of three more, 1 each of two.
     add_platforms(engine, ("小红书", "社交电商", True))
-    types = ["退款问题"] * 7 + ["虚假促销"] * 3 + ["售后服务", "网络售假", "网络欺诈"] * 2 + ["订单问题", "信息泄露"]
-    add_complaints(engine, [{"platform": "小红书", "submitted_at": "2023-05-01", "problem_type": t}
-                            for t in types])
+    types = (
+        ["退款问题"] * 7
+        + ["虚假促销"] * 3
+        + ["售后服务", "网络售假", "网络欺诈"] * 2
+        + ["订单问题", "信息泄露"]
+    )
+    add_complaints(
+        engine,
+        [{"platform": "小红书", "submitted_at": "2023-05-01", "problem_type": t} for t in types],
+    )
     with session_scope(engine) as session:
         rows = [s.row() for s in distribution(session, "problem_type")]
     assert rows[:3] == [
@@ -28,10 +35,13 @@ def test_shares_two_decimals_ordered_by_count_then_label(engine):
 
 def test_unknown_values_are_labelled_not_dropped(engine):
     add_platforms(engine, ("甲", "零售电商", True))
-    add_complaints(engine, [
-        {"platform": "甲", "submitted_at": "2024-01-01", "province": "广东", "gender": "女"},
-        {"platform": "甲", "submitted_at": "2024-01-02"},
-    ])
+    add_complaints(
+        engine,
+        [
+            {"platform": "甲", "submitted_at": "2024-01-01", "province": "广东", "gender": "女"},
+            {"platform": "甲", "submitted_at": "2024-01-02"},
+        ],
+    )
     with session_scope(engine) as session:
         provinces = {s.label: s.count for s in distribution(session, "province")}
         genders = {s.label: s.count for s in distribution(session, "gender")}
@@ -43,13 +53,17 @@ def test_unknown_values_are_labelled_not_dropped(engine):
 
 def test_filters_by_sector_platform_dates_and_status(engine):
     add_platforms(engine, ("甲", "零售电商", True), ("乙", "金融科技", True))
-    add_complaints(engine, [
-        {"platform": "甲", "submitted_at": "2024-01-31 23:59:59"},
-        {"platform": "甲", "submitted_at": "2024-02-01 00:00:00"},
-        {"platform": "乙", "submitted_at": "2024-01-15"},
-        {"platform": "乙", "submitted_at": "2024-01-16", "status": "待审核"},
-    ])
+    add_complaints(
+        engine,
+        [
+            {"platform": "甲", "submitted_at": "2024-01-31 23:59:59"},
+            {"platform": "甲", "submitted_at": "2024-02-01 00:00:00"},
+            {"platform": "乙", "submitted_at": "2024-01-15"},
+            {"platform": "乙", "submitted_at": "2024-01-16", "status": "待审核"},
+        ],
+    )
     with session_scope(engine) as session:
+
         def count(**kw):
             return sum(s.count for s in distribution(session, "platform", Filters(**kw)))
 

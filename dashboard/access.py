@@ -1,0 +1,54 @@
+"""Who is looking, and what they may see: the one place pages ask.
+
+Every query the dashboard runs is narrowed to ``Viewer.scope`` in :mod:`dashboard.data`,
+so a page cannot show more than its viewer may see, whatever its widgets or URL say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from models.filters import Filters
+from models.labels import COUNTING_STATUSES, STATUSES
+
+ROLE_RANK = {"viewer": 1, "staff": 2, "admin": 3}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person (or share link) behind this browser session."""
+
+    kind: str  # "anonymous" | "viewer" | "staff" | "admin" | "share"
+    username: str | None = None
+    scope: Filters = field(default_factory=lambda: Filters(statuses=COUNTING_STATUSES))
+    downloads: bool = True
+    label: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return ROLE_RANK.get(self.kind, 0) >= ROLE_RANK["staff"]
+
+    @property
+    def reveal_personal(self) -> bool:
+        """Only staff see complainants' names and contact data."""
+        return self.is_staff
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK.get(self.kind, 0) >= ROLE_RANK[role]
+
+
+def anonymous() -> Viewer:
+    """Public board: reviewed complaints only, masked personal data."""
+    return Viewer("anonymous")
+
+
+def staff_scope() -> Filters:
+    """Staff may query every status (pending and rejected complaints too)."""
+    return Filters(statuses=STATUSES)
+
+
+def current_viewer() -> Viewer:
+    """The viewer app.py resolved for this run (anonymous until set)."""
+    return st.session_state.get("viewer") or anonymous()

@@ -1,0 +1,186 @@
+"""Altair charts for the pages. Pure functions of data frames: no Streamlit here."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+RED = "#c8102e"
+GRADE_COLORS = {
+    "建议下单": "#2e7d32",
+    "谨慎下单": "#f9a825",
+    "不建议下单": "#c62828",
+    "不予评级": "#9e9e9e",
+}
+BANDS = pd.DataFrame(
+    [
+        {"from": 0.0, "to": 0.4, "评级": "不建议下单"},
+        {"from": 0.4, "to": 0.75, "评级": "谨慎下单"},
+        {"from": 0.75, "to": 1.0, "评级": "建议下单"},
+    ]
+)
+
+
+def shares_bar(frame: pd.DataFrame, label: str, color: str = RED) -> alt.Chart:
+    """Horizontal bars of a distribution (columns: label, count, percent), largest on top."""
+    data = frame.assign(share=frame["count"] / max(int(frame["count"].sum()), 1))
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort="-x", title=None),
+        x=alt.X("count:Q", title="投诉量"),
+        tooltip=[
+            alt.Tooltip("label:N", title=label),
+            alt.Tooltip("count:Q", title="投诉量"),
+            alt.Tooltip("percent:N", title="占比"),
+        ],
+    )
+    bars = base.mark_bar(color=color)
+    text = base.mark_text(align="left", dx=3, fontSize=11).encode(text="percent:N")
+    return (bars + text).properties(height=max(120, 24 * len(data)))
+
+
+def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
+    palette = {"女": "#e57373", "男": "#64b5f6", "未知": "#bdbdbd"}
+    return (
+        alt.Chart(frame)
+        .mark_arc(innerRadius=55)
+        .encode(
+            theta=alt.Theta("count:Q"),
+            color=alt.Color(
+                "label:N",
+                title=label,
+                scale=alt.Scale(domain=list(palette), range=list(palette.values())),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=label),
+                alt.Tooltip("count:Q", title="投诉量"),
+                alt.Tooltip("percent:N", title="占比"),
+            ],
+        )
+        .properties(height=260)
+    )
+
+
+def monthly_volume(frame: pd.DataFrame) -> alt.Chart:
+    """Lines of complaints per calendar month, one per year (columns: year, month, count)."""
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", title="月份"),
+            y=alt.Y("count:Q", title="投诉量"),
+            color=alt.Color(
+                "year:N", title="年份", scale=alt.Scale(range=[RED, "#9e9e9e", "#5c6bc0"])
+            ),
+            tooltip=[
+                alt.Tooltip("year:N", title="年份"),
+                alt.Tooltip("month:O", title="月份"),
+                alt.Tooltip("count:Q", title="投诉量"),
+            ],
+        )
+        .properties(height=280)
+    )
+
+
+def grouped_shares(frame: pd.DataFrame, label: str, order: list[str] | None = None) -> alt.Chart:
+    """Shares per label side by side for each sector (columns: sector, label, share, count)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("label:N", title=label, sort=order),
+            xOffset="sector:N",
+            y=alt.Y("share:Q", title="占比", axis=alt.Axis(format="%")),
+            color=alt.Color("sector:N", title="赛道"),
+            tooltip=[
+                alt.Tooltip("sector:N", title="赛道"),
+                alt.Tooltip("label:N", title=label),
+                alt.Tooltip("count:Q", title="投诉量"),
+                alt.Tooltip("share:Q", title="占比", format=".2%"),
+            ],
+        )
+        .properties(height=300)
+    )
+
+
+def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerChart:
+    """Composite index over time (columns: period, composite, grade) over the grade bands."""
+    bands = (
+        alt.Chart(BANDS)
+        .mark_rect(opacity=0.13)
+        .encode(
+            y=alt.Y("from:Q", title="综合指数", scale=alt.Scale(domain=[0, 1])),
+            y2="to:Q",
+            color=alt.Color(
+                "评级:N",
+                scale=alt.Scale(domain=list(GRADE_COLORS), range=list(GRADE_COLORS.values())),
+                legend=alt.Legend(title="评级"),
+            ),
+        )
+    )
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True, color="#37474f")
+        .encode(
+            x=alt.X("period:N", title=x_title, sort=None),
+            y=alt.Y("composite:Q", scale=alt.Scale(domain=[0, 1])),
+            tooltip=[
+                alt.Tooltip("period:N", title=x_title),
+                alt.Tooltip("composite:Q", title="综合指数", format=".3f"),
+                alt.Tooltip("grade:N", title="评级"),
+            ],
+        )
+    )
+    return alt.layer(bands, line).properties(height=300)
+
+
+def components_lines(frame: pd.DataFrame) -> alt.Chart:
+    """The four components over time (columns: period, component, value), one small chart each."""
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, color=RED)
+        .encode(
+            x=alt.X("period:N", title=None, sort=None),
+            y=alt.Y("value:Q", title=None),
+            tooltip=[
+                alt.Tooltip("period:N", title="期间"),
+                alt.Tooltip("component:N", title="指标"),
+                alt.Tooltip("value:Q", title="数值", format=".3f"),
+            ],
+        )
+        .properties(height=140, width=260)
+        .facet(facet=alt.Facet("component:N", title=None, sort=None), columns=2)
+        .resolve_scale(y="independent")
+    )
+
+
+def comparison_lines(frame: pd.DataFrame) -> alt.Chart:
+    """Several platforms' monthly composite index (columns: period, platform, composite)."""
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:N", title="月份", sort=None),
+            y=alt.Y("composite:Q", title="综合指数", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("platform:N", title="平台"),
+            tooltip=[
+                alt.Tooltip("platform:N", title="平台"),
+                alt.Tooltip("period:N", title="月份"),
+                alt.Tooltip("composite:Q", title="综合指数", format=".3f"),
+            ],
+        )
+        .properties(height=300)
+    )
+
+
+def ranking_bars(frame: pd.DataFrame) -> alt.Chart:
+    """Platforms by complaint volume (columns: 排名, 平台, 投诉量)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=RED)
+        .encode(
+            y=alt.Y("平台:N", sort="-x", title=None),
+            x=alt.X("投诉量:Q"),
+            tooltip=["排名:Q", "平台:N", "投诉量:Q"],
+        )
+        .properties(height=max(120, 22 * len(frame)))
+    )

@@ -1,0 +1,85 @@
+"""The dashboard's only way to the data: cached, scoped calls into the domain layer.
+
+Results are cached for everyone (``st.cache_data``) by query, arguments and the data
+version, so many viewers cost one computation per filter per refresh interval, and a
+write (which bumps the version) shows at the next refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard.access import current_viewer
+from models import cases, freshness, leaderboard, overview, rating, stats
+from models.db import get_engine, session_scope
+from models.filters import Filters
+from models.settings import get_settings
+
+REFRESH_SECONDS = get_settings().refresh_seconds
+
+# Every query a page may run; each takes (session, filters, ...).
+QUERIES: dict[str, Callable[..., Any]] = {
+    "distribution": lambda s, f, by: stats.distribution(s, by, f),
+    "counts": lambda s, f, by: stats.counts(s, by, f),
+    "crosstab": lambda s, f, by, split: stats.crosstab(s, by, split, f),
+    "total": lambda s, f: stats.total(s, f),
+    "headline": lambda s, f: overview.headline(s, f),
+    "span": lambda s, f: overview.data_span(s, f),
+    "range_ratings": lambda s, f: rating.range_ratings(s, f),
+    "period_ratings": lambda s, f, period: rating.period_ratings(s, period, f),
+    "year_ratings": lambda s, f, platform, year: rating.year_ratings(s, platform, year, f),
+    "timeline": lambda s, f: rating.monthly_timeline(s, f),
+    "leaderboard": lambda s, f, previous, limit=None: leaderboard.leaderboard(
+        s, f, previous, limit
+    ),
+    "search_cases": lambda s, f, **kw: cases.search_cases(s, f, **kw),
+    "case_detail": lambda s, f, case_id, reveal: cases.case_detail(s, case_id, f, reveal=reveal),
+    "platforms": lambda s, f: sorted(
+        (p.name, p.sector, p.onboarded) for p in rating.platforms(s).values()
+    ),
+}
+
+
+@st.cache_resource(show_spinner=False)
+def engine() -> Engine:
+    return get_engine()
+
+
+@st.cache_data(ttl=min(5, REFRESH_SECONDS), show_spinner=False)
+def data_version() -> tuple[int, datetime | None]:
+    """(version, last change); re-read at most every few seconds for all viewers together."""
+    with session_scope(engine()) as session:
+        return freshness.current(session)
+
+
+@st.cache_data(ttl=REFRESH_SECONDS, show_spinner=False, max_entries=5000)
+def _cached(name: str, version: int, filters: Filters, args: tuple, kwargs: tuple) -> Any:
+    with session_scope(engine()) as session:
+        return QUERIES[name](session, filters, *args, **dict(kwargs))
+
+
+def _scoped(filters: Filters) -> Filters:
+    return filters.intersect(current_viewer().scope)
+
+
+def query(name: str, filters: Filters, *args: Any, **kwargs: Any) -> Any:
+    """Run query ``name`` on ``filters`` narrowed to the viewer's scope (cached)."""
+    scoped = _scoped(filters)
+    args = tuple(_scoped(a) if isinstance(a, Filters) else a for a in args)
+    return _cached(name, data_version()[0], scoped, args, tuple(sorted(kwargs.items())))
+
+
+def clear() -> None:
+    """Forget every cached figure (after a write in this process)."""
+    _cached.clear()
+    data_version.clear()
+
+
+def with_statuses(filters: Filters, statuses: tuple[str, ...] | None) -> Filters:
+    return replace(filters, statuses=statuses)

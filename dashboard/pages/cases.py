@@ -1,0 +1,156 @@
+"""典型案例: search and read complaints. Personal data masked for all but staff;
+user-written text is always shown as plain text."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, sidebar, ui
+from dashboard.access import current_viewer
+from models.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
+
+PAGE_SIZE = 50
+
+
+def render() -> None:
+    selection = sidebar.current()
+    viewer = current_viewer()
+    st.title("典型案例")
+    st.caption(f"{selection.title} · 按投诉时间从新到旧")
+
+    if "cs_text" not in st.session_state:
+        st.session_state["cs_text"] = st.query_params.get("q", "")
+        st.session_state["cs_types"] = [t for t in st.query_params.get_all("ptype")]
+        allowed = STATUSES if viewer.is_staff else COUNTING_STATUSES
+        st.session_state["cs_status"] = [
+            s for s in st.query_params.get_all("status") if s in allowed
+        ]
+    cols = st.columns([3, 2, 2])
+    text = cols[0].text_input("搜索标题和内容", key="cs_text", placeholder="如：退款 客服")
+    types = cols[1].multiselect(
+        "问题类型",
+        sorted(set(PROBLEM_TYPES) | set(st.session_state["cs_types"])),
+        key="cs_types",
+        placeholder="全部类型",
+    )
+    statuses = cols[2].multiselect(
+        "状态",
+        STATUSES if viewer.is_staff else COUNTING_STATUSES,
+        key="cs_status",
+        placeholder="全部状态",
+    )
+    st.query_params["q"] = text
+    st.query_params["ptype"] = types
+    st.query_params["status"] = statuses
+    filters = selection.filters
+    if statuses:
+        filters = data.with_statuses(filters, tuple(statuses))
+    elif viewer.is_staff:
+        filters = data.with_statuses(filters, None)
+
+    page = max(
+        1,
+        int(st.query_params.get("page", "1") or 1)
+        if str(st.query_params.get("page", "1")).isdigit()
+        else 1,
+    )
+    rows, total = data.query(
+        "search_cases",
+        filters,
+        text=text.strip(),
+        problem_types=tuple(types),
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        reveal=viewer.reveal_personal,
+    )
+    if not rows:
+        ui.empty("没有找到符合条件的投诉。")
+        return
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    st.caption(f"共 {total:,} 件，第 {page}/{pages} 页")
+    frame = pd.DataFrame(
+        [
+            {
+                "编号": r.id,
+                "投诉时间": r.submitted_at.strftime("%Y-%m-%d"),
+                "投诉人": r.complainant,
+                "投诉平台": r.platform,
+                "问题类型": r.problem_type,
+                "状态": r.status,
+                "标题": r.title or "",
+            }
+            for r in rows
+        ]
+    )
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="cs_table",
+    )
+    nav = st.columns([1, 1, 4])
+    if page > 1 and nav[0].button("上一页", key="cs_prev"):
+        st.query_params["page"] = str(page - 1)
+        st.rerun()
+    if page < pages and nav[1].button("下一页", key="cs_next"):
+        st.query_params["page"] = str(page + 1)
+        st.rerun()
+    ui.downloads("投诉列表", frame, "cs_list")
+
+    picked = event.selection.rows if event and event.selection else []
+    case_param = st.query_params.get("case", "")
+    case_id = (
+        int(frame.iloc[picked[0]]["编号"])
+        if picked
+        else (int(case_param) if case_param.isdigit() else None)
+    )
+    if case_id is not None:
+        st.query_params["case"] = str(case_id)
+        _detail(filters, case_id, viewer.reveal_personal)
+
+
+def _detail(filters, case_id: int, reveal: bool) -> None:
+    detail = data.query("case_detail", filters, case_id, reveal)
+    st.divider()
+    if detail is None:
+        ui.empty("该投诉不存在，或不在当前可查看的范围内。")
+        return
+    row = detail.row
+    # User-written text goes through st.text / st.code-free plain rendering: never Markdown or HTML.
+    st.subheader("投诉详情")
+    st.text(row.title or "（无标题）")
+    meta = st.columns(4)
+    meta[0].metric("投诉平台", row.platform)
+    meta[1].metric("问题类型", row.problem_type)
+    meta[2].metric("状态", row.status)
+    meta[3].metric("投诉时间", row.submitted_at.strftime("%Y-%m-%d"))
+    st.text(
+        f"投诉人：{row.complainant}　　地区：{row.province or '未知'}　　金额区间：{row.amount_bracket}"
+    )
+    if reveal:
+        st.text(
+            f"电话：{detail.phone or '—'}　邮箱：{detail.email or '—'}　"
+            f"身份证号：{detail.id_number or '—'}　订单号：{detail.order_number or '—'}"
+        )
+    st.caption("投诉内容")
+    st.text(detail.content or "（无）")
+    if detail.demand:
+        st.caption("诉求")
+        st.text(detail.demand)
+    st.caption("平台回复")
+    if detail.replied_at:
+        st.text(
+            f"{detail.replied_at:%Y-%m-%d %H:%M} 回复：\n{detail.reply or '（回复内容未录入）'}"
+        )
+    else:
+        st.text("平台尚未回复。")
+    if detail.score is not None:
+        st.caption("用户满意度")
+        st.text(f"{detail.score} / 10")
+
+
+if __name__ == "__main__":
+    ui.live(render)

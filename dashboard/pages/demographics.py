@@ -1,0 +1,61 @@
+"""用户画像: gender, amount brackets and age groups, overall and side by side per sector."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, sidebar, ui
+from models.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
+from models.stats import AGE_GROUPS
+
+DIMENSIONS = {
+    "gender": ("性别", list(GENDERS)),
+    "amount_bracket": (
+        "投诉金额区间",
+        list(AMOUNT_BRACKETS[:-1]) + list(EXTRA_BRACKETS) + [AMOUNT_BRACKETS[-1]],
+    ),
+    "age_group": ("年龄段", [*AGE_GROUPS, "未知"]),
+}
+
+
+def sector_frame(table: dict[str, dict[str, int]]) -> pd.DataFrame:
+    rows = []
+    for sector, label_counts in sorted(table.items()):
+        total = sum(label_counts.values()) or 1
+        for label, n in label_counts.items():
+            rows.append({"sector": sector, "label": label, "count": n, "share": n / total})
+    return pd.DataFrame(rows, columns=["sector", "label", "count", "share"])
+
+
+def render() -> None:
+    selection = sidebar.current()
+    filters = selection.filters
+    st.title("用户画像")
+    st.caption(f"{selection.title} · 投诉用户的性别、投诉金额与年龄")
+    if data.query("total", filters) == 0:
+        ui.empty()
+        return
+    for by, (label, order) in DIMENSIONS.items():
+        shares = ui.shares_frame(data.query("distribution", filters, by))
+        left, right = st.columns([2, 3])
+        with left:
+            chart = (
+                charts.donut(shares, label) if by == "gender" else charts.shares_bar(shares, label)
+            )
+            ui.figure(f"{label}分布", chart, shares, f"dg_{by}")
+        with right:
+            frame = sector_frame(data.query("crosstab", filters, by, "sector"))
+            present = [o for o in order if o in set(frame["label"])]
+            ui.figure(
+                f"各赛道{label}对比",
+                charts.grouped_shares(frame, label, present),
+                frame,
+                f"dg_{by}_sector",
+                caption="每个赛道内部的占比，便于横向比较。",
+            )
+        st.divider()
+
+
+if __name__ == "__main__":
+    ui.live(render)

@@ -1,0 +1,85 @@
+"""投诉榜: platforms ranked by complaint volume, overall and per sector, with movement."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, sidebar, ui
+from models.filters import Filters
+from models.leaderboard import Rank
+from models.periods import Period
+
+
+def rank_frame(ranks: list[Rank]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "排名": r.rank,
+                "平台": r.platform,
+                "赛道": r.sector,
+                "投诉量": r.complaints,
+                "上期排名": r.previous_rank,
+                "上期投诉量": r.previous_complaints,
+                "变化": r.movement,
+            }
+            for r in ranks
+        ],
+        columns=["排名", "平台", "赛道", "投诉量", "上期排名", "上期投诉量", "变化"],
+    )
+
+
+def render() -> None:
+    selection = sidebar.current()
+    filters = selection.filters
+    st.title("投诉榜")
+    previous = selection.previous()
+    st.caption(
+        f"{selection.title} · 依据投诉量排行"
+        + ("；“变化”与上一期相比" if previous else "；选择具体期间可查看名次变化")
+    )
+    if data.query("total", filters) == 0:
+        ui.empty()
+        return
+    previous = previous or Filters(sectors=(), statuses=filters.statuses)  # nothing before
+    sectors = sorted(data.query("counts", filters, "sector"))
+    tabs = st.tabs(["总榜", *sectors])
+    for tab, sector in zip(tabs, [None, *sectors], strict=True):
+        with tab:
+            scoped = filters if sector is None else Filters(sectors=(sector,)).intersect(filters)
+            prev = previous if sector is None else Filters(sectors=(sector,)).intersect(previous)
+            frame = rank_frame(data.query("leaderboard", scoped, prev))
+            name = "总榜" if sector is None else sector
+            left, right = st.columns([3, 2])
+            with left:
+                ui.table(f"{selection.title} {name}投诉榜", frame, f"lb_{name}")
+            with right:
+                top = frame.head(15)
+                ui.figure(
+                    f"{name} 投诉量 TOP{len(top)}",
+                    charts.ranking_bars(top),
+                    top,
+                    f"lb_{name}_chart",
+                )
+    _monthly_top10(filters)
+
+
+def _monthly_top10(filters: Filters) -> None:
+    span = data.query("span", filters)
+    if span is None:
+        return
+    month = Period(span[1] // 100, "month", span[1] % 100)
+    current = filters.with_dates(
+        max(filters.date_from or month.first_day, month.first_day), month.last_day
+    )
+    before = month.previous()
+    frame = rank_frame(
+        data.query(
+            "leaderboard", current, filters.with_dates(before.first_day, before.last_day), limit=10
+        )
+    )
+    ui.table(f"{month.title}平台投诉量 TOP10", frame, "lb_month")
+
+
+if __name__ == "__main__":
+    ui.live(render)

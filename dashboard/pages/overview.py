@@ -1,0 +1,136 @@
+"""总览: headline figures, monthly volume with the year before, problem types, latest complaints."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, sidebar, ui
+from dashboard.access import current_viewer
+from models.filters import Filters
+from models.labels import GRADES
+from models.periods import year_before
+
+
+def _delta(now, before, suffix="") -> str | None:
+    if before is None or now is None:
+        return None
+    diff = now - before
+    return f"{diff:+,}{suffix}" if isinstance(diff, int) else f"{diff:+.2f}{suffix}"
+
+
+def render() -> None:
+    selection = sidebar.current()
+    filters = selection.filters
+    st.title("总览")
+    st.caption(f"{selection.title} · 计入统计的投诉（已移交、已回复、已评价）")
+    now = data.query("headline", filters)
+    previous_filters = selection.previous()
+    before = data.query("headline", previous_filters) if previous_filters else None
+    if now.complaints == 0:
+        ui.empty()
+        return
+
+    cols = st.columns(4)
+    cols[0].metric(
+        "投诉量",
+        f"{now.complaints:,}",
+        _delta(now.complaints, before.complaints if before else None),
+        delta_color="inverse",
+        border=True,
+    )
+    cols[1].metric(
+        "涉及平台",
+        now.platforms,
+        _delta(now.platforms, before.platforms if before else None),
+        delta_color="off",
+        border=True,
+    )
+    cols[2].metric(
+        "平台反馈率",
+        f"{now.reply_rate}%" if now.reply_rate is not None else "—",
+        _delta(now.reply_rate, before.reply_rate if before else None, " 个百分点"),
+        border=True,
+    )
+    cols[3].metric(
+        "用户满意度（0–10）",
+        now.satisfaction if now.satisfaction is not None else "—",
+        _delta(now.satisfaction, before.satisfaction if before else None),
+        border=True,
+    )
+    grade_cols = st.columns(4)
+    for col, grade in zip(grade_cols, GRADES, strict=True):
+        col.metric(
+            grade,
+            f"{now.grades[grade]} 个平台",
+            _delta(now.grades[grade], before.grades[grade] if before else None),
+            delta_color="off",
+            border=True,
+        )
+    if before is not None:
+        st.caption(f"变化与上一期（{_previous_title(selection)}）相比。")
+
+    left, right = st.columns(2)
+    with left:
+        _volume(filters, selection)
+    with right:
+        shares = data.query("distribution", filters, "problem_type")
+        frame = ui.shares_frame(shares)
+        ui.figure(
+            "投诉问题类型分布", charts.shares_bar(frame.head(15), "问题类型"), frame, "ov_types"
+        )
+    _latest(filters)
+    version, changed_at = data.data_version()
+    st.caption(f"数据更新于 {changed_at:%Y-%m-%d %H:%M:%S}" if changed_at else "尚无数据更新记录")
+
+
+def _previous_title(selection: sidebar.Selection) -> str:
+    if selection.period is not None:
+        return selection.period.previous().title
+    prev = selection.previous()
+    return f"{prev.date_from} 至 {prev.date_to}" if prev else ""
+
+
+def _volume(filters: Filters, selection: sidebar.Selection) -> None:
+    """Monthly volume of the selected range, with the year before for comparison."""
+    months = data.query("counts", filters, "month")
+    if filters.date_from and filters.date_to:
+        earlier = filters.with_dates(year_before(filters.date_from), year_before(filters.date_to))
+        months = {**data.query("counts", earlier, "month"), **months}
+    rows = [{"year": label[:4], "month": int(label[5:]), "count": n} for label, n in months.items()]
+    frame = pd.DataFrame(rows, columns=["year", "month", "count"]).sort_values(["year", "month"])
+    ui.figure(
+        "月度投诉量（同比）",
+        charts.monthly_volume(frame),
+        frame,
+        "ov_volume",
+        caption="各年份按月对比；当前期间与上一年同期。",
+    )
+
+
+def _latest(filters: Filters) -> None:
+    viewer = current_viewer()
+    rows, _total = data.query("search_cases", filters, limit=10, reveal=viewer.reveal_personal)
+    st.subheader("最新投诉")
+    if not rows:
+        ui.empty()
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "投诉时间": r.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                "投诉人": r.complainant,
+                "投诉平台": r.platform,
+                "领域": r.sector,
+                "问题类型": r.problem_type,
+                "状态": r.status,
+                "标题": r.title or "",
+            }
+            for r in rows
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch", key="ov_latest")
+
+
+if __name__ == "__main__":
+    ui.live(render)

@@ -1,0 +1,162 @@
+"""地区: a choropleth of China's provinces, per capita or absolute, with the TOP10 table."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from dashboard import charts, data, sidebar, ui
+from models.labels import PROVINCES
+from models.regions import outlines, per_ten_million, populations
+
+MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
+# Light to dark red; 0 stays pale grey so "no complaints" is visible as such.
+PALETTE = [
+    (254, 229, 217),
+    (252, 187, 161),
+    (252, 146, 114),
+    (251, 106, 74),
+    (222, 45, 38),
+    (165, 15, 21),
+]
+
+
+def _colour(value: float, top: float) -> list[int]:
+    if not value or top <= 0:
+        return [236, 236, 236, 220]
+    step = min(len(PALETTE) - 1, int(len(PALETTE) * value / (top * 1.0000001)))
+    return [*PALETTE[step], 230]
+
+
+def province_frame(counts: dict[str, int]) -> pd.DataFrame:
+    total = sum(counts.values()) or 1
+    rows = []
+    for name in PROVINCES:
+        n = counts.get(name, 0)
+        rate = per_ten_million(n, name)
+        rows.append(
+            {
+                "地区": name,
+                "投诉量": n,
+                "占比": f"{100 * n / total:.2f}%",
+                "每千万人投诉量": float(rate) if rate is not None else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _deck(frame: pd.DataFrame, measure: str) -> pdk.Deck:
+    column = "投诉量" if measure == "count" else "每千万人投诉量"
+    values = dict(zip(frame["地区"], frame[column].fillna(0), strict=True))
+    counts = dict(zip(frame["地区"], frame["投诉量"], strict=True))
+    rates = dict(zip(frame["地区"], frame["每千万人投诉量"], strict=True))
+    top = max(values.values()) if values else 0
+    features = []
+    for feature in outlines()["features"]:
+        name = feature["properties"]["name"]
+        props = dict(
+            feature["properties"],
+            count=int(counts.get(name, 0)),
+            rate=f"{rates.get(name) or 0:.2f}",
+            fill=_colour(values.get(name, 0), top),
+        )
+        features.append({"type": "Feature", "geometry": feature["geometry"], "properties": props})
+    layer = pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
+        id="provinces",
+        pickable=True,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color=[255, 255, 255],
+        line_width_min_pixels=0.6,
+        auto_highlight=True,
+    )
+    return pdk.Deck(
+        layers=[layer],
+        initial_view_state=pdk.ViewState(latitude=35.5, longitude=104.5, zoom=2.6),
+        map_provider=None,
+        tooltip={
+            "html": "<b>{name}</b><br/>投诉量 {count} 件<br/>每千万人 {rate} 件",
+            "style": {"fontSize": "13px"},
+        },
+    )
+
+
+def render() -> None:
+    selection = sidebar.current()
+    st.title("地区")
+    st.caption(f"{selection.title} · 投诉用户所在的省级地区")
+    base = sidebar.without_provinces(selection).filters
+    counts = data.query("counts", base, "province")
+    if not counts:
+        ui.empty()
+        return
+    frame = province_frame(counts)
+    measure = (
+        st.segmented_control(
+            "着色",
+            list(MEASURES),
+            format_func=MEASURES.get,
+            key="rg_measure",
+            default="count",
+            required=True,
+        )
+        or "count"
+    )
+    event = st.pydeck_chart(
+        _deck(frame, measure),
+        on_select="rerun",
+        selection_mode="single-object",
+        key="rg_map",
+        height=520,
+    )
+    picked = None
+    objects = (getattr(event, "selection", None) or {}).get("objects", {}) if event else {}
+    for obj in objects.get("provinces", []):
+        picked = (obj.get("properties") or obj).get("name")
+    unknown = counts.get("未知", 0)
+    st.caption(
+        "颜色越深投诉越多。人口："
+        + "；".join(sorted({p.source for p in populations().values()}))
+        + (f"。另有 {unknown:,} 件投诉未填写地区。" if unknown else "。")
+    )
+    ui.downloads("各地区投诉量", frame, "rg_all")
+
+    top = frame.sort_values(["投诉量", "地区"], ascending=[False, True]).head(10)
+    top = top.assign(排名=range(1, len(top) + 1))[
+        ["排名", "地区", "投诉量", "占比", "每千万人投诉量"]
+    ]
+    ui.table("投诉地区 TOP10", top, "rg_top")
+
+    options = ["全部地区", *PROVINCES]
+    if picked in PROVINCES:
+        st.session_state["rg_province"] = picked
+    province = st.selectbox("查看某一地区（也可在地图上点选）", options, key="rg_province")
+    focus = selection.filters if province == "全部地区" else replace(base, provinces=(province,))
+    title = "全部地区" if province == "全部地区" else province
+    left, right = st.columns(2)
+    with left:
+        shares = ui.shares_frame(data.query("distribution", focus, "problem_type"))
+        ui.figure(
+            f"{title} · 问题类型",
+            charts.shares_bar(shares.head(10), "问题类型"),
+            shares,
+            "rg_types",
+        )
+    with right:
+        shares = ui.shares_frame(data.query("distribution", focus, "platform"))
+        ui.figure(
+            f"{title} · 被投诉平台",
+            charts.shares_bar(shares.head(10), "平台"),
+            shares,
+            "rg_platforms",
+        )
+
+
+if __name__ == "__main__":
+    ui.live(render)

@@ -1,0 +1,196 @@
+"""The sidebar filters, mirrored in the URL so that every view is a shareable link.
+
+URL parameters: ``sector``, ``platform``, ``province`` (repeatable), ``period`` (all,
+2024, 2024H1, 2024Q3, 2024-07 or custom) with ``from``/``to`` for a custom range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import streamlit as st
+
+from dashboard import data
+from models.filters import Filters
+from models.labels import PROVINCES
+from models.periods import Period, parse_code
+
+GRANULARITIES = {
+    "all": "全部",
+    "year": "年",
+    "half": "上半年",
+    "quarter": "季度",
+    "month": "月",
+    "custom": "自定义",
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar selects: filters plus the named period, if any."""
+
+    filters: Filters
+    period: Period | None
+    granularity: str
+
+    @property
+    def title(self) -> str:
+        if self.period is not None:
+            return self.period.title
+        f = self.filters
+        if f.date_from or f.date_to:
+            return f"{f.date_from or '最早'} 至 {f.date_to or '最新'}"
+        return "全部时间"
+
+    def previous(self) -> Filters | None:
+        """The same filters over the period before (None for 全部时间)."""
+        f = self.filters
+        if self.period is not None:
+            prev = self.period.previous()
+            return f.with_dates(prev.first_day, prev.last_day)
+        if f.date_from and f.date_to:
+            length = f.date_to - f.date_from + timedelta(days=1)
+            return f.with_dates(f.date_from - length, f.date_to - length)
+        return None
+
+
+def periods_between(first: int, last: int, kind: str) -> list[Period]:
+    """Periods of ``kind`` touching the months ``first``..``last`` (YYYYMM), newest first."""
+    out: list[Period] = []
+    for year in range(last // 100, first // 100 - 1, -1):
+        if kind == "year":
+            candidates = [Period(year, "year", 1)]
+        elif kind == "half":
+            candidates = [Period(year, "half", 1)]
+        elif kind == "quarter":
+            candidates = [Period(year, "quarter", q) for q in (4, 3, 2, 1)]
+        else:
+            candidates = [Period(year, "month", m) for m in range(12, 0, -1)]
+        out += [p for p in candidates if p.yyyymm[0] <= last and p.yyyymm[-1] >= first]
+    return out
+
+
+def _set_param(name: str, value: str | list[str] | None) -> None:
+    params = st.query_params
+    if value in (None, "", []):
+        if name in params:
+            del params[name]
+    elif params.get_all(name) != (value if isinstance(value, list) else [value]):
+        params[name] = value
+
+
+def _init_from_url(sectors: list[str], platforms: list[str], span: tuple[int, int] | None) -> None:
+    """Seed the widgets from the URL once per browser session (bad values are ignored)."""
+    if st.session_state.get("f_loaded"):
+        return
+    params = st.query_params
+    st.session_state["f_sector"] = [s for s in params.get_all("sector") if s in sectors]
+    st.session_state["f_platform"] = [p for p in params.get_all("platform") if p in platforms]
+    st.session_state["f_province"] = [p for p in params.get_all("province") if p in PROVINCES]
+    code = params.get("period", "")
+    period = parse_code(code) if code else None
+    if code == "all":
+        st.session_state["f_gran"] = "all"
+    elif code == "custom":
+        st.session_state["f_gran"] = "custom"
+        for key in ("from", "to"):
+            try:
+                st.session_state[f"f_{key}"] = date.fromisoformat(params.get(key, ""))
+            except ValueError:
+                pass
+    elif period is not None:
+        st.session_state["f_gran"] = period.kind
+        st.session_state["f_period"] = period.code
+    elif span is not None:  # no period in the URL: the latest year with data
+        st.session_state["f_gran"] = "year"
+        st.session_state["f_period"] = str(span[1] // 100)
+    else:
+        st.session_state["f_gran"] = "all"
+    st.session_state["f_loaded"] = True
+
+
+def render() -> Selection:
+    """Draw the filters in the sidebar, write them to the URL, return the selection."""
+    everything = Filters(statuses=None)
+    platform_rows = data.query("platforms", everything)
+    span = data.query("span", Filters())
+    sectors = sorted({sector for _n, sector, _o in platform_rows})
+    _init_from_url(sectors, [n for n, _s, _o in platform_rows], span)
+
+    with st.sidebar:
+        st.markdown("### 筛选")
+        chosen_sectors = st.multiselect("赛道", sectors, key="f_sector", placeholder="全部赛道")
+        platform_options = [
+            n for n, s, _o in platform_rows if not chosen_sectors or s in chosen_sectors
+        ]
+        st.session_state["f_platform"] = [
+            p for p in st.session_state.get("f_platform", []) if p in platform_options
+        ]
+        chosen_platforms = st.multiselect(
+            "投诉平台", platform_options, key="f_platform", placeholder="全部平台"
+        )
+        granularity = (
+            st.segmented_control(
+                "时间",
+                list(GRANULARITIES),
+                format_func=GRANULARITIES.get,
+                key="f_gran",
+                required=True,
+            )
+            or "all"
+        )
+        period: Period | None = None
+        date_from = date_to = None
+        if granularity == "custom":
+            first = date(span[0] // 100, span[0] % 100, 1) if span else date(2023, 1, 1)
+            st.session_state.setdefault("f_from", first)
+            st.session_state.setdefault("f_to", date.today())
+            date_from = st.date_input("开始日期", key="f_from", format="YYYY-MM-DD")
+            date_to = st.date_input("结束日期", key="f_to", format="YYYY-MM-DD")
+            if date_from and date_to and date_from > date_to:
+                st.warning("开始日期晚于结束日期")
+        elif granularity != "all":
+            options = periods_between(*span, granularity) if span else []
+            codes = [p.code for p in options]
+            if st.session_state.get("f_period") not in codes:
+                st.session_state["f_period"] = codes[0] if codes else None
+            code = st.selectbox(
+                "期间",
+                codes,
+                key="f_period",
+                format_func=lambda c: (parse_code(c) or Period(2000, "year", 1)).title,
+            )
+            period = parse_code(code) if code else None
+            if period is not None:
+                date_from, date_to = period.first_day, period.last_day
+        chosen_provinces = st.multiselect(
+            "投诉地区", list(PROVINCES), key="f_province", placeholder="全部地区"
+        )
+
+    _set_param("sector", chosen_sectors)
+    _set_param("platform", chosen_platforms)
+    _set_param("province", chosen_provinces)
+    _set_param("period", "custom" if granularity == "custom" else period.code if period else "all")
+    _set_param("from", date_from.isoformat() if granularity == "custom" and date_from else None)
+    _set_param("to", date_to.isoformat() if granularity == "custom" and date_to else None)
+
+    filters = Filters(
+        sectors=tuple(chosen_sectors) or None,
+        platforms=tuple(chosen_platforms) or None,
+        provinces=tuple(chosen_provinces) or None,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    selection = Selection(filters, period, granularity)
+    st.session_state["selection"] = selection
+    return selection
+
+
+def current() -> Selection:
+    """The selection app.py drew for this run."""
+    return st.session_state.get("selection") or Selection(Filters(), None, "all")
+
+
+def without_provinces(selection: Selection) -> Selection:
+    return replace(selection, filters=replace(selection.filters, provinces=None))

@@ -1,0 +1,85 @@
+"""Small building blocks the pages share: figures with downloads, empty states, captions."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import exports
+from dashboard.access import current_viewer
+
+EMPTY = "没有符合当前筛选条件的投诉数据。可以放宽赛道、平台、地区或时间范围后再看。"
+
+
+def empty(message: str = EMPTY) -> None:
+    st.info(message, icon="ℹ️")
+
+
+def downloads(
+    title: str, frame: pd.DataFrame, key: str, chart: alt.TopLevelMixin | None = None
+) -> None:
+    """CSV, XLSX and (for a chart) PNG of a figure — if this viewer may download."""
+    if not current_viewer().downloads or frame.empty:
+        return
+    cols = st.columns(3 if chart is not None else 2, gap="small")
+    name = title.replace(" ", "_").replace("/", "-")
+    cols[0].download_button(
+        "下载 CSV",
+        exports.csv_bytes(frame),
+        f"{name}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        width="stretch",
+    )
+    cols[1].download_button(
+        "下载 Excel",
+        lambda: exports.xlsx_bytes(frame, title),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        width="stretch",
+    )
+    if chart is not None:
+        cols[2].download_button(
+            "下载图片 PNG",
+            lambda: exports.chart_png(chart, title),
+            f"{name}.png",
+            "image/png",
+            key=f"{key}_png",
+            width="stretch",
+        )
+
+
+def figure(
+    title: str, chart: alt.TopLevelMixin, frame: pd.DataFrame, key: str, caption: str | None = None
+) -> None:
+    """A titled chart with its numbers downloadable; an empty state when there is no data."""
+    st.subheader(title)
+    if frame.empty:
+        empty()
+        return
+    st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+    if caption:
+        st.caption(caption)
+    downloads(title, frame, key, chart)
+
+
+def table(title: str, frame: pd.DataFrame, key: str, **kwargs) -> None:
+    st.subheader(title)
+    if frame.empty:
+        empty()
+        return
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table", **kwargs)
+    downloads(title, frame, key)
+
+
+def shares_frame(shares) -> pd.DataFrame:
+    return pd.DataFrame([s.row() for s in shares], columns=["label", "count", "percent"])
+
+
+def live(render) -> None:
+    """Run a page body as a fragment that reruns on the refresh interval (from the cache)."""
+    from models.settings import get_settings
+
+    st.fragment(render, run_every=get_settings().refresh_seconds)()

@@ -1,0 +1,158 @@
+"""Browsing and reading complaints, with personal data masked unless the reader is staff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from models.filters import Filters
+from models.labels import mask_name
+from models.tables import Complaint, Platform, Reply, SatisfactionScore
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A complaint as a list shows it. ``complainant`` is masked unless revealed."""
+
+    id: int
+    submitted_at: datetime
+    platform: str
+    sector: str
+    problem_type: str
+    province: str | None
+    status: str
+    title: str | None
+    complainant: str
+    amount_bracket: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """One complaint in full. Contact fields are None unless revealed (staff)."""
+
+    row: CaseRow
+    content: str | None
+    demand: str | None
+    amount: str | None
+    transferred_at: datetime | None
+    replied_at: datetime | None
+    reply: str | None
+    score: int | None
+    score_history: list[tuple[int, datetime]]
+    phone: str | None
+    email: str | None
+    id_number: str | None
+    order_number: str | None
+    version: int
+
+
+_ROW_COLUMNS = (
+    Complaint.id,
+    Complaint.submitted_at,
+    Platform.name,
+    Platform.sector,
+    Complaint.problem_type,
+    Complaint.province,
+    Complaint.status,
+    Complaint.title,
+    Complaint.complainant,
+    Complaint.gender,
+    Complaint.amount_bracket,
+)
+
+
+def _row(values, reveal: bool) -> CaseRow:
+    cid, at, platform, sector, ptype, province, status, title, name, gender, bracket = values
+    shown = (name or "") if reveal else mask_name(name, province, gender)
+    return CaseRow(cid, at, platform, sector, ptype, province, status, title, shown, bracket)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_cases(
+    session: Session,
+    filters: Filters,
+    *,
+    text: str = "",
+    problem_types: tuple[str, ...] = (),
+    limit: int = 50,
+    offset: int = 0,
+    reveal: bool = False,
+) -> tuple[list[CaseRow], int]:
+    """Newest first; every word of ``text`` must appear in the title or the content."""
+    where = list(filters.conditions())
+    for word in text.split():
+        pattern = _like(word)
+        where.append(
+            or_(
+                Complaint.title.like(pattern, escape="\\"),
+                Complaint.content.like(pattern, escape="\\"),
+            )
+        )
+    if problem_types:
+        where.append(Complaint.problem_type.in_(problem_types))
+    total = session.scalar(select(func.count()).select_from(Complaint).where(*where)) or 0
+    stmt = (
+        select(*_ROW_COLUMNS)
+        .join(Platform, Platform.id == Complaint.platform_id)
+        .where(*where)
+        .order_by(Complaint.submitted_at.desc(), Complaint.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_row(values, reveal) for values in session.execute(stmt)], int(total)
+
+
+def latest_cases(
+    session: Session, filters: Filters, limit: int = 10, *, reveal: bool = False
+) -> list[CaseRow]:
+    """The newest complaints in ``filters`` (the public board's 最新投诉)."""
+    return search_cases(session, filters, limit=limit, reveal=reveal)[0]
+
+
+def case_detail(
+    session: Session, case_id: int, filters: Filters, *, reveal: bool = False
+) -> CaseDetail | None:
+    """One complaint, or None when it does not exist or lies outside ``filters``."""
+    stmt = (
+        select(*_ROW_COLUMNS, Complaint)
+        .join(Platform, Platform.id == Complaint.platform_id)
+        .where(and_(Complaint.id == case_id, *filters.conditions()))
+    )
+    found = session.execute(stmt).first()
+    if found is None:
+        return None
+    complaint: Complaint = found[-1]
+    reply = session.execute(
+        select(Reply.content)
+        .where(Reply.complaint_id == case_id)
+        .order_by(Reply.id.desc())
+        .limit(1)
+    ).scalar()
+    history = session.execute(
+        select(SatisfactionScore.score, SatisfactionScore.entered_at)
+        .where(SatisfactionScore.complaint_id == case_id)
+        .order_by(SatisfactionScore.id)
+    ).all()
+    return CaseDetail(
+        row=_row(found[:-1], reveal),
+        content=complaint.content,
+        demand=complaint.demand,
+        amount=None if complaint.amount is None else f"{complaint.amount:,.2f}",
+        transferred_at=complaint.transferred_at,
+        replied_at=complaint.replied_at,
+        reply=reply,
+        score=complaint.score,
+        score_history=[(int(s), at) for s, at in history],
+        phone=complaint.phone if reveal else None,
+        email=complaint.email if reveal else None,
+        id_number=complaint.id_number if reveal else None,
+        order_number=complaint.order_number if reveal else None,
+        version=complaint.version,
+    )

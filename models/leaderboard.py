@@ -1,0 +1,47 @@
+"""投诉榜: platforms ranked by complaint volume, with movement against the previous period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from models.filters import Filters
+from models.rating import platforms as all_platforms
+from models.stats import counts
+
+
+@dataclass(frozen=True)
+class Rank:
+    rank: int
+    platform: str
+    sector: str
+    complaints: int
+    previous_rank: int | None
+    previous_complaints: int
+
+    @property
+    def movement(self) -> str:
+        """↑2, ↓1, – (unchanged) or 新 (not ranked before)."""
+        if self.previous_rank is None:
+            return "新"
+        change = self.previous_rank - self.rank
+        return "–" if change == 0 else f"↑{change}" if change > 0 else f"↓{-change}"
+
+
+def _ranked(label_counts: dict[str, int]) -> list[tuple[int, str, int]]:
+    ordered = sorted(label_counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(i, name, n) for i, (name, n) in enumerate(ordered, start=1)]
+
+
+def leaderboard(
+    session: Session, current: Filters, previous: Filters, limit: int | None = None
+) -> list[Rank]:
+    """Platforms by volume in ``current``; ranks in ``previous`` for the movement."""
+    sectors = {p.name: p.sector for p in all_platforms(session).values()}
+    before = {name: (rank, n) for rank, name, n in _ranked(counts(session, "platform", previous))}
+    ranks = []
+    for rank, name, n in _ranked(counts(session, "platform", current))[:limit]:
+        prev_rank, prev_n = before.get(name, (None, 0))
+        ranks.append(Rank(rank, name, sectors.get(name, ""), n, prev_rank, prev_n))
+    return ranks
