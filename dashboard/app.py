@@ -16,11 +16,11 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import access, data, sidebar  # noqa: E402
+from dashboard import access, sidebar  # noqa: E402
 from models.settings import get_settings  # noqa: E402
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
-# (file in pages/, title, URL path)
+PAGES_DIR = Path(__file__).resolve().parent / "views"
+# (file in views/, title, URL path)
 PAGES = [
     ("overview.py", "总览", "overview"),
     ("regions.py", "地区", "regions"),
@@ -40,16 +40,15 @@ def main() -> None:
         st.stop()
     st.session_state["viewer"] = access.anonymous()
     st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
-    try:
-        sidebar.render()
-    except Exception:
-        data.clear()
-        raise
     pages = [
         st.Page(PAGES_DIR / file, title=title, url_path=path, default=path == "overview")
         for file, title, path in PAGES
     ]
-    st.navigation(pages, position="top").run()
+    # Navigation first: switching pages resets the URL's query parameters, and the
+    # sidebar then writes the filters back, so the URL always describes the view.
+    page = st.navigation(pages, position="top")
+    sidebar.render()
+    page.run()
 
 
 main()

@@ -6,6 +6,7 @@ URL parameters: ``sector``, ``platform``, ``province`` (repeatable), ``period`` 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -95,10 +96,8 @@ def _init_from_url(sectors: list[str], platforms: list[str], span: tuple[int, in
     elif code == "custom":
         st.session_state["f_gran"] = "custom"
         for key in ("from", "to"):
-            try:
+            with suppress(ValueError):
                 st.session_state[f"f_{key}"] = date.fromisoformat(params.get(key, ""))
-            except ValueError:
-                pass
     elif period is not None:
         st.session_state["f_gran"] = period.kind
         st.session_state["f_period"] = period.code

@@ -80,7 +80,7 @@ def render() -> None:
             "投诉问题类型分布", charts.shares_bar(frame.head(15), "问题类型"), frame, "ov_types"
         )
     _latest(filters)
-    version, changed_at = data.data_version()
+    _version, changed_at = data.data_version()
     st.caption(f"数据更新于 {changed_at:%Y-%m-%d %H:%M:%S}" if changed_at else "尚无数据更新记录")
 
 
