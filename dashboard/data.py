@@ -46,21 +46,31 @@ QUERIES: dict[str, Callable[..., Any]] = {
 }
 
 
+def database_url() -> str:
+    return get_settings().database_url
+
+
 @st.cache_resource(show_spinner=False)
-def engine() -> Engine:
-    return get_engine()
+def engine(url: str) -> Engine:
+    return get_engine(url)
 
 
 @st.cache_data(ttl=min(5, REFRESH_SECONDS), show_spinner=False)
-def data_version() -> tuple[int, datetime | None]:
-    """(version, last change); re-read at most every few seconds for all viewers together."""
-    with session_scope(engine()) as session:
+def _version(url: str) -> tuple[int, datetime | None]:
+    with session_scope(engine(url)) as session:
         return freshness.current(session)
 
 
+def data_version() -> tuple[int, datetime | None]:
+    """(version, last change); re-read at most every few seconds for all viewers together."""
+    return _version(database_url())
+
+
 @st.cache_data(ttl=REFRESH_SECONDS, show_spinner=False, max_entries=5000)
-def _cached(name: str, version: int, filters: Filters, args: tuple, kwargs: tuple) -> Any:
-    with session_scope(engine()) as session:
+def _cached(
+    url: str, name: str, version: int, filters: Filters, args: tuple, kwargs: tuple
+) -> Any:
+    with session_scope(engine(url)) as session:
         return QUERIES[name](session, filters, *args, **dict(kwargs))
 
 
@@ -72,13 +82,14 @@ def query(name: str, filters: Filters, *args: Any, **kwargs: Any) -> Any:
     """Run query ``name`` on ``filters`` narrowed to the viewer's scope (cached)."""
     scoped = _scoped(filters)
     args = tuple(_scoped(a) if isinstance(a, Filters) else a for a in args)
-    return _cached(name, data_version()[0], scoped, args, tuple(sorted(kwargs.items())))
+    url = database_url()
+    return _cached(url, name, _version(url)[0], scoped, args, tuple(sorted(kwargs.items())))
 
 
 def clear() -> None:
     """Forget every cached figure (after a write in this process)."""
     _cached.clear()
-    data_version.clear()
+    _version.clear()
 
 
 def with_statuses(filters: Filters, statuses: tuple[str, ...] | None) -> Filters:

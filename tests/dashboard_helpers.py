@@ -1,0 +1,40 @@
+"""Helpers for driving the dashboard with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PAGES = ["overview", "regions", "demographics", "ratings", "leaderboard", "cases"]
+
+
+def app(**query) -> AppTest:
+    """A fresh AppTest of the dashboard with ``query`` as URL parameters, already run."""
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    if page != "overview":
+        at.switch_page(f"views/{page}.py")
+    return at.run()
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception]
+
+
+def chart_frames(element) -> list:
+    """The data frames a vega-lite chart element carries (Arrow-encoded in the proto)."""
+    import pyarrow as pa
+
+    frames = [pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for ds in element.proto.datasets]
+    if element.proto.data.data:
+        frames.append(pa.ipc.open_stream(element.proto.data.data).read_all().to_pandas())
+    return frames

@@ -1,0 +1,105 @@
+"""The dashboard in AppTest: every page renders, numbers equal the CLI's, empty states."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from cli.main import main as tousu
+from models.db import get_engine
+from models.demo import generate_demo
+from tests.dashboard_helpers import PAGES, app, chart_frames, errors, open_page
+
+
+@pytest.fixture
+def public(monkeypatch, sqlite_url):
+    monkeypatch.setenv("TOUSU_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("TOUSU_PUBLIC_DASHBOARDS", "1")
+    return sqlite_url
+
+
+@pytest.fixture
+def demo(public):
+    generate_demo(get_engine(public), complaints=4000, seed=11)
+    return public
+
+
+def cli_csv(capsys, *argv) -> list[dict]:
+    assert tousu(list(argv)) == 0
+    out = capsys.readouterr().out
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_demo_data(demo, page):
+    at = open_page(app(), page)
+    assert errors(at) == []
+    assert at.title[0].value
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_shows_an_empty_state_on_an_empty_database(public, page):
+    at = open_page(app(), page)
+    assert errors(at) == []
+    assert any("没有" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_overview_figures_equal_the_cli(demo, capsys):
+    at = app(period="2024")
+    rows = cli_csv(capsys, "stats", "--by", "platform", "--year", "2024", "--format", "csv")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["投诉量"] == f"{sum(int(r['count']) for r in rows):,}"
+    assert metrics["涉及平台"] == str(len(rows))
+    types = cli_csv(capsys, "stats", "--by", "problem_type", "--year", "2024", "--format", "csv")
+    (frame,) = chart_frames(at.get("vega_lite_chart")[1])  # problem types (second chart)
+    assert list(frame["label"]) == [r["label"] for r in types][:15]
+    assert list(frame["percent"]) == [r["percent"] for r in types][:15]
+
+
+def test_regions_top10_equals_cli(demo, capsys):
+    at = open_page(app(period="2024", sector="金融科技"), "regions")
+    top = at.dataframe[0].value
+    rows = cli_csv(capsys, "stats", "--by", "province", "--year", "2024", "--sector", "金融科技",
+                   "--format", "csv")
+    rows = [r for r in rows if r["label"] != "未知"][:10]
+    assert list(top["地区"]) == [r["label"] for r in rows]
+    assert list(top["投诉量"]) == [int(r["count"]) for r in rows]
+
+
+def test_ratings_table_equals_cli(demo, capsys):
+    at = open_page(app(period="2024", rp="云集"), "ratings")
+    assert errors(at) == []
+    table = at.dataframe[0].value
+    rows = cli_csv(capsys, "ratings", "--platform", "云集", "--year", "2024", "--format", "csv")
+    assert table.to_dict("records") == rows
+    assert any("云集" in m.value and "次消费评级" in m.value for m in at.markdown)
+
+
+def test_demographics_gender_equals_cli(demo, capsys):
+    at = open_page(app(period="2023"), "demographics")
+    rows = cli_csv(capsys, "stats", "--by", "gender", "--year", "2023", "--format", "csv")
+    (frame,) = chart_frames(at.get("vega_lite_chart")[0])
+    assert frame[["label", "percent"]].to_dict("records") == [
+        {"label": r["label"], "percent": r["percent"]} for r in rows]
+
+
+def test_url_filters_seed_the_sidebar(demo):
+    at = app(period="2024Q2", sector=["金融科技"], province=["广东省"])
+    assert at.sidebar.multiselect(key="f_sector").value == ["金融科技"]
+    assert at.session_state["f_period"] == "2024Q2"
+    assert "2024年第二季度" in at.caption[0].value
+
+
+def test_bad_url_values_are_ignored(demo):
+    at = app(period="2024Q9", sector=["不存在"], province=["火星"])
+    assert errors(at) == []
+    assert at.sidebar.multiselect(key="f_sector").value == []
+
+
+def test_cases_show_masked_names_only(demo):
+    at = open_page(app(period="2023", q="小红书"), "cases")
+    frame = at.dataframe[0].value
+    assert "福建省黄女士" in set(frame["投诉人"])
+    assert not any(name in {"黄女士"} for name in frame["投诉人"])
