@@ -139,6 +139,43 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from sqlalchemy import func, select
+
+    from models.demo import generate_demo
+    from models.tables import Complaint
+
+    engine = get_engine()
+    schema.upgrade(engine)
+    env = dict(os.environ)
+    if args.demo:
+        with session_scope(engine) as session:
+            empty = not session.scalar(select(func.count()).select_from(Complaint))
+        if empty:
+            print("首次运行：正在生成演示数据……", file=sys.stderr, flush=True)
+            print(generate_demo(engine), file=sys.stderr)
+        env["TOUSU_PUBLIC_DASHBOARDS"] = "1"
+    if args.public:
+        env["TOUSU_PUBLIC_DASHBOARDS"] = "1"
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    print(f"Tousu 看板：http://{args.address}:{args.port}", file=sys.stderr, flush=True)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+    ]
+    os.execvpe(sys.executable, command, env)
+    return 0  # not reached
+
+
 # --- parser -----------------------------------------------------------------------------
 
 
@@ -197,6 +234,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="inclusive")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=cmd_stats)
+    p = sub.add_parser("serve", help="start the dashboard (streamlit)")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="fill an empty database with demo data and open the dashboards to visitors",
+    )
+    p.add_argument(
+        "--public",
+        action="store_true",
+        help="open the dashboards to anonymous visitors (masked, reviewed data only)",
+    )
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    p.set_defaults(handler=cmd_serve)
     return parser
 
 

@@ -25,7 +25,9 @@ def shares_bar(frame: pd.DataFrame, label: str, color: str = RED) -> alt.Chart:
     """Horizontal bars of a distribution (columns: label, count, percent), largest on top."""
     data = frame.assign(share=frame["count"] / max(int(frame["count"].sum()), 1))
     base = alt.Chart(data).encode(
-        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
+        y=alt.Y(
+            "label:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)
+        ),
         x=alt.X("count:Q", title="投诉量"),
         tooltip=[
             alt.Tooltip("label:N", title=label),
@@ -178,7 +180,9 @@ def ranking_bars(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar(color=RED)
         .encode(
-            y=alt.Y("平台:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
+            y=alt.Y(
+                "平台:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)
+            ),
             x=alt.X("投诉量:Q"),
             tooltip=["排名:Q", "平台:N", "投诉量:Q"],
         )

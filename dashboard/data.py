@@ -67,9 +67,7 @@ def data_version() -> tuple[int, datetime | None]:
 
 
 @st.cache_data(ttl=REFRESH_SECONDS, show_spinner=False, max_entries=5000)
-def _cached(
-    url: str, name: str, version: int, filters: Filters, args: tuple, kwargs: tuple
-) -> Any:
+def _cached(url: str, name: str, version: int, filters: Filters, args: tuple, kwargs: tuple) -> Any:
     with session_scope(engine(url)) as session:
         return QUERIES[name](session, filters, *args, **dict(kwargs))
 

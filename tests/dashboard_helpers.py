@@ -34,7 +34,9 @@ def chart_frames(element) -> list:
     """The data frames a vega-lite chart element carries (Arrow-encoded in the proto)."""
     import pyarrow as pa
 
-    frames = [pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for ds in element.proto.datasets]
+    frames = [
+        pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for ds in element.proto.datasets
+    ]
     if element.proto.data.data:
         frames.append(pa.ipc.open_stream(element.proto.data.data).read_all().to_pandas())
     return frames

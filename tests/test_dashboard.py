@@ -61,8 +61,18 @@ def test_overview_figures_equal_the_cli(demo, capsys):
 def test_regions_top10_equals_cli(demo, capsys):
     at = open_page(app(period="2024", sector="金融科技"), "regions")
     top = at.dataframe[0].value
-    rows = cli_csv(capsys, "stats", "--by", "province", "--year", "2024", "--sector", "金融科技",
-                   "--format", "csv")
+    rows = cli_csv(
+        capsys,
+        "stats",
+        "--by",
+        "province",
+        "--year",
+        "2024",
+        "--sector",
+        "金融科技",
+        "--format",
+        "csv",
+    )
     rows = [r for r in rows if r["label"] != "未知"][:10]
     assert list(top["地区"]) == [r["label"] for r in rows]
     assert list(top["投诉量"]) == [int(r["count"]) for r in rows]
@@ -82,7 +92,8 @@ def test_demographics_gender_equals_cli(demo, capsys):
     rows = cli_csv(capsys, "stats", "--by", "gender", "--year", "2023", "--format", "csv")
     (frame,) = chart_frames(at.get("vega_lite_chart")[0])
     assert frame[["label", "percent"]].to_dict("records") == [
-        {"label": r["label"], "percent": r["percent"]} for r in rows]
+        {"label": r["label"], "percent": r["percent"]} for r in rows
+    ]
 
 
 def test_url_filters_seed_the_sidebar(demo):

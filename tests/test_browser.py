@@ -1,0 +1,107 @@
+"""The dashboard in a real headless Chromium: every page, shareable links, offline."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.db import get_engine
+from models.demo import generate_demo
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_PREFIXES,
+    streamlit_server,
+    wait_idle,
+)
+from tests.dashboard_helpers import PAGES
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browser") / "demo.db"
+    url = f"sqlite:///{path}"
+    from models import schema
+
+    schema.upgrade(get_engine(url))
+    generate_demo(get_engine(url), complaints=5000, seed=21)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(
+        {"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "1", "TOUSU_REFRESH_SECONDS": "60"}
+    ) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def page_url(base: str, page: str) -> str:
+    return base if page == "overview" else f"{base}/{page}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_offline_and_is_screenshotted(server, browser, page):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    requests: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.goto(page_url(server, page))
+    wait_idle(tab)
+    tab.wait_for_timeout(1500)  # let charts and the map draw
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=ARTIFACTS / "screenshots" / f"{page}.png")
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    assert tab.locator("h1").first.inner_text()
+    foreign = [u for u in requests if not u.startswith(LOCAL_PREFIXES)]
+    assert foreign == [], foreign
+    context.close()
+
+
+def test_page_fits_a_phone_held_upright(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tab = context.new_page()
+    tab.goto(server)
+    wait_idle(tab)
+    tab.wait_for_timeout(1000)
+    tab.screenshot(path=ARTIFACTS / "screenshots" / "overview-phone.png")
+    width = tab.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
+    assert width <= 400
+    assert tab.get_by_text("投诉量").first.is_visible()
+    context.close()
+
+
+def test_a_copied_link_reproduces_the_view(server, browser):
+    first = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = first.new_page()
+    tab.goto(server)
+    wait_idle(tab)
+    tab.get_by_test_id("stSidebar").get_by_text("季度", exact=True).click()
+    wait_idle(tab)
+    sector = tab.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
+    sector.locator("input").click()
+    tab.keyboard.type("金融科技")
+    tab.keyboard.press("Enter")
+    tab.keyboard.press("Escape")
+    wait_idle(tab)
+    link = tab.url
+    assert "period=" in link and "Q" in link and "sector=" in link
+    caption = tab.get_by_test_id("stCaptionContainer").first.inner_text()
+    volume = tab.get_by_test_id("stMetricValue").first.inner_text()
+    first.close()
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = fresh.new_page()
+    other.goto(link)
+    wait_idle(other)
+    assert other.get_by_test_id("stCaptionContainer").first.inner_text() == caption
+    assert other.get_by_test_id("stMetricValue").first.inner_text() == volume
+    assert "金融科技" in other.get_by_test_id("stSidebar").inner_text()
+    fresh.close()
