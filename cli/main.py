@@ -139,6 +139,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_time_admin(engine) -> None:
+    """On a demo with no accounts, make `admin` with a random password to change at first login."""
+    from models import users
+    from models.permissions import CLI
+
+    with session_scope(engine, write=True) as session:
+        if users.count_users(session):
+            return
+        password = users.generate_password()
+        users.add_user(session, CLI, "admin", "admin", password, must_change_password=True)
+    print(f"已创建管理员 admin，一次性密码：{password}（首次登录后须修改）", file=sys.stderr)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
@@ -157,6 +170,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print("首次运行：正在生成演示数据……", file=sys.stderr, flush=True)
             print(generate_demo(engine), file=sys.stderr)
         env["TOUSU_PUBLIC_DASHBOARDS"] = "1"
+        _one_time_admin(engine)
     if args.public:
         env["TOUSU_PUBLIC_DASHBOARDS"] = "1"
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -174,6 +188,60 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ]
     os.execvpe(sys.executable, command, env)
     return 0  # not reached
+
+
+def _read_password(args: argparse.Namespace, username: str) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise TousuError("标准输入中没有密码")
+        return password
+    import getpass
+
+    first = getpass.getpass(f"{username} 的新密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise TousuError("两次输入的密码不一致")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from models import users
+    from models.permissions import CLI, ROLE_NAMES
+
+    _require_schema()
+    with session_scope(write=True) as session:
+        if args.action == "add":
+            users.add_user(session, CLI, args.name, args.role, _read_password(args, args.name))
+            print(f"已创建用户 {args.name}（{ROLE_NAMES[args.role]}）")
+        elif args.action == "list":
+            rows = [
+                {
+                    "用户名": u.username,
+                    "角色": ROLE_NAMES.get(u.role, u.role),
+                    "状态": "已停用" if u.disabled else "正常",
+                    "锁定至": f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
+                    "创建时间": f"{u.created_at:%Y-%m-%d %H:%M}",
+                }
+                for u in users.list_users(session, CLI)
+            ]
+            if not rows:
+                print(
+                    "还没有用户：用 `tousu user add NAME --role admin` 创建第一个管理员",
+                    file=sys.stderr,
+                )
+            sys.stdout.write(
+                render(rows, ("用户名", "角色", "状态", "锁定至", "创建时间"), "table")
+            )
+        elif args.action in ("disable", "enable"):
+            users.set_disabled(session, CLI, args.name, args.action == "disable")
+            print(f"用户 {args.name} 已{'停用' if args.action == 'disable' else '启用'}")
+        elif args.action == "passwd":
+            users.set_password(session, CLI, args.name, _read_password(args, args.name))
+            print(f"已为 {args.name} 设置新密码")
+        elif args.action == "unlock":
+            users.unlock(session, CLI, args.name)
+            print(f"已解除 {args.name} 的登录锁定")
+    return 0
 
 
 # --- parser -----------------------------------------------------------------------------
@@ -234,6 +302,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="inclusive")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=cmd_stats)
+    p = sub.add_parser("user", help="manage accounts (add, list, disable, enable, passwd, unlock)")
+    user_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = user_sub.add_parser("add", help="create an account; the password is asked for")
+    q.add_argument("name")
+    q.add_argument("--role", required=True, choices=("viewer", "staff", "admin"))
+    q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    user_sub.add_parser("list", help="accounts, roles and login locks")
+    for action, text in (
+        ("disable", "stop an account from logging in"),
+        ("enable", "allow a disabled account again"),
+        ("unlock", "lift a brute-force login lock"),
+    ):
+        user_sub.add_parser(action, help=text).add_argument("name")
+    q = user_sub.add_parser("passwd", help="set a new password")
+    q.add_argument("name")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.set_defaults(handler=cmd_user)
+
     p = sub.add_parser("serve", help="start the dashboard (streamlit)")
     p.add_argument(
         "--demo",

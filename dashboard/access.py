@@ -25,6 +25,7 @@ class Viewer:
     scope: Filters = field(default_factory=lambda: Filters(statuses=COUNTING_STATUSES))
     downloads: bool = True
     label: str | None = None
+    must_change_password: bool = False
 
     @property
     def is_staff(self) -> bool:
@@ -47,6 +48,14 @@ def anonymous() -> Viewer:
 def staff_scope() -> Filters:
     """Staff may query every status (pending and rejected complaints too)."""
     return Filters(statuses=STATUSES)
+
+
+def actor():
+    """The domain-layer Actor for this viewer (None for anonymous and share sessions)."""
+    from models.permissions import Actor
+
+    viewer = current_viewer()
+    return Actor(viewer.username) if viewer.username else None
 
 
 def current_viewer() -> Viewer:

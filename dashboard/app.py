@@ -1,7 +1,7 @@
-"""Tousu dashboard entry point: `streamlit run dashboard/app.py`.
+"""Tousu entry point: `streamlit run dashboard/app.py` (or `tousu serve`).
 
-Resolves who is looking, draws the shared sidebar filters, then runs the chosen page.
-Each page body refreshes itself on the configured interval from the shared cache.
+Resolves who is looking, registers only the pages that viewer may open, draws the shared
+sidebar filters, then runs the chosen page. Admin pages check the role again themselves.
 """
 
 from __future__ import annotations
@@ -16,38 +16,86 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import access, sidebar  # noqa: E402
+from dashboard import access, auth, sidebar  # noqa: E402
+from dashboard.access import Viewer  # noqa: E402
 from models.settings import get_settings  # noqa: E402
 
-PAGES_DIR = Path(__file__).resolve().parent / "views"
-# (file in views/, title, URL path)
-PAGES = [
-    ("overview.py", "总览", "overview"),
-    ("regions.py", "地区", "regions"),
-    ("demographics.py", "用户画像", "demographics"),
-    ("ratings.py", "平台评级", "ratings"),
-    ("leaderboard.py", "投诉榜", "leaderboard"),
-    ("cases.py", "典型案例", "cases"),
+VIEWS = ROOT / "dashboard" / "views"
+ADMIN = ROOT / "admin" / "views"
+# (script, title, URL path)
+DASHBOARD_PAGES = [
+    (VIEWS / "overview.py", "总览", "overview"),
+    (VIEWS / "regions.py", "地区", "regions"),
+    (VIEWS / "demographics.py", "用户画像", "demographics"),
+    (VIEWS / "ratings.py", "平台评级", "ratings"),
+    (VIEWS / "leaderboard.py", "投诉榜", "leaderboard"),
+    (VIEWS / "cases.py", "典型案例", "cases"),
 ]
+STAFF_PAGES = [
+    (ADMIN / "replies.py", "回复录入", "replies"),
+    (ADMIN / "scores.py", "满意度录入", "scores"),
+    (ADMIN / "review.py", "投诉审核", "review"),
+    (ADMIN / "imports.py", "数据导入", "imports"),
+]
+ADMIN_PAGES = [
+    (ADMIN / "platforms.py", "平台管理", "platforms"),
+    (ADMIN / "users.py", "用户管理", "users"),
+    (ADMIN / "audit_log.py", "审计日志", "audit"),
+]
+ACCOUNT_PAGE = (ADMIN / "account.py", "我的账号", "account")
+LOGIN_PAGE = (ADMIN / "login.py", "登录", "login")
+
+
+def _pages(specs, default: str | None = None) -> list:
+    return [
+        st.Page(script, title=title, url_path=path, default=path == default)
+        for script, title, path in specs
+    ]
+
+
+def _handle_requests(authenticator) -> None:
+    """Login and logout asked for by the login and account pages on the previous run."""
+    request = st.session_state.pop("login_request", None)
+    if request:
+        error = auth.login(authenticator, *request)
+        if error:
+            st.session_state["login_error"] = error
+    if st.session_state.pop("logout_requested", False):
+        auth.logout(authenticator)
+
+
+def navigation_for(viewer: Viewer | None, public: bool) -> dict:
+    """The pages this viewer may open, by section. Unlisted pages cannot be reached."""
+    if viewer is None:
+        if public:
+            return {"看板": _pages(DASHBOARD_PAGES, "overview"), "账号": _pages([LOGIN_PAGE])}
+        return {"账号": _pages([LOGIN_PAGE], "login")}
+    if viewer.must_change_password:
+        return {"账号": _pages([ACCOUNT_PAGE], "account")}
+    sections = {"看板": _pages(DASHBOARD_PAGES, "overview")}
+    if viewer.has_role("staff"):
+        sections["工作台"] = _pages(STAFF_PAGES + (ADMIN_PAGES if viewer.has_role("admin") else []))
+    sections["账号"] = _pages([ACCOUNT_PAGE])
+    return sections
 
 
 def main() -> None:
     st.set_page_config(page_title="Tousu 投诉数据看板", page_icon="📊", layout="wide")
     settings = get_settings()
-    if not settings.public_dashboards:
-        st.title("Tousu 投诉数据看板")
-        st.warning("看板需要登录后查看。管理员可用 `tousu user add` 创建账号。")
-        st.stop()
-    st.session_state["viewer"] = access.anonymous()
+    authenticator = auth.authenticator()
+    _handle_requests(authenticator)
+    viewer = auth.resolve(authenticator)
+    st.session_state["viewer"] = viewer or access.anonymous()
     st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
-    pages = [
-        st.Page(PAGES_DIR / file, title=title, url_path=path, default=path == "overview")
-        for file, title, path in PAGES
-    ]
+
+    sections = navigation_for(viewer, settings.public_dashboards)
     # Navigation first: switching pages resets the URL's query parameters, and the
     # sidebar then writes the filters back, so the URL always describes the view.
-    page = st.navigation(pages, position="top")
-    sidebar.render()
+    page = st.navigation(sections, position="top")
+    if page.url_path in {path for _s, _t, path in DASHBOARD_PAGES} or page.url_path == "":
+        sidebar.render()
+    if viewer is not None:
+        st.sidebar.caption(f"已登录：{viewer.username}")
     page.run()
 
 

@@ -7,12 +7,13 @@ database computes quickly and identically; :mod:`models.complaints` keeps them e
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -54,7 +56,61 @@ class User(SQLModel, table=True):
     role: str = Field(sa_column=Column(String(16), nullable=False))
     password_hash: str = Field(sa_column=Column(String(100), nullable=False), repr=False)
     disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    #: Set for generated one-time passwords: the first login must choose a new one.
+    must_change_password: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
     created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Every login try, for the brute-force lock (5 failures in 15 minutes)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_user_at", "username", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=Column(String(64), nullable=False))
+    at: datetime = Field(sa_column=_dt(nullable=False))
+    #: success | failure | locked (refused while locked) | unlock (by an admin)
+    outcome: str = Field(sa_column=Column(String(10), nullable=False))
+
+
+class AuditLog(SQLModel, table=True):
+    """Who changed what, when, with the values before and after (JSON)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_dt(nullable=False, index=True))
+    actor: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    action: str = Field(sa_column=Column(String(40), nullable=False))
+    entity: str = Field(sa_column=Column(String(40), nullable=False))
+    entity_id: str | None = Field(default=None, sa_column=Column(String(64)))
+    before: str | None = Field(default=None, sa_column=Column(Text))
+    after: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ShareLink(SQLModel, table=True):
+    """A read-only dashboard link for journalists: scoped, expiring, revocable."""
+
+    __tablename__ = "share_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    label: str = Field(sa_column=Column(String(200), nullable=False))
+    #: JSON lists; NULL means no restriction.
+    sectors: str | None = Field(default=None, sa_column=Column(Text))
+    platforms: str | None = Field(default=None, sa_column=Column(Text))
+    date_from: date | None = Field(default=None, sa_column=Column(Date))
+    date_to: date | None = Field(default=None, sa_column=Column(Date))
+    downloads: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    created_by: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+    expires_at: datetime = Field(sa_column=_dt(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_dt())
+    views: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    last_used_at: datetime | None = Field(default=None, sa_column=_dt())
 
 
 class Complaint(SQLModel, table=True):

@@ -1,0 +1,42 @@
+"""我的账号: change your own password; log out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from admin.common import flash, guard, run_write
+from dashboard.access import current_viewer
+from models import users
+
+
+def render() -> None:
+    who = guard("viewer")
+    viewer = current_viewer()
+    st.title("我的账号")
+    flash()
+    st.caption(f"当前用户：{viewer.username}")
+    if viewer.must_change_password:
+        st.warning("请先设置新密码（一次性密码只能用于首次登录）。")
+    with st.form("ac_pw", clear_on_submit=True):
+        current = st.text_input("当前密码", type="password", key="ac_current")
+        new = st.text_input("新密码（至少10个字符）", type="password", key="ac_new")
+        again = st.text_input("再输入一次新密码", type="password", key="ac_again")
+        if st.form_submit_button("修改密码", type="primary"):
+            if new != again:
+                st.error("两次输入的新密码不一致")
+            elif run_write(
+                users.set_password,
+                who,
+                who.username,
+                new,
+                current_password=current,
+                success="密码已修改",
+            ):
+                st.rerun()
+    if st.button("退出登录", key="ac_logout"):
+        st.session_state["logout_requested"] = True
+        st.rerun()
+
+
+if __name__ == "__main__":
+    render()

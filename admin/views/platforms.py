@@ -1,0 +1,67 @@
+"""平台管理: add and edit platforms (name, sector, onboarded) — administrators."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from admin.common import flash, guard, read, run_write
+from models import workflow
+from models.rating import platforms as all_platforms
+
+
+def render() -> None:
+    who = guard("admin")
+    st.title("平台管理")
+    flash()
+    infos = sorted(read(all_platforms).values(), key=lambda p: (p.sector, p.name))
+    frame = pd.DataFrame(
+        [
+            {"平台": p.name, "赛道": p.sector, "是否入驻": "是" if p.onboarded else "否"}
+            for p in infos
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch", key="pf_table", height=320)
+    st.caption("未入驻（无售后联系方式）的平台在消费评级中记为“不予评级”。")
+    sectors = sorted({p.sector for p in infos})
+    by_name = {p.name: p for p in infos}
+    left, right = st.columns(2)
+    with left.form("pf_add", clear_on_submit=True):
+        st.markdown("**新增平台**")
+        name = st.text_input("平台名称", key="pf_new_name")
+        sector = st.selectbox("赛道", sectors, key="pf_new_sector", accept_new_options=True)
+        onboarded = st.checkbox("已入驻", key="pf_new_on")
+        if st.form_submit_button("新增", type="primary") and run_write(
+            workflow.save_platform,
+            who,
+            name=name,
+            sector=sector or "",
+            onboarded=onboarded,
+            success=f"已新增平台 {name}",
+        ):
+            st.rerun()
+    with right:
+        st.markdown("**修改平台**")
+        chosen = st.selectbox("选择平台", list(by_name), index=None, key="pf_edit_pick")
+        if chosen:
+            info = by_name[chosen]
+            with st.form(f"pf_edit_{info.id}"):
+                name = st.text_input("平台名称", value=info.name)
+                sector = st.selectbox(
+                    "赛道", sectors, index=sectors.index(info.sector), accept_new_options=True
+                )
+                onboarded = st.checkbox("已入驻", value=info.onboarded)
+                if st.form_submit_button("保存修改") and run_write(
+                    workflow.save_platform,
+                    who,
+                    name=name,
+                    sector=sector or "",
+                    onboarded=onboarded,
+                    platform_id=info.id,
+                    success=f"已保存平台 {name}",
+                ):
+                    st.rerun()
+
+
+if __name__ == "__main__":
+    render()

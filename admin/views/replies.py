@@ -1,0 +1,101 @@
+"""回复录入: the queue of transferred complaints awaiting the platform's reply."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from admin.common import complaint_panel, flash, guard, read, run_write
+from models import workflow
+from models.clock import local_now
+from models.rating import platforms as all_platforms
+
+AGES = {0: "全部", 72: "已超过72小时", 120: "已超过120小时"}
+
+
+def render() -> None:
+    who = guard("staff")
+    st.title("回复录入")
+    flash()
+    names = sorted(p.name for p in read(all_platforms).values())
+    cols = st.columns([2, 2])
+    platform = cols[0].selectbox("平台", ["全部平台", *names], key="rq_platform")
+    min_hours = (
+        cols[1].segmented_control(
+            "等待时长", list(AGES), format_func=AGES.get, key="rq_age", default=0, required=True
+        )
+        or 0
+    )
+    items, total = read(
+        workflow.reply_queue,
+        who,
+        platform=None if platform == "全部平台" else platform,
+        min_hours=min_hours,
+    )
+    st.caption(
+        f"待回复 {total:,} 件（按等待时间从长到短，最多显示 {len(items)} 件）。"
+        "超过72小时的回复时效性记 0.6，超过120小时记 0。"
+    )
+    if not items:
+        st.info("没有等待回复的投诉。", icon="✅")
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "编号": i.id,
+                "平台": i.platform,
+                "问题类型": i.problem_type,
+                "标题": i.title or "",
+                "移交时间": i.transferred_at.strftime("%Y-%m-%d %H:%M"),
+                "已等待（小时）": round(i.hours_waiting, 1),
+                "逾期": i.overdue,
+            }
+            for i in items
+        ]
+    )
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="rq_table",
+    )
+    rows = event.selection.rows if event and event.selection else []
+    chosen = int(frame.iloc[rows[0]]["编号"]) if rows else st.session_state.get("rq_open")
+    if chosen is None:
+        st.caption("在表格中选择一件投诉以录入回复。")
+        return
+    st.session_state["rq_open"] = chosen
+    detail = read(workflow.complaint_for_staff, who, chosen)
+    if detail is None:
+        st.warning("该投诉已不存在。")
+        return
+    complaint_panel(detail)
+    now = local_now()
+    with st.form(f"reply_{chosen}", clear_on_submit=False):
+        text = st.text_area("平台回复内容", key=f"rq_text_{chosen}", max_chars=5000)
+        c1, c2 = st.columns(2)
+        day = c1.date_input(
+            "回复日期", value=now.date(), key=f"rq_day_{chosen}", format="YYYY-MM-DD"
+        )
+        clock = c2.time_input("回复时间", value=now.time(), key=f"rq_time_{chosen}", step=60)
+        if st.form_submit_button("保存回复", type="primary"):
+            replied_at = datetime.combine(day, clock).replace(second=0, microsecond=0)
+            if run_write(
+                workflow.enter_reply,
+                who,
+                chosen,
+                text=text,
+                replied_at=replied_at,
+                seen_version=detail.version,
+                success=f"已保存投诉 {chosen} 的回复",
+            ):
+                st.session_state.pop("rq_open", None)
+                st.rerun()
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,102 @@
+"""用户管理: accounts, roles, disabling, password resets and login locks — administrators."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from admin.common import flash, guard, read, run_write
+from models import users
+from models.permissions import ROLE_NAMES, ROLES
+
+
+def render() -> None:
+    who = guard("admin")
+    st.title("用户管理")
+    flash()
+    accounts = read(users.list_users, who)
+    frame = pd.DataFrame(
+        [
+            {
+                "用户名": u.username,
+                "角色": ROLE_NAMES[u.role],
+                "状态": "已停用" if u.disabled else "正常",
+                "登录锁定至": f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
+                "需改密码": "是" if u.must_change_password else "",
+                "创建时间": f"{u.created_at:%Y-%m-%d}",
+            }
+            for u in accounts
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch", key="us_table")
+    left, right = st.columns(2)
+    with left.form("us_add", clear_on_submit=True):
+        st.markdown("**新建用户**")
+        name = st.text_input("用户名", key="us_new_name")
+        role = st.selectbox("角色", ROLES, format_func=ROLE_NAMES.get, key="us_new_role")
+        password = st.text_input("初始密码（至少10个字符）", type="password", key="us_new_pw")
+        if st.form_submit_button("创建", type="primary") and run_write(
+            users.add_user,
+            who,
+            name,
+            role,
+            password,
+            must_change_password=True,
+            success=f"已创建用户 {name}（首次登录须修改密码）",
+        ):
+            st.rerun()
+    with right:
+        st.markdown("**管理用户**")
+        chosen = st.selectbox("选择用户", [u.username for u in accounts], index=None, key="us_pick")
+        if chosen:
+            info = next(u for u in accounts if u.username == chosen)
+            role = st.selectbox(
+                "角色",
+                ROLES,
+                index=ROLES.index(info.role),
+                format_func=ROLE_NAMES.get,
+                key=f"us_role_{chosen}",
+            )
+            c1, c2, c3 = st.columns(3)
+            if (
+                role != info.role
+                and c1.button("保存角色", key=f"us_setrole_{chosen}")
+                and run_write(
+                    users.set_role,
+                    who,
+                    chosen,
+                    role,
+                    success=f"{chosen} 的角色已改为{ROLE_NAMES[role]}",
+                )
+            ):
+                st.rerun()
+            label = "启用" if info.disabled else "停用"
+            if c2.button(label, key=f"us_toggle_{chosen}") and run_write(
+                users.set_disabled, who, chosen, not info.disabled, success=f"{chosen} 已{label}"
+            ):
+                st.rerun()
+            if (
+                info.locked_until
+                and c3.button("解除锁定", key=f"us_unlock_{chosen}")
+                and run_write(users.unlock, who, chosen, success=f"已解除 {chosen} 的登录锁定")
+            ):
+                st.rerun()
+            if st.button("重置密码（生成一次性密码）", key=f"us_reset_{chosen}"):
+                temporary = users.generate_password()
+                if run_write(
+                    users.set_password,
+                    who,
+                    chosen,
+                    temporary,
+                    one_time=True,
+                    success=f"{chosen} 的一次性密码已生成",
+                ):
+                    st.session_state["us_temp"] = (chosen, temporary)
+            temp = st.session_state.get("us_temp")
+            if temp and temp[0] == chosen:
+                st.warning("一次性密码只显示这一次，请当面或经安全渠道告知；对方登录后须修改。")
+                st.code(temp[1], language=None)
+
+
+if __name__ == "__main__":
+    render()

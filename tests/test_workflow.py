@@ -1,0 +1,262 @@
+"""Staff writes: validation, roles, audit entries, refused stale saves (also concurrent)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from models import audit, users, workflow
+from models.db import session_scope
+from models.errors import TousuError
+from models.permissions import CLI, Actor, Forbidden
+from models.rating import year_ratings
+from models.tables import Complaint, Reply, SatisfactionScore
+from tests.factories import add_complaints, add_platforms
+
+PASSWORD = "correct-horse-battery"
+STAFF, VIEWER, ADMIN = Actor("clerk"), Actor("watcher"), Actor("boss")
+
+
+@pytest.fixture
+def world(engine):
+    with session_scope(engine) as session:
+        users.add_user(session, CLI, "boss", "admin", PASSWORD)
+        users.add_user(session, CLI, "clerk", "staff", PASSWORD)
+        users.add_user(session, CLI, "clerk2", "staff", PASSWORD)
+        users.add_user(session, CLI, "watcher", "viewer", PASSWORD)
+    add_platforms(engine, ("云集", "社交电商", True))
+    add_complaints(
+        engine,
+        [
+            {
+                "external_id": "T1",
+                "platform": "云集",
+                "submitted_at": "2024-03-01 09:00",
+                "complainant": "黄女士",
+                "phone": "13900000000",
+            },
+            {
+                "external_id": "P1",
+                "platform": "云集",
+                "submitted_at": "2024-03-02 09:00",
+                "status": "待审核",
+            },
+        ],
+    )
+    return engine
+
+
+def complaint(engine, external_id):
+    with session_scope(engine) as session:
+        return session.execute(
+            select(Complaint).where(Complaint.external_id == external_id)
+        ).scalar()
+
+
+def test_reply_then_score_moves_the_status_and_the_rating(world):
+    c = complaint(world, "T1")
+    with session_scope(world) as session:
+        workflow.enter_reply(
+            session,
+            STAFF,
+            c.id,
+            text="已联系用户处理",
+            seen_version=c.version,
+            replied_at=c.transferred_at + timedelta(hours=80),
+        )
+    c = complaint(world, "T1")
+    assert (c.status, c.reply_tier, c.version) == ("已回复", 1, 2)
+    with session_scope(world) as session:
+        workflow.enter_score(session, STAFF, c.id, score=9, seen_version=c.version)
+        ratings = year_ratings(session, "云集", 2024)
+    assert complaint(world, "T1").status == "已评价"
+    # reply rate 1, timeliness 0.6, satisfaction 9 → 0.5 + 0.18 + 0.18 = 0.860
+    assert ratings[0].report_row()["综合指数"] == "0.860"
+
+
+def test_corrected_score_keeps_history(world):
+    c = complaint(world, "T1")
+    with session_scope(world) as session:
+        workflow.enter_reply(
+            session,
+            STAFF,
+            c.id,
+            text="好的",
+            seen_version=1,
+            replied_at=c.transferred_at + timedelta(hours=1),
+        )
+        workflow.enter_score(session, STAFF, c.id, score=3, seen_version=2)
+        workflow.enter_score(session, STAFF, c.id, score=7, seen_version=3)
+        history = (
+            session.execute(
+                select(SatisfactionScore.score)
+                .where(SatisfactionScore.complaint_id == c.id)
+                .order_by(SatisfactionScore.id)
+            )
+            .scalars()
+            .all()
+        )
+    assert history == [3, 7] and complaint(world, "T1").score == 7
+
+
+@pytest.mark.parametrize(
+    ("hours", "text", "message"),
+    [
+        (-1, "回复", "早于移交时间"),
+        (24 * 365 * 10, "回复", "晚于当前时间"),
+        (5, "   ", "不能为空"),
+    ],
+)
+def test_bad_replies_are_refused_with_a_clear_message(world, hours, text, message):
+    c = complaint(world, "T1")
+    with session_scope(world) as session, pytest.raises(TousuError, match=message):
+        workflow.enter_reply(
+            session,
+            STAFF,
+            c.id,
+            text=text,
+            seen_version=c.version,
+            replied_at=c.transferred_at + timedelta(hours=hours),
+        )
+    assert complaint(world, "T1").version == 1
+
+
+def test_viewers_and_anonymous_cannot_write(world):
+    c = complaint(world, "T1")
+    for who in (VIEWER, None, Actor("ghost")):
+        with session_scope(world) as session, pytest.raises(Forbidden):
+            workflow.enter_reply(
+                session,
+                who,
+                c.id,
+                text="x",
+                seen_version=1,
+                replied_at=c.transferred_at + timedelta(hours=1),
+            )
+        with session_scope(world) as session, pytest.raises(Forbidden):
+            workflow.enter_score(session, who, c.id, score=5, seen_version=1)
+        with session_scope(world) as session, pytest.raises(Forbidden):
+            workflow.complaint_for_staff(session, who, c.id)
+    with session_scope(world) as session, pytest.raises(Forbidden):
+        workflow.save_platform(session, STAFF, name="新平台", sector="零售电商", onboarded=True)
+
+
+def test_review_transfers_or_rejects_with_reason(world):
+    p = complaint(world, "P1")
+    with session_scope(world) as session, pytest.raises(TousuError, match="原因"):
+        workflow.review(session, STAFF, p.id, accept=False, seen_version=p.version)
+    with session_scope(world) as session:
+        workflow.review(session, STAFF, p.id, accept=True, seen_version=p.version)
+    p = complaint(world, "P1")
+    assert p.status == "已移交" and p.transferred_at is not None
+
+
+def test_stale_save_is_refused_and_says_what_changed(world):
+    c = complaint(world, "T1")
+    with session_scope(world) as session:
+        workflow.enter_reply(
+            session,
+            Actor("clerk2"),
+            c.id,
+            text="第一位",
+            seen_version=1,
+            replied_at=c.transferred_at + timedelta(hours=2),
+        )
+    with session_scope(world) as session, pytest.raises(workflow.Conflict) as refused:
+        workflow.enter_reply(
+            session,
+            STAFF,
+            c.id,
+            text="第二位",
+            seen_version=1,
+            replied_at=c.transferred_at + timedelta(hours=3),
+        )
+    assert "clerk2" in str(refused.value) and "已回复" in str(refused.value)
+    with session_scope(world) as session:
+        replies = session.execute(select(Reply.content)).scalars().all()
+    assert replies == ["第一位"]
+
+
+def test_concurrent_saves_one_wins_the_other_is_refused(world):
+    c = complaint(world, "T1")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(who: str, hours: int) -> None:
+        barrier.wait()
+        try:
+            with session_scope(world, write=True) as session:
+                workflow.enter_reply(
+                    session,
+                    Actor(who),
+                    c.id,
+                    text=who,
+                    seen_version=1,
+                    replied_at=c.transferred_at + timedelta(hours=hours),
+                )
+            outcomes.append("saved")
+        except workflow.Conflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=save, args=(w, h)) for w, h in (("clerk", 1), ("clerk2", 2))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused", "saved"]
+    with session_scope(world) as session:
+        assert len(session.execute(select(Reply.id)).all()) == 1
+    assert complaint(world, "T1").version == 2
+
+
+def test_every_write_is_audited_with_before_and_after(world):
+    c = complaint(world, "T1")
+    with session_scope(world) as session:
+        workflow.enter_reply(
+            session,
+            STAFF,
+            c.id,
+            text="处理中",
+            seen_version=1,
+            replied_at=c.transferred_at + timedelta(hours=1),
+        )
+        workflow.enter_score(session, STAFF, c.id, score=6, seen_version=2)
+        workflow.save_platform(session, ADMIN, name="新平台", sector="零售电商", onboarded=False)
+        users.set_disabled(session, ADMIN, "watcher", True)
+        entries = audit.entries(session, ADMIN)
+    by_action = {e.action: e for e in entries}
+    assert by_action["reply"].before["status"] == "已移交"
+    assert (
+        by_action["reply"].after["status"] == "已回复"
+        and by_action["reply"].after["reply"] == "处理中"
+    )
+    assert by_action["score"].before["score"] is None and by_action["score"].after["score"] == 6
+    assert by_action["add_platform"].after == {
+        "name": "新平台",
+        "sector": "零售电商",
+        "onboarded": False,
+    }
+    assert by_action["disable_user"].before["disabled"] is False
+    assert all(e.actor in ("clerk", "boss", "cli") for e in entries)
+    with session_scope(world) as session, pytest.raises(Forbidden):
+        audit.entries(session, STAFF)
+
+
+def test_import_from_admin_is_audited_and_needs_staff(world):
+    data = "投诉平台,投诉时间,问题类型\n云集,2024-05-01,退款问题\n".encode()
+    with session_scope(world) as session, pytest.raises(Forbidden):
+        workflow.import_file(session, VIEWER, "complaints", data, "x.csv", dry_run=False)
+    with session_scope(world) as session:
+        report = workflow.import_file(session, STAFF, "complaints", data, "x.csv", dry_run=False)
+        entries = audit.entries(session, ADMIN, entity="import")
+    assert report.inserted == 1 and entries[0].after["inserted"] == 1
+
+
+def test_reply_queue_marks_overdue(world):
+    with session_scope(world) as session:
+        items, total = workflow.reply_queue(session, STAFF)
+    assert total == 1 and items[0].overdue == "超过120小时"
+    assert datetime.now().year >= 2024
