@@ -64,11 +64,20 @@ def render() -> None:
         key="rq_table",
     )
     rows = event.selection.rows if event and event.selection else []
-    chosen = int(frame.iloc[rows[0]]["编号"]) if rows else st.session_state.get("rq_open")
+    if rows:
+        st.session_state["rq_open"] = int(frame.iloc[rows[0]]["编号"])
+    ids = [i.id for i in items]
+    if st.session_state.get("rq_open") not in ids:
+        st.session_state["rq_open"] = None
+    chosen = st.selectbox(
+        "录入回复的投诉（也可在表格中选择）",
+        ids,
+        index=None,
+        key="rq_open",
+        placeholder="选择投诉编号",
+    )
     if chosen is None:
-        st.caption("在表格中选择一件投诉以录入回复。")
         return
-    st.session_state["rq_open"] = chosen
     detail = read(workflow.complaint_for_staff, who, chosen)
     if detail is None:
         st.warning("该投诉已不存在。")
@@ -93,7 +102,6 @@ def render() -> None:
                 seen_version=detail.version,
                 success=f"已保存投诉 {chosen} 的回复",
             ):
-                st.session_state.pop("rq_open", None)
                 st.rerun()
 
 

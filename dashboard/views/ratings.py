@@ -89,6 +89,13 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
 
     ratings = data.query("year_ratings", unscoped, platform, year)
     st.markdown(f"**{summary_sentence(platform, year, ratings)}**")
+    if ratings:
+        whole_year = ratings[0].report_row()  # 全年 comes first in the reports' order
+        cols = st.columns(5)
+        for col, name in zip(
+            cols, ("平台反馈率", "回复时效性", "用户满意度", "综合指数", "评级"), strict=True
+        ):
+            col.metric(f"{year}年{name}", whole_year[name], border=True)
     if ratings and ratings[0].grade == GRADE_NOT_RATED:
         st.caption("该平台未入驻或未取得售后联系方式，按规则“不予评级”。")
 

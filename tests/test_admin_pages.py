@@ -1,0 +1,134 @@
+"""Admin pages in AppTest: who can reach what, login, locks, writes through the pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import users
+from models.db import get_engine, session_scope
+from models.permissions import CLI
+from tests.dashboard_helpers import app, errors
+from tests.factories import add_complaints, add_platforms
+
+PASSWORD = "correct-horse-battery"
+ADMIN_SCRIPTS = ["replies", "scores", "review", "imports", "platforms", "users", "audit_log"]
+
+
+@pytest.fixture
+def site(monkeypatch, sqlite_url, tmp_path):
+    monkeypatch.setenv("TOUSU_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("TOUSU_SECRETS_DIR", str(tmp_path / "secrets"))
+    monkeypatch.delenv("TOUSU_PUBLIC_DASHBOARDS", raising=False)
+    engine = get_engine(sqlite_url)
+    with session_scope(engine) as session:
+        users.add_user(session, CLI, "boss", "admin", PASSWORD)
+        users.add_user(session, CLI, "clerk", "staff", PASSWORD)
+        users.add_user(session, CLI, "watcher", "viewer", PASSWORD)
+    add_platforms(engine, ("云集", "社交电商", True))
+    add_complaints(
+        engine,
+        [
+            {
+                "platform": "云集",
+                "submitted_at": "2024-03-01 09:00",
+                "complainant": "黄女士",
+                "phone": "13912345678",
+            }
+        ],
+    )
+    return engine
+
+
+def logged_in(name: str, password: str = PASSWORD):
+    at = app()
+    at.text_input(key="lg_user").input(name)
+    at.text_input(key="lg_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def open_admin(at, script: str):
+    at.switch_page(f"../admin/views/{script}.py")
+    return at.run()
+
+
+def test_logged_out_sees_only_the_login_page(site):
+    at = app()
+    assert [t.value for t in at.title] == ["登录"]
+    for script in ADMIN_SCRIPTS + ["account"]:
+        with pytest.raises(ValueError):  # not a registered page: it cannot be opened at all
+            open_admin(at, script)
+
+
+def test_well_known_credentials_do_not_log_in(site):
+    for name, password in [("admin", "admin"), ("admin", "password"), ("boss", "admin")]:
+        at = logged_in(name, password)
+        assert [t.value for t in at.title] == ["登录"]
+        assert "不正确" in at.error[0].value
+
+
+@pytest.mark.parametrize("script", ADMIN_SCRIPTS)
+def test_a_viewer_cannot_reach_any_admin_page(site, script):
+    at = logged_in("watcher")
+    assert [t.value for t in at.title] == ["总览"]
+    with pytest.raises(ValueError):
+        open_admin(at, script)
+
+
+@pytest.mark.parametrize("script", ADMIN_SCRIPTS)
+def test_pages_guard_themselves_even_if_registered(site, script, monkeypatch):
+    """Defence in depth: a page script run for a viewer stops before drawing anything."""
+    from streamlit.testing.v1 import AppTest
+
+    at = logged_in("watcher")
+    page = AppTest.from_file(f"../admin/views/{script}.py", default_timeout=60)
+    page.session_state["viewer"] = at.session_state["viewer"]
+    page.run()
+    assert any("无权访问" in e.value for e in page.error)
+    assert not page.dataframe
+
+
+def test_staff_reach_staff_pages_but_not_admin_pages(site):
+    at = logged_in("clerk")
+    for script in ("replies", "scores", "review", "imports"):
+        assert errors(open_admin(at, script)) == []
+        assert not at.error, [e.value for e in at.error]
+    for script in ("platforms", "users", "audit_log"):
+        with pytest.raises(ValueError):
+            open_admin(at, script)
+
+
+def test_admin_reaches_every_page(site):
+    at = logged_in("boss")
+    for script in ADMIN_SCRIPTS:
+        assert errors(open_admin(at, script)) == []
+        assert not at.error, (script, [e.value for e in at.error])
+
+
+def test_lock_after_five_failures_is_shown(site):
+    for _ in range(5):
+        logged_in("clerk", "wrong-password")
+    at = logged_in("clerk")
+    assert "锁定" in at.error[0].value
+    admin = logged_in("boss")
+    frame = open_admin(admin, "users").dataframe[0].value
+    assert frame.set_index("用户名").loc["clerk", "登录锁定至"] != ""
+
+
+def test_staff_see_personal_data_in_the_reply_queue(site):
+    at = open_admin(logged_in("clerk"), "replies")
+    at.session_state["rq_open"] = int(at.dataframe[0].value.iloc[0]["编号"])
+    at.run()
+    texts = " ".join(t.value for t in at.text)
+    assert "13912345678" in texts and "黄女士" in texts
+
+
+def test_one_time_password_must_be_changed_first(site):
+    with session_scope(site) as session:
+        users.add_user(
+            session, CLI, "newbie", "staff", "temporary-pass-1", must_change_password=True
+        )
+    at = logged_in("newbie", "temporary-pass-1")
+    assert [t.value for t in at.title] == ["我的账号"]
+    with pytest.raises(ValueError):
+        at.switch_page("views/overview.py").run()
