@@ -244,6 +244,58 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_share(args: argparse.Namespace) -> int:
+    from models import sharing
+    from models.permissions import CLI
+
+    _require_schema()
+    with session_scope(write=True) as session:
+        if args.action == "create":
+            info, token = sharing.create_link(
+                session,
+                CLI,
+                label=args.label or "",
+                expires_days=args.expires_days,
+                sectors=args.sector or None,
+                platforms=args.platform or None,
+                date_from=args.date_from,
+                date_to=args.date_to,
+                downloads=not args.no_downloads,
+            )
+            print(sharing.url_for(token))
+            print(
+                f"编号 {info.id}，{info.describe()}，有效期至 {info.expires_at:%Y-%m-%d %H:%M}"
+                "（链接只显示这一次，请妥善保存）",
+                file=sys.stderr,
+            )
+        elif args.action == "list":
+            rows = [
+                {
+                    "编号": i.id,
+                    "标签": i.label,
+                    "范围": i.describe(),
+                    "有效期至": f"{i.expires_at:%Y-%m-%d %H:%M}",
+                    "状态": i.state,
+                    "访问次数": i.views,
+                    "最近访问": f"{i.last_used_at:%Y-%m-%d %H:%M}" if i.last_used_at else "",
+                }
+                for i in sharing.list_links(session, CLI)
+            ]
+            if not rows:
+                print("还没有分享链接：用 `tousu share create` 创建", file=sys.stderr)
+            sys.stdout.write(
+                render(
+                    rows,
+                    ("编号", "标签", "范围", "有效期至", "状态", "访问次数", "最近访问"),
+                    "table",
+                )
+            )
+        else:
+            sharing.revoke(session, CLI, args.id)
+            print(f"分享链接 {args.id} 已撤销，立即失效")
+    return 0
+
+
 # --- parser -----------------------------------------------------------------------------
 
 
@@ -319,6 +371,27 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("name")
     q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(handler=cmd_user)
+
+    p = sub.add_parser("share", help="read-only dashboard links for journalists")
+    share_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = share_sub.add_parser("create", help="make a link and print its URL (shown once)")
+    q.add_argument(
+        "--expires-days",
+        type=int,
+        default=30,
+        metavar="N",
+        help="days until it expires (default 30, at most 365)",
+    )
+    q.add_argument("--sector", action="append", default=[], metavar="S", help="repeatable")
+    q.add_argument("--platform", action="append", default=[], metavar="P", help="repeatable")
+    q.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    q.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    q.add_argument("--no-downloads", action="store_true", help="hide download buttons")
+    q.add_argument("--label", metavar="TEXT", help="shown on the banner and in the list")
+    share_sub.add_parser("list", help="links with scope, expiry, state and view count")
+    q = share_sub.add_parser("revoke", help="end a link at once")
+    q.add_argument("id", type=int)
+    p.set_defaults(handler=cmd_share)
 
     p = sub.add_parser("serve", help="start the dashboard (streamlit)")
     p.add_argument(

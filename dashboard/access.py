@@ -45,6 +45,11 @@ def anonymous() -> Viewer:
     return Viewer("anonymous")
 
 
+def nothing() -> Filters:
+    """A scope that matches no complaint (an invalid share link)."""
+    return Filters(sectors=(), statuses=())
+
+
 def staff_scope() -> Filters:
     """Staff may query every status (pending and rejected complaints too)."""
     return Filters(statuses=STATUSES)

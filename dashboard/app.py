@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import access, auth, sidebar  # noqa: E402
+from dashboard import access, auth, sharing_view, sidebar  # noqa: E402
 from dashboard.access import Viewer  # noqa: E402
 from models.settings import get_settings  # noqa: E402
 
@@ -40,6 +40,7 @@ STAFF_PAGES = [
 ADMIN_PAGES = [
     (ADMIN / "platforms.py", "平台管理", "platforms"),
     (ADMIN / "users.py", "用户管理", "users"),
+    (ADMIN / "shares.py", "分享链接", "shares"),
     (ADMIN / "audit_log.py", "审计日志", "audit"),
 ]
 ACCOUNT_PAGE = (ADMIN / "account.py", "我的账号", "account")
@@ -79,14 +80,44 @@ def navigation_for(viewer: Viewer | None, public: bool) -> dict:
     return sections
 
 
+def _shared_view() -> bool:
+    """Serve a share link if this session came with one; True when it did."""
+    token = st.query_params.get("share") or st.session_state.get("share_token")
+    if not token:
+        return False
+    link = sharing_view.resolve(token, first_view=st.session_state.get("share_token") != token)
+    if link is None:
+        st.session_state.pop("share_token", None)
+        st.session_state["viewer"] = access.Viewer("share", scope=access.nothing())
+        st.title("链接无效或已过期")
+        st.error("此分享链接无效、已过期或已被撤销。请联系提供链接的管理员获取新的链接。")
+        st.stop()
+    st.session_state["share_token"] = token
+    st.session_state["viewer"] = access.Viewer(
+        "share", scope=link.filters, downloads=link.downloads, label=link.label
+    )
+    page = st.navigation({"看板": _pages(DASHBOARD_PAGES, "overview")}, position="top")
+    st.query_params["share"] = token  # navigation resets the URL; keep the link working
+    st.info(
+        f"**{link.label}**（只读分享）　{link.describe()}　有效期至 {link.expires_at:%Y-%m-%d %H:%M}"
+        + ("" if link.downloads else "　不提供下载"),
+        icon="🔗",
+    )
+    sidebar.render()
+    page.run()
+    return True
+
+
 def main() -> None:
     st.set_page_config(page_title="Tousu 投诉数据看板", page_icon="📊", layout="wide")
+    st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
+    if _shared_view():
+        return
     settings = get_settings()
     authenticator = auth.authenticator()
     _handle_requests(authenticator)
     viewer = auth.resolve(authenticator)
     st.session_state["viewer"] = viewer or access.anonymous()
-    st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
 
     sections = navigation_for(viewer, settings.public_dashboards)
     # Navigation first: switching pages resets the URL's query parameters, and the

@@ -40,8 +40,12 @@ QUERIES: dict[str, Callable[..., Any]] = {
     ),
     "search_cases": lambda s, f, **kw: cases.search_cases(s, f, **kw),
     "case_detail": lambda s, f, case_id, reveal: cases.case_detail(s, case_id, f, reveal=reveal),
+    # Platforms the filters allow (a share link's scope narrows the list too).
     "platforms": lambda s, f: sorted(
-        (p.name, p.sector, p.onboarded) for p in rating.platforms(s).values()
+        (p.name, p.sector, p.onboarded)
+        for p in rating.platforms(s).values()
+        if (f.sectors is None or p.sector in f.sectors)
+        and (f.platforms is None or p.name in f.platforms)
     ),
 }
 

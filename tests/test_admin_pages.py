@@ -55,7 +55,7 @@ def open_admin(at, script: str):
 def test_logged_out_sees_only_the_login_page(site):
     at = app()
     assert [t.value for t in at.title] == ["登录"]
-    for script in ADMIN_SCRIPTS + ["account"]:
+    for script in [*ADMIN_SCRIPTS, "account"]:
         with pytest.raises(ValueError):  # not a registered page: it cannot be opened at all
             open_admin(at, script)
 

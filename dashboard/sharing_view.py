@@ -1,0 +1,13 @@
+"""Share-link sessions: validate the token on every run (revocation works at once) and
+count one view per browser session."""
+
+from __future__ import annotations
+
+from dashboard.data import database_url, engine
+from models import sharing
+from models.db import session_scope
+
+
+def resolve(token: str, *, first_view: bool) -> sharing.LinkInfo | None:
+    with session_scope(engine(database_url()), write=first_view) as session:
+        return sharing.resolve(session, token, count_view=first_view)
