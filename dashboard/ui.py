@@ -13,7 +13,7 @@ EMPTY = "没有符合当前筛选条件的投诉数据。可以放宽赛道、�
 
 
 def empty(message: str = EMPTY) -> None:
-    st.info(message, icon="ℹ️")
+    st.info(message)
 
 
 def downloads(

@@ -74,7 +74,7 @@ def test_revoked_and_expired_links_stop_at_once(engine):
 
 
 def test_views_are_counted(engine):
-    info, token = make(engine)
+    _info, token = make(engine)
     with session_scope(engine) as session:
         sharing.resolve(session, token, count_view=True)
         sharing.resolve(session, token, count_view=True)
@@ -120,7 +120,7 @@ def shared_site(monkeypatch, sqlite_url):
             for m in range(1, 6)
         ],
     )
-    info, token = make(
+    _info, token = make(
         engine,
         sectors=["金融科技"],
         date_from=date(2024, 1, 1),
@@ -173,7 +173,7 @@ def test_shared_pages_show_no_personal_data(shared_site, page):
 
 
 def test_shared_view_shows_exactly_its_scope(shared_site, capsys, monkeypatch):
-    engine, token = shared_site
+    _engine, token = shared_site
     at = open_page(app(share=token, period="2024"), "leaderboard")
     frame = at.dataframe[0].value
     assert set(frame["赛道"]) == {"金融科技"}
@@ -187,7 +187,7 @@ def test_shared_view_shows_exactly_its_scope(shared_site, capsys, monkeypatch):
 
 
 def test_editing_the_url_cannot_widen_the_scope(shared_site):
-    engine, token = shared_site
+    _engine, token = shared_site
     narrow = app(share=token, period="2024")
     wide = app(share=token, period="all", sector=["零售电商"], platform=["淘宝"])
     metrics_narrow = {m.label: m.value for m in narrow.metric}

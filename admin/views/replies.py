@@ -39,7 +39,7 @@ def render() -> None:
         "超过72小时的回复时效性记 0.6，超过120小时记 0。"
     )
     if not items:
-        st.info("没有等待回复的投诉。", icon="✅")
+        st.info("没有等待回复的投诉。")
         return
     frame = pd.DataFrame(
         [

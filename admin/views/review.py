@@ -15,7 +15,7 @@ def render() -> None:
     pending = read(workflow.pending_review, who)
     st.caption(f"待审核 {len(pending)} 件（最早提交在前）。移交后平台回复计时开始。")
     if not pending:
-        st.info("没有待审核的投诉。", icon="✅")
+        st.info("没有待审核的投诉。")
         return
     chosen = st.selectbox("投诉编号", [cid for cid, _v in pending], key="rv_pick")
     detail = read(workflow.complaint_for_staff, who, chosen)
