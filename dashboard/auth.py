@@ -8,7 +8,8 @@ so a disabled account loses access at once.
 from __future__ import annotations
 
 import copy
-from contextlib import suppress
+import io
+from contextlib import redirect_stdout, suppress
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -60,7 +61,9 @@ def authenticator() -> stauth.Authenticate:
 def resolve(auth: stauth.Authenticate) -> Viewer | None:
     """The logged-in viewer (from this session or the cookie), or None."""
     try:
-        auth.login(location="unrendered")
+        # The library prints cookie-decoding complaints to stdout; keep the server log clean.
+        with redirect_stdout(io.StringIO()):
+            auth.login(location="unrendered")
     except Exception:  # a tampered or stale cookie is the same as no cookie
         st.session_state["authentication_status"] = None
     username = st.session_state.get("username")

@@ -27,6 +27,7 @@ def demo(public):
 
 
 def cli_csv(capsys, *argv) -> list[dict]:
+    capsys.readouterr()  # drop whatever the app printed before
     assert tousu(list(argv)) == 0
     out = capsys.readouterr().out
     return list(csv.DictReader(io.StringIO(out)))
