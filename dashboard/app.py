@@ -99,9 +99,11 @@ def _shared_view() -> bool:
     page = st.navigation({"看板": _pages(DASHBOARD_PAGES, "overview")}, position="top")
     st.query_params["share"] = token  # navigation resets the URL; keep the link working
     with st.container(border=True):  # the label is typed by an admin: shown as plain text
-        st.text(f"{link.label}（只读分享）　{link.describe()}　"
-                f"有效期至 {link.expires_at:%Y-%m-%d %H:%M}"
-                + ("" if link.downloads else "　不提供下载"))
+        st.text(
+            f"{link.label}（只读分享）　{link.describe()}　"
+            f"有效期至 {link.expires_at:%Y-%m-%d %H:%M}"
+            + ("" if link.downloads else "　不提供下载")
+        )
     sidebar.render()
     page.run()
     return True
