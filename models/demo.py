@@ -19,7 +19,6 @@ from importlib import resources
 import numpy as np
 from sqlalchemy import Engine, delete, func, select, text
 
-from models.complaints import month_of
 from models.db import session_scope
 from models.errors import TousuError
 from models.freshness import bump
@@ -169,6 +168,8 @@ class _Synth:
         picked = rng.choice(len(days), size=n, p=day_w / day_w.sum())
         seconds = rng.integers(7 * 3600, 24 * 3600, size=n)
         self.submitted = days[picked].astype("datetime64[s]") + seconds.astype("timedelta64[s]")
+        months = days[picked].astype("datetime64[M]").astype(int)
+        self.month = (months // 12 + 1970) * 100 + months % 12 + 1  # YYYYMM, as month_of()
 
         self.province = np.empty(n, dtype=object)
         self.gender = np.empty(n, dtype=object)
@@ -256,13 +257,12 @@ class _Synth:
             platform = self.platform_names[i]
             problem = self.problem[i]
             amount = None if np.isnan(self.amount[i]) else round(float(self.amount[i]), 2)
-            month = self.submitted[i].astype(object)
             yield (
                 first_id + i,
                 None,
                 int(self.platform_ids[i]),
                 submitted[k],
-                month_of(month),
+                int(self.month[i]),
                 self.province[i],
                 gender,
                 int(self.age[i]) if self.age_known[i] else None,

@@ -44,3 +44,21 @@ def test_typical_cases_are_real_complaints(demo):
 def test_negative_count_is_refused(engine):
     with pytest.raises(TousuError):
         generate_demo(engine, complaints=-1)
+
+
+def test_derived_columns_match_the_write_rules(demo):
+    """Bulk-written demo rows carry the same derived values the import path computes."""
+    from models.complaints import month_of, tier_of
+
+    with session_scope(demo) as session:
+        rows = session.execute(
+            select(
+                Complaint.submitted_at,
+                Complaint.submitted_month,
+                Complaint.transferred_at,
+                Complaint.replied_at,
+                Complaint.reply_tier,
+            )
+        ).all()
+    assert all(month == month_of(at) for at, month, *_ in rows)
+    assert all(tier == tier_of(t, r) for _a, _m, t, r, tier in rows)
