@@ -13,14 +13,12 @@ from contextlib import redirect_stdout, suppress
 
 import streamlit as st
 import streamlit_authenticator as stauth
-from sqlalchemy import select
 
 from dashboard.access import Viewer, staff_scope
 from dashboard.data import database_url, engine
 from models import users
 from models.db import session_scope
 from models.secrets import cookie_key
-from models.tables import User
 
 COOKIE_NAME = "tousu_auth"
 COOKIE_DAYS = 7
@@ -28,9 +26,7 @@ COOKIE_DAYS = 7
 
 def _credentials() -> dict:
     with session_scope(engine(database_url())) as session:
-        rows = session.execute(
-            select(User.username, User.password_hash, User.role).where(User.disabled.is_(False))
-        ).all()
+        rows = users.enabled_accounts(session)
     return {
         "usernames": {
             name: {
@@ -70,12 +66,7 @@ def resolve(auth: stauth.Authenticate) -> Viewer | None:
     if not st.session_state.get("authentication_status") or not username:
         return None
     with session_scope(engine(database_url())) as session:
-        role = users.active_role(session, username)
-        must_change = bool(
-            session.execute(
-                select(User.must_change_password).where(User.username == username)
-            ).scalar()
-        )
+        role, must_change = users.account_state(session, username)
     if role is None:
         logout(auth)
         return None

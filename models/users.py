@@ -275,3 +275,21 @@ def active_role(session: Session, username: str) -> str | None:
 
 def count_users(session: Session) -> int:
     return len(session.execute(select(User.id)).all())
+
+
+def enabled_accounts(session: Session) -> list[tuple[str, str, str]]:
+    """(username, bcrypt hash, role) of every enabled account, for the login cookie library."""
+    rows = session.execute(
+        select(User.username, User.password_hash, User.role).where(User.disabled.is_(False))
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def account_state(session: Session, username: str) -> tuple[str | None, bool]:
+    """(role, must change password) of an enabled account; (None, False) otherwise."""
+    row = session.execute(
+        select(User.role, User.disabled, User.must_change_password).where(User.username == username)
+    ).first()
+    if row is None or row.disabled:
+        return None, False
+    return row.role, bool(row.must_change_password)

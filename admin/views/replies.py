@@ -7,7 +7,8 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from admin.common import complaint_panel, flash, guard, read, run_write
+from admin.common import flash, guard, read, run_write
+from dashboard.ui import case_panel
 from models import workflow
 from models.clock import local_now
 from models.rating import platforms as all_platforms
@@ -82,7 +83,7 @@ def render() -> None:
     if detail is None:
         st.warning("该投诉已不存在。")
         return
-    complaint_panel(detail)
+    case_panel(detail, reveal=True)
     now = local_now()
     with st.form(f"reply_{chosen}", clear_on_submit=False):
         text = st.text_area("平台回复内容", key=f"rq_text_{chosen}", max_chars=5000)

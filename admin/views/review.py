@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from admin.common import complaint_panel, flash, guard, read, run_write
+from admin.common import flash, guard, read, run_write
+from dashboard.ui import case_panel
 from models import workflow
 
 
@@ -22,7 +23,7 @@ def render() -> None:
     if detail is None:
         st.warning("该投诉已不存在。")
         return
-    complaint_panel(detail)
+    case_panel(detail, reveal=True)
     left, right = st.columns(2)
     if left.button("移交平台", type="primary", key=f"rv_ok_{chosen}") and run_write(
         workflow.review,

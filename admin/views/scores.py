@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from admin.common import complaint_panel, flash, guard, read, run_write
+from admin.common import flash, guard, read, run_write
+from dashboard.ui import case_panel
 from models import workflow
 
 
@@ -29,7 +30,7 @@ def render() -> None:
     if detail is None:
         st.warning(f"投诉 {chosen} 不存在。")
         return
-    complaint_panel(detail)
+    case_panel(detail, reveal=True)
     with st.form(f"score_{chosen}"):
         score = st.slider(
             "用户满意度（0–10）",

@@ -118,38 +118,7 @@ def _detail(filters, case_id: int, reveal: bool) -> None:
     if detail is None:
         ui.empty("该投诉不存在，或不在当前可查看的范围内。")
         return
-    row = detail.row
-    # User-written text goes through st.text / st.code-free plain rendering: never Markdown or HTML.
-    st.subheader("投诉详情")
-    st.text(row.title or "（无标题）")
-    meta = st.columns(4)
-    meta[0].metric("投诉平台", row.platform)
-    meta[1].metric("问题类型", row.problem_type)
-    meta[2].metric("状态", row.status)
-    meta[3].metric("投诉时间", row.submitted_at.strftime("%Y-%m-%d"))
-    st.text(
-        f"投诉人：{row.complainant}　　地区：{row.province or '未知'}　　金额区间：{row.amount_bracket}"
-    )
-    if reveal:
-        st.text(
-            f"电话：{detail.phone or '—'}　邮箱：{detail.email or '—'}　"
-            f"身份证号：{detail.id_number or '—'}　订单号：{detail.order_number or '—'}"
-        )
-    st.caption("投诉内容")
-    st.text(detail.content or "（无）")
-    if detail.demand:
-        st.caption("诉求")
-        st.text(detail.demand)
-    st.caption("平台回复")
-    if detail.replied_at:
-        st.text(
-            f"{detail.replied_at:%Y-%m-%d %H:%M} 回复：\n{detail.reply or '（回复内容未录入）'}"
-        )
-    else:
-        st.text("平台尚未回复。")
-    if detail.score is not None:
-        st.caption("用户满意度")
-        st.text(f"{detail.score} / 10")
+    ui.case_panel(detail, reveal=reveal)
 
 
 if __name__ == "__main__":
