@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
+from models import stats
 from models.filters import Filters
 from models.labels import mask_name
 from models.tables import Complaint, Platform, Reply, SatisfactionScore
@@ -97,7 +98,10 @@ def search_cases(
         )
     if problem_types:
         where.append(Complaint.problem_type.in_(problem_types))
-    total = session.scalar(select(func.count()).select_from(Complaint).where(*where)) or 0
+    if text.split() or problem_types:
+        total = session.scalar(select(func.count()).select_from(Complaint).where(*where)) or 0
+    else:  # the plain count of a selection comes from the summaries
+        total = stats.total(session, filters)
     stmt = (
         select(*_ROW_COLUMNS)
         .join(Platform, Platform.id == Complaint.platform_id)

@@ -19,9 +19,9 @@ from importlib import resources
 import numpy as np
 from sqlalchemy import Engine, delete, func, select, text
 
+from models import summary
 from models.db import session_scope
 from models.errors import TousuError
-from models.freshness import bump
 from models.importing import import_complaints, import_platforms
 from models.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
 from models.rating import TIER_FAST, TIER_LATE, TIER_SLOW
@@ -368,7 +368,7 @@ def generate_demo(
             )
             if progress:
                 progress(stop, complaints)
-        bump(session)
+        summary.changed(session, None)
         if not sqlite:
             for table in ("complaint", "reply", "satisfaction_score", "platform"):
                 connection.execute(

@@ -63,6 +63,22 @@ class Filters:
             statuses=_meet(self.statuses, other.statuses),
         )
 
+    @property
+    def restricts_platforms(self) -> bool:
+        return not (self.sectors is None and self.platforms is None and self.platform_ids is None)
+
+    def platform_conditions(self, platform_id) -> list[ColumnElement[bool]]:
+        """WHERE clauses on a platform id column (sector and name choices by subquery)."""
+        where: list[ColumnElement[bool]] = []
+        for column, values in ((Platform.sector, self.sectors), (Platform.name, self.platforms)):
+            if values is not None:
+                ids = select(Platform.id).where(column.in_(values))
+                where.append(platform_id.in_(ids) if values else false())
+        if self.platform_ids is not None:
+            ids = self.platform_ids
+            where.append(platform_id.in_(ids) if ids else false())
+        return where
+
     def conditions(self) -> list[ColumnElement[bool]]:
         """WHERE clauses on the complaint table (platform choices by subquery, no join)."""
         where: list[ColumnElement[bool]] = []
@@ -71,15 +87,8 @@ class Filters:
             if values is not None:
                 where.append(column.in_(values) if values else false())
 
-        def restrict_platforms(column, values: tuple | None) -> None:
-            if values is not None:
-                ids = select(Platform.id).where(column.in_(values))
-                where.append(Complaint.platform_id.in_(ids) if values else false())
-
         restrict(Complaint.status, self.statuses)
-        restrict_platforms(Platform.sector, self.sectors)
-        restrict_platforms(Platform.name, self.platforms)
-        restrict(Complaint.platform_id, self.platform_ids)
+        where += self.platform_conditions(Complaint.platform_id)
         restrict(Complaint.province, self.provinces)
         if self.date_from is not None:
             where.append(Complaint.submitted_at >= datetime.combine(self.date_from, time.min))

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
+from models import summary
 from models.clock import local_now
 from models.complaints import default_status, month_of, status_problem, tier_of
 from models.errors import TousuError
@@ -470,16 +471,26 @@ def write_complaints(
     platform_ids, created = ensure_platforms(session, (r.platform for r in rows))
     externals = [r.values["external_id"] for r in rows if r.values["external_id"]]
     existing: dict[str, tuple[int, int | None, int]] = {}
+    touched: set[tuple[int, int]] = set()  # (month, platform id) before and after
     for chunk in _chunks(externals):
-        stmt = select(Complaint.external_id, Complaint.id, Complaint.score, Complaint.version)
-        for ext, cid, score, version in session.execute(
+        stmt = select(
+            Complaint.external_id,
+            Complaint.id,
+            Complaint.score,
+            Complaint.version,
+            Complaint.submitted_month,
+            Complaint.platform_id,
+        )
+        for ext, cid, score, version, month, pid in session.execute(
             stmt.where(Complaint.external_id.in_(chunk))
         ):
             existing[ext] = (cid, score, version)
+            touched.add((month, pid))
     now = local_now()
     new_rows, changed_rows = [], []
     for row in rows:
         values = dict(row.values, platform_id=platform_ids[row.platform], updated_at=now)
+        touched.add((values["submitted_month"], values["platform_id"]))
         if values["external_id"] in existing:
             cid, _score, version = existing[values["external_id"]]
             changed_rows.append((row, dict(values, id=cid, version=version + 1)))
@@ -529,7 +540,7 @@ def write_complaints(
         session.execute(insert(Reply), replies)
     if scores:
         session.execute(insert(SatisfactionScore), scores)
-    bump(session)
+    summary.changed(session, touched)
     return len(new_rows), len(changed_rows), created
 
 

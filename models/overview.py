@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
+from models import summary
 from models.filters import Filters
-from models.rating import grade_counts, range_ratings, round_half_up
+from models.rating import RatingInputs, grade_counts, monthly_inputs, ratings_of, round_half_up
 from models.tables import Complaint
 
 
@@ -41,21 +42,31 @@ class Headline:
 
 
 def headline(session: Session, filters: Filters) -> Headline:
-    """Counts in one aggregate query, grades from the rating model."""
-    stmt = select(
-        func.count(),
-        func.count(distinct(Complaint.platform_id)),
-        func.count(Complaint.replied_at),
-        func.count(Complaint.score),
-        func.coalesce(func.sum(Complaint.score), 0),
-    ).where(*filters.conditions())
-    n, platforms, replied, scored, score_sum = session.execute(stmt).one()
-    grades = grade_counts(range_ratings(session, filters)) if n else grade_counts([])
-    return Headline(int(n), int(platforms), int(replied), int(scored), int(score_sum), grades)
+    """Sums of the rating inputs per platform and month; grades from the rating model."""
+    inputs = monthly_inputs(session, filters)
+    per_platform: dict[int, RatingInputs] = {}
+    for (pid, _month), value in inputs.items():
+        per_platform[pid] = per_platform[pid] + value if pid in per_platform else value
+    everything = sum(per_platform.values(), RatingInputs())
+    return Headline(
+        everything.complaints,
+        len(per_platform),
+        everything.replied,
+        everything.scored,
+        everything.score_sum,
+        grade_counts(ratings_of(session, per_platform)),
+    )
 
 
-def data_span(session: Session, filters: Filters = Filters()) -> tuple[int, int] | None:
+def data_span(
+    session: Session, filters: Filters = Filters(), *, direct: bool = False
+) -> tuple[int, int] | None:
     """First and last YYYYMM with complaints, or None for an empty selection."""
+    plan = summary.Plan(None, (filters,)) if direct else summary.plan(filters)
+    spans = [summary.month_span(session, filters, plan.months)] if plan.months else []
     stmt = select(func.min(Complaint.submitted_month), func.max(Complaint.submitted_month))
-    first, last = session.execute(stmt.where(*filters.conditions())).one()
-    return None if first is None else (int(first), int(last))
+    for part in plan.direct:
+        first, last = session.execute(stmt.where(*part.conditions())).one()
+        spans.append(None if first is None else (int(first), int(last)))
+    found = [span for span in spans if span is not None]
+    return (min(s[0] for s in found), max(s[1] for s in found)) if found else None

@@ -23,6 +23,7 @@ from fractions import Fraction
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from models import summary
 from models.errors import NotFound
 from models.filters import Filters
 from models.labels import (
@@ -174,12 +175,26 @@ class PlatformInfo:
 
 
 def monthly_inputs(
-    session: Session, filters: Filters = Filters()
+    session: Session, filters: Filters = Filters(), *, direct: bool = False
 ) -> dict[tuple[int, int], RatingInputs]:
     """Rating inputs per (platform id, YYYYMM) for every platform and month in ``filters``.
 
-    One GROUP BY over the complaints; the database does all the counting.
+    Whole months come from ``summary_rating``; cut months and chosen provinces are
+    counted from the complaints, as is everything when ``direct`` (the plain recount).
     """
+    plan = summary.Plan(None, (filters,)) if direct else summary.plan(filters)
+    rows = list(summary.rating_rows(session, filters, plan.months) if plan.months else [])
+    for part in plan.direct:
+        rows += _direct_inputs(session, part)
+    out: dict[tuple[int, int], RatingInputs] = {}
+    for pid, month, *counts in rows:
+        value = RatingInputs(*(int(n) for n in counts))
+        key = (int(pid), int(month))
+        out[key] = out[key] + value if key in out else value
+    return out
+
+
+def _direct_inputs(session: Session, filters: Filters) -> list:
     stmt = (
         select(
             Complaint.platform_id,
@@ -194,10 +209,7 @@ def monthly_inputs(
         .where(*filters.conditions())
         .group_by(Complaint.platform_id, Complaint.submitted_month)
     )
-    return {
-        (pid, month): RatingInputs(int(n), int(r), int(f), int(s), int(k), int(t))
-        for pid, month, n, r, f, s, k, t in session.exec(stmt)  # type: ignore[call-overload]
-    }
+    return session.execute(stmt).all()
 
 
 def platforms(session: Session) -> dict[int, PlatformInfo]:
@@ -279,6 +291,11 @@ def range_ratings(session: Session, filters: Filters = Filters()) -> list[Rating
     totals: dict[int, RatingInputs] = defaultdict(RatingInputs)
     for (pid, _month), value in monthly_inputs(session, filters).items():
         totals[pid] = totals[pid] + value
+    return ratings_of(session, totals)
+
+
+def ratings_of(session: Session, totals: dict[int, RatingInputs]) -> list[Rating]:
+    """Ratings of summed inputs per platform id over a date range, best first."""
     infos = platforms(session)
     ratings = [
         Rating(infos[pid].name, infos[pid].sector, infos[pid].onboarded, None, total)

@@ -2,75 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from models.errors import TousuError
+from models import summary
+from models.dimensions import (  # noqa: F401 - re-exported: the CLI and pages name them here
+    AGE_GROUPS,
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    check,
+    complaint_column,
+    label,
+    month_label,
+)
 from models.filters import Filters
-from models.labels import UNKNOWN
 from models.rating import round_half_up
 from models.tables import Complaint, Platform
-
-DIMENSIONS = (
-    "problem_type",
-    "province",
-    "gender",
-    "amount_bracket",
-    "platform",
-    "month",
-    "sector",
-    "age_group",
-)
-AGE_GROUPS = ("18岁以下", "18-24岁", "25-34岁", "35-44岁", "45-54岁", "55岁及以上")
-DIMENSION_LABELS = {
-    "problem_type": "问题类型",
-    "province": "投诉地区",
-    "gender": "性别",
-    "amount_bracket": "金额区间",
-    "platform": "投诉平台",
-    "month": "月份",
-    "sector": "赛道",
-    "age_group": "年龄段",
-}
-
-
-def _age_group():
-    age = Complaint.age
-    return case(
-        (age.is_(None), UNKNOWN),
-        (age < 18, AGE_GROUPS[0]),
-        (age < 25, AGE_GROUPS[1]),
-        (age < 35, AGE_GROUPS[2]),
-        (age < 45, AGE_GROUPS[3]),
-        (age < 55, AGE_GROUPS[4]),
-        else_=AGE_GROUPS[5],
-    )
-
-
-def _column(by: str):
-    """(expression, needs a join with platform) for a dimension."""
-    if by not in DIMENSIONS:
-        raise TousuError(f"unknown dimension {by!r}; choose one of: {', '.join(DIMENSIONS)}")
-    return {
-        "problem_type": (Complaint.problem_type, False),
-        "province": (Complaint.province, False),
-        "gender": (Complaint.gender, False),
-        "amount_bracket": (Complaint.amount_bracket, False),
-        "month": (Complaint.submitted_month, False),
-        "platform": (Platform.name, True),
-        "sector": (Platform.sector, True),
-        "age_group": (_age_group(), False),
-    }[by]
-
-
-def _label(by: str, value) -> str:
-    if by == "month":
-        return month_label(value)
-    return value if value not in (None, "") else UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -85,39 +37,63 @@ class Share:
         return {"label": self.label, "count": self.count, "percent": f"{self.percent}%"}
 
 
-def month_label(yyyymm: int) -> str:
-    return f"{yyyymm // 100}-{yyyymm % 100:02d}"
+def grouped(
+    session: Session,
+    dimensions: Sequence[str],
+    filters: Filters = Filters(),
+    *,
+    direct: bool = False,
+) -> dict[tuple[str, ...], int]:
+    """Complaint counts per combination of labels of ``dimensions`` (none: the total).
 
-
-def counts(session: Session, by: str, filters: Filters = Filters()) -> dict[str, int]:
-    """Complaint counts per label of dimension ``by`` (GROUP BY in the database)."""
-    column, join = _column(by)
-    stmt = select(column, func.count()).select_from(Complaint)
-    if join:
-        stmt = stmt.join(Platform, Platform.id == Complaint.platform_id)
-    stmt = stmt.where(*filters.conditions()).group_by(column)
-    out: dict[str, int] = {}
-    for value, n in session.execute(stmt):
-        label = _label(by, value)
-        out[label] = out.get(label, 0) + int(n)
+    Whole months come from the summary tables, the rest from the complaints; ``direct``
+    counts everything from the complaints (the plain recomputation the tests compare with).
+    """
+    for by in dimensions:
+        check(by)
+    summary_plan = (
+        summary.plan(filters, dimensions) if not direct else summary.Plan(None, (filters,))
+    )
+    rows = list(
+        summary.count_rows(session, dimensions, filters, summary_plan.months)
+        if summary_plan.months is not None
+        else []
+    )
+    for part in summary_plan.direct:
+        rows += _direct_rows(session, dimensions, part)
+    out: dict[tuple[str, ...], int] = {}
+    for *values, n in rows:
+        key = tuple(label(by, value) for by, value in zip(dimensions, values, strict=True))
+        out[key] = out.get(key, 0) + int(n)
     return out
 
 
-def crosstab(
-    session: Session, by: str, split: str, filters: Filters = Filters()
-) -> dict[str, dict[str, int]]:
-    """Counts per ``split`` label (e.g. sector), then per ``by`` label: one GROUP BY."""
-    column, join_a = _column(by)
-    split_column, join_b = _column(split)
-    stmt = select(split_column, column, func.count()).select_from(Complaint)
-    if join_a or join_b:
+def _direct_rows(session: Session, dimensions: Sequence[str], filters: Filters) -> list:
+    columns = [complaint_column(by) for by in dimensions]
+    groups = [column for column, _join in columns]
+    stmt = select(*groups, func.count()).select_from(Complaint)
+    if any(join for _column, join in columns):
         stmt = stmt.join(Platform, Platform.id == Complaint.platform_id)
-    stmt = stmt.where(*filters.conditions()).group_by(split_column, column)
+    stmt = stmt.where(*filters.conditions())
+    if groups:
+        stmt = stmt.group_by(*groups)
+    return [row for row in session.execute(stmt).all() if row[-1]]
+
+
+def counts(
+    session: Session, by: str, filters: Filters = Filters(), *, direct: bool = False
+) -> dict[str, int]:
+    """Complaint counts per label of dimension ``by``."""
+    return {key[0]: n for key, n in grouped(session, (by,), filters, direct=direct).items()}
+
+
+def crosstab(
+    session: Session, by: str, split: str, filters: Filters = Filters(), *, direct: bool = False
+) -> dict[str, dict[str, int]]:
+    """Counts per ``split`` label (e.g. sector), then per ``by`` label."""
     out: dict[str, dict[str, int]] = {}
-    for group, value, n in session.execute(stmt):
-        inner = out.setdefault(_label(split, group), {})
-        label = _label(by, value)
-        inner[label] = inner.get(label, 0) + int(n)
+    for (group, value), n in grouped(session, (split, by), filters, direct=direct).items():
+        out.setdefault(group, {})[value] = n
     return out
 
 
@@ -136,7 +112,6 @@ def distribution(session: Session, by: str, filters: Filters = Filters()) -> lis
     return shares(counts(session, by, filters))
 
 
-def total(session: Session, filters: Filters = Filters()) -> int:
+def total(session: Session, filters: Filters = Filters(), *, direct: bool = False) -> int:
     """How many complaints ``filters`` selects."""
-    stmt = select(func.count()).select_from(Complaint).where(*filters.conditions())
-    return int(session.scalar(stmt) or 0)
+    return grouped(session, (), filters, direct=direct).get((), 0)

@@ -122,6 +122,8 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaint_month_platform", "submitted_month", "platform_id"),
         Index("ix_complaint_platform_submitted", "platform_id", "submitted_at"),
         Index("ix_complaint_status_transferred", "status", "transferred_at"),
+        # Figures for chosen provinces are counted from the complaints themselves.
+        Index("ix_complaint_province_month", "province", "submitted_month"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -194,6 +196,41 @@ class SatisfactionScore(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("app_user.id"))
     )
     entered_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+
+
+class SummaryRating(SQLModel, table=True):
+    """Rating inputs per month, platform and status: :mod:`models.summary` keeps it exact."""
+
+    __tablename__ = "summary_rating"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    month: int = Field(sa_column=Column(Integer, primary_key=True))
+    platform_id: int = Field(sa_column=Column(Integer, primary_key=True))
+    status: str = Field(sa_column=Column(String(8), primary_key=True))
+    complaints: int = Field(sa_column=Column(Integer, nullable=False))
+    replied: int = Field(sa_column=Column(Integer, nullable=False))
+    fast: int = Field(sa_column=Column(Integer, nullable=False))
+    slow: int = Field(sa_column=Column(Integer, nullable=False))
+    scored: int = Field(sa_column=Column(Integer, nullable=False))
+    score_sum: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class SummaryCount(SQLModel, table=True):
+    """Complaints per value of a dimension, month, platform and status.
+
+    ``platform_id`` 0 holds the sum over all platforms, so a figure for everyone reads
+    one row per value and month. :mod:`models.summary` keeps it exact.
+    """
+
+    __tablename__ = "summary_count"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    dimension: str = Field(sa_column=Column(String(16), primary_key=True))
+    platform_id: int = Field(sa_column=Column(Integer, primary_key=True))
+    month: int = Field(sa_column=Column(Integer, primary_key=True))
+    status: str = Field(sa_column=Column(String(8), primary_key=True))
+    value: str = Field(sa_column=Column(String(50), primary_key=True))
+    complaints: int = Field(sa_column=Column(Integer, nullable=False))
 
 
 class DataVersion(SQLModel, table=True):

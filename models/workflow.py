@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
-from models import audit
+from models import audit, summary
 from models.clock import local_now
 from models.complaints import tier_of
 from models.errors import NotFound, TousuError
@@ -100,7 +100,7 @@ def _save(
         **(extra_after or {}),
     }
     audit.record(session, actor, action, "complaint", complaint.id, before, after)
-    bump(session)
+    summary.changed(session, [(complaint.submitted_month, complaint.platform_id)])
 
 
 def _user_id(session: Session, actor: Actor) -> int | None:
