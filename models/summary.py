@@ -235,7 +235,8 @@ def plan(filters: Filters, dimensions: Sequence[str] = ()) -> Plan:
         first = _next_month(first)  # type: ignore[arg-type]
     if end is not None and end != _month_end(end):  # the cut days of the last month
         if not direct or month_of(start) != last:  # type: ignore[arg-type]
-            direct.append(replace(filters, date_from=max(end.replace(day=1), start or end)))
+            cut = end.replace(day=1)
+            direct.append(replace(filters, date_from=cut if start is None else max(cut, start)))
         last = _previous_month(last)  # type: ignore[arg-type]
     whole = first is None or last is None or first <= last
     return Plan((first, last) if whole else None, tuple(direct))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
 from models import audit, summary
@@ -189,6 +189,29 @@ def enter_score(
             entered_at=local_now(),
         )
     )
+
+
+def delete_complaint(
+    session: Session, actor: Actor, complaint_id: int, *, seen_version: int, reason: str
+) -> None:
+    """Remove a complaint with its replies and scores (admins; e.g. a withdrawn complaint)."""
+    require(session, actor, "admin")
+    if not reason.strip():
+        raise TousuError("删除投诉需要填写原因")
+    complaint = _load(session, complaint_id)
+    key = (complaint.submitted_month, complaint.platform_id)
+    before = _state(complaint)
+    result = session.execute(
+        delete(Complaint)
+        .where(Complaint.id == complaint_id, Complaint.version == seen_version)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _conflict(session, complaint_id, seen_version)
+    audit.record(
+        session, actor, "delete", "complaint", complaint_id, before, {"reason": reason.strip()}
+    )
+    summary.changed(session, [key])
 
 
 @dataclass(frozen=True)
