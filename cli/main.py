@@ -76,6 +76,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         complaints=args.complaints,
         seed=args.seed,
         replace=args.replace,
+        years=args.years,
         progress=progress if sys.stderr.isatty() or args.complaints >= 100_000 else None,
     )
     if args.complaints >= 100_000 or sys.stderr.isatty():
@@ -316,7 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=20_000,
         metavar="N",
-        help="synthetic complaints, 2023–2025 (default 20000)",
+        help="synthetic complaints (default 20000)",
+    )
+    p.add_argument(
+        "--years",
+        type=int,
+        default=3,
+        metavar="Y",
+        help="spread them over the Y years up to 2025 (default 3: 2023–2025)",
     )
     p.add_argument(
         "--seed",

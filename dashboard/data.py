@@ -22,6 +22,8 @@ from models.filters import Filters
 from models.settings import get_settings
 
 REFRESH_SECONDS = get_settings().refresh_seconds
+#: When a list, every query a page asks for is appended to it (the benchmark replays them).
+recorder: list[tuple[str, Filters, tuple, dict]] | None = None
 
 # Every query a page may run; each takes (session, filters, ...).
 QUERIES: dict[str, Callable[..., Any]] = {
@@ -84,6 +86,8 @@ def query(name: str, filters: Filters, *args: Any, **kwargs: Any) -> Any:
     """Run query ``name`` on ``filters`` narrowed to the viewer's scope (cached)."""
     scoped = _scoped(filters)
     args = tuple(_scoped(a) if isinstance(a, Filters) else a for a in args)
+    if recorder is not None:
+        recorder.append((name, scoped, args, kwargs))
     url = database_url()
     return _cached(url, name, _version(url)[0], scoped, args, tuple(sorted(kwargs.items())))
 

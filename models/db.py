@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -100,3 +100,20 @@ def session_scope(engine: Engine | None = None, *, write: bool = False) -> Itera
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def bulk_insert(connection, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """The fastest plain insert each database offers (COPY, or executemany on SQLite)."""
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(columns))
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        cursor.close()

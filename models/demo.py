@@ -20,15 +20,15 @@ import numpy as np
 from sqlalchemy import Engine, delete, func, select, text
 
 from models import summary
-from models.db import session_scope
+from models.db import bulk_insert, session_scope
 from models.errors import TousuError
 from models.importing import import_complaints, import_platforms
 from models.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
 from models.rating import TIER_FAST, TIER_LATE, TIER_SLOW
 from models.tables import Complaint, Platform, Reply, SatisfactionScore
 
-FIRST_DAY = date(2023, 1, 1)
 LAST_DAY = date(2025, 12, 31)
+YEARS = 3  # 2023–2025 unless asked for more history
 BATCH = 50_000
 
 # Share of all complaints per sector (电诉宝 receives most about general retail).
@@ -140,7 +140,9 @@ def _py_time(values: np.ndarray) -> list[datetime | None]:
 class _Synth:
     """Column arrays of ``n`` synthetic complaints."""
 
-    def __init__(self, n: int, seed: int, platforms: dict[str, tuple[int, str, bool]]):
+    def __init__(
+        self, n: int, seed: int, platforms: dict[str, tuple[int, str, bool]], years: int = YEARS
+    ):
         rng = np.random.default_rng(seed)
         sectors = json.loads(_load("sector_profiles.json").read_text("utf-8"))
         profiles = json.loads(_load("platform_profiles.json").read_text("utf-8"))
@@ -163,7 +165,8 @@ class _Synth:
         self.platform_ids = np.array([platforms[name][0] for name in names])[platform_index]
         sector_of = np.array([platforms[name][1] for name in names], dtype=object)[platform_index]
 
-        days = np.arange(np.datetime64(FIRST_DAY), np.datetime64(LAST_DAY) + 1)
+        first_day = date(LAST_DAY.year - years + 1, 1, 1)
+        days = np.arange(np.datetime64(first_day), np.datetime64(LAST_DAY) + 1)
         day_w = _day_weights(days)
         picked = rng.choice(len(days), size=n, p=day_w / day_w.sum())
         seconds = rng.integers(7 * 3600, 24 * 3600, size=n)
@@ -287,36 +290,20 @@ class _Synth:
             )
 
 
-def _bulk_write(connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """The fastest plain insert each database offers."""
-    if not rows:
-        return
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" * len(columns))
-        cursor = connection.connection.driver_connection.cursor()
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-        cursor.close()
-
-
 def generate_demo(
     engine: Engine,
     *,
     complaints: int = 20_000,
     seed: int = 2024,
     replace: bool = False,
+    years: int = YEARS,
     progress: Callable[[int, int], None] | None = None,
 ) -> str:
-    """Fill the database with demo data; returns a one-line summary."""
+    """Fill the database with demo data over the ``years`` up to 2025; a one-line summary."""
     if complaints < 0:
         raise TousuError("--complaints 不能为负数")
+    if not 1 <= years <= 20:
+        raise TousuError("--years 应在 1 到 20 之间")
     started = time.perf_counter()
     with session_scope(engine, write=True) as session:
         existing = session.scalar(select(func.count()).select_from(Complaint)) or 0
@@ -343,32 +330,36 @@ def generate_demo(
             )
         }
         first_id = (session.execute(select(func.max(Complaint.id))).scalar() or 0) + 1
-        synth = _Synth(complaints, seed, known)
+        synth = _Synth(complaints, seed, known, years)
         connection = session.connection()
         sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # index pages stay in memory while a million rows go in
+            connection.exec_driver_sql("PRAGMA cache_size=-262144")
         now = datetime(2026, 1, 1)
         for start in range(0, complaints, BATCH):
             stop = min(start + BATCH, complaints)
             rows = list(synth.rows(first_id, start, stop, sqlite, now))
-            _bulk_write(connection, "complaint", COLUMNS, rows)
+            bulk_insert(connection, "complaint", COLUMNS, rows)
             replies = [
                 (row[0], REPLIES[synth.reply_text[start + k]], row[19], row[19])
                 for k, row in enumerate(rows)
                 if row[19] is not None
             ]
-            _bulk_write(
+            bulk_insert(
                 connection,
                 "reply",
                 ("complaint_id", "content", "replied_at", "entered_at"),
                 replies,
             )
             scores = [(row[0], row[21], row[19]) for row in rows if row[21] is not None]
-            _bulk_write(
+            bulk_insert(
                 connection, "satisfaction_score", ("complaint_id", "score", "entered_at"), scores
             )
             if progress:
                 progress(stop, complaints)
         summary.changed(session, None)
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA cache_size=-2000")  # back to the default
         if not sqlite:
             for table in ("complaint", "reply", "satisfaction_score", "platform"):
                 connection.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import case, func
 
 from models.errors import TousuError
@@ -39,17 +41,30 @@ def check(by: str) -> None:
         raise TousuError(f"unknown dimension {by!r}; choose one of: {', '.join(DIMENSIONS)}")
 
 
+AGE_BOUNDS = (18, 25, 35, 45, 55)  # each group ends below its bound
+
+
 def _age_group():
     age = Complaint.age
     return case(
         (age.is_(None), UNKNOWN),
-        (age < 18, AGE_GROUPS[0]),
-        (age < 25, AGE_GROUPS[1]),
-        (age < 35, AGE_GROUPS[2]),
-        (age < 45, AGE_GROUPS[3]),
-        (age < 55, AGE_GROUPS[4]),
-        else_=AGE_GROUPS[5],
+        *((age < bound, group) for bound, group in zip(AGE_BOUNDS, AGE_GROUPS, strict=False)),
+        else_=AGE_GROUPS[-1],
     )
+
+
+def age_group_labels(ages: pd.Series) -> pd.Series:
+    """The same banding as the SQL expression, for ages already in memory."""
+    numbers = pd.to_numeric(ages)
+    conditions = [numbers.isna(), *(numbers < bound for bound in AGE_BOUNDS)]
+    labels = np.select(conditions, [UNKNOWN, *AGE_GROUPS[:-1]], default=AGE_GROUPS[-1])
+    return pd.Series(labels, index=ages.index, dtype=object)
+
+
+def text_labels(values: pd.Series) -> pd.Series:
+    """:func:`label` of a text dimension, for values already in memory."""
+    text = values.astype(object)
+    return text.where(text.notna() & (text != ""), UNKNOWN)
 
 
 def complaint_column(by: str):

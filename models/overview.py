@@ -58,11 +58,9 @@ def headline(session: Session, filters: Filters) -> Headline:
     )
 
 
-def data_span(
-    session: Session, filters: Filters = Filters(), *, direct: bool = False
-) -> tuple[int, int] | None:
+def data_span(session: Session, filters: Filters = Filters()) -> tuple[int, int] | None:
     """First and last YYYYMM with complaints, or None for an empty selection."""
-    plan = summary.Plan(None, (filters,)) if direct else summary.plan(filters)
+    plan = summary.plan(filters)
     spans = [summary.month_span(session, filters, plan.months)] if plan.months else []
     stmt = select(func.min(Complaint.submitted_month), func.max(Complaint.submitted_month))
     for part in plan.direct:

@@ -33,7 +33,7 @@ from models.labels import (
     GRADE_RECOMMENDED,
     GRADES,
 )
-from models.periods import Period, month_periods, report_order
+from models.periods import Period, report_order
 from models.tables import Complaint, Platform
 
 FAST_HOURS = 72
@@ -93,6 +93,9 @@ class RatingInputs:
             + self.timeliness * Fraction(3, 10)
             + self.satisfaction / 10 * Fraction(1, 5)
         )
+
+
+_NONE = RatingInputs()
 
 
 def round_half_up(value: Fraction, places: int) -> Decimal:
@@ -175,21 +178,21 @@ class PlatformInfo:
 
 
 def monthly_inputs(
-    session: Session, filters: Filters = Filters(), *, direct: bool = False
+    session: Session, filters: Filters = Filters()
 ) -> dict[tuple[int, int], RatingInputs]:
     """Rating inputs per (platform id, YYYYMM) for every platform and month in ``filters``.
 
     Whole months come from ``summary_rating``; cut months and chosen provinces are
-    counted from the complaints, as is everything when ``direct`` (the plain recount).
+    counted from the complaints.
     """
-    plan = summary.Plan(None, (filters,)) if direct else summary.plan(filters)
+    plan = summary.plan(filters)
     rows = list(summary.rating_rows(session, filters, plan.months) if plan.months else [])
     for part in plan.direct:
         rows += _direct_inputs(session, part)
     out: dict[tuple[int, int], RatingInputs] = {}
-    for pid, month, *counts in rows:
-        value = RatingInputs(*(int(n) for n in counts))
-        key = (int(pid), int(month))
+    for pid, month, *counts in rows:  # integers from both drivers (COUNT and SUM of ints)
+        value = RatingInputs(*counts)
+        key = (pid, month)
         out[key] = out[key] + value if key in out else value
     return out
 
@@ -209,7 +212,7 @@ def _direct_inputs(session: Session, filters: Filters) -> list:
         .where(*filters.conditions())
         .group_by(Complaint.platform_id, Complaint.submitted_month)
     )
-    return session.execute(stmt).all()
+    return session.connection().execute(stmt).all()
 
 
 def platforms(session: Session) -> dict[int, PlatformInfo]:
@@ -234,7 +237,11 @@ def roll_up(
     """Sum monthly inputs (keyed by YYYYMM) into each period; drop periods without complaints."""
     out = []
     for period in periods:
-        total = sum((monthly.get(m, RatingInputs()) for m in period.yyyymm), RatingInputs())
+        months = period.yyyymm
+        if len(months) == 1:  # a month period: no sum to make
+            total = monthly.get(months[0], _NONE)
+        else:
+            total = sum((monthly.get(m, _NONE) for m in months), _NONE)
         if total.complaints:
             out.append((period, total))
     return out
@@ -270,19 +277,17 @@ def period_ratings(session: Session, period: Period, filters: Filters = Filters(
 
 
 def monthly_timeline(session: Session, filters: Filters = Filters()) -> dict[str, list[Rating]]:
-    """Every platform's monthly ratings over the filtered range, oldest month first."""
+    """Every platform's monthly ratings over the filtered range, oldest month first.
+
+    Months without complaints are left out, as :func:`roll_up` leaves them out.
+    """
     infos = platforms(session)
-    by_platform: dict[int, dict[int, RatingInputs]] = defaultdict(dict)
-    for (pid, month), value in monthly_inputs(session, filters).items():
-        by_platform[pid][month] = value
     out: dict[str, list[Rating]] = {}
-    for pid, monthly in by_platform.items():
+    for (pid, month), value in sorted(monthly_inputs(session, filters).items()):
         info = infos[pid]
-        months = month_periods(min(monthly), max(monthly))
-        out[info.name] = [
-            Rating(info.name, info.sector, info.onboarded, period, total)
-            for period, total in roll_up(monthly, months)
-        ]
+        period = Period(month // 100, "month", month % 100)
+        rating = Rating(info.name, info.sector, info.onboarded, period, value)
+        out.setdefault(info.name, []).append(rating)
     return out
 
 

@@ -41,19 +41,15 @@ def grouped(
     session: Session,
     dimensions: Sequence[str],
     filters: Filters = Filters(),
-    *,
-    direct: bool = False,
 ) -> dict[tuple[str, ...], int]:
     """Complaint counts per combination of labels of ``dimensions`` (none: the total).
 
-    Whole months come from the summary tables, the rest from the complaints; ``direct``
-    counts everything from the complaints (the plain recomputation the tests compare with).
+    Whole months come from the summary tables, the rest from the complaints
+    (:func:`models.summary.plan`).
     """
     for by in dimensions:
         check(by)
-    summary_plan = (
-        summary.plan(filters, dimensions) if not direct else summary.Plan(None, (filters,))
-    )
+    summary_plan = summary.plan(filters, dimensions)
     rows = list(
         summary.count_rows(session, dimensions, filters, summary_plan.months)
         if summary_plan.months is not None
@@ -77,22 +73,20 @@ def _direct_rows(session: Session, dimensions: Sequence[str], filters: Filters) 
     stmt = stmt.where(*filters.conditions())
     if groups:
         stmt = stmt.group_by(*groups)
-    return [row for row in session.execute(stmt).all() if row[-1]]
+    return [row for row in session.connection().execute(stmt).all() if row[-1]]
 
 
-def counts(
-    session: Session, by: str, filters: Filters = Filters(), *, direct: bool = False
-) -> dict[str, int]:
+def counts(session: Session, by: str, filters: Filters = Filters()) -> dict[str, int]:
     """Complaint counts per label of dimension ``by``."""
-    return {key[0]: n for key, n in grouped(session, (by,), filters, direct=direct).items()}
+    return {key[0]: n for key, n in grouped(session, (by,), filters).items()}
 
 
 def crosstab(
-    session: Session, by: str, split: str, filters: Filters = Filters(), *, direct: bool = False
+    session: Session, by: str, split: str, filters: Filters = Filters()
 ) -> dict[str, dict[str, int]]:
     """Counts per ``split`` label (e.g. sector), then per ``by`` label."""
     out: dict[str, dict[str, int]] = {}
-    for (group, value), n in grouped(session, (split, by), filters, direct=direct).items():
+    for (group, value), n in grouped(session, (split, by), filters).items():
         out.setdefault(group, {})[value] = n
     return out
 
@@ -112,6 +106,6 @@ def distribution(session: Session, by: str, filters: Filters = Filters()) -> lis
     return shares(counts(session, by, filters))
 
 
-def total(session: Session, filters: Filters = Filters(), *, direct: bool = False) -> int:
+def total(session: Session, filters: Filters = Filters()) -> int:
     """How many complaints ``filters`` selects."""
-    return grouped(session, (), filters, direct=direct).get((), 0)
+    return grouped(session, (), filters).get((), 0)

@@ -204,9 +204,10 @@ class SummaryRating(SQLModel, table=True):
     __tablename__ = "summary_rating"
     __table_args__ = {"sqlite_with_rowid": False}
 
+    #: A status, or "*" for the sum over the statuses that count towards ratings.
+    status: str = Field(sa_column=Column(String(8), primary_key=True))
     month: int = Field(sa_column=Column(Integer, primary_key=True))
     platform_id: int = Field(sa_column=Column(Integer, primary_key=True))
-    status: str = Field(sa_column=Column(String(8), primary_key=True))
     complaints: int = Field(sa_column=Column(Integer, nullable=False))
     replied: int = Field(sa_column=Column(Integer, nullable=False))
     fast: int = Field(sa_column=Column(Integer, nullable=False))

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models.db import session_scope
 from models.demo import generate_demo
 from models.errors import TousuError
 from models.periods import Period
 from models.rating import period_ratings
-from models.tables import Complaint, Platform
+from models.tables import Complaint, Platform, SummaryRating
 
 
 @pytest.fixture
@@ -62,3 +62,15 @@ def test_derived_columns_match_the_write_rules(demo):
         ).all()
     assert all(month == month_of(at) for at, month, *_ in rows)
     assert all(tier == tier_of(t, r) for _a, _m, t, r, tier in rows)
+
+
+def test_summaries_equal_a_recount_after_demo_and_replace(demo):
+    from models import summary
+
+    with session_scope(demo) as session:
+        assert summary.check(session) == []
+    generate_demo(demo, complaints=500, seed=4, replace=True)
+    with session_scope(demo) as session:
+        assert summary.check(session) == []
+        stmt = select(func.sum(SummaryRating.complaints)).where(SummaryRating.status != "*")
+        assert session.scalar(stmt) == 543

@@ -18,16 +18,16 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "summary_rating",
+        sa.Column("status", sa.String(length=8), nullable=False),
         sa.Column("month", sa.Integer(), nullable=False),
         sa.Column("platform_id", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=8), nullable=False),
         sa.Column("complaints", sa.Integer(), nullable=False),
         sa.Column("replied", sa.Integer(), nullable=False),
         sa.Column("fast", sa.Integer(), nullable=False),
         sa.Column("slow", sa.Integer(), nullable=False),
         sa.Column("scored", sa.Integer(), nullable=False),
         sa.Column("score_sum", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("month", "platform_id", "status"),
+        sa.PrimaryKeyConstraint("status", "month", "platform_id"),
         sqlite_with_rowid=False,
     )
     op.create_table(
