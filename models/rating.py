@@ -261,6 +261,26 @@ def year_ratings(
     ]
 
 
+def year_table(
+    session: Session, year: int, filters: Filters = Filters()
+) -> dict[str, list[Rating]]:
+    """Every platform's ratings for a year in the reports' 18 periods, from one query."""
+    by_platform: dict[int, dict[int, RatingInputs]] = defaultdict(dict)
+    for (pid, month), value in monthly_inputs(
+        session, Filters.for_year(year).intersect(filters)
+    ).items():
+        by_platform[pid][month] = value
+    infos = platforms(session)
+    periods = report_order(year)
+    return {
+        infos[pid].name: [
+            Rating(infos[pid].name, infos[pid].sector, infos[pid].onboarded, period, total)
+            for period, total in roll_up(monthly, periods)
+        ]
+        for pid, monthly in by_platform.items()
+    }
+
+
 def period_ratings(session: Session, period: Period, filters: Filters = Filters()) -> list[Rating]:
     """消费评级榜: every platform with complaints in ``period``, best composite first."""
     scoped = Filters(date_from=period.first_day, date_to=period.last_day).intersect(filters)

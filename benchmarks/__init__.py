@@ -1,0 +1,1 @@
+"""Speed at a million complaints: Tousu against DuckDB and a naive pandas approach."""
