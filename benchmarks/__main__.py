@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import platform
 import random
 import statistics
@@ -236,12 +237,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.postgres:
         backends.append(("PostgreSQL", args.postgres))
 
+    cpuinfo = Path("/proc/cpuinfo").read_text()
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line),
+        (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line),
         platform.processor(),
     )
     header = (
-        f"Machine: {cpu}, {len(open('/proc/cpuinfo').read().split('processor')) - 1} cores, "
+        f"Machine: {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; {args.complaints:,} complaints over "
         f"{args.years} years; medians of {args.runs} runs (min–max), in ms unless stated."
     )

@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy import Engine, delete, func, select, text
 
 from models import summary
-from models.db import bulk_insert, session_scope
+from models.db import bulk_insert, refresh_statistics, session_scope
 from models.errors import TousuError
 from models.importing import import_complaints, import_platforms
 from models.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
@@ -358,6 +358,7 @@ def generate_demo(
             if progress:
                 progress(stop, complaints)
         summary.changed(session, None)
+        refresh_statistics(connection)
         if sqlite:
             connection.exec_driver_sql("PRAGMA cache_size=-2000")  # back to the default
         if not sqlite:

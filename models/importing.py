@@ -24,6 +24,7 @@ from sqlmodel import Session
 from models import summary
 from models.clock import local_now
 from models.complaints import default_status, month_of, status_problem, tier_of
+from models.db import refresh_statistics
 from models.errors import TousuError
 from models.freshness import bump
 from models.labels import (
@@ -541,6 +542,8 @@ def write_complaints(
     if scores:
         session.execute(insert(SatisfactionScore), scores)
     summary.changed(session, touched)
+    if len(rows) >= 1000:
+        refresh_statistics(session.connection())
     return len(new_rows), len(changed_rows), created
 
 

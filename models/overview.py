@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from models import summary
 from models.filters import Filters
-from models.rating import RatingInputs, grade_counts, monthly_inputs, ratings_of, round_half_up
+from models.rating import RatingInputs, grade_counts, platform_inputs, ratings_of, round_half_up
 from models.tables import Complaint
 
 
@@ -43,10 +43,7 @@ class Headline:
 
 def headline(session: Session, filters: Filters) -> Headline:
     """Sums of the rating inputs per platform and month; grades from the rating model."""
-    inputs = monthly_inputs(session, filters)
-    per_platform: dict[int, RatingInputs] = {}
-    for (pid, _month), value in inputs.items():
-        per_platform[pid] = per_platform[pid] + value if pid in per_platform else value
+    per_platform = platform_inputs(session, filters)
     everything = sum(per_platform.values(), RatingInputs())
     return Headline(
         everything.complaints,

@@ -177,6 +177,21 @@ class PlatformInfo:
     onboarded: bool
 
 
+def platform_inputs(session: Session, filters: Filters = Filters()) -> dict[int, RatingInputs]:
+    """Rating inputs per platform id summed over everything in ``filters``."""
+    plan = summary.plan(filters)
+    rows = list(
+        summary.rating_rows(session, filters, plan.months, by_month=False) if plan.months else []
+    )
+    for part in plan.direct:
+        rows += _direct_inputs(session, part, by_month=False)
+    out: dict[int, RatingInputs] = {}
+    for pid, *counts in rows:
+        value = RatingInputs(*counts)
+        out[pid] = out[pid] + value if pid in out else value
+    return out
+
+
 def monthly_inputs(
     session: Session, filters: Filters = Filters()
 ) -> dict[tuple[int, int], RatingInputs]:
@@ -197,11 +212,11 @@ def monthly_inputs(
     return out
 
 
-def _direct_inputs(session: Session, filters: Filters) -> list:
+def _direct_inputs(session: Session, filters: Filters, *, by_month: bool = True) -> list:
+    keys = (Complaint.platform_id, Complaint.submitted_month)[: 2 if by_month else 1]
     stmt = (
         select(
-            Complaint.platform_id,
-            Complaint.submitted_month,
+            *keys,
             func.count(),
             func.count(Complaint.replied_at),
             func.sum(case((Complaint.reply_tier == TIER_FAST, 1), else_=0)),
@@ -210,7 +225,7 @@ def _direct_inputs(session: Session, filters: Filters) -> list:
             func.coalesce(func.sum(Complaint.score), 0),
         )
         .where(*filters.conditions())
-        .group_by(Complaint.platform_id, Complaint.submitted_month)
+        .group_by(*keys)
     )
     return session.connection().execute(stmt).all()
 
@@ -313,10 +328,7 @@ def monthly_timeline(session: Session, filters: Filters = Filters()) -> dict[str
 
 def range_ratings(session: Session, filters: Filters = Filters()) -> list[Rating]:
     """Each platform's rating over everything ``filters`` selects, best first."""
-    totals: dict[int, RatingInputs] = defaultdict(RatingInputs)
-    for (pid, _month), value in monthly_inputs(session, filters).items():
-        totals[pid] = totals[pid] + value
-    return ratings_of(session, totals)
+    return ratings_of(session, platform_inputs(session, filters))
 
 
 def ratings_of(session: Session, totals: dict[int, RatingInputs]) -> list[Rating]:

@@ -355,17 +355,22 @@ def _where(table, filters: Filters, months: tuple[int | None, int | None]) -> li
 
 
 def rating_rows(
-    session: Session, filters: Filters, months: tuple[int | None, int | None]
+    session: Session,
+    filters: Filters,
+    months: tuple[int | None, int | None],
+    *,
+    by_month: bool = True,
 ) -> Sequence[Row]:
-    """(platform id, month, complaints, replied, fast, slow, scored, score sum) rows."""
+    """(platform id, [month,] complaints, replied, fast, slow, scored, score sum) rows."""
     t = SummaryRating
     values = (t.complaints, t.replied, t.fast, t.slow, t.scored, t.score_sum)
     where = _where(t, filters, months)
-    if _counted(filters):  # one stored row per month and platform already
+    if by_month and _counted(filters):  # one stored row per month and platform already
         stmt = select(t.platform_id, t.month, *values).where(*where)
     else:
+        keys = (t.platform_id, t.month) if by_month else (t.platform_id,)
         sums = (func.sum(v) for v in values)
-        stmt = select(t.platform_id, t.month, *sums).where(*where).group_by(t.month, t.platform_id)
+        stmt = select(*keys, *sums).where(*where).group_by(*reversed(keys))
     return session.connection().execute(stmt).all()
 
 
