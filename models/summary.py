@@ -65,11 +65,9 @@ def changed(session: Session, keys: Iterable[Key] | None) -> None:
     if keys is None:
         _recompute(session, None, None)
         return
-    by_month: dict[int, set[int]] = defaultdict(set)
-    for month, platform_id in keys:
-        by_month[month].add(platform_id)
-    for month in sorted(by_month):
-        _recompute(session, [month], sorted(by_month[month]))
+    keys = set(keys)
+    if keys:  # every touched month × every touched platform: a superset, recounted at once
+        _recompute(session, sorted({m for m, _p in keys}), sorted({p for _m, p in keys}))
 
 
 def rebuild(session: Session) -> None:
