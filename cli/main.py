@@ -62,6 +62,30 @@ def cmd_init(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Compare the summary tables with a recount, or rebuild them."""
+    from models import summary
+
+    _require_schema()
+    if args.action == "rebuild":
+        with session_scope(write=True) as session:
+            summary.changed(session, None)
+        print("汇总表已按投诉数据重新计算")
+        return 0
+    with session_scope() as session:
+        problems = summary.check(session)
+    for line in problems[:20]:
+        print(line, file=sys.stderr)
+    if problems:
+        print(
+            f"汇总表与重新计数不一致：{len(problems)} 处；运行 tousu summary rebuild",
+            file=sys.stderr,
+        )
+        return 1
+    print("汇总表与重新计数一致")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from models.demo import generate_demo
 
@@ -337,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="delete existing platforms and complaints first"
     )
     p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser(
+        "summary", help="check the summary tables against a recount, or rebuild them"
+    )
+    p.add_argument("action", choices=("check", "rebuild"))
+    p.set_defaults(handler=cmd_summary)
 
     p = sub.add_parser("import", help="import platforms or complaints from CSV or XLSX")
     p.add_argument("kind", choices=("platforms", "complaints"))

@@ -134,3 +134,18 @@ def test_table_output_aligns_chinese_text():
     )
     lines = text.splitlines()
     assert len({display_width(line) for line in lines}) == 1
+
+
+def test_summary_check_finds_a_stale_row_and_rebuild_repairs_it(demo_db, capsys):
+    from sqlalchemy import update
+
+    from models.db import get_engine, session_scope
+    from models.tables import SummaryCount
+
+    assert run(capsys, "summary", "check")[0] == 0
+    with session_scope(get_engine(demo_db)) as session:
+        session.execute(update(SummaryCount).values(complaints=SummaryCount.complaints + 1))
+    code, _out, err = run(capsys, "summary", "check")
+    assert code == 1 and "summary_count" in err and "tousu summary rebuild" in err
+    assert run(capsys, "summary", "rebuild")[0] == 0
+    assert run(capsys, "summary", "check")[0] == 0
