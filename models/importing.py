@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import Session
 
 from models import summary
@@ -524,12 +524,13 @@ def write_complaints(
             )
 
     if new_rows:
-        result = session.execute(
-            insert(Complaint).returning(Complaint.id, sort_by_parameter_order=True),
-            [values for _row, values in new_rows],
-        )
-        for (row, _values), cid in zip(new_rows, result.scalars().all(), strict=True):
+        ids = _new_ids(session, len(new_rows))
+        for (row, values), cid in zip(new_rows, ids, strict=True):
+            values["id"] = cid
             follow_ups(row, cid, None)
+        # Plain executemany: RETURNING over many rows is quadratic in SQLAlchemy here.
+        connection = session.connection()  # Core executemany: one statement for all rows
+        connection.execute(insert(Complaint.__table__), [values for _row, values in new_rows])
     if changed_rows:
         session.execute(update(Complaint), [values for _row, values in changed_rows])
         changed_ids = [values["id"] for _row, values in changed_rows]
@@ -538,13 +539,25 @@ def write_complaints(
         for row, values in changed_rows:
             follow_ups(row, values["id"], existing[values["external_id"]][1])
     if replies:
-        session.execute(insert(Reply), replies)
+        session.connection().execute(insert(Reply.__table__), replies)
     if scores:
-        session.execute(insert(SatisfactionScore), scores)
+        session.connection().execute(insert(SatisfactionScore.__table__), scores)
     summary.changed(session, touched)
     if len(rows) >= 1000:
         refresh_statistics(session.connection())
     return len(new_rows), len(changed_rows), created
+
+
+def _new_ids(session: Session, n: int) -> list[int]:
+    """``n`` fresh complaint ids: PostgreSQL's sequence, or after SQLite's largest id
+    (the import holds SQLite's write lock; a racing writer would fail on the key)."""
+    if session.connection().dialect.name == "postgresql":
+        stmt = text(
+            "SELECT nextval(pg_get_serial_sequence('complaint', 'id')) FROM generate_series(1, :n)"
+        )
+        return list(session.execute(stmt, {"n": n}).scalars())
+    start = (session.execute(select(func.max(Complaint.id))).scalar() or 0) + 1
+    return list(range(start, start + n))
 
 
 def import_complaints(
