@@ -155,11 +155,11 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
         with session_scope(engine) as session:
             return rating.monthly_timeline(session, Filters())
 
-    for label, fn, duck_fn, plain in (
+    for label, fn, duck_fn in (
         (f"rating table {year}, all platforms × 18 periods", year_table,
-         lambda: figures.duck_inputs(duck, year_filters), True),
+         lambda: figures.duck_inputs(duck, year_filters)),
         ("monthly rating timeline, all platforms, all years", timeline,
-         lambda: figures.duck_inputs(duck, Filters()), True),
+         lambda: figures.duck_inputs(duck, Filters())),
     ):  # fmt: skip
         t_ours = timed(fn, args.runs)
         t_duck = timed(duck_fn, args.runs)
@@ -170,7 +170,7 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
             with summary.direct():
                 return fn()
 
-        t_plain = timed(plain_fn, max(1, args.runs // 2)) if plain else []
+        t_plain = timed(plain_fn, max(1, args.runs // 2))
         rows.append([label, ms(t_ours), ms(t_plain), ms(t_duck), "–", ratio(t_ours, t_duck), "–"])
         print(" | ".join(rows[-1]))
 

@@ -4,7 +4,6 @@ Streamlit server's peak memory (VmHWM) after every page with a few filters."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,19 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port  # the suite's Chromium setup
+
 CHART = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
 # A chart of the page now shown, not one of the page left behind (marked stale).
 FRESH_CHART = ", ".join(
@@ -43,16 +31,10 @@ NAV = {
 FILTERED = ["?period=2024Q4&sector=零售电商", "regions?province=广东省", "ratings?period=2025H1"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def server(database_url: str, log_path: Path):
     """`streamlit run dashboard/app.py` with public dashboards; yields (base URL, pid)."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "TOUSU_DATABASE_URL": database_url,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from models import summary
@@ -214,19 +214,7 @@ def monthly_inputs(
 
 def _direct_inputs(session: Session, filters: Filters, *, by_month: bool = True) -> list:
     keys = (Complaint.platform_id, Complaint.submitted_month)[: 2 if by_month else 1]
-    stmt = (
-        select(
-            *keys,
-            func.count(),
-            func.count(Complaint.replied_at),
-            func.sum(case((Complaint.reply_tier == TIER_FAST, 1), else_=0)),
-            func.sum(case((Complaint.reply_tier == TIER_SLOW, 1), else_=0)),
-            func.count(Complaint.score),
-            func.coalesce(func.sum(Complaint.score), 0),
-        )
-        .where(*filters.conditions())
-        .group_by(*keys)
-    )
+    stmt = select(*keys, *summary.rating_sums()).where(*filters.conditions()).group_by(*keys)
     return session.connection().execute(stmt).all()
 
 
@@ -267,13 +255,8 @@ def year_ratings(
 ) -> list[Rating]:
     """A platform's ratings for a year in the reports' order, periods with complaints only."""
     info = platform_by_name(session, platform)
-    scoped = Filters.for_year(year, platform_ids=(info.id,)).intersect(filters)
-    inputs = monthly_inputs(session, scoped)
-    monthly = {month: value for (_pid, month), value in inputs.items()}
-    return [
-        Rating(info.name, info.sector, info.onboarded, period, total)
-        for period, total in roll_up(monthly, report_order(year))
-    ]
+    scoped = Filters(platform_ids=(info.id,)).intersect(filters)
+    return year_table(session, year, scoped).get(info.name, [])
 
 
 def year_table(
@@ -299,16 +282,7 @@ def year_table(
 def period_ratings(session: Session, period: Period, filters: Filters = Filters()) -> list[Rating]:
     """消费评级榜: every platform with complaints in ``period``, best composite first."""
     scoped = Filters(date_from=period.first_day, date_to=period.last_day).intersect(filters)
-    by_platform: dict[int, dict[int, RatingInputs]] = defaultdict(dict)
-    for (pid, month), value in monthly_inputs(session, scoped).items():
-        by_platform[pid][month] = value
-    infos = platforms(session)
-    ratings = []
-    for pid, monthly in by_platform.items():
-        info = infos[pid]
-        for rolled_period, total in roll_up(monthly, [period]):
-            ratings.append(Rating(info.name, info.sector, info.onboarded, rolled_period, total))
-    return sorted(ratings, key=lambda r: (r.grade == GRADE_NOT_RATED, -r.composite, r.platform))
+    return ratings_of(session, platform_inputs(session, scoped), period)
 
 
 def monthly_timeline(session: Session, filters: Filters = Filters()) -> dict[str, list[Rating]]:
@@ -331,11 +305,13 @@ def range_ratings(session: Session, filters: Filters = Filters()) -> list[Rating
     return ratings_of(session, platform_inputs(session, filters))
 
 
-def ratings_of(session: Session, totals: dict[int, RatingInputs]) -> list[Rating]:
-    """Ratings of summed inputs per platform id over a date range, best first."""
+def ratings_of(
+    session: Session, totals: dict[int, RatingInputs], period: Period | None = None
+) -> list[Rating]:
+    """Ratings of summed inputs per platform id (over ``period``, or a date range), best first."""
     infos = platforms(session)
     ratings = [
-        Rating(infos[pid].name, infos[pid].sector, infos[pid].onboarded, None, total)
+        Rating(infos[pid].name, infos[pid].sector, infos[pid].onboarded, period, total)
         for pid, total in totals.items()
     ]
     return sorted(ratings, key=lambda r: (r.grade == GRADE_NOT_RATED, -r.composite, r.platform))
