@@ -182,6 +182,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from sqlalchemy import func, select
 
+    from models import sharing
     from models.demo import generate_demo
     from models.tables import Complaint
 
@@ -199,7 +200,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.public:
         env["TOUSU_PUBLIC_DASHBOARDS"] = "1"
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-    print(f"Tousu 看板：http://{args.address}:{args.port}", file=sys.stderr, flush=True)
+    served = f"http://{args.address}:{args.port}"
+    sharing.record_served_address(served)
+    print(f"Tousu 看板：{served}", file=sys.stderr, flush=True)
     command = [
         sys.executable,
         "-m",
@@ -287,7 +290,10 @@ def cmd_share(args: argparse.Namespace) -> int:
                 date_to=args.date_to,
                 downloads=not args.no_downloads,
             )
-            print(sharing.url_for(token))
+            url = sharing.url_for(token)
+            print(url)
+            if sharing.is_loopback(url):
+                print(sharing.LOOPBACK_WARNING.format(base=sharing.base_url()), file=sys.stderr)
             print(
                 f"编号 {info.id}，{info.describe()}，有效期至 {info.expires_at:%Y-%m-%d %H:%M}"
                 "（链接只显示这一次，请妥善保存）",

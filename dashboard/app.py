@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import access, auth, sharing_view, sidebar  # noqa: E402
+from dashboard import access, auth, sharing_view, sidebar, ui  # noqa: E402
 from dashboard.access import Viewer  # noqa: E402
 from models.settings import get_settings  # noqa: E402
 
@@ -96,6 +96,8 @@ def _shared_view() -> bool:
     st.session_state["viewer"] = access.Viewer(
         "share", scope=link.filters, downloads=link.downloads, label=link.label
     )
+    if not link.downloads:
+        ui.hide_download_paths()
     page = st.navigation({"看板": _pages(DASHBOARD_PAGES, "overview")}, position="top")
     st.query_params["share"] = token  # navigation resets the URL; keep the link working
     with st.container(border=True):  # the label is typed by an admin: shown as plain text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import streamlit as st
@@ -41,7 +41,7 @@ QUERIES: dict[str, Callable[..., Any]] = {
         s, f, previous, limit
     ),
     "search_cases": lambda s, f, **kw: cases.search_cases(s, f, **kw),
-    "case_detail": lambda s, f, case_id, reveal: cases.case_detail(s, case_id, f, reveal=reveal),
+    "case_detail": lambda s, f, case_id, *, reveal: cases.case_detail(s, case_id, f, reveal=reveal),
     # Platforms the filters allow (a share link's scope narrows the list too).
     "platforms": lambda s, f: sorted(
         (p.name, p.sector, p.onboarded)
@@ -78,12 +78,36 @@ def _cached(url: str, name: str, version: int, filters: Filters, args: tuple, kw
         return QUERIES[name](session, filters, *args, **dict(kwargs))
 
 
+#: Queries that return free text and personal data: whether they are revealed is decided
+#: here, from the viewer, never by a page — and it is part of the cache key, so a masked
+#: viewer is never served a result computed for staff.
+REVEALING = frozenset({"search_cases", "case_detail"})
+
+
 def _scoped(filters: Filters) -> Filters:
     return filters.intersect(current_viewer().scope)
 
 
+def comparable(filters: Filters | None) -> Filters | None:
+    """``filters`` if the viewer may see its whole date range, else None.
+
+    A comparison with a period outside a share link's dates would compare with the zeros
+    the scope leaves there ("+856 vs 2024", "新"); a page shows no comparison instead.
+    """
+    if filters is None:
+        return None
+    scope = current_viewer().scope
+    if scope.date_from is not None and (filters.date_from or date.min) < scope.date_from:
+        return None
+    if scope.date_to is not None and (filters.date_to or date.max) > scope.date_to:
+        return None
+    return filters
+
+
 def query(name: str, filters: Filters, *args: Any, **kwargs: Any) -> Any:
     """Run query ``name`` on ``filters`` narrowed to the viewer's scope (cached)."""
+    if name in REVEALING:
+        kwargs["reveal"] = current_viewer().reveal_personal
     scoped = _scoped(filters)
     args = tuple(_scoped(a) if isinstance(a, Filters) else a for a in args)
     if recorder is not None:

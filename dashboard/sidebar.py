@@ -45,14 +45,15 @@ class Selection:
         return "全部时间"
 
     def previous(self) -> Filters | None:
-        """The same filters over the period before (None for 全部时间)."""
+        """The same filters over the period before; None for 全部时间, and when the viewer
+        may not see that period (a share link's dates)."""
         f = self.filters
         if self.period is not None:
             prev = self.period.previous()
-            return f.with_dates(prev.first_day, prev.last_day)
+            return data.comparable(f.with_dates(prev.first_day, prev.last_day))
         if f.date_from and f.date_to:
             length = f.date_to - f.date_from + timedelta(days=1)
-            return f.with_dates(f.date_from - length, f.date_to - length)
+            return data.comparable(f.with_dates(f.date_from - length, f.date_to - length))
         return None
 
 

@@ -79,6 +79,19 @@ def shares_frame(shares) -> pd.DataFrame:
     return pd.DataFrame([s.row() for s in shares], columns=["label", "count", "percent"])
 
 
+# Streamlit's own element toolbars offer "Download as CSV", "Show data" and fullscreen on
+# every table and chart; a link without downloads hides them (our CSS, no user text).
+NO_TOOLBARS_CSS = """<style>
+[data-testid="stElementToolbar"], [data-testid="stElementToolbarButtonContainer"],
+.vega-embed details, .vega-actions { display: none !important; }
+</style>"""
+
+
+def hide_download_paths() -> None:
+    """Remove every download path from the page (share links made with --no-downloads)."""
+    st.html(NO_TOOLBARS_CSS)
+
+
 def live(render) -> None:
     """Run a page body as a fragment that reruns on the refresh interval (from the cache)."""
     from models.settings import get_settings
@@ -113,6 +126,9 @@ def case_panel(detail: CaseDetail, *, reveal: bool) -> None:
     if detail.demand:
         st.caption("诉求")
         st.text(detail.demand)
+    if detail.rejection_reason:
+        st.caption("不予受理原因")
+        st.text(detail.rejection_reason)
     times = f"移交：{detail.transferred_at:%Y-%m-%d %H:%M}" if detail.transferred_at else "尚未移交"
     if detail.replied_at:
         times += f"　回复：{detail.replied_at:%Y-%m-%d %H:%M}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +12,7 @@ from sqlmodel import Session
 from models import stats
 from models.filters import Filters
 from models.labels import mask_name
+from models.privacy import Subject, scrub
 from models.tables import Complaint, Platform, Reply, SatisfactionScore
 
 
@@ -32,7 +34,8 @@ class CaseRow:
 
 @dataclass(frozen=True)
 class CaseDetail:
-    """One complaint in full. Contact fields are None unless revealed (staff)."""
+    """One complaint in full. Unless revealed (staff), contact fields are None and every
+    free text is scrubbed of personal data."""
 
     row: CaseRow
     content: str | None
@@ -41,6 +44,7 @@ class CaseDetail:
     transferred_at: datetime | None
     replied_at: datetime | None
     reply: str | None
+    rejection_reason: str | None
     score: int | None
     score_history: list[tuple[int, datetime]]
     phone: str | None
@@ -62,13 +66,28 @@ _ROW_COLUMNS = (
     Complaint.complainant,
     Complaint.gender,
     Complaint.amount_bracket,
+    Complaint.phone,
+    Complaint.email,
+    Complaint.id_number,
+    Complaint.order_number,
 )
 
 
+def _subject(values) -> Subject:
+    """Whom a complaint's texts are about, from the columns of _ROW_COLUMNS."""
+    name, gender, phone, email, id_number, order_number = values[8:14]
+    return Subject.of(
+        name, gender, phone=phone, email=email, id_number=id_number, order_number=order_number
+    )
+
+
 def _row(values, reveal: bool) -> CaseRow:
-    cid, at, platform, sector, ptype, province, status, title, name, gender, bracket = values
-    shown = (name or "") if reveal else mask_name(name, province, gender)
-    return CaseRow(cid, at, platform, sector, ptype, province, status, title, shown, bracket)
+    """A list row; for anyone but staff the name is masked and the title scrubbed."""
+    cid, at, platform, sector, ptype, province, status, title, name, gender, bracket = values[:11]
+    if not reveal:
+        name = mask_name(name, province, gender)
+        title = scrub(title, _subject(values))
+    return CaseRow(cid, at, platform, sector, ptype, province, status, title, name or "", bracket)
 
 
 def _like(term: str) -> str:
@@ -86,16 +105,23 @@ def search_cases(
     offset: int = 0,
     reveal: bool = False,
 ) -> tuple[list[CaseRow], int]:
-    """Newest first; every word of ``text`` must appear in the title or the content."""
+    """Newest first; every word of ``text`` must appear in the title or the content.
+
+    Unless ``reveal``, words are looked up in the scrubbed text (``public_text``), so no
+    one but staff can find a complaint by a phone number, an ID or a complainant's name.
+    """
     where = list(filters.conditions())
     for word in text.split():
         pattern = _like(word)
-        where.append(
-            or_(
-                Complaint.title.like(pattern, escape="\\"),
-                Complaint.content.like(pattern, escape="\\"),
+        if reveal:
+            where.append(
+                or_(
+                    Complaint.title.like(pattern, escape="\\"),
+                    Complaint.content.like(pattern, escape="\\"),
+                )
             )
-        )
+        else:
+            where.append(Complaint.public_text.like(pattern, escape="\\"))
     if problem_types:
         where.append(Complaint.problem_type.in_(problem_types))
     if text.split() or problem_types:
@@ -118,6 +144,14 @@ def latest_cases(
 ) -> list[CaseRow]:
     """The newest complaints in ``filters`` (the public board's 最新投诉)."""
     return search_cases(session, filters, limit=limit, reveal=reveal)[0]
+
+
+def _texts_for(values, reveal: bool) -> Callable[[str | None], str | None]:
+    """How this reader sees a free text of the complaint: as typed (staff) or scrubbed."""
+    if reveal:
+        return lambda text: text
+    subject = _subject(values)
+    return lambda text: scrub(text, subject)
 
 
 def case_detail(
@@ -144,14 +178,16 @@ def case_detail(
         .where(SatisfactionScore.complaint_id == case_id)
         .order_by(SatisfactionScore.id)
     ).all()
+    shown = _texts_for(found[:-1], reveal)
     return CaseDetail(
         row=_row(found[:-1], reveal),
-        content=complaint.content,
-        demand=complaint.demand,
+        content=shown(complaint.content),
+        demand=shown(complaint.demand),
         amount=None if complaint.amount is None else f"{complaint.amount:,.2f}",
         transferred_at=complaint.transferred_at,
         replied_at=complaint.replied_at,
-        reply=reply,
+        reply=shown(reply),
+        rejection_reason=shown(complaint.rejection_reason),
         score=complaint.score,
         score_history=[(int(s), at) for s, at in history],
         phone=complaint.phone if reveal else None,

@@ -1,14 +1,22 @@
 """Rules every write of a complaint follows, whatever its source (import, admin page, demo).
 
-The derived columns (submitted_month, reply_tier, score) are computed here and only here.
+The derived columns (submitted_month, reply_tier, score, public_text) are computed here
+and only here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlmodel import Session
 
 from models.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
+from models.privacy import Subject, scrub
 from models.rating import reply_tier
+from models.tables import Complaint
 
 
 def month_of(moment: datetime) -> int:
@@ -46,3 +54,52 @@ def status_problem(status: str, replied: bool, scored: bool) -> str | None:
     if status == RATED and not scored:
         return "状态“已评价”需要满意度"
     return None
+
+
+def public_text(values: Mapping[str, Any]) -> str | None:
+    """Title and content as anyone but staff may search them: scrubbed of personal data.
+
+    Stored in ``complaint.public_text`` on every write of a complaint, so that a keyword
+    search by a journalist can never find a complaint by a phone number or a name.
+    """
+    subject = Subject.of(
+        values.get("complainant"),
+        values.get("gender"),
+        phone=values.get("phone"),
+        email=values.get("email"),
+        id_number=values.get("id_number"),
+        order_number=values.get("order_number"),
+    )
+    parts = (scrub(values.get(key), subject) for key in ("title", "content"))
+    return "\n".join(part for part in parts if part) or None
+
+
+def refresh_public_text(session: Session, batch: int = 5000) -> int:
+    """Recompute ``public_text`` of every complaint (after the scrubber's rules change)."""
+    columns = (
+        Complaint.id,
+        Complaint.title,
+        Complaint.content,
+        Complaint.complainant,
+        Complaint.gender,
+        Complaint.phone,
+        Complaint.email,
+        Complaint.id_number,
+        Complaint.order_number,
+    )
+    done, last = 0, 0
+    while True:
+        rows = session.execute(
+            select(*columns).where(Complaint.id > last).order_by(Complaint.id).limit(batch)
+        ).all()
+        if not rows:
+            return done
+        updates = [{"b_id": row.id, "text": public_text(row._mapping)} for row in rows]
+        session.execute(
+            update(Complaint.__table__)
+            .where(Complaint.__table__.c.id == bindparam("b_id"))
+            .values(public_text=bindparam("text")),
+            updates,
+        )
+        done += len(rows)
+        last = rows[-1].id

@@ -20,6 +20,7 @@ import numpy as np
 from sqlalchemy import Engine, delete, func, select, text
 
 from models import summary
+from models.complaints import public_text
 from models.db import bulk_insert, refresh_statistics, session_scope
 from models.errors import TousuError
 from models.importing import import_complaints, import_platforms
@@ -76,6 +77,7 @@ COLUMNS = (
     "title",
     "content",
     "demand",
+    "public_text",
     "complainant",
     "phone",
     "email",
@@ -88,6 +90,7 @@ COLUMNS = (
     "updated_at",
     "version",
 )
+REPLIED_AT, SCORE = COLUMNS.index("replied_at"), COLUMNS.index("score")
 _BRACKET_RANGES = {
     "0-100元": (1, 100),
     "100-500元": (100, 500),
@@ -143,6 +146,7 @@ class _Synth:
     def __init__(
         self, n: int, seed: int, platforms: dict[str, tuple[int, str, bool]], years: int = YEARS
     ):
+        self._scrubbed: dict[tuple[str, str], str | None] = {}
         rng = np.random.default_rng(seed)
         sectors = json.loads(_load("sector_profiles.json").read_text("utf-8"))
         profiles = json.loads(_load("platform_profiles.json").read_text("utf-8"))
@@ -247,6 +251,13 @@ class _Synth:
         status[scored] = RATED
         self.status = status
 
+    def _public_text(self, title: str, content: str) -> str | None:
+        # Synthetic texts name no one: scrubbed once per distinct text, not per row.
+        key = (title, content)
+        if key not in self._scrubbed:
+            self._scrubbed[key] = public_text({"title": title, "content": content})
+        return self._scrubbed[key]
+
     def rows(self, first_id: int, start: int, stop: int, sqlite: bool, now) -> Iterator[tuple]:
         fmt = _sqlite_time if sqlite else _py_time
         submitted = fmt(self.submitted[start:stop])
@@ -259,6 +270,11 @@ class _Synth:
             complainant = surname + ("女士" if gender == "女" else "先生" if gender == "男" else "")
             platform = self.platform_names[i]
             problem = self.problem[i]
+            title = f"{platform}{problem}：{FRAGMENTS[self.fragment[i]]}"
+            content = (
+                f"消费者反映在“{platform}”遇到{problem}，{FRAGMENTS[self.fragment[i]]}。"
+                f"{DEMANDS[self.demand[i]]}。"
+            )
             amount = None if np.isnan(self.amount[i]) else round(float(self.amount[i]), 2)
             yield (
                 first_id + i,
@@ -272,10 +288,10 @@ class _Synth:
                 amount,
                 self.bracket[i],
                 problem,
-                f"{platform}{problem}：{FRAGMENTS[self.fragment[i]]}",
-                f"消费者反映在“{platform}”遇到{problem}，{FRAGMENTS[self.fragment[i]]}。"
-                f"{DEMANDS[self.demand[i]]}。",
+                title,
+                content,
                 DEMANDS[self.demand[i]],
+                self._public_text(title, content),
                 complainant,
                 f"13{self.phone_tail[i] % 10:01d}{self.phone_tail[i]:08d}",
                 f"user{first_id + i}@example.com",
@@ -341,9 +357,9 @@ def generate_demo(
             rows = list(synth.rows(first_id, start, stop, sqlite, now))
             bulk_insert(connection, "complaint", COLUMNS, rows)
             replies = [
-                (row[0], REPLIES[synth.reply_text[start + k]], row[19], row[19])
+                (row[0], REPLIES[synth.reply_text[start + k]], row[REPLIED_AT], row[REPLIED_AT])
                 for k, row in enumerate(rows)
-                if row[19] is not None
+                if row[REPLIED_AT] is not None
             ]
             bulk_insert(
                 connection,
@@ -351,7 +367,9 @@ def generate_demo(
                 ("complaint_id", "content", "replied_at", "entered_at"),
                 replies,
             )
-            scores = [(row[0], row[21], row[19]) for row in rows if row[21] is not None]
+            scores = [
+                (row[0], row[SCORE], row[REPLIED_AT]) for row in rows if row[SCORE] is not None
+            ]
             bulk_insert(
                 connection, "satisfaction_score", ("complaint_id", "score", "entered_at"), scores
             )

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from models import summary
 from models.clock import local_now
-from models.complaints import default_status, month_of, status_problem, tier_of
+from models.complaints import default_status, month_of, public_text, status_problem, tier_of
 from models.db import refresh_statistics
 from models.errors import TousuError
 from models.freshness import bump
@@ -491,6 +491,7 @@ def write_complaints(
     new_rows, changed_rows = [], []
     for row in rows:
         values = dict(row.values, platform_id=platform_ids[row.platform], updated_at=now)
+        values["public_text"] = public_text(values)
         touched.add((values["submitted_month"], values["platform_id"]))
         if values["external_id"] in existing:
             cid, _score, version = existing[values["external_id"]]

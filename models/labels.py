@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from models.privacy import surname_of
+
 UNKNOWN = "未知"
 NOT_CHOSEN = "未选择"
 
@@ -173,13 +175,11 @@ def normalize_bracket(value: str) -> str | None:
 
 def mask_name(complainant: str | None, province: str | None, gender: str | None) -> str:
     """The reports' masked style: 福建省黄女士 (province + surname + 女士/先生)."""
-    surname = (complainant or "").strip()[:1]
+    surname = surname_of(complainant) or "匿名"
     if gender == FEMALE:
         title = "女士"
     elif gender == MALE:
         title = "先生"
     else:
         title = "用户"
-    if not surname or not ("\u4e00" <= surname <= "\u9fff"):
-        surname = "匿名"
     return f"{province or ''}{surname}{title}"

@@ -18,11 +18,14 @@ class Rank:
     sector: str
     complaints: int
     previous_rank: int | None
-    previous_complaints: int
+    #: None when there was no comparison (no previous period, or one out of scope).
+    previous_complaints: int | None
 
     @property
     def movement(self) -> str:
-        """↑2, ↓1, – (unchanged) or 新 (not ranked before)."""
+        """↑2, ↓1, – (unchanged), 新 (not ranked before), or empty when not compared."""
+        if self.previous_complaints is None:
+            return ""
         if self.previous_rank is None:
             return "新"
         change = self.previous_rank - self.rank
@@ -35,13 +38,17 @@ def _ranked(label_counts: dict[str, int]) -> list[tuple[int, str, int]]:
 
 
 def leaderboard(
-    session: Session, current: Filters, previous: Filters, limit: int | None = None
+    session: Session, current: Filters, previous: Filters | None, limit: int | None = None
 ) -> list[Rank]:
-    """Platforms by volume in ``current``; ranks in ``previous`` for the movement."""
+    """Platforms by volume in ``current``; ranks in ``previous`` (if any) for the movement."""
     sectors = {p.name: p.sector for p in all_platforms(session).values()}
-    before = {name: (rank, n) for rank, name, n in _ranked(counts(session, "platform", previous))}
+    before = (
+        {name: (rank, n) for rank, name, n in _ranked(counts(session, "platform", previous))}
+        if previous is not None
+        else {}
+    )
     ranks = []
     for rank, name, n in _ranked(counts(session, "platform", current))[:limit]:
-        prev_rank, prev_n = before.get(name, (None, 0))
+        prev_rank, prev_n = before.get(name, (None, 0 if previous is not None else None))
         ranks.append(Rank(rank, name, sectors.get(name, ""), n, prev_rank, prev_n))
     return ranks

@@ -28,7 +28,11 @@ SETTINGS_HELP: dict[str, str] = {
         "Key that signs login cookies. When unset, a random key is generated once and kept "
         "in data/.secrets/cookie_key (readable by its owner only)."
     ),
-    "TOUSU_BASE_URL": "Public address of the app, used in share links. Default: http://localhost:8501.",
+    "TOUSU_BASE_URL": (
+        "Public address of the app, used in share links (e.g. https://tousu.example.org). "
+        "Default: the address `tousu serve` last served on, or the address the admin page "
+        "is open at; a loopback address gets a warning."
+    ),
     "TOUSU_SECRETS_DIR": "Folder for generated secrets. Default: data/.secrets.",
 }
 
@@ -50,7 +54,7 @@ class Settings:
     refresh_seconds: int = 60
     public_dashboards: bool = False
     cookie_key: str | None = field(default=None, repr=False)
-    base_url: str = "http://localhost:8501"
+    base_url: str | None = None
     secrets_dir: Path = DATA_DIR / ".secrets"
 
     @classmethod
@@ -69,7 +73,7 @@ class Settings:
             refresh_seconds=refresh_seconds,
             public_dashboards=_bool(env.get("TOUSU_PUBLIC_DASHBOARDS")),
             cookie_key=env.get("TOUSU_COOKIE_KEY") or None,
-            base_url=(env.get("TOUSU_BASE_URL") or "http://localhost:8501").rstrip("/"),
+            base_url=(env.get("TOUSU_BASE_URL") or "").strip().rstrip("/") or None,
             secrets_dir=Path(env.get("TOUSU_SECRETS_DIR") or DATA_DIR / ".secrets"),
         )
 

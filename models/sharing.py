@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
@@ -23,7 +24,7 @@ from models.filters import Filters
 from models.labels import COUNTING_STATUSES
 from models.permissions import Actor, require
 from models.settings import get_settings
-from models.tables import ShareLink
+from models.tables import Platform, ShareLink
 
 TOKEN_BYTES = 24  # 192 bits
 DEFAULT_DAYS = 30
@@ -100,8 +101,65 @@ def _info(row: ShareLink) -> LinkInfo:
     )
 
 
-def url_for(token: str) -> str:
-    return f"{get_settings().base_url}/?share={token}"
+SERVED_AT_FILE = "served_at"  # in the secrets folder: where `tousu serve` last listened
+
+
+def record_served_address(url: str) -> None:
+    """Remember the address `tousu serve` listens on, for links made on the command line."""
+    folder = get_settings().secrets_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SERVED_AT_FILE).write_text(url.rstrip("/") + "\n", encoding="utf-8")
+
+
+def served_address() -> str | None:
+    path = get_settings().secrets_dir / SERVED_AT_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def base_url(seen_at: str | None = None) -> str:
+    """Where share links point: TOUSU_BASE_URL, else the address the app is seen at (the
+    admin page's own address), else where `tousu serve` last listened."""
+    chosen = get_settings().base_url or seen_at or served_address()
+    return (chosen or "http://localhost:8501").rstrip("/")
+
+
+def is_loopback(url: str) -> bool:
+    """True when only this machine can open ``url`` (journalists elsewhere cannot)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in {"localhost", "0.0.0.0", "::1", "::"} or host.startswith("127.")
+
+
+LOOPBACK_WARNING = (
+    "注意：链接地址 {base} 只能在本机打开。请把 TOUSU_BASE_URL 设为记者能访问的地址"
+    "（如 https://tousu.example.org）后重新创建链接。"
+)
+
+
+def url_for(token: str, seen_at: str | None = None) -> str:
+    """The full link for a token; see :func:`base_url` for the address."""
+    return f"{base_url(seen_at)}/?share={token}"
+
+
+def _check_scope(session: Session, sectors: list[str] | None, platforms: list[str] | None) -> None:
+    """Refuse names that match nothing: a link that shows nothing is a mistake."""
+    known = session.execute(select(Platform.name, Platform.sector)).all()
+    for asked, names, what in (
+        (sectors, sorted({s for _n, s in known}), "赛道"),
+        (platforms, sorted({n for n, _s in known}), "平台"),
+    ):
+        unknown = sorted(set(asked or ()) - set(names))
+        if unknown:
+            raise TousuError(
+                f"未知{what}：{'、'.join(unknown)}。已有{what}：{'、'.join(names) or '（无）'}"
+            )
+    if sectors and platforms:
+        inside = {n for n, s in known if s in sectors}
+        outside = sorted(set(platforms) - inside)
+        if outside:
+            raise TousuError(f"平台 {'、'.join(outside)} 不属于所选赛道，链接将看不到它们")
 
 
 def create_link(
@@ -122,6 +180,7 @@ def create_link(
         raise TousuError(f"有效期应为 1 到 {MAX_DAYS} 天")
     if date_from and date_to and date_from > date_to:
         raise TousuError("开始日期晚于结束日期")
+    _check_scope(session, sectors, platforms)
     label = label.strip() or f"分享链接 {local_now():%Y-%m-%d}"
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = local_now()

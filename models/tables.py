@@ -141,6 +141,9 @@ class Complaint(SQLModel, table=True):
     title: str | None = Field(default=None, sa_column=Column(String(300)))
     content: str | None = Field(default=None, sa_column=Column(Text))
     demand: str | None = Field(default=None, sa_column=Column(Text))
+    #: Title and content scrubbed of personal data (models.complaints.public_text): what
+    #: anyone but staff searches, so a phone number or a name can never find a complaint.
+    public_text: str | None = Field(default=None, sa_column=Column(Text))
     # Personal data: staff only; everyone else sees mask_name().
     complainant: str | None = Field(default=None, sa_column=Column(String(100)))
     phone: str | None = Field(default=None, sa_column=Column(String(40)))

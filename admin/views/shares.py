@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pandas as pd
 import streamlit as st
 
 from admin.common import flash, guard, read, run_write
 from models import sharing
 from models.rating import platforms as all_platforms
+
+
+def _seen_at() -> str | None:
+    """The address this admin opened the app at (scheme and host, no path)."""
+    parts = urlsplit(st.context.url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 def render() -> None:
@@ -58,11 +66,13 @@ def render() -> None:
                 downloads=downloads,
                 success="分享链接已创建",
             ):
-                st.session_state["sh_new_url"] = sharing.url_for(made["link"][1])
+                st.session_state["sh_new_url"] = sharing.url_for(made["link"][1], _seen_at())
     new_url = st.session_state.pop("sh_new_url", None)
     if new_url:
         st.success("链接只显示这一次，请复制保存：")
         st.code(new_url, language=None)
+        if sharing.is_loopback(new_url):
+            st.warning(sharing.LOOPBACK_WARNING.format(base=sharing.base_url(_seen_at())))
     links = read(sharing.list_links, who)
     frame = pd.DataFrame(
         [

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import data, sidebar, ui
 from dashboard.access import current_viewer
+from models.filters import Filters
 from models.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
 
 PAGE_SIZE = 50
@@ -62,13 +63,15 @@ def render() -> None:
         problem_types=tuple(types),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
-        reveal=viewer.reveal_personal,
     )
+    case_param = st.query_params.get("case", "")
+    if case_param.isdigit():  # a case URL (/cases?case=ID) is a citation: the case first
+        _detail(int(case_param))
     if not rows:
         ui.empty("没有找到符合条件的投诉。")
         return
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
-    st.caption(f"共 {total:,} 件，第 {page}/{pages} 页")
+    st.caption(f"共 {total:,} 件，第 {page}/{pages} 页 · 点选一行查看详情")
     frame = pd.DataFrame(
         [
             {
@@ -101,24 +104,25 @@ def render() -> None:
     ui.downloads("投诉列表", frame, "cs_list")
 
     picked = event.selection.rows if event and event.selection else []
-    case_param = st.query_params.get("case", "")
-    case_id = (
-        int(frame.iloc[picked[0]]["编号"])
-        if picked
-        else (int(case_param) if case_param.isdigit() else None)
-    )
-    if case_id is not None:
-        st.query_params["case"] = str(case_id)
-        _detail(filters, case_id, viewer.reveal_personal)
+    if picked:
+        chosen = str(int(frame.iloc[picked[0]]["编号"]))
+        if chosen != case_param:
+            st.query_params["case"] = chosen
+            st.rerun()
 
 
-def _detail(filters, case_id: int, reveal: bool) -> None:
-    detail = data.query("case_detail", filters, case_id, reveal)
-    st.divider()
-    if detail is None:
-        ui.empty("该投诉不存在，或不在当前可查看的范围内。")
-        return
-    ui.case_panel(detail, reveal=reveal)
+def _detail(case_id: int) -> None:
+    """One case, within the viewer's scope whatever the sidebar's period: a case URL
+    keeps working for everyone allowed to see the case."""
+    detail = data.query("case_detail", Filters(statuses=None), case_id)
+    with st.container(border=True):
+        if detail is None:
+            ui.empty("该投诉不存在，或不在当前可查看的范围内。")
+        else:
+            ui.case_panel(detail, reveal=current_viewer().reveal_personal)
+        if st.button("关闭详情", key="cs_close"):
+            del st.query_params["case"]
+            st.rerun()
 
 
 if __name__ == "__main__":

@@ -41,13 +41,16 @@ def render() -> None:
     if data.query("total", filters) == 0:
         ui.empty()
         return
-    previous = previous or Filters(sectors=(), statuses=filters.statuses)  # nothing before
     sectors = sorted(data.query("counts", filters, "sector"))
     tabs = st.tabs(["总榜", *sectors])
     for tab, sector in zip(tabs, [None, *sectors], strict=True):
         with tab:
             scoped = filters if sector is None else Filters(sectors=(sector,)).intersect(filters)
-            prev = previous if sector is None else Filters(sectors=(sector,)).intersect(previous)
+            prev = (
+                Filters(sectors=(sector,)).intersect(previous)
+                if sector is not None and previous is not None
+                else previous
+            )
             frame = rank_frame(data.query("leaderboard", scoped, prev))
             name = "总榜" if sector is None else sector
             left, right = st.columns([3, 2])
@@ -73,11 +76,8 @@ def _monthly_top10(filters: Filters) -> None:
         max(filters.date_from or month.first_day, month.first_day), month.last_day
     )
     before = month.previous()
-    frame = rank_frame(
-        data.query(
-            "leaderboard", current, filters.with_dates(before.first_day, before.last_day), limit=10
-        )
-    )
+    previous = data.comparable(filters.with_dates(before.first_day, before.last_day))
+    frame = rank_frame(data.query("leaderboard", current, previous, limit=10))
     ui.table(f"{month.title}平台投诉量 TOP10", frame, "lb_month")
 
 
