@@ -75,7 +75,8 @@ _ROW_COLUMNS = (
 
 def _subject(values) -> Subject:
     """Whom a complaint's texts are about, from the columns of _ROW_COLUMNS."""
-    name, gender, phone, email, id_number, order_number = values[8:14]
+    name, gender = values[8:10]
+    phone, email, id_number, order_number = values[11:15]
     return Subject.of(
         name, gender, phone=phone, email=email, id_number=id_number, order_number=order_number
     )

@@ -104,7 +104,7 @@ _PATTERNS: list[tuple[str, str]] = [
         "address_l",
         r"(?:收货地址|收件地址|家庭住址|家庭地址|详细地址|住址|地址|家住)"
         + _SEP
-        + r"(?P<address_v>[^,.;!?，。；！？、\n]{4,60})",
+        + r"(?P<address_v>(?!已隐去)[^,.;!?，。；！？、\n\[\]]{4,60})",
     ),
     # bare forms
     (

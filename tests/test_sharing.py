@@ -114,8 +114,16 @@ def shared_site(monkeypatch, sqlite_url):
                 "email": f"huang{m}@example.org",
                 "id_number": f"44010619900101123{m}",
                 "order_number": f"ORD-2024-00{m}",
-                "title": "分期乐暴力催收",
-                "content": "频繁骚扰",
+                # people type their own data into free text, in every spelling
+                "title": f"黄丽华{m}：分期乐暴力催收，回电1380013800{m}",
+                "content": (
+                    f"我是黄丽华{m}，手机 138-0013-800{m}，身份证44010619900101123{m}，"
+                    f"订单号ORD-2024-00{m}，邮箱 huang{m}＠example.org。频繁骚扰，借款5000元"
+                ),
+                "demand": f"请联系黄丽华{m}：1380013800{m}",
+                "transferred_at": f"2024-0{m}-15 12:00",
+                "replied_at": f"2024-0{m}-16 12:00",
+                "reply": f"黄丽华{m}您好，已电话1380013800{m}联系",
             }
             for m in range(1, 6)
         ],
@@ -227,3 +235,70 @@ def test_invalid_links_show_no_data(shared_site, kind):
     at = app(share=token)
     assert [t.value for t in at.title] == ["链接无效或已过期"]
     assert not at.metric and not at.dataframe and not at.get("vega_lite_chart")
+
+
+def _case_id(engine) -> int:
+    with session_scope(engine) as session:
+        return session.scalar(select(Complaint.id).where(Complaint.complainant == "黄丽华3"))
+
+
+def test_a_case_has_its_own_url_under_a_share_link(shared_site):
+    engine, token = shared_site
+    case_id = _case_id(engine)
+    at = open_page(app(share=token, case=str(case_id)), "cases")
+    assert errors(at) == []
+    texts = [t.value for t in at.text]
+    assert any("我是黄女士，手机 [电话已隐去]" in t and "借款5000元" in t for t in texts), texts
+    assert any("黄女士您好，已电话[电话已隐去]联系" in t for t in texts), texts
+    assert [v for v in personal_values(engine) if v in rendered_text(at)] == []
+
+
+def test_a_case_url_outside_the_link_shows_nothing(shared_site):
+    engine, token = shared_site
+    with session_scope(engine) as session:
+        outside = session.scalar(
+            select(Complaint.id).where(Complaint.submitted_month < 202401)
+        )
+    at = open_page(app(share=token, case=str(outside)), "cases")
+    assert any("不在当前可查看的范围内" in i.value for i in at.info)
+
+
+def test_comparisons_never_reach_outside_the_links_dates(shared_site):
+    _engine, token = shared_site
+    at = app(share=token, period="2024")
+    assert at.metric and all(m.delta in (None, "") for m in at.metric), [
+        (m.label, m.delta) for m in at.metric
+    ]
+    board = open_page(app(share=token, period="2024"), "leaderboard")
+    assert set(board.dataframe[0].value["变化"]) == {""}
+    # inside the link's dates a comparison is fine: Q2 against Q1 2024
+    quarter = app(share=token, period="2024Q2")
+    assert any(m.delta not in (None, "") for m in quarter.metric)
+
+
+def test_cached_results_are_keyed_by_masking(shared_site, monkeypatch):
+    """Staff open a case first; a masked viewer right after gets the scrubbed text."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboard_helpers import APP
+
+    engine, _token = shared_site
+    with session_scope(engine) as session:
+        users.add_user(session, CLI, "clerk", "staff", "correct-horse-battery")
+    case_id = _case_id(engine)
+    staff = app()
+    staff.text_input(key="lg_user").input("clerk")
+    staff.text_input(key="lg_password").input("correct-horse-battery")
+    staff.button[0].click().run()
+    staff.query_params["case"] = str(case_id)
+    staff = open_page(staff, "cases")
+    assert any("我是黄丽华3，手机 138-0013-8003" in t.value for t in staff.text)
+
+    monkeypatch.setenv("TOUSU_PUBLIC_DASHBOARDS", "1")
+    viewer = AppTest.from_file(APP, default_timeout=120)  # the cache is not cleared
+    viewer.query_params["case"] = str(case_id)
+    viewer.run()
+    viewer = open_page(viewer, "cases")
+    shown = "\n".join(t.value for t in viewer.text)
+    assert "我是黄女士，手机 [电话已隐去]" in shown
+    assert [v for v in personal_values(engine) if v in shown] == []
