@@ -20,7 +20,11 @@ def empty(message: str = EMPTY) -> None:
 def downloads(
     title: str, frame: pd.DataFrame, key: str, chart: alt.TopLevelMixin | None = None
 ) -> None:
-    """CSV, XLSX and (for a chart) PNG of a figure — if this viewer may download."""
+    """CSV, XLSX and (for a chart) PNG of a figure — if this viewer may download.
+
+    A click does not rerun the page: a rerun would replace the other buttons' deferred
+    files while the browser still holds their old ids ("Deferred file … not found").
+    """
     if not current_viewer().downloads or frame.empty:
         return
     cols = st.columns(3 if chart is not None else 2, gap="small")
@@ -32,6 +36,7 @@ def downloads(
         "text/csv",
         key=f"{key}_csv",
         width="stretch",
+        on_click="ignore",
     )
     cols[1].download_button(
         "下载 Excel",
@@ -40,6 +45,7 @@ def downloads(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         width="stretch",
+        on_click="ignore",
     )
     if chart is not None:
         cols[2].download_button(
@@ -49,6 +55,7 @@ def downloads(
             "image/png",
             key=f"{key}_png",
             width="stretch",
+            on_click="ignore",
         )
 
 

@@ -107,7 +107,7 @@ SERVED_AT_FILE = "served_at"  # in the secrets folder: where `tousu serve` last 
 def record_served_address(url: str) -> None:
     """Remember the address `tousu serve` listens on, for links made on the command line."""
     folder = get_settings().secrets_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # the secrets folder: owner only
     (folder / SERVED_AT_FILE).write_text(url.rstrip("/") + "\n", encoding="utf-8")
 
 

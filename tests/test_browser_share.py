@@ -1,7 +1,13 @@
-"""A shared link in headless Chromium: nothing personal in the HTML or the downloads."""
+"""Share links and the public board in headless Chromium: no personal data anywhere.
+
+Every path a non-staff reader has — each page's HTML, a case's own URL, a search, every
+websocket message the server sends, the CSV, Excel and PNG downloads — is checked for the
+personal data typed into the complaints' free text, on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -9,61 +15,108 @@ import pytest
 from sqlalchemy import select
 
 from models import schema, sharing
-from models.db import get_engine, session_scope
+from models.db import dispose_engines, get_engine, session_scope
 from models.demo import generate_demo
 from models.permissions import CLI
 from models.tables import Complaint
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_PREFIXES,
+    streamlit_server,
+    wait_idle,
+)
+from tests.conftest import _reset_postgres
 from tests.dashboard_helpers import PAGES
 from tests.factories import add_complaints
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("share-e2e")
-    url = f"sqlite:///{folder / 'share.db'}"
-    engine = get_engine(url)
-    schema.upgrade(engine)
-    generate_demo(engine, complaints=3000, seed=8)
-    add_complaints(
-        engine,
-        [
-            {
-                "platform": "分期乐",
-                "submitted_at": f"2024-0{m}-15 10:00",
-                "province": "广东省",
-                "gender": "女",
-                "complainant": f"黄丽华{m}",
-                "phone": f"1380013800{m}",
-                "email": f"huang{m}@example.org",
-                "title": "分期乐暴力催收",
-                "content": "频繁骚扰",
-            }
-            for m in range(1, 6)
-        ],
-    )
-    with session_scope(engine) as session:
-        _, token = sharing.create_link(
-            session,
-            CLI,
-            label="金融科技报道",
-            sectors=["金融科技"],
-            date_from=date(2024, 1, 1),
-            date_to=date(2024, 12, 31),
-        )
-        rows = session.execute(
-            select(Complaint.complainant, Complaint.phone, Complaint.email)
-        ).all()
-    secrets_ = {v for row in rows for v in row[1:] if v} | {
-        row[0] for row in rows if row[0] and not row[0].endswith(("女士", "先生"))
+# Personal data as people type it, and the forms it must never take on a page.
+TYPED = [
+    {
+        "platform": "分期乐",
+        "submitted_at": f"2024-0{m}-15 10:00",
+        "province": "广东省",
+        "gender": "女",
+        "complainant": f"黄丽华{m}",
+        "phone": f"1380013800{m}",
+        "email": f"huang{m}@example.org",
+        "id_number": f"44010619900101123{m}",
+        "order_number": f"DD2024061500{m}",
+        "title": f"黄丽华{m}投诉分期乐暴力催收，回电1380013800{m}",
+        "content": (
+            f"我是黄丽华{m}，手机 １３８-００１３-８００{m}，身份证44010619900101123{m}，"
+            f"订单号DD2024061500{m}，邮箱 huang{m}@example.org，微信 huanglihua_{m}，"
+            f"卡号6222 0212 3456 7890 128。2024年5月19日15点44分被扣款5000元。"
+        ),
+        "demand": f"请致电黄丽华{m}：+86 138 0013 800{m}",
+        "transferred_at": f"2024-0{m}-15 12:00",
+        "replied_at": f"2024-0{m}-16 12:00",
+        "reply": f"黄丽华{m}您好，已电话1380013800{m}联系",
     }
-    env = {"TOUSU_DATABASE_URL": url, "TOUSU_SECRETS_DIR": str(folder / "secrets")}
+    for m in range(1, 4)
+]
+
+
+def _secrets() -> set[str]:
+    values: set[str] = {"6222 0212 3456 7890 128", "6222021234567890128"}
+    for row in TYPED:
+        m = row["complainant"][-1]
+        values |= {
+            row["complainant"],
+            row["phone"],
+            f"138-0013-800{m}",
+            f"１３８-００１３-８００{m}",
+            f"138 0013 800{m}",
+            row["email"],
+            row["id_number"],
+            row["order_number"],
+            f"huanglihua_{m}",
+        }
+    return values
+
+
+SECRETS = _secrets()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"share-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'share.db'}"
+        schema.upgrade(get_engine(url))
+    else:
+        url = request.getfixturevalue("postgres_url")
+        _reset_postgres(url)
+    engine = get_engine(url)
+    generate_demo(engine, complaints=2000, seed=8)
+    add_complaints(engine, TYPED)
+    with session_scope(engine) as session:
+        made = {
+            name: sharing.create_link(
+                session,
+                CLI,
+                label=f"金融科技报道{name}",
+                sectors=["金融科技"],
+                date_from=date(2024, 1, 1),
+                date_to=date(2024, 12, 31),
+                downloads=downloads,
+            )[1]
+            for name, downloads in (("open", True), ("closed", False))
+        }
+        case_id = session.scalar(select(Complaint.id).where(Complaint.complainant == "黄丽华2"))
+    env = {
+        "TOUSU_DATABASE_URL": url,
+        "TOUSU_SECRETS_DIR": str(folder / "secrets"),
+        "TOUSU_PUBLIC_DASHBOARDS": "1",  # the public board too
+    }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    dispose_engines()
     with streamlit_server(env) as base:
-        yield base, token, secrets_
+        yield {"base": base, "tokens": made, "case": case_id, "backend": request.param}
 
 
 @pytest.fixture(scope="module")
@@ -74,49 +127,134 @@ def browser():
         chromium.close()
 
 
-def test_shared_pages_and_downloads_hold_no_personal_data(site, browser):
-    base, token, personal = site
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    tab = context.new_page()
-    for page in PAGES:
-        path = "" if page == "overview" else page
-        tab.goto(f"{base}/{path}?share={token}")
-        wait_idle(tab)
-        tab.wait_for_timeout(800)
-        html = tab.content()
-        assert "金融科技报道" in html
-        assert [v for v in personal if v in html] == [], page
-    tab.goto(f"{base}/cases?share={token}&q=频繁骚扰")
-    wait_idle(tab)
-    tab.screenshot(path=ARTIFACTS / "screenshots" / "shared-cases.png")
-    with tab.expect_download() as caught:
-        tab.get_by_role("button", name="下载 CSV").first.click()
-    data = Path(caught.value.path()).read_text(encoding="utf-8-sig")
-    assert "广东省黄女士" in data
-    assert [v for v in personal if v in data] == []
-    context.close()
+class Tap:
+    """A browser tab that records every websocket message and every request it makes."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        self.tab = self.context.new_page()
+        self.frames: list[bytes] = []
+        self.requests: list[str] = []
+        self.tab.on("request", lambda r: self.requests.append(r.url))
+        self.tab.on("websocket", self._watch)
+
+    def _watch(self, ws) -> None:
+        def keep(payload) -> None:
+            self.frames.append(payload if isinstance(payload, bytes) else payload.encode())
+
+        ws.on("framereceived", keep)
+
+    def open(self, url: str) -> str:
+        self.tab.goto(url)
+        wait_idle(self.tab)
+        self.tab.wait_for_timeout(500)
+        return self.tab.content()
+
+    def leaks(self, text: str | bytes) -> list[str]:
+        if isinstance(text, bytes):
+            return [s for s in SECRETS if s.encode() in text]
+        return [s for s in SECRETS if s in text]
+
+    def download(self, button: str) -> bytes:
+        with self.tab.expect_download() as caught:
+            self.tab.get_by_role("button", name=button).first.click()
+        return Path(caught.value.path()).read_bytes()
+
+
+def _xlsx_text(data: bytes) -> str:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return "\n".join(
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
+
+
+def test_share_link_and_public_board_hold_no_personal_data(site, browser):
+    base, token = site["base"], site["tokens"]["open"]
+    tap = Tap(browser)
+    for prefix in (f"?share={token}&", "?"):  # the share link, then the public board
+        for page in PAGES:
+            path = "" if page == "overview" else page
+            html = tap.open(f"{base}/{path}{prefix}period=2024")
+            assert tap.leaks(html) == [], (prefix, page)
+        # a case's own URL: the complaint in full, scrubbed
+        html = tap.open(f"{base}/cases{prefix}case={site['case']}")
+        body = tap.tab.inner_text("body")
+        assert tap.leaks(html) == []
+        assert "我是黄女士，手机 [电话已隐去]" in body and "被扣款5000元" in body, body[-800:]
+        assert "2024年5月19日15点44分" in body and "[银行卡号已隐去]" in body
+    tap.tab.screenshot(path=ARTIFACTS / "screenshots" / f"shared-case-{site['backend']}.png")
+
+    # downloads of the share link: the case list as CSV and Excel, a chart as PNG
+    tap.open(f"{base}/cases?share={token}&period=2024&q=暴力催收")
+    csv_text = tap.download("下载 CSV").decode("utf-8-sig")
+    assert "广东省黄女士" in csv_text and "黄女士投诉分期乐暴力催收" in csv_text
+    assert tap.leaks(csv_text) == []
+    assert tap.leaks(_xlsx_text(tap.download("下载 Excel"))) == []
+    tap.open(f"{base}/?share={token}&period=2024")
+    png = tap.download("下载图片 PNG")
+    assert png.startswith(b"\x89PNG") and tap.leaks(png) == []
+
+    assert tap.frames, "no websocket messages were recorded"
+    assert [s for frame in tap.frames for s in tap.leaks(frame)] == []
+    assert [u for u in tap.requests if not u.startswith(LOCAL_PREFIXES)] == []
+    tap.context.close()
+
+    # personal data cannot be searched for (a new tab: the search words echo in its messages)
+    searcher = Tap(browser)
+    for prefix in (f"?share={token}&", "?"):
+        for word in ("13800138002", "黄丽华2", "huang2"):
+            searcher.open(f"{base}/cases{prefix}period=all&q={word}")
+            assert "没有找到符合条件的投诉" in searcher.tab.inner_text("body"), word
+        searcher.open(f"{base}/cases{prefix}period=all&q=暴力催收 5000元")
+        assert "共 3 件" in searcher.tab.inner_text("body")  # the grid itself is a canvas
+    searcher.context.close()
+
+
+def _toolbar_shown(tap: Tap) -> bool:
+    """Whether hovering the first table shows Streamlit's own toolbar (download, search)."""
+    tap.tab.get_by_test_id("stDataFrame").first.hover()
+    tap.tab.wait_for_timeout(400)
+    toolbars = tap.tab.get_by_test_id("stElementToolbar")
+    return any(toolbars.nth(i).is_visible() for i in range(toolbars.count()))
+
+
+def test_a_link_without_downloads_offers_no_download_path(site, browser):
+    base = site["base"]
+    tap = Tap(browser)
+    tap.open(f"{base}/cases?share={site['tokens']['open']}&period=2024")
+    assert _toolbar_shown(tap)  # the control: an ordinary link has the toolbar
+    for page in ("", "cases"):
+        tap.open(f"{base}/{page}?share={site['tokens']['closed']}&period=2024")
+        assert "不提供下载" in tap.tab.inner_text("body")
+        assert tap.tab.get_by_role("button", name="下载 CSV").count() == 0
+        assert not _toolbar_shown(tap), page
+    tap.context.close()
 
 
 def test_editing_the_shared_url_does_not_widen_it(site, browser):
-    base, token, _ = site
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.goto(f"{base}/leaderboard?share={token}&sector=零售电商&period=all&platform=淘宝")
-    wait_idle(tab)
-    body = tab.inner_text("body")
+    base, token = site["base"], site["tokens"]["open"]
+    tap = Tap(browser)
+    tap.open(f"{base}/leaderboard?share={token}&sector=零售电商&period=all&platform=淘宝")
+    body = tap.tab.inner_text("body")
     assert "零售电商" not in body.split("投诉榜", 1)[-1]
     assert "淘宝" not in body
-    context.close()
+    tap.context.close()
 
 
 @pytest.mark.parametrize("token", ["not-a-token", "A" * 32, ""])
 def test_bad_links_show_the_invalid_page(site, browser, token):
-    base, _, _ = site
-    context = browser.new_context()
-    tab = context.new_page()
-    tab.goto(f"{base}/?share={token}" if token else f"{base}/?share=")
-    wait_idle(tab)
-    title = tab.locator("h1").first.inner_text()
-    assert title in ("链接无效或已过期", "登录")
-    assert tab.get_by_test_id("stMetricValue").count() == 0
-    context.close()
+    tap = Tap(browser)
+    tap.open(f"{site['base']}/?share={token}")
+    title = tap.tab.locator("h1").first.inner_text()
+    assert title in ("链接无效或已过期", "总览")  # an empty token is the public board
+    if title == "链接无效或已过期":
+        assert tap.tab.get_by_test_id("stMetricValue").count() == 0
+    tap.context.close()

@@ -149,3 +149,50 @@ def test_summary_check_finds_a_stale_row_and_rebuild_repairs_it(demo_db, capsys)
     assert code == 1 and "summary_count" in err and "tousu summary rebuild" in err
     assert run(capsys, "summary", "rebuild")[0] == 0
     assert run(capsys, "summary", "check")[0] == 0
+
+
+def test_share_create_refuses_unknown_names_and_prints_a_working_address(
+    demo_db, capsys, monkeypatch
+):
+    monkeypatch.delenv("TOUSU_BASE_URL", raising=False)
+    code, out, err = run(capsys, "share", "create", "--sector", "不存在的赛道")
+    assert code == 1 and out == "" and "未知赛道：不存在的赛道" in err and "金融科技" in err
+    code, _out, err = run(capsys, "share", "create", "--platform", "没有这个平台")
+    assert code == 1 and "未知平台：没有这个平台" in err
+
+    from models import sharing
+
+    sharing.record_served_address("http://127.0.0.1:8701")  # what `tousu serve --port 8701` does
+    code, out, err = run(capsys, "share", "create", "--sector", "金融科技")
+    assert code == 0 and out.startswith("http://127.0.0.1:8701/?share=")
+    assert "只能在本机打开" in err and "TOUSU_BASE_URL" in err
+
+    monkeypatch.setenv("TOUSU_BASE_URL", "https://tousu.example.org")
+    code, out, err = run(capsys, "share", "create", "--sector", "金融科技")
+    assert code == 0 and out.startswith("https://tousu.example.org/?share=")
+    assert "只能在本机打开" not in err
+
+
+def test_serve_records_the_address_share_links_use(use_db, tmp_path):
+    from tests.browser import free_port
+
+    port = free_port()
+    env = {**os.environ, "TOUSU_SECRETS_DIR": str(tmp_path / "secrets")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        recorded = tmp_path / "secrets" / "served_at"
+        for _ in range(200):
+            if recorded.exists() or proc.poll() is not None:
+                break
+            import time
+
+            time.sleep(0.1)
+        assert recorded.read_text().strip() == f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

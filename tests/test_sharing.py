@@ -256,9 +256,7 @@ def test_a_case_has_its_own_url_under_a_share_link(shared_site):
 def test_a_case_url_outside_the_link_shows_nothing(shared_site):
     engine, token = shared_site
     with session_scope(engine) as session:
-        outside = session.scalar(
-            select(Complaint.id).where(Complaint.submitted_month < 202401)
-        )
+        outside = session.scalar(select(Complaint.id).where(Complaint.submitted_month < 202401))
     at = open_page(app(share=token, case=str(outside)), "cases")
     assert any("不在当前可查看的范围内" in i.value for i in at.info)
 
