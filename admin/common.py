@@ -9,9 +9,9 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.access import actor, current_viewer
-from models.db import session_scope
+from models.access.roles import ROLE_NAMES, Actor
 from models.errors import TousuError
-from models.permissions import ROLE_NAMES, Actor
+from models.store.db import session_scope
 
 
 def guard(role: str) -> Actor:

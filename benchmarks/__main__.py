@@ -67,7 +67,7 @@ def tousu(env_url: str, *args: str) -> float:
 def import_csv(path: Path, rows: int, platforms: list[str]) -> None:
     """``rows`` new complaints as staff would upload them (Chinese headers, all columns)."""
     from models.importing import COMPLAINT_COLUMNS
-    from models.labels import AMOUNT_BRACKETS, PROVINCES
+    from models.rules.labels import AMOUNT_BRACKETS, PROVINCES
 
     rng = random.Random(5)
     start = datetime(2025, 1, 1)
@@ -105,9 +105,11 @@ def import_csv(path: Path, rows: int, platforms: list[str]) -> None:
 
 
 def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[str]], list[str]]:
-    from models import rating, schema
-    from models.db import dispose_engines, get_engine, session_scope
-    from models.filters import Filters
+    from models.reads import platforms as platform_reads
+    from models.reads import ratings
+    from models.rules.filters import Filters
+    from models.store import schema
+    from models.store.db import dispose_engines, get_engine, session_scope
 
     notes: list[str] = []
     rows: list[list[str]] = []
@@ -143,17 +145,17 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
         print(" | ".join(rows[-1]))
 
     with session_scope(engine) as session:
-        last = rating.monthly_inputs(session, Filters())
+        last = ratings.monthly_inputs(session, Filters())
     year = max(month for _pid, month in last) // 100
     year_filters = Filters.for_year(year)
 
     def year_table():
         with session_scope(engine) as session:
-            return rating.year_table(session, year)
+            return ratings.year_table(session, year)
 
     def timeline():
         with session_scope(engine) as session:
-            return rating.monthly_timeline(session, Filters())
+            return ratings.monthly_timeline(session, Filters())
 
     for label, fn, duck_fn in (
         (f"rating table {year}, all platforms × 18 periods", year_table,
@@ -165,7 +167,7 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
         t_duck = timed(duck_fn, args.runs)
 
         def plain_fn(fn=fn):
-            from models import summary
+            from models.store import summary
 
             with summary.direct():
                 return fn()
@@ -176,7 +178,7 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
 
     if args.import_rows:
         with session_scope(engine) as session:
-            names = [p.name for p in rating.platforms(session).values()]
+            names = [p.name for p in platform_reads.platforms(session).values()]
         path = workdir / "import.csv"
         import_csv(path, args.import_rows, names)
         seconds = tousu(url, "import", "complaints", str(path))
@@ -186,7 +188,7 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
         )
         print(notes[-1])
         with session_scope(engine) as session:
-            from models import summary
+            from models.store import summary
 
             problems = summary.check(session)
         notes.append(

@@ -15,10 +15,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from models import summary
-from models.db import session_scope
-from models.filters import Filters
-from models.tables import Complaint, Platform
+from models.rules.filters import Filters
+from models.store import summary
+from models.store.db import session_scope
+from models.store.tables import Complaint, Platform
 
 PAGES = ("overview", "regions", "demographics", "ratings", "leaderboard", "cases")
 Call = tuple[str, Filters, tuple, dict]

@@ -15,12 +15,14 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from cli.output import FORMATS, render
-from models import schema
-from models.db import get_engine, session_scope
 from models.errors import TousuError
-from models.filters import Filters
-from models.rating import REPORT_COLUMNS, year_ratings
-from models.stats import DIMENSIONS, distribution
+from models.reads.ratings import year_ratings
+from models.reads.stats import distribution
+from models.rules.dimensions import DIMENSIONS
+from models.rules.filters import Filters
+from models.rules.rating import REPORT_COLUMNS
+from models.store import schema
+from models.store.db import get_engine, session_scope
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -64,7 +66,7 @@ def cmd_init(_args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Compare the summary tables with a recount, or rebuild them."""
-    from models import summary
+    from models.store import summary
 
     _require_schema()
     if args.action == "rebuild":
@@ -166,8 +168,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def _one_time_admin(engine) -> None:
     """On a demo with no accounts, make `admin` with a random password to change at first login."""
-    from models import users
-    from models.permissions import CLI
+    from models.access import users
+    from models.access.roles import CLI
 
     with session_scope(engine, write=True) as session:
         if users.count_users(session):
@@ -182,9 +184,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from sqlalchemy import func, select
 
-    from models import sharing
+    from models.access import sharing
     from models.demo import generate_demo
-    from models.tables import Complaint
+    from models.store.tables import Complaint
 
     engine = get_engine()
     schema.upgrade(engine)
@@ -233,8 +235,8 @@ def _read_password(args: argparse.Namespace, username: str) -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    from models import users
-    from models.permissions import CLI, ROLE_NAMES
+    from models.access import users
+    from models.access.roles import CLI, ROLE_NAMES
 
     _require_schema()
     with session_scope(write=True) as session:
@@ -273,8 +275,8 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_share(args: argparse.Namespace) -> int:
-    from models import sharing
-    from models.permissions import CLI
+    from models.access import sharing
+    from models.access.roles import CLI
 
     _require_schema()
     with session_scope(write=True) as session:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from models.filters import Filters
-from models.labels import COUNTING_STATUSES, STATUSES
+from models.rules.filters import Filters
+from models.rules.labels import COUNTING_STATUSES, STATUSES
 
 ROLE_RANK = {"viewer": 1, "staff": 2, "admin": 3}
 
@@ -57,7 +57,7 @@ def staff_scope() -> Filters:
 
 def actor():
     """The domain-layer Actor for this viewer (None for anonymous and share sessions)."""
-    from models.permissions import Actor
+    from models.access.roles import Actor
 
     viewer = current_viewer()
     return Actor(viewer.username) if viewer.username else None

@@ -16,9 +16,9 @@ import streamlit_authenticator as stauth
 
 from dashboard.access import Viewer, staff_scope
 from dashboard.data import database_url, engine
-from models import users
-from models.db import session_scope
+from models.access import users
 from models.secrets import cookie_key
+from models.store.db import session_scope
 
 COOKIE_NAME = "tousu_auth"
 COOKIE_DAYS = 7

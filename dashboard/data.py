@@ -16,10 +16,12 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard.access import current_viewer
-from models import cases, freshness, leaderboard, overview, rating, stats
-from models.db import get_engine, session_scope
-from models.filters import Filters
+from models.reads import cases, leaderboard, overview, ratings, stats
+from models.reads import platforms as platform_reads
+from models.rules.filters import Filters
 from models.settings import get_settings
+from models.store import freshness
+from models.store.db import get_engine, session_scope
 
 REFRESH_SECONDS = get_settings().refresh_seconds
 #: When a list, every query a page asks for is appended to it (the benchmark replays them).
@@ -33,10 +35,10 @@ QUERIES: dict[str, Callable[..., Any]] = {
     "total": lambda s, f: stats.total(s, f),
     "headline": lambda s, f: overview.headline(s, f),
     "span": lambda s, f: overview.data_span(s, f),
-    "range_ratings": lambda s, f: rating.range_ratings(s, f),
-    "period_ratings": lambda s, f, period: rating.period_ratings(s, period, f),
-    "year_ratings": lambda s, f, platform, year: rating.year_ratings(s, platform, year, f),
-    "timeline": lambda s, f: rating.monthly_timeline(s, f),
+    "range_ratings": lambda s, f: ratings.range_ratings(s, f),
+    "period_ratings": lambda s, f, period: ratings.period_ratings(s, period, f),
+    "year_ratings": lambda s, f, platform, year: ratings.year_ratings(s, platform, year, f),
+    "timeline": lambda s, f: ratings.monthly_timeline(s, f),
     "leaderboard": lambda s, f, previous, limit=None: leaderboard.leaderboard(
         s, f, previous, limit
     ),
@@ -45,7 +47,7 @@ QUERIES: dict[str, Callable[..., Any]] = {
     # Platforms the filters allow (a share link's scope narrows the list too).
     "platforms": lambda s, f: sorted(
         (p.name, p.sector, p.onboarded)
-        for p in rating.platforms(s).values()
+        for p in platform_reads.platforms(s).values()
         if (f.sectors is None or p.sector in f.sectors)
         and (f.platforms is None or p.name in f.platforms)
     ),

@@ -4,8 +4,8 @@ count one view per browser session."""
 from __future__ import annotations
 
 from dashboard.data import database_url, engine
-from models import sharing
-from models.db import session_scope
+from models.access import sharing
+from models.store.db import session_scope
 
 
 def resolve(token: str, *, first_view: bool) -> sharing.LinkInfo | None:

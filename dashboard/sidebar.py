@@ -13,9 +13,9 @@ from datetime import date, timedelta
 import streamlit as st
 
 from dashboard import data
-from models.filters import Filters
-from models.labels import PROVINCES
-from models.periods import Period, parse_code
+from models.rules.filters import Filters
+from models.rules.labels import PROVINCES
+from models.rules.periods import Period, parse_code
 
 GRANULARITIES = {
     "all": "全部",

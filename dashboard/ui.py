@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import exports
 from dashboard.access import current_viewer
-from models.cases import CaseDetail
+from models.reads.cases import CaseDetail
 
 EMPTY = "没有符合当前筛选条件的投诉数据。可以放宽赛道、平台、地区或时间范围后再看。"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from models import schema
-from models.db import dispose_engines, get_engine
+from models.store import schema
+from models.store.db import dispose_engines, get_engine
 
 PG_URL = os.environ.get("TOUSU_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Engine
 
-from models.db import session_scope
 from models.importing import COMPLAINT_COLUMNS, import_complaints, import_platforms
+from models.store.db import session_scope
 
 
 def csv_bytes(rows: Iterable[dict], columns: Iterable[str], encoding: str = "utf-8") -> bytes:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models import users
-from models.db import get_engine, session_scope
-from models.permissions import CLI
+from models.access import users
+from models.access.roles import CLI
+from models.store.db import get_engine, session_scope
 from tests.dashboard_helpers import app, errors
 from tests.factories import add_complaints, add_platforms
 

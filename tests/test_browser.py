@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.db import get_engine
 from models.demo import generate_demo
+from models.store.db import get_engine
 from tests.browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -24,7 +24,7 @@ playwright = pytest.importorskip("playwright.sync_api")
 def server(tmp_path_factory):
     path = tmp_path_factory.mktemp("browser") / "demo.db"
     url = f"sqlite:///{path}"
-    from models import schema
+    from models.store import schema
 
     schema.upgrade(get_engine(url))
     generate_demo(get_engine(url), complaints=5000, seed=21)

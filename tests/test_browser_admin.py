@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from models import schema, users
-from models.db import get_engine, session_scope
-from models.permissions import CLI
-from models.rating import year_ratings
+from models.access import users
+from models.access.roles import CLI
+from models.reads.ratings import year_ratings
+from models.store import schema
+from models.store.db import get_engine, session_scope
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
 from tests.factories import add_complaints, add_platforms
 

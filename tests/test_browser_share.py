@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from models import schema, sharing
-from models.db import dispose_engines, get_engine, session_scope
+from models.access import sharing
+from models.access.roles import CLI
 from models.demo import generate_demo
-from models.permissions import CLI
-from models.tables import Complaint
+from models.store import schema
+from models.store.db import dispose_engines, get_engine, session_scope
+from models.store.tables import Complaint
 from tests.browser import (
     ARTIFACTS,
     CHROMIUM,

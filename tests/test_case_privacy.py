@@ -7,14 +7,16 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from models import schema, sharing, workflow
-from models.cases import case_detail, search_cases
-from models.db import get_engine, session_scope
+from models.access import sharing
+from models.access.roles import CLI
 from models.errors import TousuError
-from models.filters import Filters
-from models.leaderboard import leaderboard
-from models.permissions import CLI
-from models.tables import Complaint
+from models.reads.cases import case_detail, search_cases
+from models.reads.leaderboard import leaderboard
+from models.rules.filters import Filters
+from models.store import schema
+from models.store.db import get_engine, session_scope
+from models.store.tables import Complaint
+from models.writes import workflow
 from tests.factories import add_complaints, add_platforms
 
 PERSONAL = (

@@ -13,7 +13,7 @@ import pytest
 
 from cli.main import main
 from cli.output import display_width, render
-from models import schema
+from models.store import schema
 
 
 def run(capsys, *argv):
@@ -139,8 +139,8 @@ def test_table_output_aligns_chinese_text():
 def test_summary_check_finds_a_stale_row_and_rebuild_repairs_it(demo_db, capsys):
     from sqlalchemy import update
 
-    from models.db import get_engine, session_scope
-    from models.tables import SummaryCount
+    from models.store.db import get_engine, session_scope
+    from models.store.tables import SummaryCount
 
     assert run(capsys, "summary", "check")[0] == 0
     with session_scope(get_engine(demo_db)) as session:
@@ -160,7 +160,7 @@ def test_share_create_refuses_unknown_names_and_prints_a_working_address(
     code, _out, err = run(capsys, "share", "create", "--platform", "没有这个平台")
     assert code == 1 and "未知平台：没有这个平台" in err
 
-    from models import sharing
+    from models.access import sharing
 
     sharing.record_served_address("http://127.0.0.1:8701")  # what `tousu serve --port 8701` does
     code, out, err = run(capsys, "share", "create", "--sector", "金融科技")

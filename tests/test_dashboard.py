@@ -8,8 +8,8 @@ import io
 import pytest
 
 from cli.main import main as tousu
-from models.db import get_engine
 from models.demo import generate_demo
+from models.store.db import get_engine
 from tests.dashboard_helpers import PAGES, app, chart_frames, errors, open_page
 
 

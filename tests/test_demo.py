@@ -7,12 +7,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from models.db import session_scope
 from models.demo import generate_demo
 from models.errors import TousuError
-from models.periods import Period
-from models.rating import period_ratings
-from models.tables import Complaint, Platform, SummaryRating
+from models.reads.ratings import period_ratings
+from models.rules.periods import Period
+from models.store.db import session_scope
+from models.store.tables import Complaint, Platform, SummaryRating
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_negative_count_is_refused(engine):
 
 def test_derived_columns_match_the_write_rules(demo):
     """Bulk-written demo rows carry the same derived values the import path computes."""
-    from models.complaints import month_of, tier_of
+    from models.rules.complaint import month_of, tier_of
 
     with session_scope(demo) as session:
         rows = session.execute(
@@ -65,7 +65,7 @@ def test_derived_columns_match_the_write_rules(demo):
 
 
 def test_summaries_equal_a_recount_after_demo_and_replace(demo):
-    from models import summary
+    from models.store import summary
 
     with session_scope(demo) as session:
         assert summary.check(session) == []

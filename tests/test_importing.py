@@ -10,10 +10,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from models.db import session_scope
 from models.importing import import_complaints, import_platforms
-from models.labels import bracket_for_amount
-from models.tables import Complaint, Platform, Reply, SatisfactionScore
+from models.rules.labels import bracket_for_amount
+from models.store.db import session_scope
+from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 from tests.factories import csv_bytes
 
 CHINESE_HEADER = [

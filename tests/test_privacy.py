@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from models.privacy import (
+from models.rules.privacy import (
     ADDRESS,
     BANK_CARD,
     EMAIL,

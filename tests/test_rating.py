@@ -9,18 +9,12 @@ from fractions import Fraction
 
 import pytest
 
-from models.db import session_scope
-from models.filters import Filters
-from models.labels import PENDING, REJECTED
-from models.periods import Period, report_order
-from models.rating import (
-    RatingInputs,
-    grade_for,
-    monthly_timeline,
-    period_ratings,
-    reply_tier,
-    year_ratings,
-)
+from models.reads.ratings import monthly_timeline, period_ratings, year_ratings
+from models.rules.filters import Filters
+from models.rules.labels import PENDING, REJECTED
+from models.rules.periods import Period, report_order
+from models.rules.rating import RatingInputs, grade_for, reply_tier
+from models.store.db import session_scope
 from tests.factories import add_complaints, add_platforms
 
 REPORT_ORDER = [
@@ -186,7 +180,7 @@ def test_rounding_of_composite_decides_the_grade(engine):
     inputs = RatingInputs(complaints=5, replied=2, fast=0, slow=2, scored=2, score_sum=0)
     # 0.4*0.5 + 0.6*0.3 + 0 = 0.38 → 不建议下单
     assert grade_for(Decimal("0.380"), True) == "不建议下单"
-    from models.rating import round_half_up
+    from models.rules.numbers import round_half_up
 
     assert round_half_up(Fraction(3996, 10000), 3) == Decimal("0.400")
     assert round_half_up(Fraction(3995, 10000), 3) == Decimal("0.400")

@@ -8,9 +8,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401
-from models import schema
-from models.db import get_engine
+import models.store.tables  # noqa: F401
+from models.store import schema
+from models.store.db import get_engine
 
 
 def test_migrations_match_the_tables(engine):

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from models import sharing, users
-from models.db import get_engine, session_scope
+from models.access import sharing, users
+from models.access.roles import CLI, Actor, Forbidden
 from models.demo import generate_demo
-from models.permissions import CLI, Actor, Forbidden
-from models.tables import Complaint, ShareLink
+from models.store.db import get_engine, session_scope
+from models.store.tables import Complaint, ShareLink
 from tests.dashboard_helpers import PAGES, app, errors, open_page
 from tests.factories import add_complaints
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from models.db import session_scope
-from models.filters import Filters
-from models.stats import distribution
+from models.reads.stats import distribution
+from models.rules.filters import Filters
+from models.store.db import session_scope
 from tests.factories import add_complaints, add_platforms
 
 

@@ -13,16 +13,18 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import summary, workflow
-from models.db import session_scope
-from models.filters import Filters
-from models.labels import PENDING, PROVINCES, REJECTED, STATUSES
-from models.overview import data_span, headline
-from models.permissions import CLI
-from models.rating import monthly_inputs
-from models.stats import DIMENSIONS, crosstab, grouped, total
-from models.summary import plan
-from models.tables import Complaint
+from models.access.roles import CLI
+from models.reads.overview import data_span, headline
+from models.reads.ratings import monthly_inputs
+from models.reads.stats import crosstab, grouped, total
+from models.rules.dimensions import DIMENSIONS
+from models.rules.filters import Filters
+from models.rules.labels import PENDING, PROVINCES, REJECTED, STATUSES
+from models.store import summary
+from models.store.db import session_scope
+from models.store.summary import plan
+from models.store.tables import Complaint
+from models.writes import workflow
 from tests.factories import add_complaints, add_platforms
 
 PLATFORMS = [

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from models import users
-from models.db import session_scope
+from models.access import users
+from models.access.roles import CLI, Actor, Forbidden, require
 from models.errors import TousuError
-from models.permissions import CLI, Actor, Forbidden, require
-from models.tables import LoginAttempt, User
+from models.store.db import session_scope
+from models.store.tables import LoginAttempt, User
 
 PASSWORD = "correct-horse-battery"
 

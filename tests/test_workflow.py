@@ -8,12 +8,16 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import audit, users, workflow
-from models.db import session_scope
+from models.access import users
+from models.access.roles import CLI, Actor, Forbidden
 from models.errors import TousuError
-from models.permissions import CLI, Actor, Forbidden
-from models.rating import year_ratings
-from models.tables import Complaint, Reply, SatisfactionScore
+from models.reads import cases, queues
+from models.reads.ratings import year_ratings
+from models.store.db import session_scope
+from models.store.tables import Complaint, Reply, SatisfactionScore
+from models.writes import audit, workflow
+from models.writes import imports as import_writes
+from models.writes import platforms as platform_writes
 from tests.factories import add_complaints, add_platforms
 
 PASSWORD = "correct-horse-battery"
@@ -139,9 +143,11 @@ def test_viewers_and_anonymous_cannot_write(world):
         with session_scope(world) as session, pytest.raises(Forbidden):
             workflow.enter_score(session, who, c.id, score=5, seen_version=1)
         with session_scope(world) as session, pytest.raises(Forbidden):
-            workflow.complaint_for_staff(session, who, c.id)
+            cases.complaint_for_staff(session, who, c.id)
     with session_scope(world) as session, pytest.raises(Forbidden):
-        workflow.save_platform(session, STAFF, name="新平台", sector="零售电商", onboarded=True)
+        platform_writes.save_platform(
+            session, STAFF, name="新平台", sector="零售电商", onboarded=True
+        )
 
 
 def test_review_transfers_or_rejects_with_reason(world):
@@ -224,7 +230,9 @@ def test_every_write_is_audited_with_before_and_after(world):
             replied_at=c.transferred_at + timedelta(hours=1),
         )
         workflow.enter_score(session, STAFF, c.id, score=6, seen_version=2)
-        workflow.save_platform(session, ADMIN, name="新平台", sector="零售电商", onboarded=False)
+        platform_writes.save_platform(
+            session, ADMIN, name="新平台", sector="零售电商", onboarded=False
+        )
         users.set_disabled(session, ADMIN, "watcher", True)
         entries = audit.entries(session, ADMIN)
     by_action = {e.action: e for e in entries}
@@ -248,15 +256,17 @@ def test_every_write_is_audited_with_before_and_after(world):
 def test_import_from_admin_is_audited_and_needs_staff(world):
     data = "投诉平台,投诉时间,问题类型\n云集,2024-05-01,退款问题\n".encode()
     with session_scope(world) as session, pytest.raises(Forbidden):
-        workflow.import_file(session, VIEWER, "complaints", data, "x.csv", dry_run=False)
+        import_writes.import_file(session, VIEWER, "complaints", data, "x.csv", dry_run=False)
     with session_scope(world) as session:
-        report = workflow.import_file(session, STAFF, "complaints", data, "x.csv", dry_run=False)
+        report = import_writes.import_file(
+            session, STAFF, "complaints", data, "x.csv", dry_run=False
+        )
         entries = audit.entries(session, ADMIN, entity="import")
     assert report.inserted == 1 and entries[0].after["inserted"] == 1
 
 
 def test_reply_queue_marks_overdue(world):
     with session_scope(world) as session:
-        items, total = workflow.reply_queue(session, STAFF)
+        items, total = queues.reply_queue(session, STAFF)
     assert total == 1 and items[0].overdue == "超过120小时"
     assert datetime.now().year >= 2024

@@ -6,7 +6,7 @@ import streamlit as st
 
 from admin.common import flash, guard, run_write
 from dashboard.access import current_viewer
-from models import users
+from models.access import users
 
 
 def render() -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from admin.common import guard, read
 from dashboard import exports
-from models import audit
+from models.writes import audit
 
 ENTITIES = {
     "": "全部",

@@ -7,8 +7,8 @@ import streamlit as st
 
 from admin.common import flash, guard, read, run_write
 from dashboard.access import current_viewer
-from models import workflow
 from models.errors import TousuError
+from models.writes import imports as import_writes
 
 KINDS = {"complaints": "投诉", "platforms": "平台"}
 
@@ -40,7 +40,7 @@ def render() -> None:
         return
     data = upload.getvalue()
     try:
-        report = read(workflow.import_file, who, kind, data, upload.name, dry_run=True)
+        report = read(import_writes.import_file, who, kind, data, upload.name, dry_run=True)
     except TousuError as exc:
         st.error(str(exc))
         return
@@ -65,7 +65,7 @@ def render() -> None:
         outcome: dict = {}
 
         def commit(session, *args, **kwargs):
-            outcome["report"] = workflow.import_file(session, *args, **kwargs)
+            outcome["report"] = import_writes.import_file(session, *args, **kwargs)
             if not outcome["report"].ok:  # changed since validation: write nothing
                 raise TousuError(outcome["report"].summary())
 

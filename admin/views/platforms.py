@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from admin.common import flash, guard, read, run_write
-from models import workflow
-from models.rating import platforms as all_platforms
+from models.reads.platforms import platforms as all_platforms
+from models.writes import platforms as platform_writes
 
 
 def render() -> None:
@@ -32,7 +32,7 @@ def render() -> None:
         sector = st.selectbox("赛道", sectors, key="pf_new_sector", accept_new_options=True)
         onboarded = st.checkbox("已入驻", key="pf_new_on")
         if st.form_submit_button("新增", type="primary") and run_write(
-            workflow.save_platform,
+            platform_writes.save_platform,
             who,
             name=name,
             sector=sector or "",
@@ -52,7 +52,7 @@ def render() -> None:
                 )
                 onboarded = st.checkbox("已入驻", value=info.onboarded)
                 if st.form_submit_button("保存修改") and run_write(
-                    workflow.save_platform,
+                    platform_writes.save_platform,
                     who,
                     name=name,
                     sector=sector or "",

@@ -9,9 +9,10 @@ import streamlit as st
 
 from admin.common import flash, guard, read, run_write
 from dashboard.ui import case_panel
-from models import workflow
 from models.clock import local_now
-from models.rating import platforms as all_platforms
+from models.reads import cases, queues
+from models.reads.platforms import platforms as all_platforms
+from models.writes import workflow
 
 AGES = {0: "全部", 72: "已超过72小时", 120: "已超过120小时"}
 
@@ -30,7 +31,7 @@ def render() -> None:
         or 0
     )
     items, total = read(
-        workflow.reply_queue,
+        queues.reply_queue,
         who,
         platform=None if platform == "全部平台" else platform,
         min_hours=min_hours,
@@ -79,7 +80,7 @@ def render() -> None:
     )
     if chosen is None:
         return
-    detail = read(workflow.complaint_for_staff, who, chosen)
+    detail = read(cases.complaint_for_staff, who, chosen)
     if detail is None:
         st.warning("该投诉已不存在。")
         return

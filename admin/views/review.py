@@ -6,20 +6,21 @@ import streamlit as st
 
 from admin.common import flash, guard, read, run_write
 from dashboard.ui import case_panel
-from models import workflow
+from models.reads import cases, queues
+from models.writes import workflow
 
 
 def render() -> None:
     who = guard("staff")
     st.title("投诉审核")
     flash()
-    pending = read(workflow.pending_review, who)
+    pending = read(queues.pending_review, who)
     st.caption(f"待审核 {len(pending)} 件（最早提交在前）。移交后平台回复计时开始。")
     if not pending:
         st.info("没有待审核的投诉。")
         return
     chosen = st.selectbox("投诉编号", [cid for cid, _v in pending], key="rv_pick")
-    detail = read(workflow.complaint_for_staff, who, chosen)
+    detail = read(cases.complaint_for_staff, who, chosen)
     if detail is None:
         st.warning("该投诉已不存在。")
         return

@@ -6,14 +6,15 @@ import streamlit as st
 
 from admin.common import flash, guard, read, run_write
 from dashboard.ui import case_panel
-from models import workflow
+from models.reads import cases, queues
+from models.writes import workflow
 
 
 def render() -> None:
     who = guard("staff")
     st.title("满意度录入")
     flash()
-    waiting = read(workflow.awaiting_score, who)
+    waiting = read(queues.awaiting_score, who)
     st.caption(
         f"已回复、尚未评价的投诉：{len(waiting)} 件（最近回复在前）。也可输入编号修改已有评分。"
     )
@@ -26,7 +27,7 @@ def render() -> None:
     chosen = int(typed) if typed else picked
     if chosen is None:
         return
-    detail = read(workflow.complaint_for_staff, who, chosen)
+    detail = read(cases.complaint_for_staff, who, chosen)
     if detail is None:
         st.warning(f"投诉 {chosen} 不存在。")
         return

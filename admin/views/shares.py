@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from admin.common import flash, guard, read, run_write
-from models import sharing
-from models.rating import platforms as all_platforms
+from models.access import sharing
+from models.reads.platforms import platforms as all_platforms
 
 
 def _seen_at() -> str | None:

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from admin.common import flash, guard, read, run_write
-from models import users
-from models.permissions import ROLE_NAMES, ROLES
+from models.access import users
+from models.access.roles import ROLE_NAMES, ROLES
 
 
 def render() -> None:

@@ -8,8 +8,8 @@ import streamlit as st
 
 from dashboard import data, sidebar, ui
 from dashboard.access import current_viewer
-from models.filters import Filters
-from models.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
+from models.rules.filters import Filters
+from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
 
 PAGE_SIZE = 50
 

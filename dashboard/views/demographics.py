@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, sidebar, ui
-from models.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
-from models.stats import AGE_GROUPS
+from models.rules.dimensions import AGE_GROUPS
+from models.rules.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
 
 DIMENSIONS = {
     "gender": ("性别", list(GENDERS)),

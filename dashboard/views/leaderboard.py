@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, sidebar, ui
-from models.filters import Filters
-from models.leaderboard import Rank
-from models.periods import Period
+from models.reads.leaderboard import Rank
+from models.rules.filters import Filters
+from models.rules.periods import Period
 
 
 def rank_frame(ranks: list[Rank]) -> pd.DataFrame:

@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, sidebar, ui
-from models.filters import Filters
-from models.labels import GRADES
-from models.periods import year_before
+from models.rules.filters import Filters
+from models.rules.labels import GRADES
+from models.rules.periods import year_before
 
 
 def _delta(now, before, suffix="") -> str | None:

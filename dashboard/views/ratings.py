@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, sidebar, ui
-from models.filters import Filters
-from models.labels import GRADE_NOT_RATED
-from models.rating import REPORT_COLUMNS, Rating
+from models.rules.filters import Filters
+from models.rules.labels import GRADE_NOT_RATED
+from models.rules.rating import REPORT_COLUMNS, Rating
 
 
 def summary_sentence(platform: str, year: int, ratings: list[Rating]) -> str:

@@ -9,8 +9,8 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard import charts, data, sidebar, ui
-from models.labels import PROVINCES
-from models.regions import outlines, per_ten_million, populations
+from models.reads.regions import outlines, per_ten_million, populations
+from models.rules.labels import PROVINCES
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
 # Light to dark red; 0 stays pale grey so "no complaints" is visible as such.

@@ -1,0 +1,1 @@
+"""Who may do what: accounts and logins, roles, share links."""

@@ -1,0 +1,247 @@
+"""Share links for journalists: random tokens stored only as hashes, scoped, expiring, revocable.
+
+A link's scope becomes a :class:`~models.filters.Filters` that every dashboard query is
+intersected with, so editing the URL can never widen what a shared session sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from models.access.roles import Actor, require
+from models.clock import local_now
+from models.errors import NotFound, TousuError
+from models.rules.filters import Filters
+from models.rules.labels import COUNTING_STATUSES
+from models.settings import get_settings
+from models.store.tables import Platform, ShareLink
+from models.writes import audit
+
+TOKEN_BYTES = 24  # 192 bits
+DEFAULT_DAYS = 30
+MAX_DAYS = 365
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    id: int
+    label: str
+    sectors: tuple[str, ...] | None
+    platforms: tuple[str, ...] | None
+    date_from: date | None
+    date_to: date | None
+    downloads: bool
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    views: int
+    last_used_at: datetime | None
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "已撤销"
+        if self.expires_at <= local_now():
+            return "已过期"
+        return "有效"
+
+    @property
+    def filters(self) -> Filters:
+        """The most this link may ever show: reviewed complaints within its scope."""
+        return Filters(
+            sectors=self.sectors,
+            platforms=self.platforms,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            statuses=COUNTING_STATUSES,
+        )
+
+    def describe(self) -> str:
+        parts = [
+            "赛道：" + ("、".join(self.sectors) if self.sectors else "全部"),
+            "平台：" + ("、".join(self.platforms) if self.platforms else "全部"),
+            f"时间：{self.date_from or '最早'} 至 {self.date_to or '最新'}",
+        ]
+        return "；".join(parts)
+
+
+def _info(row: ShareLink) -> LinkInfo:
+    def listed(text: str | None) -> tuple[str, ...] | None:
+        return tuple(json.loads(text)) if text else None
+
+    return LinkInfo(
+        row.id,
+        row.label,
+        listed(row.sectors),
+        listed(row.platforms),
+        row.date_from,
+        row.date_to,
+        row.downloads,
+        row.created_by,
+        row.created_at,
+        row.expires_at,
+        row.revoked_at,
+        row.views,
+        row.last_used_at,
+    )
+
+
+SERVED_AT_FILE = "served_at"  # in the secrets folder: where `tousu serve` last listened
+
+
+def record_served_address(url: str) -> None:
+    """Remember the address `tousu serve` listens on, for links made on the command line."""
+    folder = get_settings().secrets_dir
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # the secrets folder: owner only
+    (folder / SERVED_AT_FILE).write_text(url.rstrip("/") + "\n", encoding="utf-8")
+
+
+def served_address() -> str | None:
+    path = get_settings().secrets_dir / SERVED_AT_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def base_url(seen_at: str | None = None) -> str:
+    """Where share links point: TOUSU_BASE_URL, else the address the app is seen at (the
+    admin page's own address), else where `tousu serve` last listened."""
+    chosen = get_settings().base_url or seen_at or served_address()
+    return (chosen or "http://localhost:8501").rstrip("/")
+
+
+def is_loopback(url: str) -> bool:
+    """True when only this machine can open ``url`` (journalists elsewhere cannot)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in {"localhost", "0.0.0.0", "::1", "::"} or host.startswith("127.")
+
+
+LOOPBACK_WARNING = (
+    "注意：链接地址 {base} 只能在本机打开。请把 TOUSU_BASE_URL 设为记者能访问的地址"
+    "（如 https://tousu.example.org）后重新创建链接。"
+)
+
+
+def url_for(token: str, seen_at: str | None = None) -> str:
+    """The full link for a token; see :func:`base_url` for the address."""
+    return f"{base_url(seen_at)}/?share={token}"
+
+
+def _check_scope(session: Session, sectors: list[str] | None, platforms: list[str] | None) -> None:
+    """Refuse names that match nothing: a link that shows nothing is a mistake."""
+    known = session.execute(select(Platform.name, Platform.sector)).all()
+    for asked, names, what in (
+        (sectors, sorted({s for _n, s in known}), "赛道"),
+        (platforms, sorted({n for n, _s in known}), "平台"),
+    ):
+        unknown = sorted(set(asked or ()) - set(names))
+        if unknown:
+            raise TousuError(
+                f"未知{what}：{'、'.join(unknown)}。已有{what}：{'、'.join(names) or '（无）'}"
+            )
+    if sectors and platforms:
+        inside = {n for n, s in known if s in sectors}
+        outside = sorted(set(platforms) - inside)
+        if outside:
+            raise TousuError(f"平台 {'、'.join(outside)} 不属于所选赛道，链接将看不到它们")
+
+
+def create_link(
+    session: Session,
+    actor: Actor,
+    *,
+    label: str,
+    expires_days: int = DEFAULT_DAYS,
+    sectors: list[str] | None = None,
+    platforms: list[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    downloads: bool = True,
+) -> tuple[LinkInfo, str]:
+    """Make a link (administrators). Returns its info and the token — shown only this once."""
+    require(session, actor, "admin")
+    if not 1 <= expires_days <= MAX_DAYS:
+        raise TousuError(f"有效期应为 1 到 {MAX_DAYS} 天")
+    if date_from and date_to and date_from > date_to:
+        raise TousuError("开始日期晚于结束日期")
+    _check_scope(session, sectors, platforms)
+    label = label.strip() or f"分享链接 {local_now():%Y-%m-%d}"
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = local_now()
+    values = {
+        "token_hash": _hash(token),
+        "label": label[:200],
+        "sectors": json.dumps(sorted(set(sectors)), ensure_ascii=False) if sectors else None,
+        "platforms": json.dumps(sorted(set(platforms)), ensure_ascii=False) if platforms else None,
+        "date_from": date_from,
+        "date_to": date_to,
+        "downloads": downloads,
+        "created_by": actor.username,
+        "created_at": now,
+        "expires_at": now + timedelta(days=expires_days),
+        "views": 0,
+    }
+    link_id = session.execute(
+        insert(ShareLink).values(**values).returning(ShareLink.id)
+    ).scalar_one()
+    shown = {k: v for k, v in values.items() if k != "token_hash"}
+    audit.record(session, actor, "create_share", "share_link", link_id, None, shown)
+    return _info(session.get(ShareLink, link_id)), token
+
+
+def list_links(session: Session, actor: Actor) -> list[LinkInfo]:
+    require(session, actor, "admin")
+    rows = session.execute(select(ShareLink).order_by(ShareLink.id.desc())).scalars()
+    return [_info(row) for row in rows]
+
+
+def revoke(session: Session, actor: Actor, link_id: int) -> None:
+    """End a link at once (administrators)."""
+    require(session, actor, "admin")
+    row = session.get(ShareLink, link_id)
+    if row is None:
+        raise NotFound(f"没有编号为 {link_id} 的分享链接")
+    if row.revoked_at is None:
+        now = local_now()
+        session.execute(update(ShareLink).where(ShareLink.id == link_id).values(revoked_at=now))
+        audit.record(
+            session,
+            actor,
+            "revoke_share",
+            "share_link",
+            link_id,
+            {"revoked_at": None},
+            {"revoked_at": now},
+        )
+
+
+def resolve(session: Session, token: str, *, count_view: bool = False) -> LinkInfo | None:
+    """The link for ``token`` if it is well-formed, known, unrevoked and unexpired; else None."""
+    if not token or not _TOKEN_RE.match(token):
+        return None
+    row = session.execute(select(ShareLink).where(ShareLink.token_hash == _hash(token))).scalar()
+    if row is None or row.revoked_at is not None or row.expires_at <= local_now():
+        return None
+    if count_view:
+        session.execute(
+            update(ShareLink)
+            .where(ShareLink.id == row.id)
+            .values(views=ShareLink.views + 1, last_used_at=local_now())
+        )
+    return _info(row)

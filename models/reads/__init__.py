@@ -1,0 +1,1 @@
+"""Reads: each takes ``(session, filters, …)`` and returns figures, rows or cases."""

@@ -1,0 +1,209 @@
+"""Browsing and reading complaints, with personal data masked unless the reader is staff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from models.access.roles import Actor, require
+from models.reads import stats
+from models.rules.filters import Filters
+from models.rules.labels import mask_name
+from models.rules.privacy import Subject, scrub
+from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A complaint as a list shows it. ``complainant`` is masked unless revealed."""
+
+    id: int
+    submitted_at: datetime
+    platform: str
+    sector: str
+    problem_type: str
+    province: str | None
+    status: str
+    title: str | None
+    complainant: str
+    amount_bracket: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """One complaint in full. Unless revealed (staff), contact fields are None and every
+    free text is scrubbed of personal data."""
+
+    row: CaseRow
+    content: str | None
+    demand: str | None
+    amount: str | None
+    transferred_at: datetime | None
+    replied_at: datetime | None
+    reply: str | None
+    rejection_reason: str | None
+    score: int | None
+    score_history: list[tuple[int, datetime]]
+    phone: str | None
+    email: str | None
+    id_number: str | None
+    order_number: str | None
+    version: int
+
+
+_ROW_COLUMNS = (
+    Complaint.id,
+    Complaint.submitted_at,
+    Platform.name,
+    Platform.sector,
+    Complaint.problem_type,
+    Complaint.province,
+    Complaint.status,
+    Complaint.title,
+    Complaint.complainant,
+    Complaint.gender,
+    Complaint.amount_bracket,
+    Complaint.phone,
+    Complaint.email,
+    Complaint.id_number,
+    Complaint.order_number,
+)
+
+
+def _subject(values) -> Subject:
+    """Whom a complaint's texts are about, from the columns of _ROW_COLUMNS."""
+    name, gender = values[8:10]
+    phone, email, id_number, order_number = values[11:15]
+    return Subject.of(
+        name, gender, phone=phone, email=email, id_number=id_number, order_number=order_number
+    )
+
+
+def _row(values, reveal: bool) -> CaseRow:
+    """A list row; for anyone but staff the name is masked and the title scrubbed."""
+    cid, at, platform, sector, ptype, province, status, title, name, gender, bracket = values[:11]
+    if not reveal:
+        name = mask_name(name, province, gender)
+        title = scrub(title, _subject(values))
+    return CaseRow(cid, at, platform, sector, ptype, province, status, title, name or "", bracket)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_cases(
+    session: Session,
+    filters: Filters,
+    *,
+    text: str = "",
+    problem_types: tuple[str, ...] = (),
+    limit: int = 50,
+    offset: int = 0,
+    reveal: bool = False,
+) -> tuple[list[CaseRow], int]:
+    """Newest first; every word of ``text`` must appear in the title or the content.
+
+    Unless ``reveal``, words are looked up in the scrubbed text (``public_text``), so no
+    one but staff can find a complaint by a phone number, an ID or a complainant's name.
+    """
+    where = list(filters.conditions())
+    for word in text.split():
+        pattern = _like(word)
+        if reveal:
+            where.append(
+                or_(
+                    Complaint.title.like(pattern, escape="\\"),
+                    Complaint.content.like(pattern, escape="\\"),
+                )
+            )
+        else:
+            where.append(Complaint.public_text.like(pattern, escape="\\"))
+    if problem_types:
+        where.append(Complaint.problem_type.in_(problem_types))
+    if text.split() or problem_types:
+        total = session.scalar(select(func.count()).select_from(Complaint).where(*where)) or 0
+    else:  # the plain count of a selection comes from the summaries
+        total = stats.total(session, filters)
+    stmt = (
+        select(*_ROW_COLUMNS)
+        .join(Platform, Platform.id == Complaint.platform_id)
+        .where(*where)
+        .order_by(Complaint.submitted_at.desc(), Complaint.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_row(values, reveal) for values in session.execute(stmt)], int(total)
+
+
+def latest_cases(
+    session: Session, filters: Filters, limit: int = 10, *, reveal: bool = False
+) -> list[CaseRow]:
+    """The newest complaints in ``filters`` (the public board's 最新投诉)."""
+    return search_cases(session, filters, limit=limit, reveal=reveal)[0]
+
+
+def _texts_for(values, reveal: bool) -> Callable[[str | None], str | None]:
+    """How this reader sees a free text of the complaint: as typed (staff) or scrubbed."""
+    if reveal:
+        return lambda text: text
+    subject = _subject(values)
+    return lambda text: scrub(text, subject)
+
+
+def case_detail(
+    session: Session, case_id: int, filters: Filters, *, reveal: bool = False
+) -> CaseDetail | None:
+    """One complaint, or None when it does not exist or lies outside ``filters``."""
+    stmt = (
+        select(*_ROW_COLUMNS, Complaint)
+        .join(Platform, Platform.id == Complaint.platform_id)
+        .where(and_(Complaint.id == case_id, *filters.conditions()))
+    )
+    found = session.execute(stmt).first()
+    if found is None:
+        return None
+    complaint: Complaint = found[-1]
+    reply = session.execute(
+        select(Reply.content)
+        .where(Reply.complaint_id == case_id)
+        .order_by(Reply.id.desc())
+        .limit(1)
+    ).scalar()
+    history = session.execute(
+        select(SatisfactionScore.score, SatisfactionScore.entered_at)
+        .where(SatisfactionScore.complaint_id == case_id)
+        .order_by(SatisfactionScore.id)
+    ).all()
+    shown = _texts_for(found[:-1], reveal)
+    return CaseDetail(
+        row=_row(found[:-1], reveal),
+        content=shown(complaint.content),
+        demand=shown(complaint.demand),
+        amount=None if complaint.amount is None else f"{complaint.amount:,.2f}",
+        transferred_at=complaint.transferred_at,
+        replied_at=complaint.replied_at,
+        reply=shown(reply),
+        rejection_reason=shown(complaint.rejection_reason),
+        score=complaint.score,
+        score_history=[(int(s), at) for s, at in history],
+        phone=complaint.phone if reveal else None,
+        email=complaint.email if reveal else None,
+        id_number=complaint.id_number if reveal else None,
+        order_number=complaint.order_number if reveal else None,
+        version=complaint.version,
+    )
+
+
+def complaint_for_staff(session: Session, actor: Actor, complaint_id: int):
+    """A complaint in full, personal data included — staff only."""
+    from models.reads.cases import case_detail
+    from models.rules.filters import Filters
+
+    require(session, actor, "staff")
+    return case_detail(session, complaint_id, Filters(statuses=None), reveal=True)

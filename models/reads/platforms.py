@@ -1,0 +1,35 @@
+"""The platforms: id, name, sector and whether they have onboarded (入驻)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from models.errors import NotFound
+from models.store.tables import Platform
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    id: int
+    name: str
+    sector: str
+    onboarded: bool
+
+
+def platforms(session: Session) -> dict[int, PlatformInfo]:
+    """Every platform by id."""
+    rows = session.exec(select(Platform.id, Platform.name, Platform.sector, Platform.onboarded))  # type: ignore[call-overload]
+    return {pid: PlatformInfo(pid, name, sector, bool(on)) for pid, name, sector, on in rows}
+
+
+def platform_by_name(session: Session, name: str) -> PlatformInfo:
+    """The platform called ``name``; NotFound lists near names when there is none."""
+    for info in platforms(session).values():
+        if info.name == name:
+            return info
+    known = sorted(p.name for p in platforms(session).values() if name.lower() in p.name.lower())
+    hint = f"（相近的平台：{'、'.join(known[:5])}）" if known else ""
+    raise NotFound(f"没有名为“{name}”的平台{hint}")

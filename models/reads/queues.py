@@ -1,0 +1,104 @@
+"""Staff work queues: complaints awaiting a reply, a review or a score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from models.access.roles import Actor, require
+from models.clock import local_now
+from models.rules.labels import PENDING, REPLIED, TRANSFERRED
+from models.rules.rating import FAST_HOURS, SLOW_HOURS
+from models.store.tables import Complaint, Platform
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    platform: str
+    problem_type: str
+    title: str | None
+    transferred_at: datetime
+    hours_waiting: float
+    version: int
+
+    @property
+    def overdue(self) -> str:
+        """超过120小时 / 超过72小时 / '' — the timeliness steps already missed."""
+        if self.hours_waiting >= SLOW_HOURS:
+            return "超过120小时"
+        if self.hours_waiting >= FAST_HOURS:
+            return "超过72小时"
+        return ""
+
+
+def reply_queue(
+    session: Session,
+    actor: Actor,
+    *,
+    platform: str | None = None,
+    min_hours: float = 0,
+    limit: int = 200,
+) -> tuple[list[QueueItem], int]:
+    """Transferred complaints awaiting a reply, longest waiting first, and their total."""
+    require(session, actor, "staff")
+    now = local_now()
+    where = [Complaint.status == TRANSFERRED, Complaint.replied_at.is_(None)]
+    if platform:
+        where.append(Platform.name == platform)
+    if min_hours:
+        from datetime import timedelta
+
+        where.append(Complaint.transferred_at <= now - timedelta(hours=min_hours))
+    base = select(Complaint.id).join(Platform, Platform.id == Complaint.platform_id).where(*where)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.execute(
+        select(
+            Complaint.id,
+            Platform.name,
+            Complaint.problem_type,
+            Complaint.title,
+            Complaint.transferred_at,
+            Complaint.version,
+        )
+        .join(Platform, Platform.id == Complaint.platform_id)
+        .where(*where)
+        .order_by(Complaint.transferred_at, Complaint.id)
+        .limit(limit)
+    ).all()
+    items = [
+        QueueItem(cid, name, ptype, title, at, (now - at).total_seconds() / 3600, version)
+        for cid, name, ptype, title, at, version in rows
+    ]
+    return items, int(total)
+
+
+def pending_review(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
+    """(id, version) of complaints awaiting review, oldest first."""
+    require(session, actor, "staff")
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Complaint.id, Complaint.version)
+            .where(Complaint.status == PENDING)
+            .order_by(Complaint.submitted_at)
+            .limit(limit)
+        )
+    ]
+
+
+def awaiting_score(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
+    """(id, version) of replied complaints without a score, newest reply first."""
+    require(session, actor, "staff")
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Complaint.id, Complaint.version)
+            .where(Complaint.status == REPLIED)
+            .order_by(Complaint.replied_at.desc())
+            .limit(limit)
+        )
+    ]

@@ -1,0 +1,107 @@
+"""Distributions (占比) of complaints by one dimension, as the reports print them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from models.rules.dimensions import (
+    check,
+    complaint_column,
+    label,
+)
+from models.rules.filters import Filters
+from models.rules.numbers import round_half_up
+from models.store import summary
+from models.store.tables import Complaint, Platform
+
+
+@dataclass(frozen=True)
+class Share:
+    """One bar of a distribution: label, complaint count and percent of the total."""
+
+    label: str
+    count: int
+    percent: Decimal  # two decimals, e.g. 38.89
+
+    def row(self) -> dict[str, str | int]:
+        return {"label": self.label, "count": self.count, "percent": f"{self.percent}%"}
+
+
+def grouped(
+    session: Session,
+    dimensions: Sequence[str],
+    filters: Filters = Filters(),
+) -> dict[tuple[str, ...], int]:
+    """Complaint counts per combination of labels of ``dimensions`` (none: the total).
+
+    Whole months come from the summary tables, the rest from the complaints
+    (:func:`models.summary.plan`).
+    """
+    for by in dimensions:
+        check(by)
+    summary_plan = summary.plan(filters, dimensions)
+    rows = list(
+        summary.count_rows(session, dimensions, filters, summary_plan.months)
+        if summary_plan.months is not None
+        else []
+    )
+    for part in summary_plan.direct:
+        rows += _direct_rows(session, dimensions, part)
+    out: dict[tuple[str, ...], int] = {}
+    for *values, n in rows:
+        key = tuple(label(by, value) for by, value in zip(dimensions, values, strict=True))
+        out[key] = out.get(key, 0) + int(n)
+    return out
+
+
+def _direct_rows(session: Session, dimensions: Sequence[str], filters: Filters) -> list:
+    columns = [complaint_column(by) for by in dimensions]
+    groups = [column for column, _join in columns]
+    stmt = select(*groups, func.count()).select_from(Complaint)
+    if any(join for _column, join in columns):
+        stmt = stmt.join(Platform, Platform.id == Complaint.platform_id)
+    stmt = stmt.where(*filters.conditions())
+    if groups:
+        stmt = stmt.group_by(*groups)
+    return [row for row in session.connection().execute(stmt).all() if row[-1]]
+
+
+def counts(session: Session, by: str, filters: Filters = Filters()) -> dict[str, int]:
+    """Complaint counts per label of dimension ``by``."""
+    return {key[0]: n for key, n in grouped(session, (by,), filters).items()}
+
+
+def crosstab(
+    session: Session, by: str, split: str, filters: Filters = Filters()
+) -> dict[str, dict[str, int]]:
+    """Counts per ``split`` label (e.g. sector), then per ``by`` label."""
+    out: dict[str, dict[str, int]] = {}
+    for (group, value), n in grouped(session, (split, by), filters).items():
+        out.setdefault(group, {})[value] = n
+    return out
+
+
+def shares(label_counts: dict[str, int]) -> list[Share]:
+    """Counts as shares of their total, largest first, then by label."""
+    total = sum(label_counts.values())
+    ordered = sorted(label_counts.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        Share(label, n, round_half_up(Fraction(100 * n, total), 2) if total else Decimal("0.00"))
+        for label, n in ordered
+    ]
+
+
+def distribution(session: Session, by: str, filters: Filters = Filters()) -> list[Share]:
+    """The distribution of complaints in ``filters`` by ``by``, as the reports list it."""
+    return shares(counts(session, by, filters))
+
+
+def total(session: Session, filters: Filters = Filters()) -> int:
+    """How many complaints ``filters`` selects."""
+    return grouped(session, (), filters).get((), 0)

@@ -1,0 +1,100 @@
+"""What a query looks at: sectors, platforms, provinces, a date range, statuses.
+
+Every aggregate takes a :class:`Filters`. ``None`` means "no restriction"; a tuple
+restricts to its members (an empty tuple matches nothing). :meth:`Filters.intersect`
+narrows one selection by another — how a share link's scope is enforced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, false, select
+
+from models.rules.labels import COUNTING_STATUSES
+from models.store.tables import Complaint, Platform
+
+
+def _meet(a: tuple | None, b: tuple | None) -> tuple | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return tuple(x for x in a if x in b)
+
+
+def _later(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _earlier(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A selection of complaints; dates are inclusive."""
+
+    sectors: tuple[str, ...] | None = None
+    platforms: tuple[str, ...] | None = None
+    platform_ids: tuple[int, ...] | None = None
+    provinces: tuple[str, ...] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    statuses: tuple[str, ...] | None = COUNTING_STATUSES
+
+    @classmethod
+    def for_year(cls, year: int, **kwargs) -> Filters:
+        return cls(date_from=date(year, 1, 1), date_to=date(year, 12, 31), **kwargs)
+
+    def with_dates(self, date_from: date | None, date_to: date | None) -> Filters:
+        return replace(self, date_from=date_from, date_to=date_to)
+
+    def intersect(self, other: Filters) -> Filters:
+        """Complaints selected by both."""
+        return Filters(
+            sectors=_meet(self.sectors, other.sectors),
+            platforms=_meet(self.platforms, other.platforms),
+            platform_ids=_meet(self.platform_ids, other.platform_ids),
+            provinces=_meet(self.provinces, other.provinces),
+            date_from=_later(self.date_from, other.date_from),
+            date_to=_earlier(self.date_to, other.date_to),
+            statuses=_meet(self.statuses, other.statuses),
+        )
+
+    @property
+    def restricts_platforms(self) -> bool:
+        return not (self.sectors is None and self.platforms is None and self.platform_ids is None)
+
+    def platform_conditions(self, platform_id) -> list[ColumnElement[bool]]:
+        """WHERE clauses on a platform id column (sector and name choices by subquery)."""
+        where: list[ColumnElement[bool]] = []
+        for column, values in ((Platform.sector, self.sectors), (Platform.name, self.platforms)):
+            if values is not None:
+                ids = select(Platform.id).where(column.in_(values))
+                where.append(platform_id.in_(ids) if values else false())
+        if self.platform_ids is not None:
+            ids = self.platform_ids
+            where.append(platform_id.in_(ids) if ids else false())
+        return where
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """WHERE clauses on the complaint table (platform choices by subquery, no join)."""
+        where: list[ColumnElement[bool]] = []
+
+        def restrict(column, values: tuple | None) -> None:
+            if values is not None:
+                where.append(column.in_(values) if values else false())
+
+        restrict(Complaint.status, self.statuses)
+        where += self.platform_conditions(Complaint.platform_id)
+        restrict(Complaint.province, self.provinces)
+        if self.date_from is not None:
+            where.append(Complaint.submitted_at >= datetime.combine(self.date_from, time.min))
+        if self.date_to is not None:
+            end = datetime.combine(self.date_to + timedelta(days=1), time.min)
+            where.append(Complaint.submitted_at < end)
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            where.append(false())
+        return where

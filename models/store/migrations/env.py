@@ -1,0 +1,20 @@
+"""Alembic environment: runs on the connection that models.schema hands over."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import models.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("Run migrations through `tousu init` (models.schema.upgrade).")
+
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,110 @@
+"""The audit log: every write records who, when, what, and the values before and after."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from models.access.roles import Actor, require
+from models.clock import local_now
+from models.store.tables import AuditLog
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _dump(values: dict | None) -> str | None:
+    if values is None:
+        return None
+    return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict | None,
+    after: dict | None,
+) -> None:
+    """Add one entry (inside the writing transaction, so it commits with the change)."""
+    session.execute(
+        insert(AuditLog).values(
+            at=local_now(),
+            actor=actor.username,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            before=_dump(before),
+            after=_dump(after),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str | None
+    before: dict | None
+    after: dict | None
+
+
+def entries(
+    session: Session,
+    actor: Actor,
+    *,
+    entity: str | None = None,
+    entity_id: Any = None,
+    who: str | None = None,
+    limit: int = 500,
+) -> list[Entry]:
+    """The newest entries first (administrators only)."""
+    require(session, actor, "admin")
+    return _entries(session, entity=entity, entity_id=entity_id, who=who, limit=limit)
+
+
+def _entries(session: Session, *, entity=None, entity_id=None, who=None, limit=500) -> list[Entry]:
+    stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(AuditLog.entity_id == str(entity_id))
+    if who:
+        stmt = stmt.where(AuditLog.actor == who)
+    return [
+        Entry(
+            r.id,
+            r.at,
+            r.actor,
+            r.action,
+            r.entity,
+            r.entity_id,
+            json.loads(r.before) if r.before else None,
+            json.loads(r.after) if r.after else None,
+        )
+        for r in session.execute(stmt).scalars()
+    ]
+
+
+def changes_since(session: Session, entity: str, entity_id: Any, version: int) -> list[Entry]:
+    """Entries that moved an entity past ``version`` (to explain a refused save)."""
+    found = _entries(session, entity=entity, entity_id=entity_id, limit=50)
+    return [e for e in reversed(found) if (e.after or {}).get("version", 0) > version]

@@ -1,0 +1,44 @@
+"""Platform management (平台管理): add or change a platform, audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from models.access.roles import Actor, require
+from models.clock import local_now
+from models.errors import NotFound, TousuError
+from models.store.freshness import bump
+from models.store.tables import Platform
+from models.writes import audit
+
+
+def save_platform(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    sector: str,
+    onboarded: bool,
+    platform_id: int | None = None,
+) -> None:
+    """Add a platform, or edit one (name, sector, onboarded) — administrators."""
+    require(session, actor, "admin")
+    name, sector = name.strip(), sector.strip()
+    if not name or not sector:
+        raise TousuError("平台名称和赛道都不能为空")
+    clash = session.execute(select(Platform.id).where(Platform.name == name)).scalar()
+    if clash is not None and clash != platform_id:
+        raise TousuError(f"平台“{name}”已存在")
+    after = {"name": name, "sector": sector, "onboarded": onboarded}
+    if platform_id is None:
+        session.execute(insert(Platform).values(**after, created_at=local_now()))
+        audit.record(session, actor, "add_platform", "platform", name, None, after)
+    else:
+        current = session.get(Platform, platform_id, populate_existing=True)
+        if current is None:
+            raise NotFound("平台不存在")
+        before = {"name": current.name, "sector": current.sector, "onboarded": current.onboarded}
+        session.execute(update(Platform).where(Platform.id == platform_id).values(**after))
+        audit.record(session, actor, "edit_platform", "platform", platform_id, before, after)
+    bump(session)

@@ -1,0 +1,213 @@
+"""Staff work on complaints: review, replies, satisfaction scores, platforms, imports.
+
+Every function checks the actor's role itself (:func:`models.permissions.require`),
+refuses a stale save (the version the person saw must still be current — no lost
+updates), records the change in the audit log and bumps the data version, all in the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlmodel import Session
+
+from models.access.roles import Actor, require
+from models.clock import local_now
+from models.errors import NotFound, TousuError
+from models.rules.complaint import tier_of
+from models.rules.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
+from models.store import summary
+from models.store.tables import Complaint, Reply, SatisfactionScore, User
+from models.writes import audit
+
+_AUDITED = (
+    "status",
+    "transferred_at",
+    "replied_at",
+    "reply_tier",
+    "score",
+    "rejection_reason",
+    "version",
+)
+
+
+FIELD_NAMES = {
+    "status": "状态",
+    "transferred_at": "移交时间",
+    "replied_at": "回复时间",
+    "reply_tier": "时效档",
+    "score": "满意度",
+    "rejection_reason": "不予受理原因",
+    "reply": "回复内容",
+}
+
+
+class Conflict(TousuError):
+    """Someone else saved the complaint after it was opened; nothing was overwritten."""
+
+
+def _state(complaint: Complaint) -> dict:
+    return {name: getattr(complaint, name) for name in _AUDITED}
+
+
+def _load(session: Session, complaint_id: int) -> Complaint:
+    complaint = session.get(Complaint, complaint_id, populate_existing=True)
+    if complaint is None:
+        raise NotFound(f"投诉 {complaint_id} 不存在")
+    return complaint
+
+
+def _conflict(session: Session, complaint_id: int, seen_version: int) -> Conflict:
+    lines = []
+    for entry in audit.changes_since(session, "complaint", complaint_id, seen_version):
+        before, after = entry.before or {}, entry.after or {}
+        changed = [
+            f"{FIELD_NAMES.get(k, k)} {before.get(k) or '空'} → {after.get(k) or '空'}"
+            for k in after
+            if k != "version" and before.get(k) != after.get(k)
+        ]
+        lines.append(f"{entry.at:%m-%d %H:%M} {entry.actor}：{'；'.join(changed) or entry.action}")
+    detail = "；".join(lines) or "内容已被修改"
+    return Conflict(f"保存被拒绝：你打开后，该投诉已被他人修改（{detail}）。请刷新后核对再保存。")
+
+
+def _save(
+    session: Session,
+    actor: Actor,
+    complaint: Complaint,
+    seen_version: int,
+    action: str,
+    values: dict,
+    extra_after: dict | None = None,
+) -> None:
+    """Write ``values`` only if the complaint is still at ``seen_version`` (atomically)."""
+    before = _state(complaint)
+    result = session.execute(
+        update(Complaint)
+        .where(Complaint.id == complaint.id, Complaint.version == seen_version)
+        .values(**values, version=Complaint.version + 1, updated_at=local_now())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _conflict(session, complaint.id, seen_version)
+    after = {
+        **before,
+        **{k: v for k, v in values.items() if k in _AUDITED},
+        "version": seen_version + 1,
+        **(extra_after or {}),
+    }
+    audit.record(session, actor, action, "complaint", complaint.id, before, after)
+    summary.changed(session, [(complaint.submitted_month, complaint.platform_id)])
+
+
+def _user_id(session: Session, actor: Actor) -> int | None:
+    return session.execute(select(User.id).where(User.username == actor.username)).scalar()
+
+
+def review(
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    *,
+    accept: bool,
+    seen_version: int,
+    reason: str = "",
+) -> None:
+    """待审核 → 已移交 (starts the reply clock) or → 不予受理 with a reason."""
+    require(session, actor, "staff")
+    complaint = _load(session, complaint_id)
+    if complaint.version == seen_version and complaint.status != PENDING:
+        raise TousuError(f"只有“{PENDING}”的投诉可以审核（当前：{complaint.status}）")
+    if accept:
+        values = {"status": TRANSFERRED, "transferred_at": local_now(), "rejection_reason": None}
+        _save(session, actor, complaint, seen_version, "transfer", values)
+    else:
+        if not reason.strip():
+            raise TousuError("不予受理需要填写原因")
+        values = {"status": REJECTED, "rejection_reason": reason.strip()}
+        _save(session, actor, complaint, seen_version, "reject", values)
+
+
+def enter_reply(
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    *,
+    text: str,
+    replied_at: datetime,
+    seen_version: int,
+) -> None:
+    """Record the platform's reply; the status becomes 已回复."""
+    require(session, actor, "staff")
+    complaint = _load(session, complaint_id)
+    text = text.strip()
+    if not text:
+        raise TousuError("回复内容不能为空")
+    if complaint.version == seen_version and complaint.status not in (TRANSFERRED, REPLIED, RATED):
+        raise TousuError(f"“{complaint.status}”的投诉不能录入回复（需先移交）")
+    if complaint.transferred_at and replied_at < complaint.transferred_at:
+        raise TousuError(f"回复时间不能早于移交时间（{complaint.transferred_at:%Y-%m-%d %H:%M}）")
+    if replied_at > local_now():
+        raise TousuError("回复时间不能晚于当前时间")
+    status = RATED if complaint.score is not None else REPLIED
+    values = {
+        "status": status,
+        "replied_at": replied_at,
+        "reply_tier": tier_of(complaint.transferred_at, replied_at),
+    }
+    _save(session, actor, complaint, seen_version, "reply", values, {"reply": text})
+    session.execute(
+        insert(Reply).values(
+            complaint_id=complaint_id,
+            content=text,
+            replied_at=replied_at,
+            entered_by_id=_user_id(session, actor),
+            entered_at=local_now(),
+        )
+    )
+
+
+def enter_score(
+    session: Session, actor: Actor, complaint_id: int, *, score: int, seen_version: int
+) -> None:
+    """Record (or correct) the satisfaction score 0–10; the status becomes 已评价."""
+    require(session, actor, "staff")
+    complaint = _load(session, complaint_id)
+    if not isinstance(score, int) or not 0 <= score <= 10:
+        raise TousuError("满意度应为 0 到 10 的整数")
+    if complaint.version == seen_version and complaint.replied_at is None:
+        raise TousuError("只有已回复的投诉可以录入满意度")
+    _save(session, actor, complaint, seen_version, "score", {"status": RATED, "score": score})
+    session.execute(
+        insert(SatisfactionScore).values(
+            complaint_id=complaint_id,
+            score=score,
+            entered_by_id=_user_id(session, actor),
+            entered_at=local_now(),
+        )
+    )
+
+
+def delete_complaint(
+    session: Session, actor: Actor, complaint_id: int, *, seen_version: int, reason: str
+) -> None:
+    """Remove a complaint with its replies and scores (admins; e.g. a withdrawn complaint)."""
+    require(session, actor, "admin")
+    if not reason.strip():
+        raise TousuError("删除投诉需要填写原因")
+    complaint = _load(session, complaint_id)
+    key = (complaint.submitted_month, complaint.platform_id)
+    before = _state(complaint)
+    result = session.execute(
+        delete(Complaint)
+        .where(Complaint.id == complaint_id, Complaint.version == seen_version)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _conflict(session, complaint_id, seen_version)
+    audit.record(
+        session, actor, "delete", "complaint", complaint_id, before, {"reason": reason.strip()}
+    )
+    summary.changed(session, [key])
