@@ -108,6 +108,7 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
     from models.reads import platforms as platform_reads
     from models.reads import ratings
     from models.rules.filters import Filters
+    from models.rules.months import year_of
     from models.store import schema
     from models.store.db import dispose_engines, get_engine, session_scope
 
@@ -146,7 +147,7 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
 
     with session_scope(engine) as session:
         last = ratings.monthly_inputs(session, Filters())
-    year = max(month for _pid, month in last) // 100
+    year = year_of(max(month for _pid, month in last))
     year_filters = Filters.for_year(year)
 
     def year_table():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -23,8 +23,6 @@ from models.rules.filters import Filters
 from models.rules.rating import REPORT_COLUMNS
 from models.store import schema
 from models.store.db import get_engine, session_scope
-
-Handler = Callable[[argparse.Namespace], int]
 
 
 def _date(text: str) -> date:

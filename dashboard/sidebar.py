@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import data
 from models.rules.filters import Filters
 from models.rules.labels import PROVINCES
+from models.rules.months import first_day, year_of
 from models.rules.periods import Period, parse_code
 
 GRANULARITIES = {
@@ -60,7 +61,7 @@ class Selection:
 def periods_between(first: int, last: int, kind: str) -> list[Period]:
     """Periods of ``kind`` touching the months ``first``..``last`` (YYYYMM), newest first."""
     out: list[Period] = []
-    for year in range(last // 100, first // 100 - 1, -1):
+    for year in range(year_of(last), year_of(first) - 1, -1):
         if kind == "year":
             candidates = [Period(year, "year", 1)]
         elif kind == "half":
@@ -104,7 +105,7 @@ def _init_from_url(sectors: list[str], platforms: list[str], span: tuple[int, in
         st.session_state["f_period"] = period.code
     elif span is not None:  # no period in the URL: the latest year with data
         st.session_state["f_gran"] = "year"
-        st.session_state["f_period"] = str(span[1] // 100)
+        st.session_state["f_period"] = str(year_of(span[1]))
     else:
         st.session_state["f_gran"] = "all"
     st.session_state["f_loaded"] = True
@@ -143,7 +144,7 @@ def render() -> Selection:
         period: Period | None = None
         date_from = date_to = None
         if granularity == "custom":
-            first = date(span[0] // 100, span[0] % 100, 1) if span else date(2023, 1, 1)
+            first = first_day(span[0]) if span else date(2023, 1, 1)
             st.session_state.setdefault("f_from", first)
             st.session_state.setdefault("f_to", date.today())
             date_from = st.date_input("开始日期", key="f_from", format="YYYY-MM-DD")

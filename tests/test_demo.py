@@ -48,7 +48,8 @@ def test_negative_count_is_refused(engine):
 
 def test_derived_columns_match_the_write_rules(demo):
     """Bulk-written demo rows carry the same derived values the import path computes."""
-    from models.rules.complaint import month_of, tier_of
+    from models.rules.complaint import tier_of
+    from models.rules.months import month_of
 
     with session_scope(demo) as session:
         rows = session.execute(

@@ -71,7 +71,7 @@ def _monthly_top10(filters: Filters) -> None:
     span = data.query("span", filters)
     if span is None:
         return
-    month = Period(span[1] // 100, "month", span[1] % 100)
+    month = Period.for_month(span[1])
     current = filters.with_dates(
         max(filters.date_from or month.first_day, month.first_day), month.last_day
     )

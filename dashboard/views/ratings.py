@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, data, sidebar, ui
 from models.rules.filters import Filters
 from models.rules.labels import GRADE_NOT_RATED
+from models.rules.months import year_of
 from models.rules.rating import REPORT_COLUMNS, Rating
 
 
@@ -81,7 +82,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     if span is None:
         ui.empty()
         return
-    years = list(range(span[1] // 100, span[0] // 100 - 1, -1))
+    years = list(range(year_of(span[1]), year_of(span[0]) - 1, -1))
     default_year = (
         selection.period.year if selection.period and selection.period.year in years else years[0]
     )

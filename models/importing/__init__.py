@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from models.clock import local_now
 from models.errors import TousuError
-from models.rules.complaint import default_status, month_of, public_text, status_problem, tier_of
+from models.rules.complaint import default_status, public_text, status_problem, tier_of
 from models.rules.labels import (
     COUNTING_STATUSES,
     NOT_CHOSEN,
@@ -35,6 +35,7 @@ from models.rules.labels import (
     normalize_gender,
     normalize_province,
 )
+from models.rules.months import month_of
 from models.store import summary
 from models.store.db import refresh_statistics
 from models.store.freshness import bump

@@ -141,13 +141,6 @@ def search_cases(
     return [_row(values, reveal) for values in session.execute(stmt)], int(total)
 
 
-def latest_cases(
-    session: Session, filters: Filters, limit: int = 10, *, reveal: bool = False
-) -> list[CaseRow]:
-    """The newest complaints in ``filters`` (the public board's 最新投诉)."""
-    return search_cases(session, filters, limit=limit, reveal=reveal)[0]
-
-
 def _texts_for(values, reveal: bool) -> Callable[[str | None], str | None]:
     """How this reader sees a free text of the complaint: as typed (staff) or scrubbed."""
     if reveal:

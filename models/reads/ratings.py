@@ -109,7 +109,7 @@ def monthly_timeline(session: Session, filters: Filters = Filters()) -> dict[str
     out: dict[str, list[Rating]] = {}
     for (pid, month), value in sorted(monthly_inputs(session, filters).items()):
         info = infos[pid]
-        period = Period(month // 100, "month", month % 100)
+        period = Period.for_month(month)
         rating = Rating(info.name, info.sector, info.onboarded, period, value)
         out.setdefault(info.name, []).append(rating)
     return out

@@ -9,7 +9,6 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 
-from models.rules.labels import PROVINCES
 from models.rules.numbers import round_half_up
 from models.settings import DATA_DIR
 
@@ -47,7 +46,3 @@ def per_ten_million(count: int, province: str) -> Decimal | None:
         return None
     residents = Fraction(population.ten_thousands) * 10_000
     return round_half_up(Fraction(count) * 10_000_000 / residents, 2)
-
-
-def all_provinces() -> list[str]:
-    return list(PROVINCES)

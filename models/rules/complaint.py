@@ -15,11 +15,6 @@ from models.rules.privacy import Subject, scrub
 from models.rules.rating import reply_tier
 
 
-def month_of(moment: datetime) -> int:
-    """YYYYMM of a time."""
-    return moment.year * 100 + moment.month
-
-
 def tier_of(transferred_at: datetime | None, replied_at: datetime | None) -> int | None:
     """Timeliness tier of a reply; None when there is no reply."""
     if replied_at is None:

@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import case, func
 
 from models.errors import TousuError
+from models.rules import months
 from models.rules.labels import UNKNOWN
 from models.store.tables import Complaint, Platform
 
@@ -24,16 +25,6 @@ DIMENSIONS = (
 #: from the month and the platform.
 VALUE_DIMENSIONS = ("problem_type", "province", "gender", "amount_bracket", "age_group")
 AGE_GROUPS = ("18岁以下", "18-24岁", "25-34岁", "35-44岁", "45-54岁", "55岁及以上")
-DIMENSION_LABELS = {
-    "problem_type": "问题类型",
-    "province": "投诉地区",
-    "gender": "性别",
-    "amount_bracket": "金额区间",
-    "platform": "投诉平台",
-    "month": "月份",
-    "sector": "赛道",
-    "age_group": "年龄段",
-}
 
 
 def check(by: str) -> None:
@@ -88,12 +79,8 @@ def labelled_value(by: str):
     return column if by == "age_group" else func.coalesce(func.nullif(column, ""), UNKNOWN)
 
 
-def month_label(yyyymm: int) -> str:
-    return f"{yyyymm // 100}-{yyyymm % 100:02d}"
-
-
 def label(by: str, value) -> str:
     """How a value of ``by`` is printed; empty values are 未知, never dropped."""
     if by == "month":
-        return month_label(value)
+        return months.label(value)
     return value if value not in (None, "") else UNKNOWN

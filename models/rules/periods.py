@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from models.rules import months
+
 QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
 
 
@@ -16,6 +18,11 @@ class Period:
     year: int
     kind: str  # "year" | "half" | "quarter" | "month"
     index: int  # 1 for the year and the half, 1–4 for quarters, 1–12 for months
+
+    @classmethod
+    def for_month(cls, yyyymm: int) -> Period:
+        """The month period of a YYYYMM value."""
+        return cls(months.year_of(yyyymm), "month", months.month_number(yyyymm))
 
     @property
     def months(self) -> tuple[int, ...]:
@@ -85,9 +92,6 @@ class Period:
             return Period(self.year - 1, self.kind, count)
         return Period(self.year, self.kind, self.index - 1)
 
-    def year_before(self) -> Period:
-        return Period(self.year - 1, self.kind, self.index)
-
 
 _CODE = re.compile(r"^(\d{4})(?:(H1)|Q([1-4])|-(\d{2}))?$")
 
@@ -121,24 +125,6 @@ def report_order(year: int) -> list[Period]:
         order.append(Period(year, "quarter", quarter))
         order += [Period(year, "month", m) for m in range(3 * quarter, 3 * quarter - 3, -1)]
     return order
-
-
-def parse_period(year: int, label: str) -> Period:
-    """The period of ``year`` with the given report label (全年, 上半年, 第二季度, 7月)."""
-    for period in report_order(year):
-        if period.label == label:
-            return period
-    raise ValueError(f"unknown period {label!r}")
-
-
-def month_periods(first: int, last: int) -> list[Period]:
-    """Every month from YYYYMM ``first`` to ``last`` inclusive, oldest first."""
-    months = []
-    year, month = divmod(first, 100)
-    while year * 100 + month <= last:
-        months.append(Period(year, "month", month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 def year_before(day: date) -> date:

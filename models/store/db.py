@@ -98,10 +98,6 @@ def session_scope(engine: Engine | None = None, *, write: bool = False) -> Itera
             raise
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
 def bulk_insert(connection, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """The fastest plain insert each database offers (COPY, or executemany on SQLite)."""
     if connection.dialect.name == "postgresql":

@@ -19,13 +19,11 @@ days of a month that a custom date range cuts — is counted from the complaints
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from datetime import date
 
 import pandas as pd
 from sqlalchemy import Row, case, delete, false, func, or_, select
@@ -34,6 +32,7 @@ from sqlmodel import Session
 from models.rules.dimensions import VALUE_DIMENSIONS, age_group_labels, labelled_value, text_labels
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
+from models.rules.months import month_end, month_of, next_month, previous_month
 from models.store.db import bulk_insert
 from models.store.freshness import bump
 from models.store.tables import Complaint, Platform, SummaryCount, SummaryRating
@@ -272,22 +271,6 @@ class Plan:
     direct: tuple[Filters, ...]
 
 
-def month_of(day: date) -> int:
-    return day.year * 100 + day.month
-
-
-def _month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _next_month(yyyymm: int) -> int:
-    return yyyymm + 89 if yyyymm % 100 == 12 else yyyymm + 1
-
-
-def _previous_month(yyyymm: int) -> int:
-    return yyyymm - 89 if yyyymm % 100 == 1 else yyyymm - 1
-
-
 _DIRECT: ContextVar[bool] = ContextVar("tousu_summary_direct", default=False)
 
 
@@ -318,13 +301,13 @@ def plan(filters: Filters, dimensions: Sequence[str] = ()) -> Plan:
     last = None if end is None else month_of(end)
     direct: list[Filters] = []
     if start is not None and start.day != 1:  # the cut days of the first month
-        direct.append(replace(filters, date_to=min(_month_end(start), end or _month_end(start))))
-        first = _next_month(first)  # type: ignore[arg-type]
-    if end is not None and end != _month_end(end):  # the cut days of the last month
+        direct.append(replace(filters, date_to=min(month_end(start), end or month_end(start))))
+        first = next_month(first)  # type: ignore[arg-type]
+    if end is not None and end != month_end(end):  # the cut days of the last month
         if not direct or month_of(start) != last:  # type: ignore[arg-type]
             cut = end.replace(day=1)
             direct.append(replace(filters, date_from=cut if start is None else max(cut, start)))
-        last = _previous_month(last)  # type: ignore[arg-type]
+        last = previous_month(last)  # type: ignore[arg-type]
     whole = first is None or last is None or first <= last
     return Plan((first, last) if whole else None, tuple(direct))
 
