@@ -152,7 +152,7 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
 
     def year_table():
         with session_scope(engine) as session:
-            return ratings.year_table(session, year)
+            return ratings.year_table(session, Filters(), year)
 
     def timeline():
         with session_scope(engine) as session:

@@ -134,7 +134,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_ratings(args: argparse.Namespace) -> int:
     _require_schema()
     with session_scope() as session:
-        ratings = year_ratings(session, args.platform, args.year)
+        ratings = year_ratings(session, Filters(), args.platform, args.year)
     if not ratings:
         print(f"“{args.platform}”在{args.year}年没有计入评级的投诉", file=sys.stderr)
     sys.stdout.write(render([r.report_row() for r in ratings], REPORT_COLUMNS, args.format))
@@ -157,7 +157,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     else:
         filters = filters.with_dates(args.date_from, args.date_to)
     with session_scope() as session:
-        shares = distribution(session, args.by, filters)
+        shares = distribution(session, filters, args.by)
     if not shares:
         print("没有符合条件的投诉", file=sys.stderr)
     sys.stdout.write(render([s.row() for s in shares], ("label", "count", "percent"), args.format))

@@ -29,21 +29,21 @@ recorder: list[tuple[str, Filters, tuple, dict]] | None = None
 
 # Every query a page may run; each takes (session, filters, ...).
 QUERIES: dict[str, Callable[..., Any]] = {
-    "distribution": lambda s, f, by: stats.distribution(s, by, f),
-    "counts": lambda s, f, by: stats.counts(s, by, f),
-    "crosstab": lambda s, f, by, split: stats.crosstab(s, by, split, f),
+    "distribution": lambda s, f, by: stats.distribution(s, f, by),
+    "counts": lambda s, f, by: stats.counts(s, f, by),
+    "crosstab": lambda s, f, by, split: stats.crosstab(s, f, by, split),
     "total": lambda s, f: stats.total(s, f),
     "headline": lambda s, f: overview.headline(s, f),
     "span": lambda s, f: overview.data_span(s, f),
     "range_ratings": lambda s, f: ratings.range_ratings(s, f),
-    "period_ratings": lambda s, f, period: ratings.period_ratings(s, period, f),
-    "year_ratings": lambda s, f, platform, year: ratings.year_ratings(s, platform, year, f),
+    "period_ratings": lambda s, f, period: ratings.period_ratings(s, f, period),
+    "year_ratings": lambda s, f, platform, year: ratings.year_ratings(s, f, platform, year),
     "timeline": lambda s, f: ratings.monthly_timeline(s, f),
     "leaderboard": lambda s, f, previous, limit=None: leaderboard.leaderboard(
         s, f, previous, limit
     ),
     "search_cases": lambda s, f, **kw: cases.search_cases(s, f, **kw),
-    "case_detail": lambda s, f, case_id, *, reveal: cases.case_detail(s, case_id, f, reveal=reveal),
+    "case_detail": lambda s, f, case_id, *, reveal: cases.case_detail(s, f, case_id, reveal=reveal),
     # Platforms the filters allow (a share link's scope narrows the list too).
     "platforms": lambda s, f: sorted(
         (p.name, p.sector, p.onboarded)

@@ -8,6 +8,7 @@ import pytest
 from models.access import users
 from models.access.roles import CLI
 from models.reads.ratings import year_ratings
+from models.rules.filters import Filters
 from models.store import schema
 from models.store.db import get_engine, session_scope
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
@@ -106,7 +107,7 @@ def test_staff_reply_and_score_change_the_rating(site, browser):
     assert tab.get_by_text("满意度 8 分").count() == 1
 
     with session_scope(engine) as session:
-        expected = year_ratings(session, "云集", 2024)[0].report_row()
+        expected = year_ratings(session, Filters(), "云集", 2024)[0].report_row()
     # The reply came long after the 2024 transfer: timeliness 0; satisfaction 8.
     assert expected["平台反馈率"] == "100.00%" and expected["综合指数"] == "0.660"
     table = rating_row(tab, base)

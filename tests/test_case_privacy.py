@@ -77,13 +77,13 @@ def test_list_and_detail_are_scrubbed_for_everyone_but_staff(engine):
         chen = next(r for r in rows if r.platform == "小红书")
         assert chen.complainant == "广东省陈女士"
         assert chen.title == "陈女士：小红书退款不到账 [电话已隐去]"
-        detail = case_detail(session, chen.id, Filters(), reveal=False)
+        detail = case_detail(session, Filters(), chen.id, reveal=False)
         assert detail is not None and detail.phone is None
         texts = (detail.row.title, detail.content, detail.demand, detail.reply)
         assert _leaks(*texts) == []
         assert "2025年3月5日付款5000元" in detail.content and "陈女士" in detail.content
         assert detail.reply == "陈女士您好，已致电[电话已隐去]，款项5000元将原路退回"
-        staff = case_detail(session, chen.id, Filters(), reveal=True)
+        staff = case_detail(session, Filters(), chen.id, reveal=True)
         assert staff.content == CONTENT and staff.phone == "13812345678"
         assert staff.row.complainant == "陈美玲"
 
@@ -116,9 +116,9 @@ def test_rejection_reasons_are_scrubbed(engine):
             reason="王小明重复投诉，见13800001111",
         )
     with session_scope(engine) as session:
-        shown = case_detail(session, cid, Filters(statuses=None), reveal=False)
+        shown = case_detail(session, Filters(statuses=None), cid, reveal=False)
         assert shown.rejection_reason == "王先生重复投诉，见[电话已隐去]"
-        assert case_detail(session, cid, Filters(statuses=None), reveal=True).rejection_reason == (
+        assert case_detail(session, Filters(statuses=None), cid, reveal=True).rejection_reason == (
             "王小明重复投诉，见13800001111"
         )
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from models.demo import generate_demo
 from models.errors import TousuError
 from models.reads.ratings import period_ratings
+from models.rules.filters import Filters
 from models.rules.periods import Period
 from models.store.db import session_scope
 from models.store.tables import Complaint, Platform, SummaryRating
@@ -23,7 +24,7 @@ def demo(engine):
 
 def test_platforms_spread_over_all_four_grades(demo):
     with session_scope(demo) as session:
-        grades = {r.grade for r in period_ratings(session, Period(2024, "year", 1))}
+        grades = {r.grade for r in period_ratings(session, Filters(), Period(2024, "year", 1))}
     assert grades == {"建议下单", "谨慎下单", "不建议下单", "不予评级"}
 
 

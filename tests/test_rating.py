@@ -104,7 +104,7 @@ def test_yunji_2023_table_from_the_social_ecommerce_report(engine):
         ],
     )
     with session_scope(engine) as session:
-        rows = [r.report_row() for r in year_ratings(session, "云集", 2023)]
+        rows = [r.report_row() for r in year_ratings(session, Filters(), "云集", 2023)]
     assert [(r["时间段"]) for r in rows] == [
         "全年",
         "第四季度",
@@ -131,7 +131,7 @@ def test_mengtui_2023_not_onboarded_gets_11_unrated_periods(engine):
         engine, [_complaint("萌推", f"2023-{m:02d}-10 12:00") for m in (1, 2, 4, 5, 10, 12)]
     )
     with session_scope(engine) as session:
-        ratings = year_ratings(session, "萌推", 2023)
+        ratings = year_ratings(session, Filters(), "萌推", 2023)
     assert [r.period.label for r in ratings] == [
         "全年",
         "第四季度",
@@ -153,7 +153,7 @@ def test_xiaohongshu_2023_eighteen_not_recommended(engine):
     add_platforms(engine, ("小红书", "社交电商", True))
     add_complaints(engine, [_complaint("小红书", f"2023-{m:02d}-03 08:00") for m in range(1, 13)])
     with session_scope(engine) as session:
-        ratings = year_ratings(session, "小红书", 2023)
+        ratings = year_ratings(session, Filters(), "小红书", 2023)
     assert len(ratings) == 18
     assert {r.grade for r in ratings} == {"不建议下单"}
     assert ratings[0].report_row()["平台反馈率"] == "0.00%"
@@ -170,7 +170,7 @@ def test_pending_and_rejected_complaints_do_not_count(engine):
         ],
     )
     with session_scope(engine) as session:
-        ratings = year_ratings(session, "云集", 2023)
+        ratings = year_ratings(session, Filters(), "云集", 2023)
     assert [r.period.label for r in ratings] == ["全年", "上半年", "第一季度", "3月"]
     assert ratings[0].inputs.complaints == 1
 
@@ -247,10 +247,10 @@ def test_sql_rollup_equals_naive_recomputation_on_random_data(engine):
     add_complaints(engine, imports)
     with session_scope(engine) as session:
         for name, _sector, _onboarded in platforms:
-            for rating in year_ratings(session, name, 2024):
+            for rating in year_ratings(session, Filters(), name, 2024):
                 expected = _naive_rating(rows, name, rating.period.months)
                 assert rating.inputs.composite == expected, (name, rating.period.label)
-        board = period_ratings(session, Period(2024, "quarter", 2))
+        board = period_ratings(session, Filters(), Period(2024, "quarter", 2))
         timeline = monthly_timeline(session, Filters.for_year(2024))
     for rating in board:
         assert rating.inputs.composite == _naive_rating(rows, rating.platform, (4, 5, 6))

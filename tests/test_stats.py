@@ -24,7 +24,7 @@ def test_shares_two_decimals_ordered_by_count_then_label(engine):
         [{"platform": "小红书", "submitted_at": "2023-05-01", "problem_type": t} for t in types],
     )
     with session_scope(engine) as session:
-        rows = [s.row() for s in distribution(session, "problem_type")]
+        rows = [s.row() for s in distribution(session, Filters(), "problem_type")]
     assert rows[:3] == [
         {"label": "退款问题", "count": 7, "percent": "38.89%"},
         {"label": "虚假促销", "count": 3, "percent": "16.67%"},
@@ -43,9 +43,9 @@ def test_unknown_values_are_labelled_not_dropped(engine):
         ],
     )
     with session_scope(engine) as session:
-        provinces = {s.label: s.count for s in distribution(session, "province")}
-        genders = {s.label: s.count for s in distribution(session, "gender")}
-        brackets = {s.label for s in distribution(session, "amount_bracket")}
+        provinces = {s.label: s.count for s in distribution(session, Filters(), "province")}
+        genders = {s.label: s.count for s in distribution(session, Filters(), "gender")}
+        brackets = {s.label for s in distribution(session, Filters(), "amount_bracket")}
     assert provinces == {"广东省": 1, "未知": 1}
     assert genders == {"女": 1, "未知": 1}
     assert brackets == {"未选择"}
@@ -65,7 +65,7 @@ def test_filters_by_sector_platform_dates_and_status(engine):
     with session_scope(engine) as session:
 
         def count(**kw):
-            return sum(s.count for s in distribution(session, "platform", Filters(**kw)))
+            return sum(s.count for s in distribution(session, Filters(**kw), "platform"))
 
         assert count() == 3  # the pending one is not counted
         assert count(sectors=("金融科技",)) == 1
@@ -73,7 +73,7 @@ def test_filters_by_sector_platform_dates_and_status(engine):
         assert count(date_from=date(2024, 1, 1), date_to=date(2024, 1, 31)) == 2
         assert count(date_from=date(2024, 2, 1)) == 1
         assert count(sectors=()) == 0
-        months = [s.label for s in distribution(session, "month")]
+        months = [s.label for s in distribution(session, Filters(), "month")]
     assert sorted(months) == ["2024-01", "2024-02"]
 
 

@@ -13,6 +13,7 @@ from models.access.roles import CLI, Actor, Forbidden
 from models.errors import TousuError
 from models.reads import cases, queues
 from models.reads.ratings import year_ratings
+from models.rules.filters import Filters
 from models.store.db import session_scope
 from models.store.tables import Complaint, Reply, SatisfactionScore
 from models.writes import audit, workflow
@@ -75,7 +76,7 @@ def test_reply_then_score_moves_the_status_and_the_rating(world):
     assert (c.status, c.reply_tier, c.version) == ("已回复", 1, 2)
     with session_scope(world) as session:
         workflow.enter_score(session, STAFF, c.id, score=9, seen_version=c.version)
-        ratings = year_ratings(session, "云集", 2024)
+        ratings = year_ratings(session, Filters(), "云集", 2024)
     assert complaint(world, "T1").status == "已评价"
     # reply rate 1, timeliness 0.6, satisfaction 9 → 0.5 + 0.18 + 0.18 = 0.860
     assert ratings[0].report_row()["综合指数"] == "0.860"

@@ -150,7 +150,7 @@ def _texts_for(values, reveal: bool) -> Callable[[str | None], str | None]:
 
 
 def case_detail(
-    session: Session, case_id: int, filters: Filters, *, reveal: bool = False
+    session: Session, filters: Filters, case_id: int, *, reveal: bool = False
 ) -> CaseDetail | None:
     """One complaint, or None when it does not exist or lies outside ``filters``."""
     stmt = (
@@ -199,4 +199,4 @@ def complaint_for_staff(session: Session, actor: Actor, complaint_id: int):
     from models.rules.filters import Filters
 
     require(session, actor, "staff")
-    return case_detail(session, complaint_id, Filters(statuses=None), reveal=True)
+    return case_detail(session, Filters(statuses=None), complaint_id, reveal=True)

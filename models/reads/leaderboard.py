@@ -43,12 +43,12 @@ def leaderboard(
     """Platforms by volume in ``current``; ranks in ``previous`` (if any) for the movement."""
     sectors = {p.name: p.sector for p in all_platforms(session).values()}
     before = (
-        {name: (rank, n) for rank, name, n in _ranked(counts(session, "platform", previous))}
+        {name: (rank, n) for rank, name, n in _ranked(counts(session, previous, "platform"))}
         if previous is not None
         else {}
     )
     ranks = []
-    for rank, name, n in _ranked(counts(session, "platform", current))[:limit]:
+    for rank, name, n in _ranked(counts(session, current, "platform"))[:limit]:
         prev_rank, prev_n = before.get(name, (None, 0 if previous is not None else None))
         ranks.append(Rank(rank, name, sectors.get(name, ""), n, prev_rank, prev_n))
     return ranks

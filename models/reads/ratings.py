@@ -65,18 +65,14 @@ def _direct_inputs(session: Session, filters: Filters, *, by_month: bool = True)
     return session.connection().execute(stmt).all()
 
 
-def year_ratings(
-    session: Session, platform: str, year: int, filters: Filters = Filters()
-) -> list[Rating]:
+def year_ratings(session: Session, filters: Filters, platform: str, year: int) -> list[Rating]:
     """A platform's ratings for a year in the reports' order, periods with complaints only."""
     info = platform_by_name(session, platform)
     scoped = Filters(platform_ids=(info.id,)).intersect(filters)
-    return year_table(session, year, scoped).get(info.name, [])
+    return year_table(session, scoped, year).get(info.name, [])
 
 
-def year_table(
-    session: Session, year: int, filters: Filters = Filters()
-) -> dict[str, list[Rating]]:
+def year_table(session: Session, filters: Filters, year: int) -> dict[str, list[Rating]]:
     """Every platform's ratings for a year in the reports' 18 periods, from one query."""
     by_platform: dict[int, dict[int, RatingInputs]] = defaultdict(dict)
     for (pid, month), value in monthly_inputs(
@@ -94,7 +90,7 @@ def year_table(
     }
 
 
-def period_ratings(session: Session, period: Period, filters: Filters = Filters()) -> list[Rating]:
+def period_ratings(session: Session, filters: Filters, period: Period) -> list[Rating]:
     """消费评级榜: every platform with complaints in ``period``, best composite first."""
     scoped = Filters(date_from=period.first_day, date_to=period.last_day).intersect(filters)
     return ratings_of(session, platform_inputs(session, scoped), period)

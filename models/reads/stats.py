@@ -35,8 +35,8 @@ class Share:
 
 def grouped(
     session: Session,
+    filters: Filters,
     dimensions: Sequence[str],
-    filters: Filters = Filters(),
 ) -> dict[tuple[str, ...], int]:
     """Complaint counts per combination of labels of ``dimensions`` (none: the total).
 
@@ -72,17 +72,15 @@ def _direct_rows(session: Session, dimensions: Sequence[str], filters: Filters) 
     return [row for row in session.connection().execute(stmt).all() if row[-1]]
 
 
-def counts(session: Session, by: str, filters: Filters = Filters()) -> dict[str, int]:
+def counts(session: Session, filters: Filters, by: str) -> dict[str, int]:
     """Complaint counts per label of dimension ``by``."""
-    return {key[0]: n for key, n in grouped(session, (by,), filters).items()}
+    return {key[0]: n for key, n in grouped(session, filters, (by,)).items()}
 
 
-def crosstab(
-    session: Session, by: str, split: str, filters: Filters = Filters()
-) -> dict[str, dict[str, int]]:
+def crosstab(session: Session, filters: Filters, by: str, split: str) -> dict[str, dict[str, int]]:
     """Counts per ``split`` label (e.g. sector), then per ``by`` label."""
     out: dict[str, dict[str, int]] = {}
-    for (group, value), n in grouped(session, (split, by), filters).items():
+    for (group, value), n in grouped(session, filters, (split, by)).items():
         out.setdefault(group, {})[value] = n
     return out
 
@@ -97,11 +95,11 @@ def shares(label_counts: dict[str, int]) -> list[Share]:
     ]
 
 
-def distribution(session: Session, by: str, filters: Filters = Filters()) -> list[Share]:
+def distribution(session: Session, filters: Filters, by: str) -> list[Share]:
     """The distribution of complaints in ``filters`` by ``by``, as the reports list it."""
-    return shares(counts(session, by, filters))
+    return shares(counts(session, filters, by))
 
 
 def total(session: Session, filters: Filters = Filters()) -> int:
     """How many complaints ``filters`` selects."""
-    return grouped(session, (), filters).get((), 0)
+    return grouped(session, filters, ()).get((), 0)
