@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from models.store.db import session_scope
 from models.store.tables import Complaint, Platform
 
 PAGES = ("overview", "regions", "demographics", "ratings", "leaderboard", "cases")
-Call = tuple[str, Filters, tuple, dict]
+Call = tuple[str, Callable[..., Any], Filters, tuple, dict]  # name, read, filters, …
 
 
 def record_pages(database_url: str) -> dict[str, list[Call]]:
@@ -31,35 +32,33 @@ def record_pages(database_url: str) -> dict[str, list[Call]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import data
+    from dashboard.data import CALL_LOG
 
     app = os.path.join(os.path.dirname(os.path.dirname(__file__)), "dashboard", "app.py")
     calls: dict[str, list[Call]] = {}
     for page in PAGES:
         st.cache_data.clear()
-        data.recorder = []
         at = AppTest.from_file(app, default_timeout=600)
+        at.session_state[CALL_LOG] = []
         at.run()
         if page != "overview":
             at.switch_page(f"views/{page}.py")
-            data.recorder = []  # the page alone, with the sidebar it draws
+            at.session_state[CALL_LOG] = []  # the page alone, with the sidebar it draws
             at.run()
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception[0].value}")
         unique: list[Call] = []
-        for call in data.recorder:
+        for read, filters, args, kwargs in at.session_state[CALL_LOG]:
+            call = (read.__name__, read, filters, args, kwargs)
             if call not in unique:
                 unique.append(call)
         calls[page] = unique
-    data.recorder = None
     return calls
 
 
 def run_tousu(engine, calls: list[Call]) -> list[Any]:
-    from dashboard.data import QUERIES
-
     with session_scope(engine) as session:
-        return [QUERIES[name](session, f, *args, **kwargs) for name, f, args, kwargs in calls]
+        return [read(session, f, *args, **kwargs) for _name, read, f, args, kwargs in calls]
 
 
 def run_plain(engine, calls: list[Call]) -> list[Any]:
@@ -191,14 +190,14 @@ def duck_inputs(duck, f: Filters) -> dict[tuple[int, int], tuple]:
 def run_duckdb(duck, calls: list[Call]) -> list[Any]:
     """The figures behind each call, computed by DuckDB from the complaints."""
     out = []
-    for name, f, args, kwargs in calls:
+    for name, _read, f, args, kwargs in calls:
         if name in ("distribution", "counts"):
             out.append(duck_counts(duck, (args[0],), f))
         elif name == "crosstab":
             out.append(duck_counts(duck, (args[1], args[0]), f))
         elif name == "total":
             out.append(duck_counts(duck, (), f))
-        elif name in ("headline", "range_ratings", "timeline", "period_ratings"):
+        elif name in ("headline", "range_ratings", "monthly_timeline", "period_ratings"):
             scoped = f
             if name == "period_ratings":
                 scoped = f.intersect(Filters(date_from=args[0].first_day, date_to=args[0].last_day))
@@ -207,7 +206,7 @@ def run_duckdb(duck, calls: list[Call]) -> list[Any]:
             out.append(
                 duck_inputs(duck, f.intersect(Filters.for_year(args[1], platforms=(args[0],))))
             )
-        elif name == "span":
+        elif name == "data_span":
             where, params = _duck_where(f)
             sql = f"SELECT min(submitted_month), max(submitted_month) FROM complaint WHERE {where}"
             out.append(duck.execute(sql, params).fetchone())
@@ -227,7 +226,7 @@ def run_duckdb(duck, calls: list[Call]) -> list[Any]:
             ).fetchall()
             count = duck.execute(f"SELECT count(*) FROM complaint WHERE {where}", params).fetchone()
             out.append((rows, count))
-        elif name == "platforms":
+        elif name == "platforms_in":
             out.append(duck.execute("SELECT name, sector FROM platform").fetchall())
         else:
             out.append(None)
@@ -256,7 +255,7 @@ def run_naive(engine, calls: list[Call]) -> list[Any]:
             return frames[f]
 
         out = []
-        for name, f, args, _kwargs in calls:
+        for name, _read, f, args, _kwargs in calls:
             if name in ("distribution", "counts", "crosstab"):
                 df = frame(f)
                 by = [args[1], args[0]] if name == "crosstab" else [args[0]]
@@ -270,7 +269,7 @@ def run_naive(engine, calls: list[Call]) -> list[Any]:
             elif name in (
                 "headline",
                 "range_ratings",
-                "timeline",
+                "monthly_timeline",
                 "period_ratings",
                 "year_ratings",
             ):
@@ -295,7 +294,7 @@ def run_naive(engine, calls: list[Call]) -> list[Any]:
                     )
                     .to_dict()
                 )
-            elif name in ("total", "span"):
+            elif name in ("total", "data_span"):
                 df = frame(f)
                 out.append((len(df), df.submitted_month.min(), df.submitted_month.max()))
             elif name == "leaderboard":
@@ -316,7 +315,7 @@ def run_naive(engine, calls: list[Call]) -> list[Any]:
 def same_figures(ours: list[Any], duck: list[Any], calls: list[Call]) -> list[str]:
     """Calls whose counts differ between Tousu and DuckDB (a check that both compute the same)."""
     problems = []
-    for (name, _f, args, _kw), mine, theirs in zip(calls, ours, duck, strict=True):
+    for (name, _read, _f, args, _kw), mine, theirs in zip(calls, ours, duck, strict=True):
         if name == "distribution":
             got = {(s.label,): s.count for s in mine}
         elif name == "counts":

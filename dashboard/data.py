@@ -1,57 +1,45 @@
-"""The dashboard's only way to the data: cached, scoped calls into the domain layer.
+"""The only way pages reach the data: typed reads, scoped to the viewer, cached for all.
 
-Results are cached for everyone (``st.cache_data``) by query, arguments and the data
-version, so many viewers cost one computation per filter per refresh interval, and a
-write (which bumps the version) shows at the next refresh.
+Each function below runs one domain read (``models.reads``) on filters narrowed to the
+viewer's scope, so a page cannot show more than its viewer may see, whatever its widgets
+or URL say. Results are cached for everyone (``st.cache_data``) by read, arguments and
+the data version: many viewers cost one computation per filter per refresh interval, and
+a write (which bumps the version) shows at the next refresh. Whether personal data is
+revealed is decided here, from the viewer, never by a page — and it is part of the key,
+so a masked viewer is never served a result computed for staff.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard.access import current_viewer
-from models.reads import cases, leaderboard, overview, ratings, stats
+from models.reads import cases, overview, ratings, stats
+from models.reads import leaderboard as ranks
 from models.reads import platforms as platform_reads
+from models.reads.cases import CaseDetail, CaseRow
+from models.reads.leaderboard import Rank
+from models.reads.overview import Headline
+from models.reads.platforms import PlatformInfo
+from models.reads.stats import Share
 from models.rules.filters import Filters
+from models.rules.periods import Period
+from models.rules.rating import Rating
 from models.settings import get_settings
 from models.store import freshness
 from models.store.db import get_engine, session_scope
 
+T = TypeVar("T")
 REFRESH_SECONDS = get_settings().refresh_seconds
-#: When a list, every query a page asks for is appended to it (the benchmark replays them).
-recorder: list[tuple[str, Filters, tuple, dict]] | None = None
-
-# Every query a page may run; each takes (session, filters, ...).
-QUERIES: dict[str, Callable[..., Any]] = {
-    "distribution": lambda s, f, by: stats.distribution(s, f, by),
-    "counts": lambda s, f, by: stats.counts(s, f, by),
-    "crosstab": lambda s, f, by, split: stats.crosstab(s, f, by, split),
-    "total": lambda s, f: stats.total(s, f),
-    "headline": lambda s, f: overview.headline(s, f),
-    "span": lambda s, f: overview.data_span(s, f),
-    "range_ratings": lambda s, f: ratings.range_ratings(s, f),
-    "period_ratings": lambda s, f, period: ratings.period_ratings(s, f, period),
-    "year_ratings": lambda s, f, platform, year: ratings.year_ratings(s, f, platform, year),
-    "timeline": lambda s, f: ratings.monthly_timeline(s, f),
-    "leaderboard": lambda s, f, previous, limit=None: leaderboard.leaderboard(
-        s, f, previous, limit
-    ),
-    "search_cases": lambda s, f, **kw: cases.search_cases(s, f, **kw),
-    "case_detail": lambda s, f, case_id, *, reveal: cases.case_detail(s, f, case_id, reveal=reveal),
-    # Platforms the filters allow (a share link's scope narrows the list too).
-    "platforms": lambda s, f: sorted(
-        (p.name, p.sector, p.onboarded)
-        for p in platform_reads.platforms(s).values()
-        if (f.sectors is None or p.sector in f.sectors)
-        and (f.platforms is None or p.name in f.platforms)
-    ),
-}
+#: A list under this session-state key receives every read the session runs (benchmark).
+CALL_LOG = "data_calls"
 
 
 def database_url() -> str:
@@ -75,19 +63,38 @@ def data_version() -> tuple[int, datetime | None]:
 
 
 @st.cache_data(ttl=REFRESH_SECONDS, show_spinner=False, max_entries=5000)
-def _cached(url: str, name: str, version: int, filters: Filters, args: tuple, kwargs: tuple) -> Any:
+def _cached(
+    url: str, version: int, module: str, name: str, filters: Filters, args: tuple, kwargs: tuple
+) -> Any:
+    read = getattr(importlib.import_module(module), name)
     with session_scope(engine(url)) as session:
-        return QUERIES[name](session, filters, *args, **dict(kwargs))
-
-
-#: Queries that return free text and personal data: whether they are revealed is decided
-#: here, from the viewer, never by a page — and it is part of the cache key, so a masked
-#: viewer is never served a result computed for staff.
-REVEALING = frozenset({"search_cases", "case_detail"})
+        return read(session, filters, *args, **dict(kwargs))
 
 
 def _scoped(filters: Filters) -> Filters:
     return filters.intersect(current_viewer().scope)
+
+
+def run(read: Callable[..., T], filters: Filters, *args: Any, **kwargs: Any) -> T:
+    """``read(session, filters, *args, **kwargs)`` within the viewer's scope, cached."""
+    scoped = _scoped(filters)
+    args = tuple(_scoped(a) if isinstance(a, Filters) else a for a in args)
+    log = st.session_state.get(CALL_LOG)
+    if isinstance(log, list):
+        log.append((read, scoped, args, kwargs))
+    url = database_url()
+    key = tuple(sorted(kwargs.items()))
+    return _cached(url, _version(url)[0], read.__module__, read.__name__, scoped, args, key)
+
+
+def clear() -> None:
+    """Forget every cached figure (after a write in this process)."""
+    _cached.clear()
+    _version.clear()
+
+
+def with_statuses(filters: Filters, statuses: tuple[str, ...] | None) -> Filters:
+    return replace(filters, statuses=statuses)
 
 
 def comparable(filters: Filters | None) -> Filters | None:
@@ -106,23 +113,80 @@ def comparable(filters: Filters | None) -> Filters | None:
     return filters
 
 
-def query(name: str, filters: Filters, *args: Any, **kwargs: Any) -> Any:
-    """Run query ``name`` on ``filters`` narrowed to the viewer's scope (cached)."""
-    if name in REVEALING:
-        kwargs["reveal"] = current_viewer().reveal_personal
-    scoped = _scoped(filters)
-    args = tuple(_scoped(a) if isinstance(a, Filters) else a for a in args)
-    if recorder is not None:
-        recorder.append((name, scoped, args, kwargs))
-    url = database_url()
-    return _cached(url, name, _version(url)[0], scoped, args, tuple(sorted(kwargs.items())))
+# --- the reads pages may run -------------------------------------------------------------
 
 
-def clear() -> None:
-    """Forget every cached figure (after a write in this process)."""
-    _cached.clear()
-    _version.clear()
+def distribution(filters: Filters, by: str) -> list[Share]:
+    return run(stats.distribution, filters, by)
 
 
-def with_statuses(filters: Filters, statuses: tuple[str, ...] | None) -> Filters:
-    return replace(filters, statuses=statuses)
+def counts(filters: Filters, by: str) -> dict[str, int]:
+    return run(stats.counts, filters, by)
+
+
+def crosstab(filters: Filters, by: str, split: str) -> dict[str, dict[str, int]]:
+    return run(stats.crosstab, filters, by, split)
+
+
+def total(filters: Filters) -> int:
+    return run(stats.total, filters)
+
+
+def headline(filters: Filters) -> Headline:
+    return run(overview.headline, filters)
+
+
+def data_span(filters: Filters) -> tuple[int, int] | None:
+    """(first, last) YYYYMM with complaints in ``filters``; None when there are none."""
+    return run(overview.data_span, filters)
+
+
+def platforms(filters: Filters) -> list[PlatformInfo]:
+    """The platforms the filters (and the viewer's scope) allow."""
+    return run(platform_reads.platforms_in, filters)
+
+
+def range_ratings(filters: Filters) -> list[Rating]:
+    return run(ratings.range_ratings, filters)
+
+
+def period_ratings(filters: Filters, period: Period) -> list[Rating]:
+    return run(ratings.period_ratings, filters, period)
+
+
+def year_ratings(filters: Filters, platform: str, year: int) -> list[Rating]:
+    return run(ratings.year_ratings, filters, platform, year)
+
+
+def monthly_timeline(filters: Filters) -> dict[str, list[Rating]]:
+    return run(ratings.monthly_timeline, filters)
+
+
+def leaderboard(filters: Filters, previous: Filters | None, limit: int | None = None) -> list[Rank]:
+    return run(ranks.leaderboard, filters, previous, limit)
+
+
+def search_cases(
+    filters: Filters,
+    *,
+    text: str = "",
+    problem_types: tuple[str, ...] = (),
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[CaseRow], int]:
+    """Cases newest first, masked and scrubbed unless the viewer is staff."""
+    reveal = current_viewer().reveal_personal
+    return run(
+        cases.search_cases,
+        filters,
+        text=text,
+        problem_types=problem_types,
+        limit=limit,
+        offset=offset,
+        reveal=reveal,
+    )
+
+
+def case_detail(filters: Filters, case_id: int) -> CaseDetail | None:
+    """One case in full, masked and scrubbed unless the viewer is staff."""
+    return run(cases.case_detail, filters, case_id, reveal=current_viewer().reveal_personal)

@@ -114,16 +114,16 @@ def _init_from_url(sectors: list[str], platforms: list[str], span: tuple[int, in
 def render() -> Selection:
     """Draw the filters in the sidebar, write them to the URL, return the selection."""
     everything = Filters(statuses=None)
-    platform_rows = data.query("platforms", everything)
-    span = data.query("span", Filters())
-    sectors = sorted({sector for _n, sector, _o in platform_rows})
-    _init_from_url(sectors, [n for n, _s, _o in platform_rows], span)
+    known = data.platforms(everything)
+    span = data.data_span(Filters())
+    sectors = sorted({p.sector for p in known})
+    _init_from_url(sectors, [p.name for p in known], span)
 
     with st.sidebar:
         st.markdown("### 筛选")
         chosen_sectors = st.multiselect("赛道", sectors, key="f_sector", placeholder="全部赛道")
         platform_options = [
-            n for n, s, _o in platform_rows if not chosen_sectors or s in chosen_sectors
+            p.name for p in known if not chosen_sectors or p.sector in chosen_sectors
         ]
         st.session_state["f_platform"] = [
             p for p in st.session_state.get("f_platform", []) if p in platform_options

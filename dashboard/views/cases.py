@@ -56,8 +56,7 @@ def render() -> None:
         if str(st.query_params.get("page", "1")).isdigit()
         else 1,
     )
-    rows, total = data.query(
-        "search_cases",
+    rows, total = data.search_cases(
         filters,
         text=text.strip(),
         problem_types=tuple(types),
@@ -114,7 +113,7 @@ def render() -> None:
 def _detail(case_id: int) -> None:
     """One case, within the viewer's scope whatever the sidebar's period: a case URL
     keeps working for everyone allowed to see the case."""
-    detail = data.query("case_detail", Filters(statuses=None), case_id)
+    detail = data.case_detail(Filters(statuses=None), case_id)
     with st.container(border=True):
         if detail is None:
             ui.empty("该投诉不存在，或不在当前可查看的范围内。")

@@ -33,11 +33,11 @@ def render() -> None:
     filters = selection.filters
     st.title("用户画像")
     st.caption(f"{selection.title} · 投诉用户的性别、投诉金额与年龄")
-    if data.query("total", filters) == 0:
+    if data.total(filters) == 0:
         ui.empty()
         return
     for by, (label, order) in DIMENSIONS.items():
-        shares = ui.shares_frame(data.query("distribution", filters, by))
+        shares = ui.shares_frame(data.distribution(filters, by))
         left, right = st.columns([2, 3])
         with left:
             chart = (
@@ -45,7 +45,7 @@ def render() -> None:
             )
             ui.figure(f"{label}分布", chart, shares, f"dg_{by}")
         with right:
-            frame = sector_frame(data.query("crosstab", filters, by, "sector"))
+            frame = sector_frame(data.crosstab(filters, by, "sector"))
             present = [o for o in order if o in set(frame["label"])]
             ui.figure(
                 f"各赛道{label}对比",

@@ -38,10 +38,10 @@ def render() -> None:
         f"{selection.title} · 依据投诉量排行"
         + ("；“变化”与上一期相比" if previous else "；选择具体期间可查看名次变化")
     )
-    if data.query("total", filters) == 0:
+    if data.total(filters) == 0:
         ui.empty()
         return
-    sectors = sorted(data.query("counts", filters, "sector"))
+    sectors = sorted(data.counts(filters, "sector"))
     tabs = st.tabs(["总榜", *sectors])
     for tab, sector in zip(tabs, [None, *sectors], strict=True):
         with tab:
@@ -51,7 +51,7 @@ def render() -> None:
                 if sector is not None and previous is not None
                 else previous
             )
-            frame = rank_frame(data.query("leaderboard", scoped, prev))
+            frame = rank_frame(data.leaderboard(scoped, prev))
             name = "总榜" if sector is None else sector
             left, right = st.columns([3, 2])
             with left:
@@ -68,7 +68,7 @@ def render() -> None:
 
 
 def _monthly_top10(filters: Filters) -> None:
-    span = data.query("span", filters)
+    span = data.data_span(filters)
     if span is None:
         return
     month = Period.for_month(span[1])
@@ -77,7 +77,7 @@ def _monthly_top10(filters: Filters) -> None:
     )
     before = month.previous()
     previous = data.comparable(filters.with_dates(before.first_day, before.last_day))
-    frame = rank_frame(data.query("leaderboard", current, previous, limit=10))
+    frame = rank_frame(data.leaderboard(current, previous, limit=10))
     ui.table(f"{month.title}平台投诉量 TOP10", frame, "lb_month")
 
 

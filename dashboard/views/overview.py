@@ -23,9 +23,9 @@ def render() -> None:
     filters = selection.filters
     st.title("总览")
     st.caption(f"{selection.title} · 计入统计的投诉（已移交、已回复、已评价）")
-    now = data.query("headline", filters)
+    now = data.headline(filters)
     previous_filters = selection.previous()
-    before = data.query("headline", previous_filters) if previous_filters else None
+    before = data.headline(previous_filters) if previous_filters else None
     if now.complaints == 0:
         ui.empty()
         return
@@ -73,7 +73,7 @@ def render() -> None:
     with left:
         _volume(filters, selection)
     with right:
-        shares = data.query("distribution", filters, "problem_type")
+        shares = data.distribution(filters, "problem_type")
         frame = ui.shares_frame(shares)
         ui.figure(
             "投诉问题类型分布", charts.shares_bar(frame.head(15), "问题类型"), frame, "ov_types"
@@ -92,13 +92,13 @@ def _previous_title(selection: sidebar.Selection) -> str:
 
 def _volume(filters: Filters, selection: sidebar.Selection) -> None:
     """Monthly volume of the selected range, with the year before for comparison."""
-    months = data.query("counts", filters, "month")
+    months = data.counts(filters, "month")
     if filters.date_from and filters.date_to:
         earlier = data.comparable(
             filters.with_dates(year_before(filters.date_from), year_before(filters.date_to))
         )
         if earlier is not None:
-            months = {**data.query("counts", earlier, "month"), **months}
+            months = {**data.counts(earlier, "month"), **months}
     rows = [{"year": label[:4], "month": int(label[5:]), "count": n} for label, n in months.items()]
     frame = pd.DataFrame(rows, columns=["year", "month", "count"]).sort_values(["year", "month"])
     ui.figure(
@@ -111,7 +111,7 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
 
 
 def _latest(filters: Filters) -> None:
-    rows, _total = data.query("search_cases", filters, limit=10)
+    rows, _total = data.search_cases(filters, limit=10)
     st.subheader("最新投诉")
     if not rows:
         ui.empty()

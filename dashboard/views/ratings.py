@@ -54,9 +54,7 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("平台评级")
-    platforms = sorted(
-        {r.platform for r in data.query("range_ratings", filters.with_dates(None, None))}
-    )
+    platforms = sorted({r.platform for r in data.range_ratings(filters.with_dates(None, None))})
     if not platforms:
         ui.empty()
         return
@@ -78,7 +76,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     platform = st.selectbox("平台", platforms, key="rp_platform")
     st.query_params["rp"] = platform
     unscoped = filters.with_dates(None, None)
-    span = data.query("span", Filters(platforms=(platform,)).intersect(unscoped))
+    span = data.data_span(Filters(platforms=(platform,)).intersect(unscoped))
     if span is None:
         ui.empty()
         return
@@ -88,7 +86,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     )
     year = st.selectbox("年份", years, index=years.index(default_year), key=f"rp_year_{platform}")
 
-    ratings = data.query("year_ratings", unscoped, platform, year)
+    ratings = data.year_ratings(unscoped, platform, year)
     st.markdown(f"**{summary_sentence(platform, year, ratings)}**")
     if ratings:
         whole_year = ratings[0].report_row()  # 全年 comes first in the reports' order
@@ -100,7 +98,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     if ratings and ratings[0].grade == GRADE_NOT_RATED:
         st.caption("该平台未入驻或未取得售后联系方式，按规则“不予评级”。")
 
-    months = data.query("timeline", Filters(platforms=(platform,)).intersect(unscoped)).get(
+    months = data.monthly_timeline(Filters(platforms=(platform,)).intersect(unscoped)).get(
         platform, []
     )
     monthly = _timeline_frame(months)
@@ -142,10 +140,10 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
 
 def _board(filters: Filters, selection: sidebar.Selection) -> None:
     if selection.period is None:
-        ratings = data.query("range_ratings", filters)
+        ratings = data.range_ratings(filters)
         title = f"消费评级榜 · {selection.title}"
     else:
-        ratings = data.query("period_ratings", filters, selection.period)
+        ratings = data.period_ratings(filters, selection.period)
         title = f"{selection.period.title}消费评级榜"
     frame = pd.DataFrame(
         [
@@ -187,7 +185,7 @@ def _compare(filters: Filters, platforms: list[str]) -> None:
     if not chosen:
         ui.empty("请选择至少一个平台。")
         return
-    timeline = data.query("timeline", Filters(platforms=tuple(chosen)).intersect(filters))
+    timeline = data.monthly_timeline(Filters(platforms=tuple(chosen)).intersect(filters))
     frame = pd.DataFrame(
         [
             {

@@ -92,7 +92,7 @@ def render() -> None:
     st.title("地区")
     st.caption(f"{selection.title} · 投诉用户所在的省级地区")
     base = sidebar.without_provinces(selection).filters
-    counts = data.query("counts", base, "province")
+    counts = data.counts(base, "province")
     if not counts:
         ui.empty()
         return
@@ -141,7 +141,7 @@ def render() -> None:
     title = "全部地区" if province == "全部地区" else province
     left, right = st.columns(2)
     with left:
-        shares = ui.shares_frame(data.query("distribution", focus, "problem_type"))
+        shares = ui.shares_frame(data.distribution(focus, "problem_type"))
         ui.figure(
             f"{title} · 问题类型",
             charts.shares_bar(shares.head(10), "问题类型"),
@@ -149,7 +149,7 @@ def render() -> None:
             "rg_types",
         )
     with right:
-        shares = ui.shares_frame(data.query("distribution", focus, "platform"))
+        shares = ui.shares_frame(data.distribution(focus, "platform"))
         ui.figure(
             f"{title} · 被投诉平台",
             charts.shares_bar(shares.head(10), "平台"),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from models.errors import NotFound
+from models.rules.filters import Filters
 from models.store.tables import Platform
 
 
@@ -33,3 +34,12 @@ def platform_by_name(session: Session, name: str) -> PlatformInfo:
     known = sorted(p.name for p in platforms(session).values() if name.lower() in p.name.lower())
     hint = f"（相近的平台：{'、'.join(known[:5])}）" if known else ""
     raise NotFound(f"没有名为“{name}”的平台{hint}")
+
+
+def platforms_in(session: Session, filters: Filters) -> list[PlatformInfo]:
+    """The platforms ``filters`` allows (its sectors and platforms), by name."""
+    stmt = select(Platform.id, Platform.name, Platform.sector, Platform.onboarded)
+    stmt = stmt.where(*filters.platform_conditions(Platform.id)).order_by(Platform.name)
+    return [
+        PlatformInfo(pid, name, sector, bool(on)) for pid, name, sector, on in session.execute(stmt)
+    ]
