@@ -6,6 +6,7 @@ them (the README's table is checked against it by a test).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,17 +25,32 @@ SETTINGS_HELP: dict[str, str] = {
         "1 to open the dashboards to anonymous visitors (masked, reviewed data only). "
         "Default: 0 (login required)."
     ),
-    "TOUSU_COOKIE_KEY": (
-        "Key that signs login cookies. When unset, a random key is generated once and kept "
-        "in data/.secrets/cookie_key (readable by its owner only)."
+    "TOUSU_BASE_URL": (
+        "Public address of the app, used in share links; an https:// address also marks "
+        "the login cookie Secure. Default: http://localhost:8501."
     ),
-    "TOUSU_BASE_URL": "Public address of the app, used in share links. Default: http://localhost:8501.",
-    "TOUSU_SECRETS_DIR": "Folder for generated secrets. Default: data/.secrets.",
+    "TOUSU_TRUSTED_PROXIES": (
+        "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
+        "header names the client (for the per-client login throttle). Default: none."
+    ),
 }
 
 
 def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Addresses or networks, checked here so a typo fails loudly instead of trusting nothing."""
+    networks = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as exc:
+            raise ValueError(
+                f"TOUSU_TRUSTED_PROXIES must list IP addresses or networks, got {item!r}"
+            ) from exc
+    return tuple(networks)
 
 
 def default_database_url() -> str:
@@ -49,9 +65,8 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     refresh_seconds: int = 60
     public_dashboards: bool = False
-    cookie_key: str | None = field(default=None, repr=False)
     base_url: str = "http://localhost:8501"
-    secrets_dir: Path = DATA_DIR / ".secrets"
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -68,9 +83,8 @@ class Settings:
             timezone=env.get("TOUSU_TIMEZONE") or "Asia/Shanghai",
             refresh_seconds=refresh_seconds,
             public_dashboards=_bool(env.get("TOUSU_PUBLIC_DASHBOARDS")),
-            cookie_key=env.get("TOUSU_COOKIE_KEY") or None,
             base_url=(env.get("TOUSU_BASE_URL") or "http://localhost:8501").rstrip("/"),
-            secrets_dir=Path(env.get("TOUSU_SECRETS_DIR") or DATA_DIR / ".secrets"),
+            trusted_proxies=_networks(env.get("TOUSU_TRUSTED_PROXIES", "")),
         )
 
 

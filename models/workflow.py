@@ -21,7 +21,7 @@ from models.errors import NotFound, TousuError
 from models.freshness import bump
 from models.importing import ImportReport, import_complaints, import_platforms
 from models.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
-from models.permissions import Actor, require
+from models.permissions import Actor, LocalOperator, require
 from models.rating import FAST_HOURS, SLOW_HOURS
 from models.tables import Complaint, Platform, Reply, SatisfactionScore, User
 
@@ -104,6 +104,8 @@ def _save(
 
 
 def _user_id(session: Session, actor: Actor) -> int | None:
+    if isinstance(actor, LocalOperator):  # not an account, even if one is named "cli"
+        return None
     return session.execute(select(User.id).where(User.username == actor.username)).scalar()
 
 
