@@ -41,7 +41,6 @@ def site(tmp_path_factory):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = {
         "TOUSU_DATABASE_URL": url,
-        "TOUSU_SECRETS_DIR": str(folder / "secrets"),
         "TOUSU_PUBLIC_DASHBOARDS": "0",
     }
     with streamlit_server(env) as base:
