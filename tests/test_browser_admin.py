@@ -9,7 +9,14 @@ from models import schema, users
 from models.db import get_engine, session_scope
 from models.permissions import CLI
 from models.rating import year_ratings
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    streamlit_server,
+    wait_for_login_cookie,
+    wait_idle,
+)
 from tests.factories import add_complaints, add_platforms
 
 pytestmark = pytest.mark.browser
@@ -64,6 +71,7 @@ def log_in(browser, base, name):
     tab.get_by_label("密码").fill(PASSWORD)
     tab.get_by_role("button", name="登录").click()
     wait_idle(tab)
+    wait_for_login_cookie(context)  # the tests open addresses in this tab next
     return context, tab
 
 

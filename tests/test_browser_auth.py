@@ -15,12 +15,19 @@ import pytest
 from models import schema, users
 from models.db import get_engine, session_scope
 from models.permissions import CLI, Actor
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOGIN_COOKIE,
+    streamlit_server,
+    wait_for_login_cookie,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 PASSWORD = "correct-horse-battery"
-COOKIE = "tousu_session"
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +69,7 @@ def log_in(browser, base, name, password=PASSWORD):
 
 def captured_cookies(context) -> list[dict]:
     """Every cookie of the context, once the login cookie has arrived."""
-    deadline = time.time() + 15
-    while not any(c["name"] == COOKIE for c in context.cookies()):
-        assert time.time() < deadline, "the login cookie was never set"
-        time.sleep(0.2)
-    return context.cookies()
+    return wait_for_login_cookie(context)
 
 
 def logged_in_with(browser, base, cookies) -> str:
@@ -85,11 +88,11 @@ def logged_in_with(browser, base, cookies) -> str:
 def test_the_login_cookie_is_http_only_and_same_site(site, browser):
     base, _ = site
     context, tab = log_in(browser, base, "flags")
-    cookie = next(c for c in captured_cookies(context) if c["name"] == COOKIE)
+    cookie = next(c for c in captured_cookies(context) if c["name"] == LOGIN_COOKIE)
     assert cookie["httpOnly"] is True
     assert cookie["sameSite"] == "Strict"
     assert cookie["secure"] is False  # plain http here; https gets Secure
-    assert COOKIE not in tab.evaluate("document.cookie")  # scripts cannot read it
+    assert LOGIN_COOKIE not in tab.evaluate("document.cookie")  # scripts cannot read it
     assert cookie["expires"] > time.time() + 6 * 86400  # kept for the session's 7 days
     tab.reload()
     wait_idle(tab)
@@ -110,7 +113,7 @@ def test_a_copied_cookie_is_worthless_after_logout(site, browser):
     seen = logged_in_with(browser, base, copied)
     assert seen.startswith("登录") and "已登录" not in seen
     deadline = time.time() + 10  # and the browser was asked to drop it
-    while any(c["name"] == COOKIE for c in context.cookies()):
+    while any(c["name"] == LOGIN_COOKIE for c in context.cookies()):
         assert time.time() < deadline, "the logout left the cookie in the browser"
         time.sleep(0.2)
     context.close()
@@ -134,8 +137,8 @@ def test_a_copied_cookie_is_worthless_after_a_password_change(site, browser):
     # The browser that changed the password stays logged in, with a new cookie.
     deadline = time.time() + 15
     while True:
-        fresh = [c for c in context.cookies() if c["name"] == COOKIE]
-        old = next(c for c in copied if c["name"] == COOKIE)
+        fresh = [c for c in context.cookies() if c["name"] == LOGIN_COOKIE]
+        old = next(c for c in copied if c["name"] == LOGIN_COOKIE)
         if fresh and fresh[0]["value"] != old["value"]:
             break
         assert time.time() < deadline, "no new cookie after the password change"
