@@ -237,9 +237,11 @@ def cmd_user(args: argparse.Namespace) -> int:
     from models.access.roles import CLI, ROLE_NAMES
 
     _require_schema()
+    # Asked before the transaction opens: never hold the write lock while someone types.
+    password = _read_password(args, args.name) if args.action in ("add", "passwd") else ""
     with session_scope(write=True) as session:
         if args.action == "add":
-            users.add_user(session, CLI, args.name, args.role, _read_password(args, args.name))
+            users.add_user(session, CLI, args.name, args.role, password)
             print(f"已创建用户 {args.name}（{ROLE_NAMES[args.role]}）")
         elif args.action == "list":
             rows = [
@@ -247,7 +249,9 @@ def cmd_user(args: argparse.Namespace) -> int:
                     "用户名": u.username,
                     "角色": ROLE_NAMES.get(u.role, u.role),
                     "状态": "已停用" if u.disabled else "正常",
-                    "锁定至": f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
+                    "登录限制至": (
+                        f"{u.throttled_until:%Y-%m-%d %H:%M:%S}" if u.throttled_until else ""
+                    ),
                     "创建时间": f"{u.created_at:%Y-%m-%d %H:%M}",
                 }
                 for u in users.list_users(session, CLI)
@@ -258,17 +262,17 @@ def cmd_user(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
             sys.stdout.write(
-                render(rows, ("用户名", "角色", "状态", "锁定至", "创建时间"), "table")
+                render(rows, ("用户名", "角色", "状态", "登录限制至", "创建时间"), "table")
             )
         elif args.action in ("disable", "enable"):
             users.set_disabled(session, CLI, args.name, args.action == "disable")
             print(f"用户 {args.name} 已{'停用' if args.action == 'disable' else '启用'}")
         elif args.action == "passwd":
-            users.set_password(session, CLI, args.name, _read_password(args, args.name))
+            users.set_password(session, CLI, args.name, password)
             print(f"已为 {args.name} 设置新密码")
         elif args.action == "unlock":
             users.unlock(session, CLI, args.name)
-            print(f"已解除 {args.name} 的登录锁定")
+            print(f"已解除 {args.name} 的登录限制")
     return 0
 
 
@@ -404,11 +408,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("name")
     q.add_argument("--role", required=True, choices=("viewer", "staff", "admin"))
     q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    user_sub.add_parser("list", help="accounts, roles and login locks")
+    user_sub.add_parser("list", help="accounts, roles and login throttles")
     for action, text in (
         ("disable", "stop an account from logging in"),
         ("enable", "allow a disabled account again"),
-        ("unlock", "lift a brute-force login lock"),
+        ("unlock", "lift the login throttle on a username"),
     ):
         user_sub.add_parser(action, help=text).add_argument("name")
     q = user_sub.add_parser("passwd", help="set a new password")

@@ -2,6 +2,11 @@
 
 Resolves who is looking, registers only the pages that viewer may open, draws the shared
 sidebar filters, then runs the chosen page. Admin pages check the role again themselves.
+
+The same file also starts the server: `streamlit run` finds the ``st.App`` at the
+bottom, imports this module (as ``app``) only to serve it, and runs the file as
+``__main__`` for every script run. The App adds the two endpoints that set and clear
+the HttpOnly login cookie (:mod:`dashboard.cookie_routes`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import access, auth, sharing_view, sidebar, ui  # noqa: E402
-from dashboard.access import Viewer  # noqa: E402
-from models.settings import get_settings  # noqa: E402
+if __name__ == "__main__":  # a script run; the server's import needs none of this
+    from dashboard import access, auth, sharing_view, sidebar, ui
+    from dashboard.access import Viewer
+    from models.settings import get_settings
 
 VIEWS = ROOT / "dashboard" / "views"
 ADMIN = ROOT / "admin" / "views"
@@ -54,15 +60,17 @@ def _pages(specs, default: str | None = None) -> list:
     ]
 
 
-def _handle_requests(authenticator) -> None:
-    """Login and logout asked for by the login and account pages on the previous run."""
+def _handle_requests() -> None:
+    """Login, logout and renewal asked for by the login and account pages last run."""
     request = st.session_state.pop("login_request", None)
     if request:
-        error = auth.login(authenticator, *request)
+        error = auth.login(*request)
         if error:
             st.session_state["login_error"] = error
     if st.session_state.pop("logout_requested", False):
-        auth.logout(authenticator)
+        auth.logout()
+    if st.session_state.pop("renew_requested", False):
+        auth.renew()
 
 
 def navigation_for(viewer: Viewer | None, public: bool) -> dict:
@@ -117,9 +125,8 @@ def main() -> None:
     if _shared_view():
         return
     settings = get_settings()
-    authenticator = auth.authenticator()
-    _handle_requests(authenticator)
-    viewer = auth.resolve(authenticator)
+    _handle_requests()
+    viewer = auth.resolve()
     st.session_state["viewer"] = viewer or access.anonymous()
 
     sections = navigation_for(viewer, settings.public_dashboards)
@@ -130,7 +137,13 @@ def main() -> None:
         sidebar.render()
     if viewer is not None:
         st.sidebar.caption(f"已登录：{viewer.username}")
+    auth.browser_requests()
     page.run()
 
 
-main()
+if __name__ == "__main__":
+    main()
+else:  # imported by `streamlit run` (and `tousu serve`) to serve this script
+    from dashboard import cookie_routes
+
+    app = st.App(__file__, routes=cookie_routes.routes())

@@ -1,96 +1,164 @@
-"""Login with streamlit-authenticator's signed cookie, checked against the database.
+"""Who is logged in on this run: a server-side session behind an HttpOnly cookie.
 
-streamlit-authenticator keeps the session in a signed (HS256) cookie; the password check,
-the brute-force lock and the role come from :mod:`models.users`, read again on every run,
-so a disabled account loses access at once.
+The password check and the throttle are :func:`models.users.log_in`; the session is
+:mod:`models.sessions`. A successful login keeps the session's id in this browser
+session's state and hands the browser a one-time ticket, which the page trades for the
+HttpOnly login cookie at ``/api/session`` (:mod:`dashboard.cookie_routes`). A page opened
+later finds the session through that cookie. Every run reads the session again, so a
+logout, a password change, a role change or disabling the account ends it at once,
+in every tab and for every copy of the cookie.
 """
 
 from __future__ import annotations
 
-import copy
-import io
-from contextlib import redirect_stdout, suppress
+import json
+import time
 
 import streamlit as st
-import streamlit_authenticator as stauth
 
+from dashboard import cookie_routes
 from dashboard.access import Viewer, staff_scope
 from dashboard.data import database_url, engine
-from models.access import users
-from models.secrets import cookie_key
+from models.access import sessions, throttle, users
+from models.settings import get_settings
 from models.store.db import session_scope
 
-COOKIE_NAME = "tousu_auth"
-COOKIE_DAYS = 7
+#: {"id": the session's id, "ticket": its one-time ticket until the cookie is set,
+#:  "until": when the ticket expires (time.time())}
+SESSION = "auth_session"
+#: Set when this browser's cookie should be deleted (logout, or a dead cookie).
+CLEAR_COOKIE = "auth_clear_cookie"
+#: A cookie this browser session already found dead: not looked up again.
+DEAD_COOKIE = "auth_dead_cookie"
 
 
-def _credentials() -> dict:
-    with session_scope(engine(database_url())) as session:
-        rows = users.enabled_accounts(session)
-    return {
-        "usernames": {
-            name: {
-                "email": "",
-                "first_name": name,
-                "last_name": "",
-                "password": hashed,
-                "roles": [role],
-            }
-            for name, hashed, role in rows
-        }
-    }
+def _engine():
+    return engine(database_url())
 
 
-def authenticator() -> stauth.Authenticate:
-    """The run's Authenticate object (built once per script run, as the library requires)."""
-    # The library mutates the credentials it is given: hand it a private copy.
-    return stauth.Authenticate(
-        copy.deepcopy(_credentials()),
-        COOKIE_NAME,
-        cookie_key(),
-        COOKIE_DAYS,
-        auto_hash=False,
-        login_sleep_time=0,
+def _text(value: object) -> str | None:
+    # Outside a browser session (AppTest) the request context holds no real values.
+    return value if isinstance(value, str) else None
+
+
+def client_address() -> str:
+    """The address this browser's login attempts are throttled under."""
+    forwarded = [_text(v) for v in st.context.headers.get_all("X-Forwarded-For")]
+    return throttle.client_key(
+        _text(st.context.ip_address),
+        ",".join(v for v in forwarded if v) or None,
+        get_settings().trusted_proxies,
     )
 
 
-def resolve(auth: stauth.Authenticate) -> Viewer | None:
-    """The logged-in viewer (from this session or the cookie), or None."""
-    try:
-        # The library prints cookie-decoding complaints to stdout; keep the server log clean.
-        with redirect_stdout(io.StringIO()):
-            auth.login(location="unrendered")
-    except Exception:  # a tampered or stale cookie is the same as no cookie
-        st.session_state["authentication_status"] = None
-    username = st.session_state.get("username")
-    if not st.session_state.get("authentication_status") or not username:
-        return None
-    with session_scope(engine(database_url())) as session:
-        role, must_change = users.account_state(session, username)
-    if role is None:
-        logout(auth)
-        return None
-    scope = staff_scope() if role in ("staff", "admin") else Viewer("viewer").scope
-    return Viewer(role, username=username, scope=scope, must_change_password=must_change)
+def _cookie() -> str | None:
+    return _text(st.context.cookies.get(cookie_routes.COOKIE))
 
 
-def login(auth: stauth.Authenticate, username: str, password: str) -> str | None:
-    """Check the password (with the lock); on success start the session. Returns an error."""
-    with session_scope(engine(database_url()), write=True) as session:
-        result = users.authenticate(session, username, password)
-    if not result.ok:
+def _lookup() -> sessions.Current | None:
+    state = st.session_state.get(SESSION)
+    token = None if state else _cookie()
+    if not state and (not token or token == st.session_state.get(DEAD_COOKIE)):
+        return None
+    with session_scope(_engine()) as session:
+        if state:
+            return sessions.current(session, session_id=state["id"])
+        return sessions.current(session, token=token)
+
+
+def resolve() -> Viewer | None:
+    """The logged-in viewer, checked against the database on every run; None if none."""
+    state = st.session_state.get(SESSION)
+    found = _lookup()
+    if found is None:
+        if state is not None:  # ended elsewhere: logout in another tab, disabled, …
+            st.session_state.pop(SESSION, None)
+            st.session_state[CLEAR_COOKIE] = True
+        token = _cookie()
+        if token and token != st.session_state.get(DEAD_COOKIE):
+            st.session_state[DEAD_COOKIE] = token
+            st.session_state[CLEAR_COOKIE] = True
+        return None
+    # Adopt a session found by its cookie; forget a ticket once used or expired.
+    if state is None or (
+        state.get("ticket") and (found.cookie_set or time.time() > state["until"])
+    ):
+        st.session_state[SESSION] = {"id": found.id, "ticket": None}
+    scope = staff_scope() if found.role in ("staff", "admin") else Viewer("viewer").scope
+    return Viewer(
+        found.role,
+        username=found.username,
+        scope=scope,
+        must_change_password=found.must_change_password,
+    )
+
+
+def _keep(started: sessions.Started) -> None:
+    until = time.time() + sessions.TICKET_LIFETIME.total_seconds()
+    st.session_state[SESSION] = {"id": started.id, "ticket": started.ticket, "until": until}
+
+
+def login(username: str, password: str) -> str | None:
+    """Check the password (with the throttle); on success start a session. Returns an error."""
+    result = users.log_in(_engine(), username, password, client=client_address())
+    if not result.ok or result.session is None:
         return result.message
-    st.session_state["authentication_status"] = True
-    st.session_state["username"] = username.strip()
-    st.session_state["name"] = username.strip()
-    st.session_state["roles"] = [result.role]
-    st.session_state["logout"] = False
-    auth.cookie_controller.set_cookie()
+    _keep(result.session)
+    st.session_state.pop(CLEAR_COOKIE, None)
     return None
 
 
-def logout(auth: stauth.Authenticate) -> None:
-    with suppress(Exception):  # already logged out, or the cookie is gone
-        auth.logout(location="unrendered")
-    for key in ("authentication_status", "username", "name", "roles"):
-        st.session_state.pop(key, None)
+def logout() -> None:
+    """End this browser's session on the server, then ask the browser to drop the cookie."""
+    state = st.session_state.pop(SESSION, None)
+    if state is not None:
+        with session_scope(_engine(), write=True) as session:
+            sessions.revoke(session, session_id=state["id"])
+    st.session_state[CLEAR_COOKIE] = True
+
+
+def renew() -> None:
+    """A new session (and cookie) for this browser after its own password change.
+
+    The change ended every session of the account, this one included, so that cookies
+    captured before it are worthless; the person who just proved the old password stays
+    logged in with a fresh one.
+    """
+    state = st.session_state.get(SESSION)
+    if state is None:
+        return
+    with session_scope(_engine(), write=True) as session:
+        started = sessions.reissue(session, state["id"])
+    if started is None:
+        st.session_state.pop(SESSION, None)
+        st.session_state[CLEAR_COOKIE] = True
+        return
+    _keep(started)
+
+
+def _post(path: str, body: str) -> None:
+    url = cookie_routes.base_path() + path
+    call = (
+        f"fetch({json.dumps(url)}, {{method: 'POST', body: {json.dumps(body)}, "
+        "credentials: 'same-origin', headers: {'Content-Type': 'text/plain'}})"
+    ).replace("<", "\\u003c")
+    # The element only carries the script: hide its (otherwise empty) row.
+    st.html(
+        "<style>[data-testid='stLayoutWrapper']:has(> .st-key-auth_cookie){display:none}</style>"
+    )
+    with st.container(key="auth_cookie"):
+        st.html(f"<script>{call}</script>", unsafe_allow_javascript=True)
+
+
+def browser_requests() -> None:
+    """Ask the browser to set the HttpOnly cookie after a login, or to drop it after a logout.
+
+    Repeated on every run until the server has seen the ticket redeemed or it expired
+    (a ticket posted twice is refused the second time, harmlessly). Without JavaScript,
+    or with the request blocked, this tab stays logged in but a new tab asks again.
+    """
+    state = st.session_state.get(SESSION)
+    if state is not None and state.get("ticket"):
+        _post(cookie_routes.START, state["ticket"])
+    elif st.session_state.pop(CLEAR_COOKIE, False):
+        _post(cookie_routes.END, "")

@@ -6,6 +6,7 @@ them (the README's table is checked against it by a test).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,21 +25,38 @@ SETTINGS_HELP: dict[str, str] = {
         "1 to open the dashboards to anonymous visitors (masked, reviewed data only). "
         "Default: 0 (login required)."
     ),
-    "TOUSU_COOKIE_KEY": (
-        "Key that signs login cookies. When unset, a random key is generated once and kept "
-        "in data/.secrets/cookie_key (readable by its owner only)."
+    "TOUSU_TRUSTED_PROXIES": (
+        "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
+        "header names the client (for the per-client login throttle). Default: none."
     ),
     "TOUSU_BASE_URL": (
-        "Public address of the app, used in share links (e.g. https://tousu.example.org). "
-        "Default: the address `tousu serve` last served on, or the address the admin page "
-        "is open at; a loopback address gets a warning."
+        "Public address of the app, used in share links (e.g. https://tousu.example.org); "
+        "an https:// address also marks the login cookie Secure. Default: the address the "
+        "admin page is open at, or where `tousu serve` last listened (a loopback address "
+        "gets a warning)."
     ),
-    "TOUSU_SECRETS_DIR": "Folder for generated secrets. Default: data/.secrets.",
+    "TOUSU_STATE_DIR": (
+        "Folder for what Tousu notes about itself while running (the address `tousu serve` "
+        "listens on). Default: data/."
+    ),
 }
 
 
 def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Addresses or networks, checked here so a typo fails loudly instead of trusting nothing."""
+    networks = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as exc:
+            raise ValueError(
+                f"TOUSU_TRUSTED_PROXIES must list IP addresses or networks, got {item!r}"
+            ) from exc
+    return tuple(networks)
 
 
 def default_database_url() -> str:
@@ -53,9 +71,9 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     refresh_seconds: int = 60
     public_dashboards: bool = False
-    cookie_key: str | None = field(default=None, repr=False)
     base_url: str | None = None
-    secrets_dir: Path = DATA_DIR / ".secrets"
+    state_dir: Path = DATA_DIR
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -72,9 +90,9 @@ class Settings:
             timezone=env.get("TOUSU_TIMEZONE") or "Asia/Shanghai",
             refresh_seconds=refresh_seconds,
             public_dashboards=_bool(env.get("TOUSU_PUBLIC_DASHBOARDS")),
-            cookie_key=env.get("TOUSU_COOKIE_KEY") or None,
             base_url=(env.get("TOUSU_BASE_URL") or "").strip().rstrip("/") or None,
-            secrets_dir=Path(env.get("TOUSU_SECRETS_DIR") or DATA_DIR / ".secrets"),
+            state_dir=Path(env.get("TOUSU_STATE_DIR") or DATA_DIR),
+            trusted_proxies=_networks(env.get("TOUSU_TRUSTED_PROXIES", "")),
         )
 
 

@@ -89,3 +89,20 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout
     )
+
+
+LOGIN_COOKIE = "tousu_session"
+
+
+def wait_for_login_cookie(context, timeout: float = 15) -> list[dict]:
+    """Wait until the page has traded its login ticket for the HttpOnly cookie.
+
+    The page posts the ticket while the first logged-in run draws; a new tab opened
+    before the answer has no cookie yet. Returns the context's cookies.
+    """
+    deadline = time.time() + timeout
+    while not any(c["name"] == LOGIN_COOKIE for c in context.cookies()):
+        if time.time() > deadline:
+            raise AssertionError("the login cookie was never set")
+        time.sleep(0.1)
+    return context.cookies()

@@ -83,9 +83,3 @@ def use_db(db_url, monkeypatch) -> str:
     """Point TOUSU_DATABASE_URL (the settings) at the test database."""
     monkeypatch.setenv("TOUSU_DATABASE_URL", db_url)
     return db_url
-
-
-@pytest.fixture(autouse=True)
-def _private_secrets(tmp_path, monkeypatch):
-    """Generated secrets (the cookie key) go to a per-test folder, never into data/."""
-    monkeypatch.setenv("TOUSU_SECRETS_DIR", str(tmp_path / "secrets"))

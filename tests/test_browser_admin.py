@@ -11,7 +11,14 @@ from models.reads.ratings import year_ratings
 from models.rules.filters import Filters
 from models.store import schema
 from models.store.db import get_engine, session_scope
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    streamlit_server,
+    wait_for_login_cookie,
+    wait_idle,
+)
 from tests.factories import add_complaints, add_platforms
 
 pytestmark = pytest.mark.browser
@@ -43,7 +50,6 @@ def site(tmp_path_factory):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = {
         "TOUSU_DATABASE_URL": url,
-        "TOUSU_SECRETS_DIR": str(folder / "secrets"),
         "TOUSU_PUBLIC_DASHBOARDS": "0",
     }
     with streamlit_server(env) as base:
@@ -67,6 +73,7 @@ def log_in(browser, base, name):
     tab.get_by_label("密码").fill(PASSWORD)
     tab.get_by_role("button", name="登录").click()
     wait_idle(tab)
+    wait_for_login_cookie(context)  # the tests open addresses in this tab next
     return context, tab
 
 

@@ -111,7 +111,7 @@ def site(request, tmp_path_factory):
         case_id = session.scalar(select(Complaint.id).where(Complaint.complainant == "黄丽华2"))
     env = {
         "TOUSU_DATABASE_URL": url,
-        "TOUSU_SECRETS_DIR": str(folder / "secrets"),
+        "TOUSU_STATE_DIR": str(folder / "state"),
         "TOUSU_PUBLIC_DASHBOARDS": "1",  # the public board too
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

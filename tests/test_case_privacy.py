@@ -209,7 +209,7 @@ def test_share_links_refuse_names_that_match_nothing(engine):
 
 
 def test_share_url_uses_the_served_address(monkeypatch, tmp_path):
-    monkeypatch.setenv("TOUSU_SECRETS_DIR", str(tmp_path / "s"))
+    monkeypatch.setenv("TOUSU_STATE_DIR", str(tmp_path / "s"))
     monkeypatch.delenv("TOUSU_BASE_URL", raising=False)
     assert sharing.url_for("T") == "http://localhost:8501/?share=T"
     sharing.record_served_address("http://0.0.0.0:8701")

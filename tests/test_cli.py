@@ -177,7 +177,7 @@ def test_serve_records_the_address_share_links_use(use_db, tmp_path):
     from tests.browser import free_port
 
     port = free_port()
-    env = {**os.environ, "TOUSU_SECRETS_DIR": str(tmp_path / "secrets")}
+    env = {**os.environ, "TOUSU_STATE_DIR": str(tmp_path / "state")}
     proc = subprocess.Popen(
         [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", str(port)],
         env=env,
@@ -185,7 +185,7 @@ def test_serve_records_the_address_share_links_use(use_db, tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        recorded = tmp_path / "secrets" / "served_at"
+        recorded = tmp_path / "state" / ".served_at"
         for _ in range(200):
             if recorded.exists() or proc.poll() is not None:
                 break

@@ -19,9 +19,21 @@ def test_every_setting_is_documented(name):
 def test_defaults_and_overrides():
     default = Settings.from_env({})
     assert default.database_url.endswith("data/tousu.db") and default.refresh_seconds == 60
-    assert default.cookie_key is None and default.public_dashboards is False
-    custom = Settings.from_env({"TOUSU_REFRESH_SECONDS": "15", "TOUSU_PUBLIC_DASHBOARDS": "yes"})
+    assert default.trusted_proxies == () and default.public_dashboards is False
+    custom = Settings.from_env(
+        {
+            "TOUSU_REFRESH_SECONDS": "15",
+            "TOUSU_PUBLIC_DASHBOARDS": "yes",
+            "TOUSU_TRUSTED_PROXIES": "10.0.0.7, 172.16.0.0/12",
+        }
+    )
     assert custom.refresh_seconds == 15 and custom.public_dashboards is True
+    assert custom.trusted_proxies == ("10.0.0.7/32", "172.16.0.0/12")
+
+
+def test_bad_trusted_proxy_is_explained():
+    with pytest.raises(ValueError, match="TOUSU_TRUSTED_PROXIES"):
+        Settings.from_env({"TOUSU_TRUSTED_PROXIES": "my-proxy"})
 
 
 def test_bad_refresh_value_is_explained():

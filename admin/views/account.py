@@ -30,8 +30,10 @@ def render() -> None:
                 who.username,
                 new,
                 current_password=current,
-                success="密码已修改",
+                success="密码已修改，其他设备上的登录均已退出",
             ):
+                # The change ended every session of the account: this browser gets a new one.
+                st.session_state["renew_requested"] = True
                 st.rerun()
     if st.button("退出登录", key="ac_logout"):
         st.session_state["logout_requested"] = True

@@ -1,4 +1,4 @@
-"""用户管理: accounts, roles, disabling, password resets and login locks — administrators."""
+"""用户管理: accounts, roles, disabling, password resets and the login throttle — administrators."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def render() -> None:
                 "用户名": u.username,
                 "角色": ROLE_NAMES[u.role],
                 "状态": "已停用" if u.disabled else "正常",
-                "登录锁定至": f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
+                "登录限制至": f"{u.throttled_until:%Y-%m-%d %H:%M:%S}" if u.throttled_until else "",
                 "需改密码": "是" if u.must_change_password else "",
                 "创建时间": f"{u.created_at:%Y-%m-%d}",
             }
@@ -76,9 +76,9 @@ def render() -> None:
             ):
                 st.rerun()
             if (
-                info.locked_until
-                and c3.button("解除锁定", key=f"us_unlock_{chosen}")
-                and run_write(users.unlock, who, chosen, success=f"已解除 {chosen} 的登录锁定")
+                info.throttled_until
+                and c3.button("解除登录限制", key=f"us_unlock_{chosen}")
+                and run_write(users.unlock, who, chosen, success=f"已解除 {chosen} 的登录限制")
             ):
                 st.rerun()
             if st.button("重置密码（生成一次性密码）", key=f"us_reset_{chosen}"):

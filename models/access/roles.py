@@ -25,12 +25,26 @@ class Forbidden(TousuError):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who asks for an operation: a username (``cli`` for the local command line)."""
+    """An account asking for an operation, by username; its role is read at every check."""
 
     username: str
 
 
-CLI = Actor("cli")  # the operator at the server's own terminal
+@dataclass(frozen=True)
+class LocalOperator(Actor):
+    """The operator at the server's own terminal (`tousu …`), who acts as administrator.
+
+    A class of its own, so no username can become it: ``Actor("cli")`` is an ordinary
+    account (unequal to :data:`CLI`) whose role comes from the database. The name is only
+    what the audit log shows, and new accounts may not take it (:data:`RESERVED_NAMES`).
+    """
+
+    username: str = "cli"
+
+
+CLI = LocalOperator()  # the operator at the server's own terminal
+#: Usernames no new account may take (compared case-insensitively).
+RESERVED_NAMES = frozenset({CLI.username})
 
 
 def rank(role: str | None) -> int:
@@ -41,7 +55,7 @@ def require(session: Session, actor: Actor | None, role: str) -> str:
     """The actor's current role if it is at least ``role``; Forbidden otherwise."""
     if actor is None:
         raise Forbidden("请先登录")
-    if actor == CLI:
+    if isinstance(actor, LocalOperator):
         return "admin"
     row = session.execute(
         select(User.role, User.disabled).where(User.username == actor.username)

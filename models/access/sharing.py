@@ -101,18 +101,18 @@ def _info(row: ShareLink) -> LinkInfo:
     )
 
 
-SERVED_AT_FILE = "served_at"  # in the secrets folder: where `tousu serve` last listened
+SERVED_AT_FILE = ".served_at"  # in the state folder: where `tousu serve` last listened
 
 
 def record_served_address(url: str) -> None:
     """Remember the address `tousu serve` listens on, for links made on the command line."""
-    folder = get_settings().secrets_dir
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # the secrets folder: owner only
+    folder = get_settings().state_dir
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / SERVED_AT_FILE).write_text(url.rstrip("/") + "\n", encoding="utf-8")
 
 
 def served_address() -> str | None:
-    path = get_settings().secrets_dir / SERVED_AT_FILE
+    path = get_settings().state_dir / SERVED_AT_FILE
     try:
         return path.read_text(encoding="utf-8").strip() or None
     except OSError:

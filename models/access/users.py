@@ -1,30 +1,34 @@
-"""Accounts: bcrypt password hashes, roles, the login check and the brute-force lock.
+"""Accounts: bcrypt password hashes, roles, and the login check.
 
 There are no default accounts. The first administrator comes from `tousu user add`.
-After 5 failed logins for a username within 15 minutes, that username is locked for
-15 minutes; refused tries during the lock do not extend it; an admin can unlock.
+Failed logins slow further tries down (:mod:`models.throttle`); a successful login starts
+a server-side session (:mod:`models.sessions`) that the login cookie stands for.
 """
 
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import bcrypt
-from sqlalchemy import insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlmodel import Session
 
-from models.access.roles import ROLES, Actor, require
+from models.access import sessions, throttle
+from models.access.roles import RESERVED_NAMES, ROLES, Actor, require
 from models.clock import local_now
 from models.errors import NotFound, TousuError
+from models.store.db import session_scope
 from models.store.tables import LoginAttempt, User
 from models.writes import audit
 
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
-LOCK = timedelta(minutes=15)
 MIN_PASSWORD = 10
+#: bcrypt reads at most 72 bytes of a password (bcrypt 5 refuses longer ones outright).
+MAX_PASSWORD_BYTES = 72
+#: The length of app_user.username, in characters on every database.
+MAX_USERNAME = 64
 # Hashed once: unknown usernames cost the same bcrypt time as known ones.
 _DUMMY_HASH = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt()).decode()
 _WEAK = {
@@ -44,19 +48,55 @@ class WeakPassword(TousuError):
     """A new password that is too easy to guess."""
 
 
+_TOO_LONG = (
+    f"密码不能超过 {MAX_PASSWORD_BYTES} 字节"
+    f"（UTF-8 编码：约 {MAX_PASSWORD_BYTES} 个英文字母或 {MAX_PASSWORD_BYTES // 3} 个汉字）"
+)
+
+
+def _bytes(password: str) -> bytes:
+    return password.encode("utf-8", "surrogatepass")
+
+
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode()
+    """The bcrypt hash of a new password of at most 72 bytes (see :func:`check_strength`)."""
+    if len(_bytes(password)) > MAX_PASSWORD_BYTES:
+        raise WeakPassword(_TOO_LONG)
+    return bcrypt.hashpw(_bytes(password), bcrypt.gensalt()).decode()
 
 
 def _matches(password: str, hashed: str) -> bool:
+    # Hashes that bcrypt before version 5 made from longer passwords used their first
+    # 72 bytes: compare exactly those, so such passwords keep working. New passwords
+    # cannot be longer (check_strength), so nothing else is ever cut.
     try:
-        return bcrypt.checkpw(password.encode("utf-8"), hashed.encode())
+        return bcrypt.checkpw(_bytes(password)[:MAX_PASSWORD_BYTES], hashed.encode())
     except ValueError:
         return False
 
 
+def valid_username(username: str) -> bool:
+    """Whether ``username`` could be an account name: 1–64 characters, no spaces or
+    control characters (a NUL byte in a query is an error on PostgreSQL, not a miss)."""
+    return 0 < len(username) <= MAX_USERNAME and not any(
+        c.isspace() or unicodedata.category(c).startswith("C") for c in username
+    )
+
+
+def _attempt_key(username: str) -> str:
+    """What a login attempt is recorded and throttled under: storable on every database."""
+    if valid_username(username):
+        return username
+    cleaned = "".join(
+        "\ufffd" if c.isspace() or unicodedata.category(c).startswith("C") else c for c in username
+    )
+    return cleaned[:MAX_USERNAME] or "\ufffd"
+
+
 def check_strength(username: str, password: str) -> None:
-    """Refuse short, common or username-derived passwords."""
+    """Refuse short, over-long (for bcrypt), common or username-derived passwords."""
+    if len(_bytes(password)) > MAX_PASSWORD_BYTES:
+        raise WeakPassword(_TOO_LONG)
     if len(password) < MIN_PASSWORD:
         raise WeakPassword(f"密码至少 {MIN_PASSWORD} 个字符")
     lowered = password.lower()
@@ -76,13 +116,18 @@ class UserInfo:
     disabled: bool
     must_change_password: bool
     created_at: datetime
-    locked_until: datetime | None
+    #: Until when logins for this username are refused by the throttle (None: not now).
+    throttled_until: datetime | None
 
 
 def _user(session: Session, username: str) -> User:
-    user = session.execute(select(User).where(User.username == username)).scalar()
+    user = (
+        session.execute(select(User).where(User.username == username)).scalar()
+        if valid_username(username)
+        else None
+    )
     if user is None:
-        raise NotFound(f"没有用户“{username}”")
+        raise NotFound(f"没有用户“{_attempt_key(username)}”")
     return user
 
 
@@ -102,8 +147,10 @@ def add_user(
     """Create an account (administrators, or the local command line)."""
     require(session, actor, "admin")
     username = username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise TousuError("用户名应为 1–64 个字符，不含空格")
+    if not valid_username(username):
+        raise TousuError(f"用户名应为 1–{MAX_USERNAME} 个字符，不含空格或控制字符")
+    if username.lower() in RESERVED_NAMES:
+        raise TousuError(f"用户名“{username}”保留给服务器上的命令行，请换一个")
     if role not in ROLES:
         raise TousuError(f"角色应为 {', '.join(ROLES)} 之一")
     if session.execute(select(User.id).where(User.username == username)).first():
@@ -140,7 +187,7 @@ def list_users(session: Session, actor: Actor) -> list[UserInfo]:
             u.disabled,
             u.must_change_password,
             u.created_at,
-            locked_until(session, u.username, now),
+            throttle.username_until(session, u.username, now),
         )
         for u in session.execute(select(User).order_by(User.username)).scalars()
     ]
@@ -149,10 +196,12 @@ def list_users(session: Session, actor: Actor) -> list[UserInfo]:
 def set_disabled(session: Session, actor: Actor, username: str, disabled: bool) -> None:
     require(session, actor, "admin")
     user = _user(session, username)
-    if disabled and actor.username == username:
+    if disabled and actor == Actor(username):
         raise TousuError("不能停用自己的账号")
     before = _snapshot(user)
     session.execute(update(User).where(User.id == user.id).values(disabled=disabled))
+    if disabled:
+        sessions.revoke_user(session, user.id)
     audit.record(
         session,
         actor,
@@ -171,6 +220,8 @@ def set_role(session: Session, actor: Actor, username: str, role: str) -> None:
     user = _user(session, username)
     before = _snapshot(user)
     session.execute(update(User).where(User.id == user.id).values(role=role))
+    if role != before["role"]:  # a new privilege level starts with a new login
+        sessions.revoke_user(session, user.id)
     audit.record(session, actor, "set_role", "user", username, before, {**before, "role": role})
 
 
@@ -183,9 +234,12 @@ def set_password(
     current_password: str | None = None,
     one_time: bool = False,
 ) -> None:
-    """Change a password: your own (with the current one) or anyone's as an admin."""
+    """Change a password: your own (with the current one) or anyone's as an admin.
+
+    Ends every session of the account: a cookie captured before the change is worthless.
+    """
     user = _user(session, username)
-    if actor.username == username and current_password is not None:
+    if actor == Actor(username) and current_password is not None:
         require(session, actor, "viewer")
         if not _matches(current_password, user.password_hash):
             raise TousuError("当前密码不正确")
@@ -197,6 +251,7 @@ def set_password(
         .where(User.id == user.id)
         .values(password_hash=hash_password(new_password), must_change_password=one_time)
     )
+    sessions.revoke_user(session, user.id)
     audit.record(
         session,
         actor,
@@ -209,8 +264,10 @@ def set_password(
 
 
 def unlock(session: Session, actor: Actor, username: str) -> None:
-    """Lift a brute-force lock early (administrators)."""
+    """Lift the login throttle on a username at once (administrators)."""
     require(session, actor, "admin")
+    if not valid_username(username):
+        raise NotFound(f"没有用户“{_attempt_key(username)}”")
     session.execute(
         insert(LoginAttempt).values(username=username, at=local_now(), outcome="unlock")
     )
@@ -219,77 +276,76 @@ def unlock(session: Session, actor: Actor, username: str) -> None:
     )
 
 
-def locked_until(session: Session, username: str, now: datetime | None = None) -> datetime | None:
-    """When the brute-force lock on ``username`` ends, or None when it is not locked."""
-    now = now or local_now()
-    recent = session.execute(
-        select(LoginAttempt.at, LoginAttempt.outcome)
-        .where(LoginAttempt.username == username, LoginAttempt.at > now - WINDOW - LOCK)
-        .order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
-    ).all()
-    failures: list[datetime] = []
-    for at, outcome in recent:
-        if outcome in ("success", "unlock"):
-            break
-        if outcome == "failure":
-            failures.append(at)
-    for i in range(len(failures) - MAX_FAILURES + 1):
-        newest, oldest = failures[i], failures[i + MAX_FAILURES - 1]
-        if newest - oldest <= WINDOW and newest + LOCK > now:
-            return newest + LOCK
-    return None
-
-
 @dataclass(frozen=True)
 class LoginResult:
     ok: bool
     message: str
     role: str | None = None
     must_change_password: bool = False
+    #: The new session (its id and one-time cookie ticket) after a successful login.
+    session: sessions.Started | None = None
 
 
-def authenticate(session: Session, username: str, password: str) -> LoginResult:
-    """Check a login and record the attempt. Messages never reveal whether a user exists."""
-    username = username.strip()
-    now = local_now()
-    until = locked_until(session, username, now)
-    if until is not None:
-        session.execute(insert(LoginAttempt).values(username=username, at=now, outcome="locked"))
-        return LoginResult(False, f"登录失败次数过多，该账号已锁定至 {until:%H:%M}，请稍后再试")
-    user = session.execute(select(User).where(User.username == username)).scalar()
-    valid = _matches(password, user.password_hash if user else _DUMMY_HASH)
-    if user is None or not valid or user.disabled:
-        session.execute(
-            insert(LoginAttempt).values(username=username[:64], at=now, outcome="failure")
+_REFUSED = "用户名或密码不正确，或账号已停用"
+
+
+def log_in(
+    engine: Engine,
+    username: str,
+    password: str,
+    *,
+    client: str = "local",
+    now: datetime | None = None,
+) -> LoginResult:
+    """Check a login, record the attempt, and on success start a session.
+
+    Takes the engine rather than a session because it runs three steps of its own: a
+    short write (the throttle check and a "pending" record), bcrypt (~0.3 s) with no
+    transaction open, and a short write of the outcome. So logins never hold the write
+    lock while hashing, however many arrive at once. Unknown and malformed usernames are
+    checked against a dummy hash: they cost the same time, and every message is the same.
+    """
+    name = username.strip()
+    key = _attempt_key(name)
+    client = client[:64]
+    now = now or local_now()
+    with session_scope(engine, write=True) as session:
+        throttle.serialize(session)
+        wait = throttle.wait(session, key, client, now)
+        if wait is not None:
+            session.execute(
+                insert(LoginAttempt).values(
+                    username=key, client=client, at=now, outcome="throttled"
+                )
+            )
+            return LoginResult(False, throttle.message(wait))
+        attempt = session.execute(
+            insert(LoginAttempt)
+            .values(username=key, client=client, at=now, outcome="pending")
+            .returning(LoginAttempt.id)
+        ).scalar_one()
+        user = (
+            session.execute(
+                select(
+                    User.id, User.password_hash, User.disabled, User.role, User.must_change_password
+                ).where(User.username == name)
+            ).first()
+            if key == name
+            else None
         )
-        return LoginResult(False, "用户名或密码不正确，或账号已停用")
-    session.execute(insert(LoginAttempt).values(username=username, at=now, outcome="success"))
-    return LoginResult(True, "登录成功", user.role, user.must_change_password)
-
-
-def active_role(session: Session, username: str) -> str | None:
-    """The role of an enabled account, None for an unknown or disabled one."""
-    row = session.execute(select(User.role, User.disabled).where(User.username == username)).first()
-    return None if row is None or row.disabled else row.role
+    valid = _matches(password, user.password_hash if user else _DUMMY_HASH)
+    ok = user is not None and valid and not user.disabled
+    with session_scope(engine, write=True) as session:
+        session.execute(
+            update(LoginAttempt)
+            .where(LoginAttempt.id == attempt)
+            .values(outcome="success" if ok else "failure")
+        )
+        if not ok:
+            return LoginResult(False, _REFUSED)
+        started = sessions.start(session, user.id, now)
+    return LoginResult(True, "登录成功", user.role, bool(user.must_change_password), started)
 
 
 def count_users(session: Session) -> int:
     return len(session.execute(select(User.id)).all())
-
-
-def enabled_accounts(session: Session) -> list[tuple[str, str, str]]:
-    """(username, bcrypt hash, role) of every enabled account, for the login cookie library."""
-    rows = session.execute(
-        select(User.username, User.password_hash, User.role).where(User.disabled.is_(False))
-    ).all()
-    return [tuple(row) for row in rows]
-
-
-def account_state(session: Session, username: str) -> tuple[str | None, bool]:
-    """(role, must change password) of an enabled account; (None, False) otherwise."""
-    row = session.execute(
-        select(User.role, User.disabled, User.must_change_password).where(User.username == username)
-    ).first()
-    if row is None or row.disabled:
-        return None, False
-    return row.role, bool(row.must_change_password)

@@ -64,16 +64,45 @@ class User(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Every login try, for the brute-force lock (5 failures in 15 minutes)."""
+    """Every login try, for the login throttle per username and per client."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_user_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempt_user_at", "username", "at"),
+        Index("ix_login_attempt_client_at", "client", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(sa_column=Column(String(64), nullable=False))
     at: datetime = Field(sa_column=_dt(nullable=False))
-    #: success | failure | locked (refused while locked) | unlock (by an admin)
+    #: pending (password being checked) | success | failure | throttled (refused unchecked)
+    #: | unlock (by an admin) | locked (refused by the former lock, before revision 0006)
     outcome: str = Field(sa_column=Column(String(10), nullable=False))
+    #: The client's address (an IPv6 client's /64 network), "local" for loopback.
+    client: str | None = Field(default=None, sa_column=Column(String(64)))
+
+
+class LoginSession(SQLModel, table=True):
+    """A login, bound to the browser's HttpOnly cookie: revocable on the server.
+
+    Only SHA-256 hashes of the cookie token and of the one-time ticket that sets the
+    cookie are stored. A session ends at ``expires_at`` or when revoked (logout,
+    password change, role change, disabling the account).
+    """
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    token_hash: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
+    ticket_hash: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
+    created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+    expires_at: datetime = Field(sa_column=_dt(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_dt())
 
 
 class AuditLog(SQLModel, table=True):

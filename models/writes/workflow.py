@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.roles import Actor, LocalOperator, require
 from models.clock import local_now
 from models.errors import NotFound, TousuError
 from models.rules.complaint import tier_of
@@ -103,6 +103,8 @@ def _save(
 
 
 def _user_id(session: Session, actor: Actor) -> int | None:
+    if isinstance(actor, LocalOperator):  # not an account, even if one is named "cli"
+        return None
     return session.execute(select(User.id).where(User.username == actor.username)).scalar()
 
 

@@ -1,0 +1,84 @@
+"""The login session in the app (AppTest): checked on every run, ended by what should end it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models.access import users
+from models.access.roles import CLI, Actor
+from models.store.db import get_engine, session_scope
+from models.store.tables import LoginSession, User
+from tests.dashboard_helpers import app
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def site(monkeypatch, sqlite_url):
+    monkeypatch.setenv("TOUSU_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("TOUSU_PUBLIC_DASHBOARDS", raising=False)
+    engine = get_engine(sqlite_url)
+    with session_scope(engine) as session:
+        users.add_user(session, CLI, "boss", "admin", PASSWORD)
+        users.add_user(session, CLI, "watcher", "viewer", PASSWORD)
+    return engine
+
+
+def logged_in(name: str, password: str = PASSWORD):
+    at = app()
+    at.text_input(key="lg_user").input(name)
+    at.text_input(key="lg_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def titles(at) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def open_sessions(engine, name: str) -> int:
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(LoginSession.revoked_at).join(User).where(User.username == name)
+        ).all()
+    return sum(revoked is None for (revoked,) in rows)
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        lambda s: users.set_disabled(s, Actor("boss"), "watcher", True),
+        lambda s: users.set_password(s, Actor("boss"), "watcher", "temporary-pass-9"),
+        lambda s: users.set_role(s, Actor("boss"), "watcher", "staff"),
+    ],
+    ids=["disabled", "password-reset", "role-change"],
+)
+def test_an_open_tab_is_logged_out_at_its_next_run(site, end):
+    at = logged_in("watcher")
+    assert titles(at) == ["总览"] and open_sessions(site, "watcher") == 1
+    with session_scope(site) as session:
+        end(session)
+    at.run()
+    assert titles(at) == ["登录"]
+
+
+def test_logout_ends_the_session_on_the_server(site):
+    at = logged_in("watcher")
+    at.switch_page("../admin/views/account.py").run()
+    at.button(key="ac_logout").click().run()
+    assert titles(at) == ["登录"] and open_sessions(site, "watcher") == 0
+
+
+def test_own_password_change_keeps_this_tab_and_ends_the_others(site):
+    other_tab = logged_in("watcher")
+    at = logged_in("watcher")
+    at.switch_page("../admin/views/account.py").run()
+    at.text_input(key="ac_current").input(PASSWORD)
+    at.text_input(key="ac_new").input("a-brand-new-secret")
+    at.text_input(key="ac_again").input("a-brand-new-secret")
+    at.button[0].click().run()
+    assert "密码已修改" in at.success[0].value
+    assert titles(at) == ["我的账号"] and open_sessions(site, "watcher") == 1
+    other_tab.run()
+    assert titles(other_tab) == ["登录"]

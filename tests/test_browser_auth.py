@@ -1,0 +1,167 @@
+"""The login cookie in headless Chromium: HttpOnly, SameSite, and worthless once revoked.
+
+Each test logs in, copies the browser's cookies (as an attacker who captured them would),
+ends the session one way or another, then opens the app in a fresh browser context with
+the copied cookies: it must see the login page. A control copy taken while the session
+is valid must log in, so the tests cannot pass by the cookie never working at all.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from models.access import users
+from models.access.roles import CLI, Actor
+from models.store import schema
+from models.store.db import get_engine, session_scope
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOGIN_COOKIE,
+    streamlit_server,
+    wait_for_login_cookie,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("auth-e2e")
+    url = f"sqlite:///{folder / 'auth.db'}"
+    engine = get_engine(url)
+    schema.upgrade(engine)
+    with session_scope(engine) as session:
+        users.add_user(session, CLI, "boss", "admin", PASSWORD)
+        for name in ("leaver", "changer", "disabled", "flags"):
+            users.add_user(session, CLI, name, "viewer", PASSWORD)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    env = {"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "0"}
+    with streamlit_server(env) as base:
+        yield base, engine
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def log_in(browser, base, name, password=PASSWORD):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.goto(base)
+    wait_idle(tab)
+    tab.get_by_label("用户名").fill(name)
+    tab.get_by_label("密码").fill(password)
+    tab.get_by_role("button", name="登录").click()
+    wait_idle(tab)
+    assert f"已登录：{name}" in tab.inner_text("body")
+    return context, tab
+
+
+def captured_cookies(context) -> list[dict]:
+    """Every cookie of the context, once the login cookie has arrived."""
+    return wait_for_login_cookie(context)
+
+
+def logged_in_with(browser, base, cookies) -> str:
+    """What a fresh browser holding only ``cookies`` sees: the body text of the app."""
+    context = browser.new_context()
+    context.add_cookies(cookies)
+    tab = context.new_page()
+    tab.goto(base)
+    wait_idle(tab)
+    body = tab.inner_text("body")
+    title = tab.locator("h1").first.inner_text()
+    context.close()
+    return f"{title}\n{body}"
+
+
+def test_the_login_cookie_is_http_only_and_same_site(site, browser):
+    base, _ = site
+    context, tab = log_in(browser, base, "flags")
+    cookie = next(c for c in captured_cookies(context) if c["name"] == LOGIN_COOKIE)
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Strict"
+    assert cookie["secure"] is False  # plain http here; https gets Secure
+    assert LOGIN_COOKIE not in tab.evaluate("document.cookie")  # scripts cannot read it
+    assert cookie["expires"] > time.time() + 6 * 86400  # kept for the session's 7 days
+    tab.reload()
+    wait_idle(tab)
+    assert "已登录：flags" in tab.inner_text("body")  # a reload logs in by the cookie
+    context.close()
+
+
+def test_a_copied_cookie_is_worthless_after_logout(site, browser):
+    base, _ = site
+    context, tab = log_in(browser, base, "leaver")
+    copied = captured_cookies(context)
+    assert "已登录：leaver" in logged_in_with(browser, base, copied)  # control: it works
+    tab.goto(f"{base}/account")
+    wait_idle(tab)
+    tab.get_by_role("button", name="退出登录").click()
+    wait_idle(tab)
+    assert tab.locator("h1").first.inner_text() == "登录"
+    seen = logged_in_with(browser, base, copied)
+    assert seen.startswith("登录") and "已登录" not in seen
+    deadline = time.time() + 10  # and the browser was asked to drop it
+    while any(c["name"] == LOGIN_COOKIE for c in context.cookies()):
+        assert time.time() < deadline, "the logout left the cookie in the browser"
+        time.sleep(0.2)
+    context.close()
+
+
+def test_a_copied_cookie_is_worthless_after_a_password_change(site, browser):
+    base, _ = site
+    context, tab = log_in(browser, base, "changer")
+    copied = captured_cookies(context)
+    assert "已登录：changer" in logged_in_with(browser, base, copied)
+    tab.goto(f"{base}/account")
+    wait_idle(tab)
+    tab.get_by_label("当前密码").fill(PASSWORD)
+    tab.get_by_label("新密码（至少10个字符）").fill("a-brand-new-secret")
+    tab.get_by_label("再输入一次新密码").fill("a-brand-new-secret")
+    tab.get_by_role("button", name="修改密码").click()
+    wait_idle(tab)
+    assert "密码已修改" in tab.inner_text("body")
+    seen = logged_in_with(browser, base, copied)
+    assert seen.startswith("登录") and "已登录" not in seen
+    # The browser that changed the password stays logged in, with a new cookie.
+    deadline = time.time() + 15
+    while True:
+        fresh = [c for c in context.cookies() if c["name"] == LOGIN_COOKIE]
+        old = next(c for c in copied if c["name"] == LOGIN_COOKIE)
+        if fresh and fresh[0]["value"] != old["value"]:
+            break
+        assert time.time() < deadline, "no new cookie after the password change"
+        time.sleep(0.2)
+    assert "已登录：changer" in logged_in_with(browser, base, context.cookies())
+    tab.reload()
+    wait_idle(tab)
+    assert "已登录：changer" in tab.inner_text("body")
+    context.close()
+
+
+def test_a_copied_cookie_is_worthless_once_the_account_is_disabled(site, browser):
+    base, engine = site
+    context, _tab = log_in(browser, base, "disabled")
+    copied = captured_cookies(context)
+    assert "已登录：disabled" in logged_in_with(browser, base, copied)
+    with session_scope(engine) as session:
+        users.set_disabled(session, Actor("boss"), "disabled", True)
+    seen = logged_in_with(browser, base, copied)
+    assert seen.startswith("登录") and "已登录" not in seen
+    with session_scope(engine) as session:  # enabling again does not revive the cookie
+        users.set_disabled(session, Actor("boss"), "disabled", False)
+    seen = logged_in_with(browser, base, copied)
+    assert seen.startswith("登录") and "已登录" not in seen
+    context.close()
