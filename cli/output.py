@@ -8,6 +8,8 @@ import json
 import unicodedata
 from collections.abc import Sequence
 
+from models.rules.spreadsheet import csv_cell
+
 FORMATS = ("table", "csv", "json")
 
 
@@ -31,8 +33,9 @@ def render(rows: Sequence[dict], columns: Sequence[str], fmt: str) -> str:
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[row[c] for c in columns] for row in rows])
+        # Piped into a file and opened in Excel: no cell may start a formula.
+        writer.writerow([csv_cell(c) for c in columns])
+        writer.writerows([[csv_cell(row[c]) for c in columns] for row in rows])
         return buffer.getvalue()
     cells = [[str(row[c]) for c in columns] for row in rows]
     widths = [

@@ -28,7 +28,7 @@ def downloads(
     if not current_viewer().downloads or frame.empty:
         return
     cols = st.columns(3 if chart is not None else 2, gap="small")
-    name = title.replace(" ", "_").replace("/", "-")
+    name = exports.file_name(title)
     cols[0].download_button(
         "下载 CSV",
         exports.csv_bytes(frame),

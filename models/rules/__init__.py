@@ -1,3 +1,4 @@
 """Rules that need no session: the vocabulary, months and periods, the rating
-formula, rounding, the scrubber, filters and the derived columns of a complaint.
+formula, rounding, the scrubber, filters, the derived columns of a complaint, and
+spreadsheet cells that cannot run as formulas.
 """
