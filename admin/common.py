@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.access import actor, current_viewer
+from dashboard.markup import literal
 from models.access.roles import ROLE_NAMES, Actor
 from models.errors import TousuError
 from models.store.db import session_scope
@@ -30,7 +31,7 @@ def run_write(fn: Callable[..., Any], *args: Any, success: str = "已保存", **
         with session_scope(data.engine(data.database_url()), write=True) as session:
             fn(session, *args, **kwargs)
     except TousuError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))  # messages quote names and values people typed
         return False
     data.clear()
     st.session_state["admin_flash"] = success
@@ -46,4 +47,4 @@ def read(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 def flash() -> None:
     message = st.session_state.pop("admin_flash", None)
     if message:
-        st.success(message)
+        st.success(literal(message))

@@ -24,6 +24,7 @@ import streamlit as st  # noqa: E402
 if __name__ == "__main__":  # a script run; the server's import needs none of this
     from dashboard import access, auth, sharing_view, sidebar, ui
     from dashboard.access import Viewer
+    from dashboard.markup import literal
     from models.settings import get_settings
 
 VIEWS = ROOT / "dashboard" / "views"
@@ -136,7 +137,7 @@ def main() -> None:
     if page.url_path in {path for _s, _t, path in DASHBOARD_PAGES} or page.url_path == "":
         sidebar.render()
     if viewer is not None:
-        st.sidebar.caption(f"已登录：{viewer.username}")
+        st.sidebar.caption(f"已登录：{literal(viewer.username)}")
     auth.browser_requests()
     page.run()
 

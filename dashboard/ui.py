@@ -1,4 +1,8 @@
-"""Small building blocks the pages share: figures with downloads, empty states, captions."""
+"""Small building blocks the pages share: figures with downloads, empty states, captions.
+
+Titles carry data (platform, sector, province names): headings show them through
+:func:`dashboard.markup.literal`, so they are never read as Markdown.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import streamlit as st
 
 from dashboard import exports
 from dashboard.access import current_viewer
+from dashboard.markup import literal
 from models.reads.cases import CaseDetail
 
 EMPTY = "没有符合当前筛选条件的投诉数据。可以放宽赛道、平台、地区或时间范围后再看。"
@@ -63,7 +68,7 @@ def figure(
     title: str, chart: alt.TopLevelMixin, frame: pd.DataFrame, key: str, caption: str | None = None
 ) -> None:
     """A titled chart with its numbers downloadable; an empty state when there is no data."""
-    st.subheader(title)
+    st.subheader(literal(title))
     if frame.empty:
         empty()
         return
@@ -74,7 +79,7 @@ def figure(
 
 
 def table(title: str, frame: pd.DataFrame, key: str, **kwargs) -> None:
-    st.subheader(title)
+    st.subheader(literal(title))
     if frame.empty:
         empty()
         return
@@ -114,9 +119,9 @@ def case_panel(detail: CaseDetail, *, reveal: bool) -> None:
     row = detail.row
     st.markdown(f"#### 投诉 {row.id}")
     cols = st.columns(4)
-    cols[0].metric("投诉平台", row.platform)
-    cols[1].metric("问题类型", row.problem_type)
-    cols[2].metric("状态", row.status)
+    cols[0].metric("投诉平台", literal(row.platform))  # metric values read Markdown too
+    cols[1].metric("问题类型", literal(row.problem_type))
+    cols[2].metric("状态", literal(row.status))
     cols[3].metric("投诉时间", row.submitted_at.strftime("%Y-%m-%d %H:%M"))
     st.text(f"标题：{row.title or '（无）'}")
     st.text(

@@ -6,6 +6,7 @@ import streamlit as st
 
 from admin.common import flash, guard, run_write
 from dashboard.access import current_viewer
+from dashboard.markup import literal
 from models.access import users
 
 
@@ -14,7 +15,7 @@ def render() -> None:
     viewer = current_viewer()
     st.title("我的账号")
     flash()
-    st.caption(f"当前用户：{viewer.username}")
+    st.caption(f"当前用户：{literal(viewer.username)}")
     if viewer.must_change_password:
         st.warning("请先设置新密码（一次性密码只能用于首次登录）。")
     with st.form("ac_pw", clear_on_submit=True):

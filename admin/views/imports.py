@@ -7,6 +7,7 @@ import streamlit as st
 
 from admin.common import flash, guard, read, run_write
 from dashboard.access import current_viewer
+from dashboard.markup import literal
 from models.errors import TousuError
 from models.writes import imports as import_writes
 
@@ -42,10 +43,10 @@ def render() -> None:
     try:
         report = read(import_writes.import_file, who, kind, data, upload.name, dry_run=True)
     except TousuError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(literal(warning))  # names the file's unknown columns
     if not report.ok:
         st.error(report.summary())
         st.dataframe(

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, sidebar, ui
+from dashboard.markup import literal
 from models.reads.leaderboard import Rank
 from models.rules.filters import Filters
 from models.rules.periods import Period
@@ -42,7 +43,7 @@ def render() -> None:
         ui.empty()
         return
     sectors = sorted(data.counts(filters, "sector"))
-    tabs = st.tabs(["总榜", *sectors])
+    tabs = st.tabs(["总榜", *(literal(s) for s in sectors)])  # tab labels read Markdown
     for tab, sector in zip(tabs, [None, *sectors], strict=True):
         with tab:
             scoped = filters if sector is None else Filters(sectors=(sector,)).intersect(filters)

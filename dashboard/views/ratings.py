@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, sidebar, ui
+from dashboard.markup import literal
 from models.rules.filters import Filters
 from models.rules.labels import GRADE_NOT_RATED
 from models.rules.months import year_of
@@ -87,7 +88,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     year = st.selectbox("年份", years, index=years.index(default_year), key=f"rp_year_{platform}")
 
     ratings = data.year_ratings(unscoped, platform, year)
-    st.markdown(f"**{summary_sentence(platform, year, ratings)}**")
+    st.markdown(f"**{literal(summary_sentence(platform, year, ratings))}**")
     if ratings:
         whole_year = ratings[0].report_row()  # 全年 comes first in the reports' order
         cols = st.columns(5)
