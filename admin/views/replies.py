@@ -7,7 +7,16 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from admin.common import flash, guard, read, run_write
+from admin.common import (
+    changed_notice,
+    flash,
+    forget_seen,
+    guard,
+    is_open,
+    read,
+    run_write,
+    seen_version,
+)
 from dashboard.ui import case_panel
 from models.clock import local_now
 from models.reads import cases, queues
@@ -15,6 +24,7 @@ from models.reads.platforms import platforms as all_platforms
 from models.writes import workflow
 
 AGES = {0: "全部", 72: "已超过72小时", 120: "已超过120小时"}
+PAGE = "rq"
 
 
 def render() -> None:
@@ -40,7 +50,9 @@ def render() -> None:
         f"待回复 {total:,} 件（按等待时间从长到短，最多显示 {len(items)} 件）。"
         "超过72小时的回复时效性记 0.6，超过120小时记 0。"
     )
-    if not items:
+    open_id = st.session_state.get("rq_open")
+    keep = open_id if is_open(PAGE, open_id, f"rq_text_{open_id}") else None
+    if not items and keep is None:
         st.info("没有等待回复的投诉。")
         return
     frame = pd.DataFrame(
@@ -65,10 +77,15 @@ def render() -> None:
         selection_mode="single-row",
         key="rq_table",
     )
-    rows = event.selection.rows if event and event.selection else []
-    if rows:
+    rows = list(event.selection.rows) if event and event.selection else []
+    # Follow the table only when the person changes the selection: when the queue changes
+    # under it (someone replied), the same row number is another complaint.
+    if rows and rows != st.session_state.get("rq_rows"):
         st.session_state["rq_open"] = int(frame.iloc[rows[0]]["编号"])
+    st.session_state["rq_rows"] = rows
     ids = [i.id for i in items]
+    if keep is not None and keep not in ids:
+        ids.append(keep)  # replied by someone else meanwhile: keep the open form
     if st.session_state.get("rq_open") not in ids:
         st.session_state["rq_open"] = None
     chosen = st.selectbox(
@@ -84,7 +101,10 @@ def render() -> None:
     if detail is None:
         st.warning("该投诉已不存在。")
         return
+    seen = seen_version(PAGE, chosen, detail.version, f"rq_text_{chosen}")
     case_panel(detail, reveal=True)
+    notice = st.container()
+    refused = False
     now = local_now()
     with st.form(f"reply_{chosen}", clear_on_submit=False):
         text = st.text_area("平台回复内容", key=f"rq_text_{chosen}", max_chars=5000)
@@ -93,7 +113,7 @@ def render() -> None:
             "回复日期", value=now.date(), key=f"rq_day_{chosen}", format="YYYY-MM-DD"
         )
         clock = c2.time_input("回复时间", value=now.time(), key=f"rq_time_{chosen}", step=60)
-        if st.form_submit_button("保存回复", type="primary"):
+        if st.form_submit_button("保存回复", type="primary", key=f"rq_save_{chosen}"):
             replied_at = datetime.combine(day, clock).replace(second=0, microsecond=0)
             if run_write(
                 workflow.enter_reply,
@@ -101,10 +121,14 @@ def render() -> None:
                 chosen,
                 text=text,
                 replied_at=replied_at,
-                seen_version=detail.version,
+                seen_version=seen,
                 success=f"已保存投诉 {chosen} 的回复",
             ):
+                forget_seen(PAGE, chosen)
                 st.rerun()
+            refused = True
+    with notice:
+        changed_notice(PAGE, who, chosen, seen, detail.version, explain=not refused)
 
 
 if __name__ == "__main__":

@@ -89,22 +89,36 @@ def _entries(session: Session, *, entity=None, entity_id=None, who=None, limit=5
         stmt = stmt.where(AuditLog.entity_id == str(entity_id))
     if who:
         stmt = stmt.where(AuditLog.actor == who)
-    return [
-        Entry(
-            r.id,
-            r.at,
-            r.actor,
-            r.action,
-            r.entity,
-            r.entity_id,
-            json.loads(r.before) if r.before else None,
-            json.loads(r.after) if r.after else None,
-        )
-        for r in session.execute(stmt).scalars()
-    ]
+    return [_entry(r) for r in session.execute(stmt).scalars()]
+
+
+def _entry(r: AuditLog) -> Entry:
+    return Entry(
+        r.id,
+        r.at,
+        r.actor,
+        r.action,
+        r.entity,
+        r.entity_id,
+        json.loads(r.before) if r.before else None,
+        json.loads(r.after) if r.after else None,
+    )
 
 
 def changes_since(session: Session, entity: str, entity_id: Any, version: int) -> list[Entry]:
     """Entries that moved an entity past ``version`` (to explain a refused save)."""
     found = _entries(session, entity=entity, entity_id=entity_id, limit=50)
     return [e for e in reversed(found) if (e.after or {}).get("version", 0) > version]
+
+
+def first_since(session: Session, entity: str, at: datetime) -> Entry | None:
+    """The earliest entry about ``entity`` recorded at or after ``at`` (e.g. the import that
+    last touched a complaint: imported rows carry no entry of their own)."""
+    stmt = (
+        select(AuditLog)
+        .where(AuditLog.entity == entity, AuditLog.at >= at)
+        .order_by(AuditLog.at, AuditLog.id)
+        .limit(1)
+    )
+    found = session.execute(stmt).scalar()
+    return None if found is None else _entry(found)
