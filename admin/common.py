@@ -4,17 +4,18 @@ and the version a person saw when a complaint's form was drawn."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from dashboard import data
-from dashboard.access import actor, current_viewer
-from dashboard.markup import literal
 from models.access.roles import ROLE_NAMES, Actor
 from models.errors import TousuError
 from models.store.db import session_scope
 from models.writes.workflow import describe_changes
+from web import data
+from web.markup import literal
+from web.viewer import actor, current_viewer
 
 
 def guard(role: str) -> Actor:
@@ -27,17 +28,30 @@ def guard(role: str) -> Actor:
     return who
 
 
-def run_write(fn: Callable[..., Any], *args: Any, success: str = "已保存", **kwargs: Any) -> bool:
-    """Run a domain write in its own transaction; show the outcome; refresh the figures."""
+@dataclass(frozen=True)
+class Done:
+    """A write that succeeded, with what it returned (always true, even for None)."""
+
+    value: Any = None
+
+
+def run_write(
+    fn: Callable[..., Any], *args: Any, success: str = "已保存", **kwargs: Any
+) -> Done | None:
+    """Run a domain write in its own transaction; show the outcome; refresh the figures.
+
+    Returns :class:`Done` with the write's result, or None when it was refused (the reason
+    is shown on the page).
+    """
     try:
         with session_scope(data.engine(data.database_url()), write=True) as session:
-            fn(session, *args, **kwargs)
+            result = fn(session, *args, **kwargs)
     except TousuError as exc:
         st.error(literal(str(exc)))  # messages quote names and values people typed
-        return False
+        return None
     data.clear()
     st.session_state["admin_flash"] = success
-    return True
+    return Done(result)
 
 
 def read(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -32,7 +32,7 @@ def record_pages(database_url: str) -> dict[str, list[Call]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.data import CALL_LOG
+    from web.data import CALL_LOG
 
     app = os.path.join(os.path.dirname(os.path.dirname(__file__)), "dashboard", "app.py")
     calls: dict[str, list[Call]] = {}

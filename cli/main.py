@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from cli.output import FORMATS, render
+from models.access.roles import ROLES
 from models.errors import TousuError
 from models.reads.ratings import year_ratings
 from models.reads.stats import distribution
@@ -406,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     q = user_sub.add_parser("add", help="create an account; the password is asked for")
     q.add_argument("name")
-    q.add_argument("--role", required=True, choices=("viewer", "staff", "admin"))
+    q.add_argument("--role", required=True, choices=ROLES)
     q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     user_sub.add_parser("list", help="accounts, roles and login throttles")
     for action, text in (

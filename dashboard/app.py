@@ -22,10 +22,11 @@ if str(ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 if __name__ == "__main__":  # a script run; the server's import needs none of this
-    from dashboard import access, auth, sharing_view, sidebar, ui
-    from dashboard.access import Viewer
-    from dashboard.markup import literal
+    from dashboard import sidebar
     from models.settings import get_settings
+    from web import auth, share_session, widgets
+    from web.markup import literal
+    from web.viewer import Viewer, anonymous, nothing
 
 VIEWS = ROOT / "dashboard" / "views"
 ADMIN = ROOT / "admin" / "views"
@@ -94,19 +95,19 @@ def _shared_view() -> bool:
     token = st.query_params.get("share") or st.session_state.get("share_token")
     if not token:
         return False
-    link = sharing_view.resolve(token, first_view=st.session_state.get("share_token") != token)
+    link = share_session.resolve(token, first_view=st.session_state.get("share_token") != token)
     if link is None:
         st.session_state.pop("share_token", None)
-        st.session_state["viewer"] = access.Viewer("share", scope=access.nothing())
+        st.session_state["viewer"] = Viewer("share", scope=nothing())
         st.title("链接无效或已过期")
         st.error("此分享链接无效、已过期或已被撤销。请联系提供链接的管理员获取新的链接。")
         st.stop()
     st.session_state["share_token"] = token
-    st.session_state["viewer"] = access.Viewer(
+    st.session_state["viewer"] = Viewer(
         "share", scope=link.filters, downloads=link.downloads, label=link.label
     )
     if not link.downloads:
-        ui.hide_download_paths()
+        widgets.hide_download_paths()
     page = st.navigation({"看板": _pages(DASHBOARD_PAGES, "overview")}, position="top")
     st.query_params["share"] = token  # navigation resets the URL; keep the link working
     with st.container(border=True):  # the label is typed by an admin: shown as plain text
@@ -128,7 +129,7 @@ def main() -> None:
     settings = get_settings()
     _handle_requests()
     viewer = auth.resolve()
-    st.session_state["viewer"] = viewer or access.anonymous()
+    st.session_state["viewer"] = viewer or anonymous()
 
     sections = navigation_for(viewer, settings.public_dashboards)
     # Navigation first: switching pages resets the URL's query parameters, and the
@@ -145,6 +146,6 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:  # imported by `streamlit run` (and `tousu serve`) to serve this script
-    from dashboard import cookie_routes
+    from web import cookie_routes
 
     app = st.App(__file__, routes=cookie_routes.routes())

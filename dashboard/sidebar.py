@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from dashboard import data
 from models.rules.filters import Filters
 from models.rules.labels import PROVINCES
 from models.rules.months import first_day, year_of
 from models.rules.periods import Period, parse_code
+from web import data
 
 GRANULARITIES = {
     "all": "全部",

@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from starlette.applications import Starlette
 
-from dashboard import cookie_routes
 from models.access import sessions, users
 from models.access.roles import CLI
 from models.store.db import session_scope
+from web import cookie_routes
 
 PASSWORD = "correct-horse-battery"
 HOST = "tousu.example:8501"

@@ -8,7 +8,8 @@ from datetime import date
 import pandas as pd
 from openpyxl import load_workbook
 
-from dashboard import charts, exports
+from dashboard import charts
+from web import exports
 
 FRAME = pd.DataFrame(
     [

@@ -10,7 +10,7 @@ import string
 
 import pytest
 
-from dashboard.markup import WORD_JOINER, literal
+from web.markup import WORD_JOINER, literal
 
 HOSTILE = [
     "XSS平台![x](http://evil.test/x.png)",

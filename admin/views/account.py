@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from admin.common import flash, guard, run_write
-from dashboard.access import current_viewer
-from dashboard.markup import literal
 from models.access import users
+from web.markup import literal
+from web.viewer import current_viewer
 
 
 def render() -> None:

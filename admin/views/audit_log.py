@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from admin.common import guard, read
-from dashboard import exports
 from models.writes import audit
+from web import exports
 
 ENTITIES = {
     "": "全部",

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from admin.common import flash, guard, read, run_write
-from dashboard.access import current_viewer
-from dashboard.markup import literal
 from models.errors import TousuError
 from models.writes import imports as import_writes
+from web.markup import literal
+from web.viewer import current_viewer
 
 KINDS = {"complaints": "投诉", "platforms": "平台"}
 

@@ -17,11 +17,11 @@ from admin.common import (
     run_write,
     seen_version,
 )
-from dashboard.ui import case_panel
 from models.clock import local_now
 from models.reads import cases, queues
 from models.reads.platforms import platforms as all_platforms
 from models.writes import workflow
+from web.case_panel import case_panel
 
 AGES = {0: "全部", 72: "已超过72小时", 120: "已超过120小时"}
 PAGE = "rq"

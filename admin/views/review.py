@@ -14,9 +14,9 @@ from admin.common import (
     run_write,
     seen_version,
 )
-from dashboard.ui import case_panel
 from models.reads import cases, queues
 from models.writes import workflow
+from web.case_panel import case_panel
 
 PAGE = "rv"
 

@@ -49,13 +49,8 @@ def render() -> None:
         )
         downloads = st.checkbox("允许下载数据和图片", value=True, key="sh_downloads")
         if st.form_submit_button("创建链接", type="primary"):
-            made: dict = {}
-
-            def create(session, *args, **kwargs):
-                made["link"] = sharing.create_link(session, *args, **kwargs)
-
-            if run_write(
-                create,
+            done = run_write(
+                sharing.create_link,
                 who,
                 label=label,
                 expires_days=int(days),
@@ -65,8 +60,10 @@ def render() -> None:
                 date_to=date_to,
                 downloads=downloads,
                 success="分享链接已创建",
-            ):
-                st.session_state["sh_new_url"] = sharing.url_for(made["link"][1], _seen_at())
+            )
+            if done:
+                _info, token = done.value
+                st.session_state["sh_new_url"] = sharing.url_for(token, _seen_at())
     new_url = st.session_state.pop("sh_new_url", None)
     if new_url:
         st.success("链接只显示这一次，请复制保存：")

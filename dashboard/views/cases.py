@@ -6,10 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, sidebar, ui
-from dashboard.access import current_viewer
+from dashboard import sidebar
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
+from web import data, widgets
+from web.case_panel import case_panel
+from web.viewer import current_viewer
 
 PAGE_SIZE = 50
 
@@ -67,7 +69,7 @@ def render() -> None:
     if case_param.isdigit():  # a case URL (/cases?case=ID) is a citation: the case first
         _detail(int(case_param))
     if not rows:
-        ui.empty("没有找到符合条件的投诉。")
+        widgets.empty("没有找到符合条件的投诉。")
         return
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     st.caption(f"共 {total:,} 件，第 {page}/{pages} 页 · 点选一行查看详情")
@@ -100,7 +102,7 @@ def render() -> None:
     if page < pages and nav[1].button("下一页", key="cs_next"):
         st.query_params["page"] = str(page + 1)
         st.rerun()
-    ui.downloads("投诉列表", frame, "cs_list")
+    widgets.downloads("投诉列表", frame, "cs_list")
 
     picked = event.selection.rows if event and event.selection else []
     if picked:
@@ -116,13 +118,13 @@ def _detail(case_id: int) -> None:
     detail = data.case_detail(Filters(statuses=None), case_id)
     with st.container(border=True):
         if detail is None:
-            ui.empty("该投诉不存在，或不在当前可查看的范围内。")
+            widgets.empty("该投诉不存在，或不在当前可查看的范围内。")
         else:
-            ui.case_panel(detail, reveal=current_viewer().reveal_personal)
+            case_panel(detail, reveal=current_viewer().reveal_personal)
         if st.button("关闭详情", key="cs_close"):
             del st.query_params["case"]
             st.rerun()
 
 
 if __name__ == "__main__":
-    ui.live(render)
+    widgets.live(render)

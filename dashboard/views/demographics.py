@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, sidebar, ui
+from dashboard import charts, sidebar
 from models.rules.dimensions import AGE_GROUPS
 from models.rules.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
+from web import data, widgets
 
 DIMENSIONS = {
     "gender": ("性别", list(GENDERS)),
@@ -34,20 +35,20 @@ def render() -> None:
     st.title("用户画像")
     st.caption(f"{selection.title} · 投诉用户的性别、投诉金额与年龄")
     if data.total(filters) == 0:
-        ui.empty()
+        widgets.empty()
         return
     for by, (label, order) in DIMENSIONS.items():
-        shares = ui.shares_frame(data.distribution(filters, by))
+        shares = widgets.shares_frame(data.distribution(filters, by))
         left, right = st.columns([2, 3])
         with left:
             chart = (
                 charts.donut(shares, label) if by == "gender" else charts.shares_bar(shares, label)
             )
-            ui.figure(f"{label}分布", chart, shares, f"dg_{by}")
+            widgets.figure(f"{label}分布", chart, shares, f"dg_{by}")
         with right:
             frame = sector_frame(data.crosstab(filters, by, "sector"))
             present = [o for o in order if o in set(frame["label"])]
-            ui.figure(
+            widgets.figure(
                 f"各赛道{label}对比",
                 charts.grouped_shares(frame, label, present),
                 frame,
@@ -58,4 +59,4 @@ def render() -> None:
 
 
 if __name__ == "__main__":
-    ui.live(render)
+    widgets.live(render)

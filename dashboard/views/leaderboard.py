@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, sidebar, ui
-from dashboard.markup import literal
+from dashboard import charts, sidebar
 from models.reads.leaderboard import Rank
 from models.rules.filters import Filters
 from models.rules.periods import Period
+from web import data, widgets
+from web.markup import literal
 
 
 def rank_frame(ranks: list[Rank]) -> pd.DataFrame:
@@ -40,7 +41,7 @@ def render() -> None:
         + ("；“变化”与上一期相比" if previous else "；选择具体期间可查看名次变化")
     )
     if data.total(filters) == 0:
-        ui.empty()
+        widgets.empty()
         return
     sectors = sorted(data.counts(filters, "sector"))
     tabs = st.tabs(["总榜", *(literal(s) for s in sectors)])  # tab labels read Markdown
@@ -56,10 +57,10 @@ def render() -> None:
             name = "总榜" if sector is None else sector
             left, right = st.columns([3, 2])
             with left:
-                ui.table(f"{selection.title} {name}投诉榜", frame, f"lb_{name}")
+                widgets.table(f"{selection.title} {name}投诉榜", frame, f"lb_{name}")
             with right:
                 top = frame.head(15)
-                ui.figure(
+                widgets.figure(
                     f"{name} 投诉量 TOP{len(top)}",
                     charts.ranking_bars(top),
                     top,
@@ -79,8 +80,8 @@ def _monthly_top10(filters: Filters) -> None:
     before = month.previous()
     previous = data.comparable(filters.with_dates(before.first_day, before.last_day))
     frame = rank_frame(data.leaderboard(current, previous, limit=10))
-    ui.table(f"{month.title}平台投诉量 TOP10", frame, "lb_month")
+    widgets.table(f"{month.title}平台投诉量 TOP10", frame, "lb_month")
 
 
 if __name__ == "__main__":
-    ui.live(render)
+    widgets.live(render)

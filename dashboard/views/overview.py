@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, sidebar, ui
+from dashboard import charts, sidebar
 from models.rules.filters import Filters
 from models.rules.labels import GRADES
 from models.rules.periods import year_before
+from web import data, widgets
 
 
 def _delta(now, before, suffix="") -> str | None:
@@ -27,7 +28,7 @@ def render() -> None:
     previous_filters = selection.previous()
     before = data.headline(previous_filters) if previous_filters else None
     if now.complaints == 0:
-        ui.empty()
+        widgets.empty()
         return
 
     cols = st.columns(4)
@@ -74,8 +75,8 @@ def render() -> None:
         _volume(filters, selection)
     with right:
         shares = data.distribution(filters, "problem_type")
-        frame = ui.shares_frame(shares)
-        ui.figure(
+        frame = widgets.shares_frame(shares)
+        widgets.figure(
             "投诉问题类型分布", charts.shares_bar(frame.head(15), "问题类型"), frame, "ov_types"
         )
     _latest(filters)
@@ -101,7 +102,7 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
             months = {**data.counts(earlier, "month"), **months}
     rows = [{"year": label[:4], "month": int(label[5:]), "count": n} for label, n in months.items()]
     frame = pd.DataFrame(rows, columns=["year", "month", "count"]).sort_values(["year", "month"])
-    ui.figure(
+    widgets.figure(
         "月度投诉量（同比）",
         charts.monthly_volume(frame),
         frame,
@@ -114,7 +115,7 @@ def _latest(filters: Filters) -> None:
     rows, _total = data.search_cases(filters, limit=10)
     st.subheader("最新投诉")
     if not rows:
-        ui.empty()
+        widgets.empty()
         return
     frame = pd.DataFrame(
         [
@@ -134,4 +135,4 @@ def _latest(filters: Filters) -> None:
 
 
 if __name__ == "__main__":
-    ui.live(render)
+    widgets.live(render)

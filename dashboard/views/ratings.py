@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, sidebar, ui
-from dashboard.markup import literal
+from dashboard import charts, sidebar
 from models.rules.filters import Filters
 from models.rules.labels import GRADE_NOT_RATED
 from models.rules.months import year_of
 from models.rules.rating import REPORT_COLUMNS, Rating
+from web import data, widgets
+from web.markup import literal
 
 
 def summary_sentence(platform: str, year: int, ratings: list[Rating]) -> str:
@@ -57,7 +58,7 @@ def render() -> None:
     st.title("平台评级")
     platforms = sorted({r.platform for r in data.range_ratings(filters.with_dates(None, None))})
     if not platforms:
-        ui.empty()
+        widgets.empty()
         return
     tab_one, tab_board, tab_compare = st.tabs(["单个平台", "消费评级榜", "平台对比"])
     with tab_one:
@@ -79,7 +80,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     unscoped = filters.with_dates(None, None)
     span = data.data_span(Filters(platforms=(platform,)).intersect(unscoped))
     if span is None:
-        ui.empty()
+        widgets.empty()
         return
     years = list(range(year_of(span[1]), year_of(span[0]) - 1, -1))
     default_year = (
@@ -103,7 +104,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
         platform, []
     )
     monthly = _timeline_frame(months)
-    ui.figure(
+    widgets.figure(
         f"{platform} 月度综合指数",
         charts.rating_timeline(monthly, "月份"),
         monthly[["period", "综合指数", "grade"]],
@@ -115,7 +116,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     )
     if not quarters.empty:
         quarters["period"] = [f"{year}Q{p[-1]}" for p in quarters["period"]]
-        ui.figure(
+        widgets.figure(
             f"{platform} {year}年季度综合指数",
             charts.rating_timeline(quarters, "季度"),
             quarters[["period", "综合指数", "grade"]],
@@ -127,7 +128,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
         var_name="component",
         value_name="value",
     )
-    ui.figure(
+    widgets.figure(
         f"{platform} 各项指标",
         charts.components_lines(long),
         long,
@@ -136,7 +137,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     )
 
     table = pd.DataFrame([r.report_row() for r in ratings], columns=list(REPORT_COLUMNS))
-    ui.table(f"{platform}电商消费{year}年评级数据", table, "rp_table")
+    widgets.table(f"{platform}电商消费{year}年评级数据", table, "rp_table")
 
 
 def _board(filters: Filters, selection: sidebar.Selection) -> None:
@@ -171,7 +172,7 @@ def _board(filters: Filters, selection: sidebar.Selection) -> None:
             "评级",
         ],
     )
-    ui.table(title, frame, "rp_board")
+    widgets.table(title, frame, "rp_board")
     st.caption("综合指数 = 平台反馈率×0.5 + 回复时效性×0.3 + 用户满意度/10×0.2；投诉量不计入评级。")
 
 
@@ -184,7 +185,7 @@ def _compare(filters: Filters, platforms: list[str]) -> None:
     )
     st.query_params["cmp"] = chosen
     if not chosen:
-        ui.empty("请选择至少一个平台。")
+        widgets.empty("请选择至少一个平台。")
         return
     timeline = data.monthly_timeline(Filters(platforms=tuple(chosen)).intersect(filters))
     frame = pd.DataFrame(
@@ -201,7 +202,7 @@ def _compare(filters: Filters, platforms: list[str]) -> None:
         ],
         columns=["period", "platform", "composite", "评级"],
     )
-    ui.figure(
+    widgets.figure(
         "平台综合指数对比",
         charts.comparison_lines(frame.sort_values("period")),
         frame,
@@ -210,4 +211,4 @@ def _compare(filters: Filters, platforms: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    ui.live(render)
+    widgets.live(render)

@@ -8,9 +8,10 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import charts, data, sidebar, ui
+from dashboard import charts, sidebar
 from models.reads.regions import outlines, per_ten_million, populations
 from models.rules.labels import PROVINCES
+from web import data, widgets
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
 # Light to dark red; 0 stays pale grey so "no complaints" is visible as such.
@@ -94,7 +95,7 @@ def render() -> None:
     base = sidebar.without_provinces(selection).filters
     counts = data.counts(base, "province")
     if not counts:
-        ui.empty()
+        widgets.empty()
         return
     frame = province_frame(counts)
     measure = (
@@ -125,13 +126,13 @@ def render() -> None:
         + "；".join(sorted({p.source for p in populations().values()}))
         + (f"。另有 {unknown:,} 件投诉未填写地区。" if unknown else "。")
     )
-    ui.downloads("各地区投诉量", frame, "rg_all")
+    widgets.downloads("各地区投诉量", frame, "rg_all")
 
     top = frame.sort_values(["投诉量", "地区"], ascending=[False, True]).head(10)
     top = top.assign(排名=range(1, len(top) + 1))[
         ["排名", "地区", "投诉量", "占比", "每千万人投诉量"]
     ]
-    ui.table("投诉地区 TOP10", top, "rg_top")
+    widgets.table("投诉地区 TOP10", top, "rg_top")
 
     options = ["全部地区", *PROVINCES]
     if picked in PROVINCES:
@@ -141,16 +142,16 @@ def render() -> None:
     title = "全部地区" if province == "全部地区" else province
     left, right = st.columns(2)
     with left:
-        shares = ui.shares_frame(data.distribution(focus, "problem_type"))
-        ui.figure(
+        shares = widgets.shares_frame(data.distribution(focus, "problem_type"))
+        widgets.figure(
             f"{title} · 问题类型",
             charts.shares_bar(shares.head(10), "问题类型"),
             shares,
             "rg_types",
         )
     with right:
-        shares = ui.shares_frame(data.distribution(focus, "platform"))
-        ui.figure(
+        shares = widgets.shares_frame(data.distribution(focus, "platform"))
+        widgets.figure(
             f"{title} · 被投诉平台",
             charts.shares_bar(shares.head(10), "平台"),
             shares,
@@ -159,4 +160,4 @@ def render() -> None:
 
 
 if __name__ == "__main__":
-    ui.live(render)
+    widgets.live(render)

@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard.access import current_viewer
 from models.reads import cases, overview, ratings, stats
 from models.reads import leaderboard as ranks
 from models.reads import platforms as platform_reads
@@ -35,6 +34,7 @@ from models.rules.rating import Rating
 from models.settings import get_settings
 from models.store import freshness
 from models.store.db import get_engine, session_scope
+from web.viewer import current_viewer
 
 T = TypeVar("T")
 REFRESH_SECONDS = get_settings().refresh_seconds

@@ -16,12 +16,13 @@ import time
 
 import streamlit as st
 
-from dashboard import cookie_routes
-from dashboard.access import Viewer, staff_scope
-from dashboard.data import database_url, engine
 from models.access import sessions, throttle, users
+from models.access.roles import rank
 from models.settings import get_settings
 from models.store.db import session_scope
+from web import cookie_routes
+from web.data import database_url, engine
+from web.viewer import Viewer, staff_scope
 
 #: {"id": the session's id, "ticket": its one-time ticket until the cookie is set,
 #:  "until": when the ticket expires (time.time())}
@@ -84,7 +85,7 @@ def resolve() -> Viewer | None:
         state.get("ticket") and (found.cookie_set or time.time() > state["until"])
     ):
         st.session_state[SESSION] = {"id": found.id, "ticket": None}
-    scope = staff_scope() if found.role in ("staff", "admin") else Viewer("viewer").scope
+    scope = staff_scope() if rank(found.role) >= rank("staff") else Viewer("viewer").scope
     return Viewer(
         found.role,
         username=found.username,

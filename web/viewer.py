@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from models.access.roles import rank
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, STATUSES
-
-ROLE_RANK = {"viewer": 1, "staff": 2, "admin": 3}
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Viewer:
 
     @property
     def is_staff(self) -> bool:
-        return ROLE_RANK.get(self.kind, 0) >= ROLE_RANK["staff"]
+        return self.has_role("staff")
 
     @property
     def reveal_personal(self) -> bool:
@@ -37,7 +36,7 @@ class Viewer:
         return self.is_staff
 
     def has_role(self, role: str) -> bool:
-        return ROLE_RANK.get(self.kind, 0) >= ROLE_RANK[role]
+        return rank(self.kind) >= rank(role)
 
 
 def anonymous() -> Viewer:

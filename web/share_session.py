@@ -3,9 +3,9 @@ count one view per browser session."""
 
 from __future__ import annotations
 
-from dashboard.data import database_url, engine
 from models.access import sharing
 from models.store.db import session_scope
+from web.data import database_url, engine
 
 
 def resolve(token: str, *, first_view: bool) -> sharing.LinkInfo | None:
