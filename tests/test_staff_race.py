@@ -194,7 +194,7 @@ def test_conflict_message_names_the_person_and_every_change(engine):
         )
         workflow.enter_score(session, alice, c.id, score=0, seen_version=2)
     with session_scope(engine) as session, pytest.raises(workflow.Conflict) as refused:
-        workflow.enter_score(session, Actor("cli"), c.id, score=9, seen_version=1)
+        workflow.enter_score(session, CLI, c.id, score=9, seen_version=1)
     text = str(refused.value)
     assert text.count("alice 于") == 2
     assert "录入回复" in text and "录入满意度" in text
