@@ -89,7 +89,8 @@ def labelled_value(by: str):
 
 
 def month_label(yyyymm: int) -> str:
-    return f"{yyyymm // 100}-{yyyymm % 100:02d}"
+    """2024-07; the year always has four digits, so labels sort and split alike."""
+    return f"{yyyymm // 100:04d}-{yyyymm % 100:02d}"
 
 
 def label(by: str, value) -> str:
