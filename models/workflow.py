@@ -19,7 +19,7 @@ from models.clock import local_now
 from models.complaints import tier_of
 from models.errors import NotFound, TousuError
 from models.freshness import bump
-from models.importing import ImportReport, import_complaints, import_platforms
+from models.importing import ImportReport, check_platform, import_complaints, import_platforms
 from models.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
 from models.permissions import Actor, require
 from models.rating import FAST_HOURS, SLOW_HOURS
@@ -314,9 +314,7 @@ def save_platform(
 ) -> None:
     """Add a platform, or edit one (name, sector, onboarded) — administrators."""
     require(session, actor, "admin")
-    name, sector = name.strip(), sector.strip()
-    if not name or not sector:
-        raise TousuError("平台名称和赛道都不能为空")
+    name, sector = check_platform(name, sector)  # the same checks as an imported platform
     clash = session.execute(select(Platform.id).where(Platform.name == name)).scalar()
     if clash is not None and clash != platform_id:
         raise TousuError(f"平台“{name}”已存在")
