@@ -11,6 +11,7 @@ import time
 import tracemalloc
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -19,12 +20,22 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from models.errors import TousuError
 from models.importing import COMPLAINT_COLUMNS, open_table, validate_complaints
 from models.importing.limits import (
+    EARLIEST_DATE,
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_FILE_BYTES,
+    MAX_LISTED_ERRORS,
+    MAX_PART_BYTES,
+    MAX_RECORD_CHARS,
     MAX_ROWS,
+    MAX_SHARED_STRINGS,
+    MAX_SHARED_STRINGS_BYTES,
     MAX_SHEET_BYTES,
+    MAX_TOKEN_BYTES,
+    MAX_ZIP_MEMBERS,
+    MAX_ZIP_TOTAL_BYTES,
     MB,
+    megabytes,
 )
 from models.importing.table import layout
 from tests import hostile_files as hostile
@@ -302,3 +313,22 @@ def test_damaged_files_give_a_message_never_a_traceback():
                 data[at:at] = rng.randbytes(rng.randint(1, 10))
         with contextlib.suppress(TousuError):
             validate_complaints(open_table(bytes(data), name))
+
+
+def test_the_readme_lists_every_cap():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Uploads and imports", 1)[1].split("\n## ", 1)[0]
+    for size in (MAX_FILE_BYTES, MAX_SHEET_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_PART_BYTES):
+        assert megabytes(size) in section
+    assert f"archive {megabytes(MAX_ZIP_TOTAL_BYTES)} and {MAX_ZIP_MEMBERS:,} members" in section
+    for count in (
+        MAX_ROWS,
+        MAX_CELL_CHARS,
+        MAX_RECORD_CHARS,
+        MAX_SHARED_STRINGS,
+        MAX_LISTED_ERRORS,
+    ):
+        assert f"{count:,}" in section, count
+    assert f"| columns | {MAX_COLUMNS};" in section
+    assert f"over {megabytes(MAX_TOKEN_BYTES)}" in section
+    assert f"before {EARLIEST_DATE:%Y-%m-%d}" in section

@@ -43,5 +43,7 @@ EARLIEST_DATE = EARLIEST_DAY
 
 
 def megabytes(size: int) -> str:
-    """A size for messages: 512 MB."""
+    """A cap for messages: 512 MB, 1 GB."""
+    if size >= 1024 * MB and size % (1024 * MB) == 0:
+        return f"{size // (1024 * MB)} GB"
     return f"{size // MB} MB"
