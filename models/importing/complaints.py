@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
 from models.complaints import default_status, month_of, status_problem, tier_of
@@ -85,6 +84,7 @@ TEXT_LIMITS = {
     "id_number": _length(Complaint, "id_number"),
     "order_number": _length(Complaint, "order_number"),
 }
+_SHORTEST_LIMIT = min(TEXT_LIMITS.values())
 #: Long text (Text columns): line breaks and tabs allowed, one spreadsheet cell at most.
 MULTILINE = ("content", "demand", "reply")
 # Any character some cell may not hold: control characters, and line breaks or tabs
@@ -101,7 +101,6 @@ VALUE_COLUMNS = (
     *("transferred_at", "replied_at", "reply_tier", "score"),
 )
 _POSITION = {name: i for i, name in enumerate(VALUE_COLUMNS)}
-_IN_ORDER = itemgetter(*VALUE_COLUMNS)
 
 
 @dataclass(slots=True)
@@ -154,12 +153,15 @@ class _Check:
         for key in ("platform", "submitted_at", "problem_type"):
             if not cells.get(key):
                 self.bad(key, "必填")
-        if _SUSPECT.search("".join(cells.values())):
+        values = cells.values()
+        if _SUSPECT.search("".join(values)):
             for key, value in cells.items():
                 limit = TEXT_LIMITS.get(key, MAX_CELL_CHARS)
                 problem = text_problem(value, limit, multiline=key in MULTILINE)
                 if problem:
                     self.bad(key, problem)
+            return
+        if max(map(len, values), default=0) <= _SHORTEST_LIMIT:
             return
         for key, limit in TEXT_LIMITS.items():
             if len(cells.get(key, "")) > limit:
@@ -246,27 +248,16 @@ def check_complaint(
     if check.errors:
         return None, check.errors
     assert submitted_at is not None
-    text = {key: cells.get(key) or None for key in TEXT_LIMITS}
-    long_text = {key: clean_multiline(cells[key]) if cells.get(key) else None for key in MULTILINE}
-    values = {
-        **text,
-        "submitted_at": submitted_at,
-        "submitted_month": month_of(submitted_at),
-        "province": province,
-        "gender": gender,
-        "age": age,
-        "amount": amount,
-        "amount_bracket": bracket,
-        "problem_type": cells["problem_type"],
-        "content": long_text["content"],
-        "demand": long_text["demand"],
-        "status": status,
-        "transferred_at": transferred_at,
-        "replied_at": replied_at,
-        "reply_tier": tier_of(transferred_at, replied_at),
-        "score": score,
-    }
-    return ComplaintRow(number, _IN_ORDER(values), long_text["reply"], cells["platform"]), []
+    get = cells.get
+    content, demand, reply = (clean_multiline(get(key) or "") or None for key in MULTILINE)
+    values = (  # in VALUE_COLUMNS order
+        *(get("external_id") or None, submitted_at, month_of(submitted_at), province, gender),
+        *(age, amount, bracket, cells["problem_type"], get("title") or None, content, demand),
+        *(get("complainant") or None, get("phone") or None, get("email") or None),
+        *(get("id_number") or None, get("order_number") or None, status, transferred_at),
+        *(replied_at, tier_of(transferred_at, replied_at), score),
+    )
+    return ComplaintRow(number, values, reply, cells["platform"]), []
 
 
 def validate_complaints(table: Table) -> tuple[list[ComplaintRow], ImportReport]:

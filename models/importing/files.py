@@ -140,14 +140,14 @@ def csv_rows(data: bytes, encoding: str) -> Rows:
             return
         except csv.Error as exc:
             raise TousuError(_csv_problem(lines.record, str(exc))) from None
-        number = lines.record
+        number, size = lines.record, lines.size
         lines.record, lines.size = number + 1, 0
         if len(row) > MAX_COLUMNS and any(row[MAX_COLUMNS:]):
             raise TousuError(f"第{number}行超过 {MAX_COLUMNS} 列：文件过大，最多 {MAX_COLUMNS} 列")
-        if row and max(map(len, row)) > MAX_CELL_CHARS:
+        if size > MAX_CELL_CHARS and max(map(len, row)) > MAX_CELL_CHARS:
             column = next(i for i, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS) + 1
             raise TousuError(f"第{number}行 第{column}列：单元格超过 {MAX_CELL_CHARS:,} 个字符")
-        yield number, [cell.strip() for cell in row[:MAX_COLUMNS]]
+        yield number, list(map(str.strip, row[:MAX_COLUMNS]))
 
 
 def _csv_problem(number: int, message: str) -> str:

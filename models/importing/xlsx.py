@@ -216,15 +216,8 @@ def _is_date_format(format_id: str, custom: dict[str, str]) -> bool:
 # --- the worksheet ------------------------------------------------------------------------
 
 _DIGITS = "0123456789"
-_COLUMN_NUMBERS: dict[str, int] = {}
-
-
-def _column_number(ref: str) -> int | None:
-    """1 for A1, 28 for AB7; None when the reference is not a cell position."""
-    if not _COLUMN_NUMBERS:
-        for number in range(1, 16_385):  # A … XFD, Excel's last column
-            _COLUMN_NUMBERS[get_column_letter(number)] = number
-    return _COLUMN_NUMBERS.get(ref.rstrip(_DIGITS))
+#: Column letters → number, A … XFD (Excel's last column); a cell reference minus its digits.
+_COLUMN_NUMBERS = {get_column_letter(number): number for number in range(1, 16_385)}
 
 
 class _SheetReader:
@@ -245,7 +238,7 @@ class _SheetReader:
         tag = TAGS[name]
         if tag == "c":
             ref = attrs.get("r")
-            column = _column_number(ref) if ref else self.column + 1
+            column = _COLUMN_NUMBERS.get(ref.rstrip(_DIGITS)) if ref else self.column + 1
             if column is None:
                 raise unreadable(f"第{self.number}行的单元格位置“{ref[:20]}”无效")
             self.column, self.kind, self.style = column, attrs.get("t", "n"), attrs.get("s")
