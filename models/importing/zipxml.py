@@ -13,6 +13,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from models.errors import TousuError
 from models.importing.limits import (
@@ -126,7 +127,17 @@ def _parser(start: Callable, end: Callable | None = None, data: Callable | None 
     return parser
 
 
-def parse_stream(book, path: str, limit: int, handler, out: list) -> Iterator:
+class Handler(Protocol):
+    """Expat callbacks for one part; ``end`` and ``data`` may be None."""
+
+    start: Callable[[str, dict[str, str]], None]
+    end: Callable[[str], None] | None
+    data: Callable[[str], None] | None
+
+
+def parse_stream(
+    book: zipfile.ZipFile, path: str, limit: int, handler: Handler, out: list
+) -> Iterator:
     """Parse member ``path`` with ``handler``'s callbacks; yield what it puts in ``out``."""
     info = member(book, path, limit)
     if info is None:
@@ -152,7 +163,7 @@ def parse_stream(book, path: str, limit: int, handler, out: list) -> Iterator:
     out.clear()
 
 
-def elements(book, path: str) -> list[tuple[str, dict[str, str] | None]]:
+def elements(book: zipfile.ZipFile, path: str) -> list[tuple[str, dict[str, str] | None]]:
     """A small part's elements we know: (local name, attributes) at each start and
     (local name, None) at each end, in document order."""
     found: list[tuple[str, dict[str, str] | None]] = []
