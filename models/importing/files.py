@@ -23,7 +23,6 @@ from models.importing.limits import (
     MAX_ROWS,
     megabytes,
 )
-from models.importing.xlsx import xlsx_rows
 
 Rows = Iterator[tuple[int, list[str]]]
 _CHUNK = 1 << 20
@@ -52,6 +51,8 @@ def open_table(data: bytes, filename: str) -> Table:
     suffix = Path(filename).suffix.lower()
     encoding = None
     if suffix in (".xlsx", ".xlsm"):
+        from models.importing.xlsx import xlsx_rows  # openpyxl's helpers: only for XLSX
+
         rows = xlsx_rows(data)
     elif suffix in (".csv", ".txt", ""):
         encoding = csv_encoding(data)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import Session
@@ -14,12 +15,14 @@ from sqlmodel import Session
 from models import summary
 from models.clock import local_now
 from models.db import refresh_statistics
-from models.importing.complaints import ComplaintRow
+from models.importing.complaints import VALUE_COLUMNS, ComplaintRow
 from models.tables import Complaint, Platform, Reply, SatisfactionScore
 
 UNSORTED_SECTOR = "未分类"
 CHUNK = 500  # rows per IN (...) lookup; SQLite allows 32766 parameters, PostgreSQL 65535
-WRITE_CHUNK = 5_000  # rows per executemany: their parameter dicts exist only meanwhile
+_EXTERNAL_ID = VALUE_COLUMNS.index("external_id")
+_MONTH = VALUE_COLUMNS.index("submitted_month")
+WRITE_CHUNK = 5_000
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
@@ -54,7 +57,7 @@ def _existing(
 ) -> dict[str, tuple[int, int | None, int]]:
     """(id, score, version) of the complaints the rows' external ids name; their months
     and platforms go into ``touched``."""
-    externals = [r["external_id"] for r in rows if r["external_id"]]
+    externals = [r.values[_EXTERNAL_ID] for r in rows if r.values[_EXTERNAL_ID]]
     existing: dict[str, tuple[int, int | None, int]] = {}
     stmt = select(
         Complaint.external_id,
@@ -81,20 +84,17 @@ class _FollowUps:
         self.replies: list[dict] = []
         self.scores: list[dict] = []
 
-    def add(self, row: ComplaintRow, complaint_id: int, old_score: int | None) -> None:
-        values = row
+    def add(self, params: dict[str, Any], reply: str | None, old_score: int | None) -> None:
+        """Follow-ups of the complaint written with ``params`` (its INSERT or UPDATE row)."""
         who = {"entered_by_id": self.entered_by_id, "entered_at": self.now}
-        if values["replied_at"] is not None:
+        complaint_id, replied_at, score = params["id"], params["replied_at"], params["score"]
+        if replied_at is not None:
             self.replies.append(
-                {
-                    "complaint_id": complaint_id,
-                    "content": row.reply or "",
-                    "replied_at": values["replied_at"],
-                    **who,
-                }
+                {"complaint_id": complaint_id, "content": reply or "", "replied_at": replied_at}
+                | who
             )
-        if values["score"] is not None and values["score"] != old_score:
-            self.scores.append({"complaint_id": complaint_id, "score": values["score"], **who})
+        if score is not None and score != old_score:
+            self.scores.append({"complaint_id": complaint_id, "score": score} | who)
 
     def write(self, session: Session) -> None:
         if self.replies:
@@ -108,43 +108,38 @@ def write_complaints(
 ) -> tuple[int, int, list[str]]:
     """Insert new complaints and update those whose external_id exists. Returns counts."""
     platform_ids, created = ensure_platforms(session, (r.platform for r in rows))
-    touched = {(r["submitted_month"], platform_ids[r.platform]) for r in rows}
+    touched = {(r.values[_MONTH], platform_ids[r.platform]) for r in rows}
     existing = _existing(session, rows, touched)  # adds the months and platforms before
     now = local_now()
     follow_ups = _FollowUps(entered_by_id, now)
-    new_rows = [r for r in rows if r["external_id"] not in existing]
-    changed_rows = [r for r in rows if r["external_id"] in existing]
+    new_rows = [r for r in rows if r.values[_EXTERNAL_ID] not in existing]
+    changed_rows = [r for r in rows if r.values[_EXTERNAL_ID] in existing]
     connection = session.connection()
     ids = _new_ids(session, len(new_rows)) if new_rows else []
     new_chunks = zip(_chunks(new_rows, WRITE_CHUNK), _chunks(ids, WRITE_CHUNK), strict=True)
     for chunk, chunk_ids in new_chunks:
         params = []
         for row, cid in zip(chunk, chunk_ids, strict=True):
-            params.append(
-                row.params(
-                    id=cid,
-                    platform_id=platform_ids[row.platform],
-                    created_at=now,
-                    updated_at=now,
-                    version=1,
-                )
+            values = row.params(
+                id=cid,
+                platform_id=platform_ids[row.platform],
+                created_at=now,
+                updated_at=now,
+                version=1,
             )
-            follow_ups.add(row, cid, None)
+            params.append(values)
+            follow_ups.add(values, row.reply, None)
         # Core executemany without RETURNING: RETURNING over many rows is quadratic here.
         connection.execute(insert(Complaint.__table__), params)
     for chunk in _chunks(changed_rows, WRITE_CHUNK):
         params = []
         for row in chunk:
-            cid, old_score, version = existing[row["external_id"]]
-            params.append(
-                row.params(
-                    id=cid,
-                    platform_id=platform_ids[row.platform],
-                    updated_at=now,
-                    version=version + 1,
-                )
+            cid, old_score, version = existing[row.values[_EXTERNAL_ID]]
+            values = row.params(
+                id=cid, platform_id=platform_ids[row.platform], updated_at=now, version=version + 1
             )
-            follow_ups.add(row, cid, old_score)
+            params.append(values)
+            follow_ups.add(values, row.reply, old_score)
         session.execute(update(Complaint), params)
         ids_changed = [p["id"] for p in params]
         session.execute(delete(Reply).where(Reply.complaint_id.in_(ids_changed)))
