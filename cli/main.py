@@ -112,13 +112,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from models.importing import import_complaints, import_platforms
+    from models.importing.limits import MAX_FILE_BYTES, megabytes
 
     _require_schema()
     path = Path(args.file)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # never more than the cap into memory (or /dev/zero)
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise TousuError(f"无法读取文件 {path}：{exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise TousuError(f"文件过大：最多 {megabytes(MAX_FILE_BYTES)}")
     importer = import_platforms if args.kind == "platforms" else import_complaints
     with session_scope(write=True) as session:
         report = importer(session, data, path.name, dry_run=args.dry_run)
@@ -128,6 +132,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"警告：{warning}", file=sys.stderr)
     for error in report.errors:
         print(str(error), file=sys.stderr)
+    if report.truncated:
+        print(f"……另有 {report.error_count - len(report.errors):,} 处错误未列出", file=sys.stderr)
     print(report.summary(), file=sys.stderr if not report.ok else sys.stdout)
     return 0 if report.ok else 1
 

@@ -54,7 +54,11 @@ class Selection:
             return data.comparable(f.with_dates(prev.first_day, prev.last_day))
         if f.date_from and f.date_to:
             length = f.date_to - f.date_from + timedelta(days=1)
-            return data.comparable(f.with_dates(f.date_from - length, f.date_to - length))
+            try:
+                before = f.with_dates(f.date_from - length, f.date_to - length)
+            except OverflowError:  # a range reaching back to year 1: nothing before it
+                return None
+            return data.comparable(before)
         return None
 
 

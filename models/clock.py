@@ -18,3 +18,8 @@ def local_now() -> datetime:
     """Now in the configured time zone, without tzinfo, to the second."""
     zone = _zone(get_settings().timezone)
     return datetime.now(zone).replace(tzinfo=None, microsecond=0)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A time with a UTC offset as Tousu stores times: local, without tzinfo."""
+    return moment.astimezone(_zone(get_settings().timezone)).replace(tzinfo=None)

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
 from admin.common import flash, guard, read, run_write
+from models.access.roles import Actor
 from models.errors import TousuError
+from models.importing import ImportReport
 from models.writes import imports as import_writes
 from web.markup import literal
 from web.viewer import current_viewer
 
 KINDS = {"complaints": "投诉", "platforms": "平台"}
+
+
+def _checked(who: Actor, kind: str, filename: str, data: bytes) -> ImportReport | str:
+    """The dry run of an uploaded file, or why it was refused — once per file.
+
+    Streamlit reruns the page on every click; the check of a large file takes seconds,
+    so its outcome is kept in the session, keyed by a hash of the file's bytes.
+    """
+    key = (who.username, kind, filename, hashlib.sha256(data).hexdigest())
+    cached = st.session_state.get("im_checked")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        with st.spinner("正在检查文件……"):
+            outcome = read(import_writes.import_file, who, kind, data, filename, dry_run=True)
+    except TousuError as exc:
+        outcome = str(exc)
+    st.session_state["im_checked"] = (key, outcome)
+    return outcome
 
 
 def render() -> None:
@@ -38,42 +61,55 @@ def render() -> None:
         "投诉编号已存在的行会更新原投诉。"
     )
     if upload is None:
+        st.session_state.pop("im_checked", None)
         return
     data = upload.getvalue()
-    try:
-        report = read(import_writes.import_file, who, kind, data, upload.name, dry_run=True)
-    except TousuError as exc:
-        st.error(literal(str(exc)))
+    report = _checked(who, kind, upload.name, data)
+    if isinstance(report, str):  # refused unread: too large, not a table, unknown header
+        st.error(literal(report))  # messages quote the file's names and values
         return
+    if _show(report):
+        _commit(who, kind, upload.name, data, report.rows)
+
+
+def _show(report: ImportReport) -> bool:
+    """Warnings and problems of the dry run; whether the file may be imported."""
     for warning in report.warnings:
         st.warning(literal(warning))  # names the file's unknown columns
-    if not report.ok:
-        st.error(report.summary())
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {"行": e.row, "列": e.column, "值": e.value, "问题": e.reason}
-                    for e in report.errors
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-            key="im_errors",
-        )
-        return
-    st.success(report.summary())
-    if st.button(f"确认导入 {report.rows} 行", type="primary", key="im_commit"):
-        outcome: dict = {}
+    if report.ok:
+        st.success(report.summary())
+        return True
+    st.error(report.summary())
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"行": e.row, "列": e.column, "值": e.short_value, "问题": e.reason}
+                for e in report.errors
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="im_errors",
+    )
+    return False
 
-        def commit(session, *args, **kwargs):
-            outcome["report"] = import_writes.import_file(session, *args, **kwargs)
-            if not outcome["report"].ok:  # changed since validation: write nothing
-                raise TousuError(outcome["report"].summary())
 
+def _commit(who: Actor, kind: str, filename: str, data: bytes, rows: int) -> None:
+    if st.button(f"确认导入 {rows} 行", type="primary", key="im_commit"):
         with st.spinner("正在导入……"):
-            if run_write(commit, who, kind, data, upload.name, dry_run=False, success="导入完成"):
-                st.session_state["admin_flash"] = outcome["report"].summary()
-                st.rerun()
+            done = run_write(_import, who, kind, data, filename, success="导入完成")
+        if done:
+            st.session_state["admin_flash"] = done.value.summary()
+            st.session_state.pop("im_checked", None)
+            st.rerun()
+
+
+def _import(session, who: Actor, kind: str, data: bytes, filename: str) -> ImportReport:
+    """The import for real; refused whole if the file no longer validates."""
+    report = import_writes.import_file(session, who, kind, data, filename, dry_run=False)
+    if not report.ok:  # changed since validation: write nothing
+        raise TousuError(report.summary())
+    return report
 
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from models.clock import local_now
 from models.reads.ratings import platform_inputs, ratings_of
 from models.rules.filters import Filters
 from models.rules.numbers import round_half_up
+from models.rules.periods import supported_span
 from models.rules.rating import RatingInputs, grade_counts
 from models.store import summary
 from models.store.tables import Complaint
@@ -58,7 +60,11 @@ def headline(session: Session, filters: Filters) -> Headline:
 
 
 def data_span(session: Session, filters: Filters = Filters()) -> tuple[int, int] | None:
-    """First and last YYYYMM with complaints, or None for an empty selection."""
+    """First and last YYYYMM with complaints, or None for an empty selection.
+
+    Only months periods can describe count (:func:`models.periods.supported_span`): a
+    stray 0001-01-01 from an old import must not make every page reckon back to year 1.
+    """
     plan = summary.plan(filters)
     spans = [summary.month_span(session, filters, plan.months)] if plan.months else []
     stmt = select(func.min(Complaint.submitted_month), func.max(Complaint.submitted_month))
@@ -66,4 +72,7 @@ def data_span(session: Session, filters: Filters = Filters()) -> tuple[int, int]
         first, last = session.execute(stmt.where(*part.conditions())).one()
         spans.append(None if first is None else (int(first), int(last)))
     found = [span for span in spans if span is not None]
-    return (min(s[0] for s in found), max(s[1] for s in found)) if found else None
+    if not found:
+        return None
+    # Periods are offered only within the supported years (see models.periods).
+    return supported_span((min(s[0] for s in found), max(s[1] for s in found)), local_now().date())

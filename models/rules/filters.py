@@ -92,7 +92,7 @@ class Filters:
         restrict(Complaint.province, self.provinces)
         if self.date_from is not None:
             where.append(Complaint.submitted_at >= datetime.combine(self.date_from, time.min))
-        if self.date_to is not None:
+        if self.date_to is not None and self.date_to < date.max:  # 9999-12-31: no end
             end = datetime.combine(self.date_to + timedelta(days=1), time.min)
             where.append(Complaint.submitted_at < end)
         if self.date_from and self.date_to and self.date_from > self.date_to:

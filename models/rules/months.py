@@ -43,5 +43,5 @@ def previous_month(yyyymm: int) -> int:
 
 
 def label(yyyymm: int) -> str:
-    """2024-07."""
-    return f"{year_of(yyyymm)}-{month_number(yyyymm):02d}"
+    """2024-07; the year always has four digits, so labels sort and split alike."""
+    return f"{year_of(yyyymm):04d}-{month_number(yyyymm):02d}"

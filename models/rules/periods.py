@@ -9,6 +9,10 @@ from datetime import date
 from models.rules import months
 
 QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
+#: The earliest day Tousu takes complaints from: imports refuse earlier dates, and the
+#: dashboards offer no period before it. (A database filled before that check may hold
+#: 0001-01-01; such rows still count under 全部时间, they just get no period of their own.)
+EARLIEST_DAY = date(2000, 1, 1)
 
 
 @dataclass(frozen=True, order=True)
@@ -127,8 +131,20 @@ def report_order(year: int) -> list[Period]:
     return order
 
 
+def supported_span(span: tuple[int, int] | None, today: date) -> tuple[int, int] | None:
+    """The part of a YYYYMM ``span`` that periods can describe: from :data:`EARLIEST_DAY`
+    to the end of next year; None when nothing of it is left."""
+    if span is None:
+        return None
+    first = max(span[0], months.month_of(EARLIEST_DAY))
+    last = min(span[1], (today.year + 1) * 100 + 12)
+    return (first, last) if first <= last else None
+
+
 def year_before(day: date) -> date:
-    """The same calendar day a year earlier (29 February → 28 February)."""
+    """The same calendar day a year earlier (29 February → 28 February; year 1 stays)."""
+    if day.year == 1:
+        return date.min
     try:
         return day.replace(year=day.year - 1)
     except ValueError:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from models.access.roles import Actor, require
 from models.clock import local_now
 from models.errors import NotFound, TousuError
+from models.importing import check_platform
 from models.store.freshness import bump
 from models.store.tables import Platform
 from models.writes import audit
@@ -24,9 +25,7 @@ def save_platform(
 ) -> None:
     """Add a platform, or edit one (name, sector, onboarded) — administrators."""
     require(session, actor, "admin")
-    name, sector = name.strip(), sector.strip()
-    if not name or not sector:
-        raise TousuError("平台名称和赛道都不能为空")
+    name, sector = check_platform(name, sector)  # the same checks as an imported platform
     clash = session.execute(select(Platform.id).where(Platform.name == name)).scalar()
     if clash is not None and clash != platform_id:
         raise TousuError(f"平台“{name}”已存在")

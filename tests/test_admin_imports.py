@@ -1,0 +1,89 @@
+"""数据导入 in AppTest: a hostile upload is refused in seconds with little memory, and the
+dry run of an upload runs once, not on every rerun of the page."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+from sqlalchemy import func, select
+
+from models.access import users
+from models.access.roles import CLI
+from models.store.db import get_engine, session_scope
+from models.store.tables import Complaint
+from tests import hostile_files as hostile
+from tests.dashboard_helpers import app, errors
+from tests.factories import csv_bytes
+
+PASSWORD = "correct-horse-battery"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def clerk_page(monkeypatch, sqlite_url, tmp_path):
+    """The import page, open for a logged-in staff member."""
+    monkeypatch.setenv("TOUSU_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("TOUSU_PUBLIC_DASHBOARDS", raising=False)
+    engine = get_engine(sqlite_url)
+    with session_scope(engine) as session:
+        users.add_user(session, CLI, "clerk", "staff", PASSWORD)
+    at = app()
+    at.text_input(key="lg_user").input("clerk")
+    at.text_input(key="lg_password").input(PASSWORD)
+    at.button[0].click().run()
+    at.switch_page("../admin/views/imports.py")
+    at.run()
+    assert [t.value for t in at.title] == ["数据导入"]
+    return at, engine
+
+
+def _upload(at, name: str, data: bytes, mime: str = XLSX):
+    at.file_uploader(key="im_file").set_value((name, data, mime))
+    return at.run()
+
+
+@pytest.mark.parametrize(
+    ("bomb", "message"),
+    [
+        (lambda: hostile.dimension_bomb(far_cell="XFD200000"), "第200000行 XFD列有内容"),
+        (lambda: hostile.rows_bomb(1_000_000), "文件过大：最多 200,000 行数据"),
+        (lambda: hostile.deflate_bomb(300), "文件过大：xl/worksheets/sheet1.xml 解压后"),
+    ],
+    ids=["dimension", "million_rows", "deflate"],
+)
+def test_a_bomb_upload_is_refused_in_seconds(clerk_page, bomb, message):
+    at, _engine = clerk_page
+    data = bomb()
+    tracemalloc.start()
+    started = time.perf_counter()
+    _upload(at, "bomb.xlsx", data)
+    seconds = time.perf_counter() - started
+    peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    assert errors(at) == []
+    shown = [e.value.replace("\\", "") for e in at.error]  # Markdown escapes of literal()
+    assert [text for text in shown if message in text], shown
+    assert "im_commit" not in {b.key for b in at.button}  # nothing to confirm
+    assert seconds < 30 and peak_mb < 100, (seconds, peak_mb)
+
+
+def test_the_dry_run_runs_once_per_uploaded_file(clerk_page):
+    at, engine = clerk_page
+    rows = [{"platform": "云集", "submitted_at": f"2024-03-0{d} 10:00", "problem_type": "退款问题"}
+            for d in (1, 2)]  # fmt: skip
+    _upload(at, "c.csv", csv_bytes(rows, rows[0]), "text/csv")
+    assert [s.value for s in at.success] == ["2 行全部有效（试运行，未写入）"]
+    checked = at.session_state["im_checked"]
+    at.run()  # any widget use reruns the page: the check is not repeated
+    at.run()
+    assert at.session_state["im_checked"] is checked
+    assert [s.value for s in at.success] == ["2 行全部有效（试运行，未写入）"]
+
+    _upload(at, "c.csv", csv_bytes(rows[:1], rows[0]), "text/csv")  # another file: checked
+    assert at.session_state["im_checked"] is not checked
+    assert [s.value for s in at.success] == ["1 行全部有效（试运行，未写入）"]
+    at.button(key="im_commit").click().run()
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Complaint)) == 1
