@@ -48,7 +48,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     error_count: int = 0
-    _bad_rows: set[int] = field(default_factory=set, repr=False)
+    _bad_rows: set[int] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         given, self.errors = self.errors, []
