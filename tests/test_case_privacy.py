@@ -241,3 +241,29 @@ def test_leaderboard_without_a_comparison_shows_no_movement(engine):
             "新",
         ]
         assert date(2025, 1, 1) == Filters.for_year(2025).date_from
+
+
+@pytest.mark.parametrize("typed", ["已处理\x00", "退款\x1b[31m", "\u202e已退款"])
+def test_text_typed_on_pages_refuses_control_characters(engine, typed):
+    """NUL breaks PostgreSQL's driver and SQLite stores it: both refuse it the same way."""
+    _seed(engine)
+    with session_scope(engine) as session:
+        cid, version = session.execute(
+            select(Complaint.id, Complaint.version).where(Complaint.external_id == "A2")
+        ).one()
+    with session_scope(engine) as session, pytest.raises(TousuError, match="控制字符"):
+        workflow.enter_reply(
+            session, CLI, cid, text=typed, replied_at=sharing.local_now(), seen_version=version
+        )
+    with session_scope(engine) as session, pytest.raises(TousuError, match="标签含有"):
+        sharing.create_link(session, CLI, label=typed)
+    with session_scope(engine) as session:  # a line break in a reply is fine
+        workflow.enter_reply(
+            session,
+            CLI,
+            cid,
+            text="第一行\r\n第二行",
+            replied_at=sharing.local_now(),
+            seen_version=version,
+        )
+        assert case_detail(session, Filters(), cid, reveal=True).reply == "第一行\n第二行"

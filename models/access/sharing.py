@@ -22,6 +22,7 @@ from models.clock import local_now
 from models.errors import NotFound, TousuError
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
+from models.rules.text import checked
 from models.settings import get_settings
 from models.store.tables import Platform, ShareLink
 from models.writes import audit
@@ -181,12 +182,12 @@ def create_link(
     if date_from and date_to and date_from > date_to:
         raise TousuError("开始日期晚于结束日期")
     _check_scope(session, sectors, platforms)
-    label = label.strip() or f"分享链接 {local_now():%Y-%m-%d}"
+    label = checked(label, "标签", 200) or f"分享链接 {local_now():%Y-%m-%d}"
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = local_now()
     values = {
         "token_hash": _hash(token),
-        "label": label[:200],
+        "label": label,
         "sectors": json.dumps(sorted(set(sectors)), ensure_ascii=False) if sectors else None,
         "platforms": json.dumps(sorted(set(platforms)), ensure_ascii=False) if platforms else None,
         "date_from": date_from,

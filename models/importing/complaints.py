@@ -15,12 +15,10 @@ from typing import Any, NamedTuple
 
 from models.importing.cells import (
     check_moment,
-    clean_multiline,
     latest_moment,
     parse_amount,
     parse_datetime,
     parse_int,
-    text_problem,
 )
 from models.importing.files import Table
 from models.importing.limits import MAX_CELL_CHARS
@@ -39,6 +37,7 @@ from models.rules.labels import (
     normalize_province,
 )
 from models.rules.months import month_of
+from models.rules.text import clean_multiline, text_problem
 from models.store.tables import Complaint, Platform
 
 # canonical name → (Chinese name, required)

@@ -8,10 +8,11 @@ from sqlmodel import Session
 
 from models.clock import local_now
 from models.errors import TousuError
-from models.importing.cells import parse_bool, text_problem
+from models.importing.cells import parse_bool
 from models.importing.files import Table
 from models.importing.report import CellError, ImportReport
 from models.importing.table import layout
+from models.rules.text import text_problem
 from models.store.freshness import bump
 from models.store.tables import Platform
 

@@ -18,6 +18,7 @@ from models.clock import local_now
 from models.errors import NotFound, TousuError
 from models.rules.complaint import tier_of
 from models.rules.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
+from models.rules.text import LONG_TEXT, checked
 from models.store import summary
 from models.store.tables import Complaint, Reply, SatisfactionScore, User
 from models.writes import audit
@@ -189,9 +190,10 @@ def review(
         values = {"status": TRANSFERRED, "transferred_at": local_now(), "rejection_reason": None}
         _save(session, actor, complaint, seen_version, "transfer", values)
     else:
-        if not reason.strip():
+        reason = checked(reason, "不予受理原因", LONG_TEXT, multiline=True)
+        if not reason:
             raise TousuError("不予受理需要填写原因")
-        values = {"status": REJECTED, "rejection_reason": reason.strip()}
+        values = {"status": REJECTED, "rejection_reason": reason}
         _save(session, actor, complaint, seen_version, "reject", values)
 
 
@@ -207,7 +209,7 @@ def enter_reply(
     """Record the platform's reply; the status becomes 已回复."""
     require(session, actor, "staff")
     complaint = _load(session, complaint_id)
-    text = text.strip()
+    text = checked(text, "回复内容", LONG_TEXT, multiline=True)
     if not text:
         raise TousuError("回复内容不能为空")
     if complaint.version == seen_version and complaint.status not in (TRANSFERRED, REPLIED, RATED):
@@ -260,7 +262,8 @@ def delete_complaint(
 ) -> None:
     """Remove a complaint with its replies and scores (admins; e.g. a withdrawn complaint)."""
     require(session, actor, "admin")
-    if not reason.strip():
+    reason = checked(reason, "删除原因", LONG_TEXT, multiline=True)
+    if not reason:
         raise TousuError("删除投诉需要填写原因")
     complaint = _load(session, complaint_id)
     key = (complaint.submitted_month, complaint.platform_id)
@@ -272,7 +275,5 @@ def delete_complaint(
     )
     if result.rowcount != 1:
         raise _conflict(session, complaint_id, seen_version)
-    audit.record(
-        session, actor, "delete", "complaint", complaint_id, before, {"reason": reason.strip()}
-    )
+    audit.record(session, actor, "delete", "complaint", complaint_id, before, {"reason": reason})
     summary.changed(session, [key])
