@@ -3,13 +3,12 @@ user-written text is always shown as plain text."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
-from web import data, widgets
+from web import data, frames, widgets
 from web.case_panel import case_panel
 from web.viewer import current_viewer
 
@@ -18,40 +17,9 @@ PAGE_SIZE = 50
 
 def render() -> None:
     selection = sidebar.current()
-    viewer = current_viewer()
     st.title("典型案例")
     st.caption(f"{selection.title} · 按投诉时间从新到旧")
-
-    if "cs_text" not in st.session_state:
-        st.session_state["cs_text"] = st.query_params.get("q", "")
-        st.session_state["cs_types"] = [t for t in st.query_params.get_all("ptype")]
-        allowed = STATUSES if viewer.is_staff else COUNTING_STATUSES
-        st.session_state["cs_status"] = [
-            s for s in st.query_params.get_all("status") if s in allowed
-        ]
-    cols = st.columns([3, 2, 2])
-    text = cols[0].text_input("搜索标题和内容", key="cs_text", placeholder="如：退款 客服")
-    types = cols[1].multiselect(
-        "问题类型",
-        sorted(set(PROBLEM_TYPES) | set(st.session_state["cs_types"])),
-        key="cs_types",
-        placeholder="全部类型",
-    )
-    statuses = cols[2].multiselect(
-        "状态",
-        STATUSES if viewer.is_staff else COUNTING_STATUSES,
-        key="cs_status",
-        placeholder="全部状态",
-    )
-    st.query_params["q"] = text
-    st.query_params["ptype"] = types
-    st.query_params["status"] = statuses
-    filters = selection.filters
-    if statuses:
-        filters = data.with_statuses(filters, tuple(statuses))
-    elif viewer.is_staff:
-        filters = data.with_statuses(filters, None)
-
+    text, types, filters = _search_widgets(selection.filters)
     page = max(
         1,
         int(st.query_params.get("page", "1") or 1)
@@ -65,28 +33,20 @@ def render() -> None:
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    case_param = st.query_params.get("case", "")
+    case_param = str(st.query_params.get("case", ""))
     if case_param.isdigit():  # a case URL (/cases?case=ID) is a citation: the case first
         _detail(int(case_param))
     if not rows:
         widgets.empty("没有找到符合条件的投诉。")
         return
+    _case_list(rows, total, page, case_param)
+
+
+def _case_list(rows: list, total: int, page: int, case_param: str) -> None:
+    """One page of the list, the pager and the downloads; a picked row opens its case."""
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     st.caption(f"共 {total:,} 件，第 {page}/{pages} 页 · 点选一行查看详情")
-    frame = pd.DataFrame(
-        [
-            {
-                "编号": r.id,
-                "投诉时间": r.submitted_at.strftime("%Y-%m-%d"),
-                "投诉人": r.complainant,
-                "投诉平台": r.platform,
-                "问题类型": r.problem_type,
-                "状态": r.status,
-                "标题": r.title or "",
-            }
-            for r in rows
-        ]
-    )
+    frame = frames.cases(rows)
     event = st.dataframe(
         frame,
         hide_index=True,
@@ -103,13 +63,38 @@ def render() -> None:
         st.query_params["page"] = str(page + 1)
         st.rerun()
     widgets.downloads("投诉列表", frame, "cs_list")
-
     picked = event.selection.rows if event and event.selection else []
     if picked:
         chosen = str(int(frame.iloc[picked[0]]["编号"]))
         if chosen != case_param:
             st.query_params["case"] = chosen
             st.rerun()
+
+
+def _search_widgets(filters: Filters) -> tuple[str, list[str], Filters]:
+    """Words, problem types and statuses, kept in the URL (?q=…&ptype=…&status=…)."""
+    viewer = current_viewer()
+    statuses_allowed = STATUSES if viewer.is_staff else COUNTING_STATUSES
+    cols = st.columns([3, 2, 2])
+    text = cols[0].text_input(
+        "搜索标题和内容", key="q", placeholder="如：退款 客服", bind="query-params"
+    )
+    types = cols[1].multiselect(
+        "问题类型",
+        PROBLEM_TYPES,
+        key="ptype",
+        placeholder="全部类型",
+        accept_new_options=True,  # types outside the reports' list are kept as typed
+        bind="query-params",
+    )
+    statuses = cols[2].multiselect(
+        "状态", statuses_allowed, key="status", placeholder="全部状态", bind="query-params"
+    )
+    if statuses:
+        filters = data.with_statuses(filters, tuple(statuses))
+    elif viewer.is_staff:
+        filters = data.with_statuses(filters, None)
+    return text, types, filters
 
 
 def _detail(case_id: int) -> None:

@@ -9,7 +9,7 @@ from dashboard import charts, sidebar
 from models.rules.filters import Filters
 from models.rules.labels import GRADES
 from models.rules.periods import year_before
-from web import data, widgets
+from web import data, frames, widgets
 
 
 def _delta(now, before, suffix="") -> str | None:
@@ -31,6 +31,26 @@ def render() -> None:
         widgets.empty()
         return
 
+    _cards(now, before)
+    if before is not None:
+        st.caption(f"变化与上一期（{_previous_title(selection)}）相比。")
+
+    left, right = st.columns(2)
+    with left:
+        _volume(filters, selection)
+    with right:
+        shares = data.distribution(filters, "problem_type")
+        frame = widgets.shares_frame(shares)
+        widgets.figure(
+            "投诉问题类型分布", charts.shares_bar(frame.head(15), "问题类型"), frame, "ov_types"
+        )
+    _latest(filters)
+    _version, changed_at = data.data_version()
+    st.caption(f"数据更新于 {changed_at:%Y-%m-%d %H:%M:%S}" if changed_at else "尚无数据更新记录")
+
+
+def _cards(now, before) -> None:
+    """The headline figures and the platforms per grade, with the change since before."""
     cols = st.columns(4)
     cols[0].metric(
         "投诉量",
@@ -67,21 +87,6 @@ def render() -> None:
             delta_color="off",
             border=True,
         )
-    if before is not None:
-        st.caption(f"变化与上一期（{_previous_title(selection)}）相比。")
-
-    left, right = st.columns(2)
-    with left:
-        _volume(filters, selection)
-    with right:
-        shares = data.distribution(filters, "problem_type")
-        frame = widgets.shares_frame(shares)
-        widgets.figure(
-            "投诉问题类型分布", charts.shares_bar(frame.head(15), "问题类型"), frame, "ov_types"
-        )
-    _latest(filters)
-    _version, changed_at = data.data_version()
-    st.caption(f"数据更新于 {changed_at:%Y-%m-%d %H:%M:%S}" if changed_at else "尚无数据更新记录")
 
 
 def _previous_title(selection: sidebar.Selection) -> str:
@@ -117,21 +122,7 @@ def _latest(filters: Filters) -> None:
     if not rows:
         widgets.empty()
         return
-    frame = pd.DataFrame(
-        [
-            {
-                "投诉时间": r.submitted_at.strftime("%Y-%m-%d %H:%M"),
-                "投诉人": r.complainant,
-                "投诉平台": r.platform,
-                "领域": r.sector,
-                "问题类型": r.problem_type,
-                "状态": r.status,
-                "标题": r.title or "",
-            }
-            for r in rows
-        ]
-    )
-    st.dataframe(frame, hide_index=True, width="stretch", key="ov_latest")
+    st.dataframe(frames.cases(rows), hide_index=True, width="stretch", key="ov_latest")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,35 @@
+"""Tables as people read them: domain rows → DataFrames with the reports' column names.
+
+One builder per kind of row, shared by the pages, so a column is named and formatted the
+same way wherever it appears (and in every download made from it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from models.reads.cases import CaseRow
+
+CASE_COLUMNS = ["编号", "投诉时间", "投诉人", "投诉平台", "赛道", "问题类型", "状态", "标题"]
+
+
+def cases(rows: Iterable[CaseRow]) -> pd.DataFrame:
+    """A list of complaints: complainant and title as the reader may see them."""
+    return pd.DataFrame(
+        [
+            {
+                "编号": r.id,
+                "投诉时间": r.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                "投诉人": r.complainant,
+                "投诉平台": r.platform,
+                "赛道": r.sector,
+                "问题类型": r.problem_type,
+                "状态": r.status,
+                "标题": r.title or "",
+            }
+            for r in rows
+        ],
+        columns=CASE_COLUMNS,
+    )
