@@ -7,7 +7,7 @@ URL parameters: ``sector``, ``platform``, ``province`` (repeatable), ``period`` 
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import streamlit as st
@@ -122,6 +122,8 @@ def render() -> Selection:
     span = data.data_span(Filters())
     sectors = sorted({p.sector for p in known})
     _init_from_url(sectors, [p.name for p in known], span)
+    if "f_province_next" in st.session_state:  # chosen on the map in the run before
+        st.session_state["f_province"] = st.session_state.pop("f_province_next")
 
     with st.sidebar:
         st.markdown("### 筛选")
@@ -197,5 +199,11 @@ def current() -> Selection:
     return st.session_state.get("selection") or Selection(Filters(), None, "all")
 
 
-def without_provinces(selection: Selection) -> Selection:
-    return replace(selection, filters=replace(selection.filters, provinces=None))
+def choose_provinces(provinces: list[str]) -> None:
+    """Make ``provinces`` the sidebar's 投诉地区 (a click on the map) and run the page again.
+
+    The sidebar's widget is already drawn in this run, so the choice waits in session
+    state and is applied before the widget is drawn in the next run.
+    """
+    st.session_state["f_province_next"] = provinces
+    st.rerun()

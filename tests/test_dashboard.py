@@ -115,3 +115,17 @@ def test_cases_show_masked_names_only(demo):
     frame = at.dataframe[0].value
     assert "福建省黄女士" in set(frame["投诉人"])
     assert not any(name in {"黄女士"} for name in frame["投诉人"])
+
+
+def test_the_sidebar_province_reaches_the_whole_regions_page(demo):
+    at = open_page(app(province="广东省", period="all"), "regions")
+    assert errors(at) == []
+    top = at.dataframe[0].value
+    assert list(top["地区"]) == ["广东省"]
+    assert [h.value for h in at.subheader if "·" in h.value] == [
+        "广东省 · 问题类型",
+        "广东省 · 被投诉平台",
+    ]
+    assert not [s for s in at.selectbox if "地区" in s.label]  # one province control
+    everywhere = open_page(app(period="all"), "regions")
+    assert len(everywhere.dataframe[0].value) == 10

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -90,14 +88,45 @@ def _deck(frame: pd.DataFrame, measure: str) -> pdk.Deck:
 
 def render() -> None:
     selection = sidebar.current()
+    filters = selection.filters
+    chosen = filters.provinces or ()
+    title = "、".join(chosen) if chosen else "全部地区"
     st.title("地区")
-    st.caption(f"{selection.title} · 投诉用户所在的省级地区")
-    base = sidebar.without_provinces(selection).filters
-    counts = data.counts(base, "province")
+    st.caption(f"{selection.title} · {title} · 投诉用户所在的省级地区（侧栏“投诉地区”或点选地图）")
+    counts = data.counts(filters, "province")
     if not counts:
         widgets.empty()
         return
     frame = province_frame(counts)
+    _map(frame, counts, chosen)
+    top = frame[frame["投诉量"] > 0].sort_values(["投诉量", "地区"], ascending=[False, True])
+    top = top.head(10).assign(排名=lambda f: range(1, len(f) + 1))
+    widgets.table(
+        f"{title} 投诉量 TOP10" if chosen else "投诉地区 TOP10",
+        top[["排名", "地区", "投诉量", "占比", "每千万人投诉量"]],
+        "rg_top",
+    )
+    left, right = st.columns(2)
+    with left:
+        shares = widgets.shares_frame(data.distribution(filters, "problem_type"))
+        widgets.figure(
+            f"{title} · 问题类型",
+            charts.shares_bar(shares.head(10), "问题类型"),
+            shares,
+            "rg_types",
+        )
+    with right:
+        shares = widgets.shares_frame(data.distribution(filters, "platform"))
+        widgets.figure(
+            f"{title} · 被投诉平台",
+            charts.shares_bar(shares.head(10), "平台"),
+            shares,
+            "rg_platforms",
+        )
+
+
+def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
+    """The heatmap; clicking a province makes it the sidebar's 投诉地区."""
     measure = (
         st.segmented_control(
             "着色",
@@ -116,10 +145,15 @@ def render() -> None:
         key="rg_map",
         height=520,
     )
-    picked = None
     objects = (getattr(event, "selection", None) or {}).get("objects", {}) if event else {}
     for obj in objects.get("provinces", []):
         picked = (obj.get("properties") or obj).get("name")
+        # The map keeps its selection across runs: act on a new click only, so clearing
+        # the sidebar's 投诉地区 afterwards is not undone by the old click.
+        if picked in PROVINCES and st.session_state.get("rg_handled") != picked:
+            st.session_state["rg_handled"] = picked
+            if (picked,) != chosen:
+                sidebar.choose_provinces([picked])
     unknown = counts.get("未知", 0)
     st.caption(
         "颜色越深投诉越多。人口："
@@ -127,36 +161,6 @@ def render() -> None:
         + (f"。另有 {unknown:,} 件投诉未填写地区。" if unknown else "。")
     )
     widgets.downloads("各地区投诉量", frame, "rg_all")
-
-    top = frame.sort_values(["投诉量", "地区"], ascending=[False, True]).head(10)
-    top = top.assign(排名=range(1, len(top) + 1))[
-        ["排名", "地区", "投诉量", "占比", "每千万人投诉量"]
-    ]
-    widgets.table("投诉地区 TOP10", top, "rg_top")
-
-    options = ["全部地区", *PROVINCES]
-    if picked in PROVINCES:
-        st.session_state["rg_province"] = picked
-    province = st.selectbox("查看某一地区（也可在地图上点选）", options, key="rg_province")
-    focus = selection.filters if province == "全部地区" else replace(base, provinces=(province,))
-    title = "全部地区" if province == "全部地区" else province
-    left, right = st.columns(2)
-    with left:
-        shares = widgets.shares_frame(data.distribution(focus, "problem_type"))
-        widgets.figure(
-            f"{title} · 问题类型",
-            charts.shares_bar(shares.head(10), "问题类型"),
-            shares,
-            "rg_types",
-        )
-    with right:
-        shares = widgets.shares_frame(data.distribution(focus, "platform"))
-        widgets.figure(
-            f"{title} · 被投诉平台",
-            charts.shares_bar(shares.head(10), "平台"),
-            shares,
-            "rg_platforms",
-        )
 
 
 if __name__ == "__main__":
