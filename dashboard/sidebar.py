@@ -115,6 +115,47 @@ def _init_from_url(sectors: list[str], platforms: list[str], span: tuple[int, in
     st.session_state["f_loaded"] = True
 
 
+def _time_widgets(
+    span: tuple[int, int] | None,
+) -> tuple[str, Period | None, date | None, date | None]:
+    """时间: all, a named period (year, half, quarter, month) or a custom date range."""
+    granularity = (
+        st.segmented_control(
+            "时间",
+            list(GRANULARITIES),
+            format_func=GRANULARITIES.get,
+            key="f_gran",
+            required=True,
+        )
+        or "all"
+    )
+    period: Period | None = None
+    date_from = date_to = None
+    if granularity == "custom":
+        first = first_day(span[0]) if span else date(2023, 1, 1)
+        st.session_state.setdefault("f_from", first)
+        st.session_state.setdefault("f_to", date.today())
+        date_from = st.date_input("开始日期", key="f_from", format="YYYY-MM-DD")
+        date_to = st.date_input("结束日期", key="f_to", format="YYYY-MM-DD")
+        if date_from and date_to and date_from > date_to:
+            st.warning("开始日期晚于结束日期")
+    elif granularity != "all":
+        options = periods_between(*span, granularity) if span else []
+        codes = [p.code for p in options]
+        if st.session_state.get("f_period") not in codes:
+            st.session_state["f_period"] = codes[0] if codes else None
+        code = st.selectbox(
+            "期间",
+            codes,
+            key="f_period",
+            format_func=lambda c: (parse_code(c) or Period(2000, "year", 1)).title,
+        )
+        period = parse_code(code) if code else None
+        if period is not None:
+            date_from, date_to = period.first_day, period.last_day
+    return granularity, period, date_from, date_to
+
+
 def render() -> Selection:
     """Draw the filters in the sidebar, write them to the URL, return the selection."""
     everything = Filters(statuses=None)
@@ -137,40 +178,7 @@ def render() -> Selection:
         chosen_platforms = st.multiselect(
             "投诉平台", platform_options, key="f_platform", placeholder="全部平台"
         )
-        granularity = (
-            st.segmented_control(
-                "时间",
-                list(GRANULARITIES),
-                format_func=GRANULARITIES.get,
-                key="f_gran",
-                required=True,
-            )
-            or "all"
-        )
-        period: Period | None = None
-        date_from = date_to = None
-        if granularity == "custom":
-            first = first_day(span[0]) if span else date(2023, 1, 1)
-            st.session_state.setdefault("f_from", first)
-            st.session_state.setdefault("f_to", date.today())
-            date_from = st.date_input("开始日期", key="f_from", format="YYYY-MM-DD")
-            date_to = st.date_input("结束日期", key="f_to", format="YYYY-MM-DD")
-            if date_from and date_to and date_from > date_to:
-                st.warning("开始日期晚于结束日期")
-        elif granularity != "all":
-            options = periods_between(*span, granularity) if span else []
-            codes = [p.code for p in options]
-            if st.session_state.get("f_period") not in codes:
-                st.session_state["f_period"] = codes[0] if codes else None
-            code = st.selectbox(
-                "期间",
-                codes,
-                key="f_period",
-                format_func=lambda c: (parse_code(c) or Period(2000, "year", 1)).title,
-            )
-            period = parse_code(code) if code else None
-            if period is not None:
-                date_from, date_to = period.first_day, period.last_day
+        granularity, period, date_from, date_to = _time_widgets(span)
         chosen_provinces = st.multiselect(
             "投诉地区", list(PROVINCES), key="f_province", placeholder="全部地区"
         )

@@ -18,13 +18,8 @@ def _seen_at() -> str | None:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
-def render() -> None:
-    who = guard("admin")
-    st.title("分享链接")
-    flash()
-    st.caption(
-        "记者凭链接只读查看看板：只含已审核的投诉，个人信息一律脱敏，只能看到链接范围内的数据。"
-    )
+def _create_form(who) -> None:
+    """The form for a new link; the URL is shown once, after the rerun."""
     infos = list(read(all_platforms).values())
     with st.form("sh_create"):
         label = st.text_input("标签（显示在页面顶部，如“2024年金融科技报道”）", key="sh_label")
@@ -64,12 +59,10 @@ def render() -> None:
             if done:
                 _info, token = done.value
                 st.session_state["sh_new_url"] = sharing.url_for(token, _seen_at())
-    new_url = st.session_state.pop("sh_new_url", None)
-    if new_url:
-        st.success("链接只显示这一次，请复制保存：")
-        st.code(new_url, language=None)
-        if sharing.is_loopback(new_url):
-            st.warning(sharing.LOOPBACK_WARNING.format(base=sharing.base_url(_seen_at())))
+
+
+def _links(who) -> None:
+    """Every link with its scope, state and use; an active one can be revoked at once."""
     links = read(sharing.list_links, who)
     frame = pd.DataFrame(
         [
@@ -116,6 +109,23 @@ def render() -> None:
             and run_write(sharing.revoke, who, chosen, success=f"分享链接 {chosen} 已撤销")
         ):
             st.rerun()
+
+
+def render() -> None:
+    who = guard("admin")
+    st.title("分享链接")
+    flash()
+    st.caption(
+        "记者凭链接只读查看看板：只含已审核的投诉，个人信息一律脱敏，只能看到链接范围内的数据。"
+    )
+    _create_form(who)
+    new_url = st.session_state.pop("sh_new_url", None)
+    if new_url:
+        st.success("链接只显示这一次，请复制保存：")
+        st.code(new_url, language=None)
+        if sharing.is_loopback(new_url):
+            st.warning(sharing.LOOPBACK_WARNING.format(base=sharing.base_url(_seen_at())))
+    _links(who)
 
 
 if __name__ == "__main__":

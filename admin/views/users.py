@@ -10,6 +10,79 @@ from models.access import users
 from models.access.roles import ROLE_NAMES, ROLES
 
 
+def _add_form(who) -> None:
+    """A new account; its first password must be changed at the first login."""
+    with st.form("us_add", clear_on_submit=True):
+        st.markdown("**新建用户**")
+        name = st.text_input("用户名", key="us_new_name")
+        role = st.selectbox("角色", ROLES, format_func=ROLE_NAMES.get, key="us_new_role")
+        password = st.text_input("初始密码（至少10个字符）", type="password", key="us_new_pw")
+        if st.form_submit_button("创建", type="primary") and run_write(
+            users.add_user,
+            who,
+            name,
+            role,
+            password,
+            must_change_password=True,
+            success=f"已创建用户 {name}（首次登录须修改密码）",
+        ):
+            st.rerun()
+
+
+def _manage(who, accounts) -> None:
+    """Role, disable/enable, lift a login limit, a one-time password — for one account."""
+    st.markdown("**管理用户**")
+    chosen = st.selectbox("选择用户", [u.username for u in accounts], index=None, key="us_pick")
+    if chosen:
+        info = next(u for u in accounts if u.username == chosen)
+        role = st.selectbox(
+            "角色",
+            ROLES,
+            index=ROLES.index(info.role),
+            format_func=ROLE_NAMES.get,
+            key=f"us_role_{chosen}",
+        )
+        c1, c2, c3 = st.columns(3)
+        if (
+            role != info.role
+            and c1.button("保存角色", key=f"us_setrole_{chosen}")
+            and run_write(
+                users.set_role,
+                who,
+                chosen,
+                role,
+                success=f"{chosen} 的角色已改为{ROLE_NAMES[role]}",
+            )
+        ):
+            st.rerun()
+        label = "启用" if info.disabled else "停用"
+        if c2.button(label, key=f"us_toggle_{chosen}") and run_write(
+            users.set_disabled, who, chosen, not info.disabled, success=f"{chosen} 已{label}"
+        ):
+            st.rerun()
+        if (
+            info.throttled_until
+            and c3.button("解除登录限制", key=f"us_unlock_{chosen}")
+            and run_write(users.unlock, who, chosen, success=f"已解除 {chosen} 的登录限制")
+        ):
+            st.rerun()
+        if st.button("重置密码（生成一次性密码）", key=f"us_reset_{chosen}"):
+            temporary = users.generate_password()
+            if run_write(
+                users.set_password,
+                who,
+                chosen,
+                temporary,
+                one_time=True,
+                success=f"{chosen} 的一次性密码已生成",
+            ):
+                st.session_state["us_temp"] = (chosen, temporary)
+        temp = st.session_state.get("us_temp")
+        if temp and temp[0] == chosen:
+            st.warning("一次性密码只显示这一次，请当面或经安全渠道告知；对方登录后须修改。")
+            st.code(temp[1], language=None)
+
+
 def render() -> None:
     who = guard("admin")
     st.title("用户管理")
@@ -30,72 +103,10 @@ def render() -> None:
     )
     st.dataframe(frame, hide_index=True, width="stretch", key="us_table")
     left, right = st.columns(2)
-    with left.form("us_add", clear_on_submit=True):
-        st.markdown("**新建用户**")
-        name = st.text_input("用户名", key="us_new_name")
-        role = st.selectbox("角色", ROLES, format_func=ROLE_NAMES.get, key="us_new_role")
-        password = st.text_input("初始密码（至少10个字符）", type="password", key="us_new_pw")
-        if st.form_submit_button("创建", type="primary") and run_write(
-            users.add_user,
-            who,
-            name,
-            role,
-            password,
-            must_change_password=True,
-            success=f"已创建用户 {name}（首次登录须修改密码）",
-        ):
-            st.rerun()
+    with left:
+        _add_form(who)
     with right:
-        st.markdown("**管理用户**")
-        chosen = st.selectbox("选择用户", [u.username for u in accounts], index=None, key="us_pick")
-        if chosen:
-            info = next(u for u in accounts if u.username == chosen)
-            role = st.selectbox(
-                "角色",
-                ROLES,
-                index=ROLES.index(info.role),
-                format_func=ROLE_NAMES.get,
-                key=f"us_role_{chosen}",
-            )
-            c1, c2, c3 = st.columns(3)
-            if (
-                role != info.role
-                and c1.button("保存角色", key=f"us_setrole_{chosen}")
-                and run_write(
-                    users.set_role,
-                    who,
-                    chosen,
-                    role,
-                    success=f"{chosen} 的角色已改为{ROLE_NAMES[role]}",
-                )
-            ):
-                st.rerun()
-            label = "启用" if info.disabled else "停用"
-            if c2.button(label, key=f"us_toggle_{chosen}") and run_write(
-                users.set_disabled, who, chosen, not info.disabled, success=f"{chosen} 已{label}"
-            ):
-                st.rerun()
-            if (
-                info.throttled_until
-                and c3.button("解除登录限制", key=f"us_unlock_{chosen}")
-                and run_write(users.unlock, who, chosen, success=f"已解除 {chosen} 的登录限制")
-            ):
-                st.rerun()
-            if st.button("重置密码（生成一次性密码）", key=f"us_reset_{chosen}"):
-                temporary = users.generate_password()
-                if run_write(
-                    users.set_password,
-                    who,
-                    chosen,
-                    temporary,
-                    one_time=True,
-                    success=f"{chosen} 的一次性密码已生成",
-                ):
-                    st.session_state["us_temp"] = (chosen, temporary)
-            temp = st.session_state.get("us_temp")
-            if temp and temp[0] == chosen:
-                st.warning("一次性密码只显示这一次，请当面或经安全渠道告知；对方登录后须修改。")
-                st.code(temp[1], language=None)
+        _manage(who, accounts)
 
 
 if __name__ == "__main__":
