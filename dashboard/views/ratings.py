@@ -69,37 +69,8 @@ def render() -> None:
         _compare(filters, platforms)
 
 
-def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[str]) -> None:
-    wanted = st.query_params.get("rp")
-    if "rp_platform" not in st.session_state:
-        st.session_state["rp_platform"] = wanted if wanted in platforms else platforms[0]
-    if st.session_state["rp_platform"] not in platforms:
-        st.session_state["rp_platform"] = platforms[0]
-    platform = st.selectbox("平台", platforms, key="rp_platform")
-    st.query_params["rp"] = platform
-    unscoped = filters.with_dates(None, None)
-    span = data.data_span(Filters(platforms=(platform,)).intersect(unscoped))
-    if span is None:
-        widgets.empty()
-        return
-    years = list(range(year_of(span[1]), year_of(span[0]) - 1, -1))
-    default_year = (
-        selection.period.year if selection.period and selection.period.year in years else years[0]
-    )
-    year = st.selectbox("年份", years, index=years.index(default_year), key=f"rp_year_{platform}")
-
-    ratings = data.year_ratings(unscoped, platform, year)
-    st.markdown(f"**{literal(summary_sentence(platform, year, ratings))}**")
-    if ratings:
-        whole_year = ratings[0].report_row()  # 全年 comes first in the reports' order
-        cols = st.columns(5)
-        for col, name in zip(
-            cols, ("平台反馈率", "回复时效性", "用户满意度", "综合指数", "评级"), strict=True
-        ):
-            col.metric(f"{year}年{name}", whole_year[name], border=True)
-    if ratings and ratings[0].grade == GRADE_NOT_RATED:
-        st.caption("该平台未入驻或未取得售后联系方式，按规则“不予评级”。")
-
+def _platform_charts(platform: str, year: int, ratings: list, unscoped: Filters) -> None:
+    """The platform's monthly index, the year's quarters and the index's components."""
     months = data.monthly_timeline(Filters(platforms=(platform,)).intersect(unscoped)).get(
         platform, []
     )
@@ -136,6 +107,39 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
         caption="平台反馈率以比例显示（1 = 100%）；用户满意度为 0–10 分。",
     )
 
+
+def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[str]) -> None:
+    wanted = st.query_params.get("rp")
+    if "rp_platform" not in st.session_state:
+        st.session_state["rp_platform"] = wanted if wanted in platforms else platforms[0]
+    if st.session_state["rp_platform"] not in platforms:
+        st.session_state["rp_platform"] = platforms[0]
+    platform = st.selectbox("平台", platforms, key="rp_platform")
+    st.query_params["rp"] = platform
+    unscoped = filters.with_dates(None, None)
+    span = data.data_span(Filters(platforms=(platform,)).intersect(unscoped))
+    if span is None:
+        widgets.empty()
+        return
+    years = list(range(year_of(span[1]), year_of(span[0]) - 1, -1))
+    default_year = (
+        selection.period.year if selection.period and selection.period.year in years else years[0]
+    )
+    year = st.selectbox("年份", years, index=years.index(default_year), key=f"rp_year_{platform}")
+
+    ratings = data.year_ratings(unscoped, platform, year)
+    st.markdown(f"**{literal(summary_sentence(platform, year, ratings))}**")
+    if ratings:
+        whole_year = ratings[0].report_row()  # 全年 comes first in the reports' order
+        cols = st.columns(5)
+        for col, name in zip(
+            cols, ("平台反馈率", "回复时效性", "用户满意度", "综合指数", "评级"), strict=True
+        ):
+            col.metric(f"{year}年{name}", whole_year[name], border=True)
+    if ratings and ratings[0].grade == GRADE_NOT_RATED:
+        st.caption("该平台未入驻或未取得售后联系方式，按规则“不予评级”。")
+
+    _platform_charts(platform, year, ratings, unscoped)
     table = pd.DataFrame([r.report_row() for r in ratings], columns=list(REPORT_COLUMNS))
     widgets.table(f"{platform}电商消费{year}年评级数据", table, "rp_table")
 
