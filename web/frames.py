@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from models.reads.cases import CaseRow
+from models.reads.queues import QueueItem
 
 CASE_COLUMNS = ["编号", "投诉时间", "投诉人", "投诉平台", "赛道", "问题类型", "状态", "标题"]
 
@@ -32,4 +33,23 @@ def cases(rows: Iterable[CaseRow]) -> pd.DataFrame:
             for r in rows
         ],
         columns=CASE_COLUMNS,
+    )
+
+
+def reply_queue(items: Iterable[QueueItem]) -> pd.DataFrame:
+    """Complaints awaiting a reply, with how long they have waited and what is overdue."""
+    return pd.DataFrame(
+        [
+            {
+                "编号": i.id,
+                "平台": i.platform,
+                "问题类型": i.problem_type,
+                "标题": i.title or "",
+                "移交时间": i.transferred_at.strftime("%Y-%m-%d %H:%M"),
+                "已等待（小时）": round(i.hours_waiting, 1),
+                "逾期": i.overdue,
+            }
+            for i in items
+        ],
+        columns=["编号", "平台", "问题类型", "标题", "移交时间", "已等待（小时）", "逾期"],
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pandas as pd
 import streamlit as st
 
 from admin.common import (
@@ -21,82 +20,15 @@ from models.clock import local_now
 from models.reads import cases, queues
 from models.reads.platforms import platforms as all_platforms
 from models.writes import workflow
+from web import frames
 from web.case_panel import case_panel
 
 AGES = {0: "全部", 72: "已超过72小时", 120: "已超过120小时"}
 PAGE = "rq"
 
 
-def render() -> None:
-    who = guard("staff")
-    st.title("回复录入")
-    flash()
-    names = sorted(p.name for p in read(all_platforms).values())
-    cols = st.columns([2, 2])
-    platform = cols[0].selectbox("平台", ["全部平台", *names], key="rq_platform")
-    min_hours = (
-        cols[1].segmented_control(
-            "等待时长", list(AGES), format_func=AGES.get, key="rq_age", default=0, required=True
-        )
-        or 0
-    )
-    items, total = read(
-        queues.reply_queue,
-        who,
-        platform=None if platform == "全部平台" else platform,
-        min_hours=min_hours,
-    )
-    st.caption(
-        f"待回复 {total:,} 件（按等待时间从长到短，最多显示 {len(items)} 件）。"
-        "超过72小时的回复时效性记 0.6，超过120小时记 0。"
-    )
-    open_id = st.session_state.get("rq_open")
-    keep = open_id if is_open(PAGE, open_id, f"rq_text_{open_id}") else None
-    if not items and keep is None:
-        st.info("没有等待回复的投诉。")
-        return
-    frame = pd.DataFrame(
-        [
-            {
-                "编号": i.id,
-                "平台": i.platform,
-                "问题类型": i.problem_type,
-                "标题": i.title or "",
-                "移交时间": i.transferred_at.strftime("%Y-%m-%d %H:%M"),
-                "已等待（小时）": round(i.hours_waiting, 1),
-                "逾期": i.overdue,
-            }
-            for i in items
-        ]
-    )
-    event = st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="rq_table",
-    )
-    rows = list(event.selection.rows) if event and event.selection else []
-    # Follow the table only when the person changes the selection: when the queue changes
-    # under it (someone replied), the same row number is another complaint.
-    if rows and rows != st.session_state.get("rq_rows"):
-        st.session_state["rq_open"] = int(frame.iloc[rows[0]]["编号"])
-    st.session_state["rq_rows"] = rows
-    ids = [i.id for i in items]
-    if keep is not None and keep not in ids:
-        ids.append(keep)  # replied by someone else meanwhile: keep the open form
-    if st.session_state.get("rq_open") not in ids:
-        st.session_state["rq_open"] = None
-    chosen = st.selectbox(
-        "录入回复的投诉（也可在表格中选择）",
-        ids,
-        index=None,
-        key="rq_open",
-        placeholder="选择投诉编号",
-    )
-    if chosen is None:
-        return
+def _reply_form(who, chosen: int) -> None:
+    """The complaint in full and its reply form; a stale save is refused, text kept."""
     detail = read(cases.complaint_for_staff, who, chosen)
     if detail is None:
         st.warning("该投诉已不存在。")
@@ -129,6 +61,66 @@ def render() -> None:
             refused = True
     with notice:
         changed_notice(PAGE, who, chosen, seen, detail.version, explain=not refused)
+
+
+def render() -> None:
+    who = guard("staff")
+    st.title("回复录入")
+    flash()
+    names = sorted(p.name for p in read(all_platforms).values())
+    cols = st.columns([2, 2])
+    platform = cols[0].selectbox("平台", ["全部平台", *names], key="rq_platform")
+    min_hours = (
+        cols[1].segmented_control(
+            "等待时长", list(AGES), format_func=AGES.get, key="rq_age", default=0, required=True
+        )
+        or 0
+    )
+    items, total = read(
+        queues.reply_queue,
+        who,
+        platform=None if platform == "全部平台" else platform,
+        min_hours=min_hours,
+    )
+    st.caption(
+        f"待回复 {total:,} 件（按等待时间从长到短，最多显示 {len(items)} 件）。"
+        "超过72小时的回复时效性记 0.6，超过120小时记 0。"
+    )
+    open_id = st.session_state.get("rq_open")
+    keep = open_id if is_open(PAGE, open_id, f"rq_text_{open_id}") else None
+    if not items and keep is None:
+        st.info("没有等待回复的投诉。")
+        return
+    frame = frames.reply_queue(items)
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="rq_table",
+    )
+    rows = list(event.selection.rows) if event and event.selection else []
+    # Follow the table only when the person changes the selection: when the queue changes
+    # under it (someone replied), the same row number is another complaint.
+    if rows and rows != st.session_state.get("rq_rows"):
+        st.session_state["rq_open"] = int(frame.iloc[rows[0]]["编号"])
+    st.session_state["rq_rows"] = rows
+    ids = [i.id for i in items]
+    if keep is not None and keep not in ids:
+        ids.append(keep)  # replied by someone else meanwhile: keep the open form
+    if st.session_state.get("rq_open") not in ids:
+        st.session_state["rq_open"] = None
+    chosen = st.selectbox(
+        "录入回复的投诉（也可在表格中选择）",
+        ids,
+        index=None,
+        key="rq_open",
+        placeholder="选择投诉编号",
+    )
+    if chosen is None:
+        return
+    _reply_form(who, chosen)
 
 
 if __name__ == "__main__":
