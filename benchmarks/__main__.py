@@ -104,33 +104,10 @@ def import_csv(path: Path, rows: int, platforms: list[str]) -> None:
             writer.writerow([values.get(name, "") for name in COMPLAINT_COLUMNS])
 
 
-def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[str]], list[str]]:
-    from models.reads import platforms as platform_reads
-    from models.reads import ratings
-    from models.rules.filters import Filters
-    from models.rules.months import year_of
-    from models.store import schema
-    from models.store.db import dispose_engines, get_engine, session_scope
-
-    notes: list[str] = []
-    rows: list[list[str]] = []
-    print(f"\n## {name}: building {args.complaints:,} demo complaints over {args.years} years…")
-    schema.upgrade(get_engine(url))
-    dispose_engines()
-    demo_seconds = tousu(
-        url, "demo", "--complaints", str(args.complaints), "--years", str(args.years), "--replace"
-    )
-    notes.append(
-        f"`tousu demo --complaints {args.complaints} --years {args.years}`: {demo_seconds:.1f} s"
-    )
-    print(notes[-1])
-
-    engine = get_engine(url)
-    calls = figures.record_pages(url)
-    print("loading the complaints into DuckDB…")
-    duck = figures.load_duckdb(engine)
-
-    for page, page_calls in calls.items():
+def _pages(engine, duck, url: str, args) -> list[list[str]]:
+    """Each page's recorded reads, checked against DuckDB, then timed four ways."""
+    rows = []
+    for page, page_calls in figures.record_pages(url).items():
         ours = figures.run_tousu(engine, page_calls)
         problems = figures.same_figures(ours, figures.run_duckdb(duck, page_calls), page_calls)
         if problems:
@@ -144,11 +121,20 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
              ms(t_naive), ratio(t_ours, t_duck), ratio(t_naive, t_ours)]
         )  # fmt: skip
         print(" | ".join(rows[-1]))
+    return rows
+
+
+def _rating_tables(engine, duck, args) -> list[list[str]]:
+    """The year's rating table and the all-years timeline: Tousu, plain SQL, DuckDB."""
+    from models.reads import ratings
+    from models.rules.filters import Filters
+    from models.rules.months import year_of
+    from models.store import summary
+    from models.store.db import session_scope
 
     with session_scope(engine) as session:
         last = ratings.monthly_inputs(session, Filters())
     year = year_of(max(month for _pid, month in last))
-    year_filters = Filters.for_year(year)
 
     def year_table():
         with session_scope(engine) as session:
@@ -158,60 +144,92 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
         with session_scope(engine) as session:
             return ratings.monthly_timeline(session, Filters())
 
+    rows = []
     for label, fn, duck_fn in (
         (f"rating table {year}, all platforms × 18 periods", year_table,
-         lambda: figures.duck_inputs(duck, year_filters)),
+         lambda: figures.duck_inputs(duck, Filters.for_year(year))),
         ("monthly rating timeline, all platforms, all years", timeline,
          lambda: figures.duck_inputs(duck, Filters())),
     ):  # fmt: skip
-        t_ours = timed(fn, args.runs)
-        t_duck = timed(duck_fn, args.runs)
 
         def plain_fn(fn=fn):
-            from models.store import summary
-
             with summary.direct():
                 return fn()
 
+        t_ours, t_duck = timed(fn, args.runs), timed(duck_fn, args.runs)
         t_plain = timed(plain_fn, max(1, args.runs // 2))
         rows.append([label, ms(t_ours), ms(t_plain), ms(t_duck), "–", ratio(t_ours, t_duck), "–"])
         print(" | ".join(rows[-1]))
+    return rows
 
+
+def _import(engine, url: str, args, workdir: Path) -> list[str]:
+    """`tousu import` of new rows into the database, and whether the summaries stay exact."""
+    from models.reads import platforms as platform_reads
+    from models.store import summary
+    from models.store.db import session_scope
+
+    with session_scope(engine) as session:
+        names = [p.name for p in platform_reads.platforms(session).values()]
+    path = workdir / "import.csv"
+    import_csv(path, args.import_rows, names)
+    seconds = tousu(url, "import", "complaints", str(path))
+    notes = [
+        f"`tousu import complaints` of {args.import_rows:,} new rows (full validation, "
+        f"into {args.complaints:,}): {seconds:.1f} s, {args.import_rows / seconds:,.0f} rows/s"
+    ]
+    with session_scope(engine) as session:
+        problems = summary.check(session)
+    notes.append(
+        "summaries after the import equal a recount: "
+        + ("yes" if not problems else f"NO ({problems[:2]})")
+    )
+    print("\n".join(notes))
+    return notes
+
+
+def _browser(url: str, args, workdir: Path) -> tuple[list[list[str]], list[str]]:
+    """Headless Chromium: time to the first chart per page; the server's peak memory."""
+    from benchmarks import browser
+
+    print("headless Chromium…")
+    rows, notes = [], []
+    for label, samples in browser.measure(url, workdir, args.runs).items():
+        if label.endswith("(MB)"):
+            notes.append(
+                f"Streamlit server peak memory after every page and a few filters: {samples[0]:.0f} MB"
+            )
+        else:
+            rows.append(
+                [label + " (browser, to first chart)", ms(samples), "–", "–", "–", "–", "–"]
+            )
+        print(label, ms(samples) if not label.endswith("(MB)") else samples)
+    return rows, notes
+
+
+def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[str]], list[str]]:
+    from models.store import schema
+    from models.store.db import dispose_engines, get_engine
+
+    print(f"\n## {name}: building {args.complaints:,} demo complaints over {args.years} years…")
+    schema.upgrade(get_engine(url))
+    dispose_engines()
+    demo_seconds = tousu(
+        url, "demo", "--complaints", str(args.complaints), "--years", str(args.years), "--replace"
+    )
+    notes = [
+        f"`tousu demo --complaints {args.complaints} --years {args.years}`: {demo_seconds:.1f} s"
+    ]
+    print(notes[-1])
+    engine = get_engine(url)
+    print("loading the complaints into DuckDB…")
+    duck = figures.load_duckdb(engine)
+    rows = _pages(engine, duck, url, args) + _rating_tables(engine, duck, args)
     if args.import_rows:
-        with session_scope(engine) as session:
-            names = [p.name for p in platform_reads.platforms(session).values()]
-        path = workdir / "import.csv"
-        import_csv(path, args.import_rows, names)
-        seconds = tousu(url, "import", "complaints", str(path))
-        notes.append(
-            f"`tousu import complaints` of {args.import_rows:,} new rows (full validation, "
-            f"into {args.complaints:,}): {seconds:.1f} s, {args.import_rows / seconds:,.0f} rows/s"
-        )
-        print(notes[-1])
-        with session_scope(engine) as session:
-            from models.store import summary
-
-            problems = summary.check(session)
-        notes.append(
-            "summaries after the import equal a recount: "
-            + ("yes" if not problems else f"NO ({problems[:2]})")
-        )
-        print(notes[-1])
-
+        notes += _import(engine, url, args, workdir)
     if args.browser:
-        from benchmarks import browser
-
-        print("headless Chromium…")
-        for label, samples in browser.measure(url, workdir, args.runs).items():
-            if label.endswith("(MB)"):
-                notes.append(
-                    f"Streamlit server peak memory after every page and a few filters: {samples[0]:.0f} MB"
-                )
-            else:
-                rows.append(
-                    [label + " (browser, to first chart)", ms(samples), "–", "–", "–", "–", "–"]
-                )
-            print(label, ms(samples) if not label.endswith("(MB)") else samples)
+        browser_rows, browser_notes = _browser(url, args, workdir)
+        rows, notes = rows + browser_rows, notes + browser_notes
     duck.close()
     dispose_engines()
     return rows, notes
