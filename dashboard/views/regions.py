@@ -10,6 +10,7 @@ from dashboard import charts, sidebar
 from models.reads.regions import outlines, per_ten_million, populations
 from models.rules.labels import PROVINCES
 from web import data, widgets
+from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
 # Light to dark red; 0 stays pale grey so "no complaints" is visible as such.
@@ -92,7 +93,9 @@ def render() -> None:
     chosen = filters.provinces or ()
     title = "、".join(chosen) if chosen else "全部地区"
     st.title("地区")
-    st.caption(f"{selection.title} · {title} · 投诉用户所在的省级地区（侧栏“投诉地区”或点选地图）")
+    st.caption(
+        f"{selection.title} · {literal(title)} · 投诉用户所在的省级地区（侧栏“投诉地区”或点选地图）"
+    )
     counts = data.counts(filters, "province")
     if not counts:
         widgets.empty()
