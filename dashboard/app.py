@@ -1,7 +1,8 @@
 """Tousu entry point: `streamlit run dashboard/app.py` (or `tousu serve`).
 
 Resolves who is looking, registers only the pages that viewer may open, draws the shared
-sidebar filters, then runs the chosen page. Admin pages check the role again themselves.
+sidebar filters (here, so that they live across page switches), then runs the chosen page.
+Admin pages check the role again themselves.
 
 The same file also starts the server: `streamlit run` finds the ``st.App`` at the
 bottom, imports this module (as ``app``) only to serve it, and runs the file as
@@ -133,7 +134,7 @@ def main() -> None:
 
     sections = navigation_for(viewer, settings.public_dashboards)
     # Navigation first: switching pages resets the URL's query parameters, and the
-    # sidebar then writes the filters back, so the URL always describes the view.
+    # sidebar then writes the period back, so the URL always describes the view.
     page = st.navigation(sections, position="top")
     if page.url_path in {path for _s, _t, path in DASHBOARD_PAGES} or page.url_path == "":
         sidebar.render()

@@ -1,7 +1,9 @@
 """The sidebar filters, mirrored in the URL so that every view is a shareable link.
 
-URL parameters: ``sector``, ``platform``, ``province`` (repeatable), ``period`` (all,
-2024, 2024H1, 2024Q3, 2024-07 or custom) with ``from``/``to`` for a custom range.
+app.py draws them (:func:`render`) before it runs a dashboard page; the page takes the
+selection from :func:`current` and hands its filters to the data door. URL parameters: ``sector``, ``platform``, ``province`` (repeatable; the
+widgets are bound to them), ``period`` (all, 2024, 2024H1, 2024Q3, 2024-07 or custom) with
+``from``/``to`` for a custom range (one parameter for two widgets, so kept by hand).
 """
 
 from __future__ import annotations
@@ -87,14 +89,11 @@ def _set_param(name: str, value: str | list[str] | None) -> None:
         params[name] = value
 
 
-def _init_from_url(sectors: list[str], platforms: list[str], span: tuple[int, int] | None) -> None:
-    """Seed the widgets from the URL once per browser session (bad values are ignored)."""
+def _init_from_url(span: tuple[int, int] | None) -> None:
+    """Seed the time widgets from the URL once per browser session (bad values ignored)."""
     if st.session_state.get("f_loaded"):
         return
     params = st.query_params
-    st.session_state["f_sector"] = [s for s in params.get_all("sector") if s in sectors]
-    st.session_state["f_platform"] = [p for p in params.get_all("platform") if p in platforms]
-    st.session_state["f_province"] = [p for p in params.get_all("province") if p in PROVINCES]
     code = params.get("period", "")
     period = parse_code(code) if code else None
     if code == "all":
@@ -157,35 +156,35 @@ def _time_widgets(
 
 
 def render() -> Selection:
-    """Draw the filters in the sidebar, write them to the URL, return the selection."""
+    """Draw the filters in the sidebar, keep them in the URL, return the selection."""
     everything = Filters(statuses=None)
     known = data.platforms(everything)
     span = data.data_span(Filters())
     sectors = sorted({p.sector for p in known})
-    _init_from_url(sectors, [p.name for p in known], span)
+    _init_from_url(span)
     if "f_province_next" in st.session_state:  # chosen on the map in the run before
-        st.session_state["f_province"] = st.session_state.pop("f_province_next")
+        st.session_state["province"] = st.session_state.pop("f_province_next")
 
     with st.sidebar:
         st.markdown("### 筛选")
-        chosen_sectors = st.multiselect("赛道", sectors, key="f_sector", placeholder="全部赛道")
+        chosen_sectors = st.multiselect(
+            "赛道", sectors, key="sector", placeholder="全部赛道", bind="query-params"
+        )
         platform_options = [
             p.name for p in known if not chosen_sectors or p.sector in chosen_sectors
         ]
-        st.session_state["f_platform"] = [
-            p for p in st.session_state.get("f_platform", []) if p in platform_options
-        ]
         chosen_platforms = st.multiselect(
-            "投诉平台", platform_options, key="f_platform", placeholder="全部平台"
+            "投诉平台",
+            platform_options,
+            key="platform",
+            placeholder="全部平台",
+            bind="query-params",
         )
         granularity, period, date_from, date_to = _time_widgets(span)
         chosen_provinces = st.multiselect(
-            "投诉地区", list(PROVINCES), key="f_province", placeholder="全部地区"
+            "投诉地区", list(PROVINCES), key="province", placeholder="全部地区", bind="query-params"
         )
 
-    _set_param("sector", chosen_sectors)
-    _set_param("platform", chosen_platforms)
-    _set_param("province", chosen_provinces)
     _set_param("period", "custom" if granularity == "custom" else period.code if period else "all")
     _set_param("from", date_from.isoformat() if granularity == "custom" and date_from else None)
     _set_param("to", date_to.isoformat() if granularity == "custom" and date_to else None)
@@ -203,7 +202,12 @@ def render() -> Selection:
 
 
 def current() -> Selection:
-    """The selection app.py drew for this run."""
+    """The selection app.py drew for this run.
+
+    Pages are scripts that Streamlit runs with ``exec`` and no arguments, and only the
+    entry point's widgets live across page switches (a page's own widgets are new on
+    every page); so app.py draws the sidebar and the page picks its result up here.
+    """
     return st.session_state.get("selection") or Selection(Filters(), None, "all")
 
 

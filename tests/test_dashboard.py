@@ -99,7 +99,7 @@ def test_demographics_gender_equals_cli(demo, capsys):
 
 def test_url_filters_seed_the_sidebar(demo):
     at = app(period="2024Q2", sector=["金融科技"], province=["广东省"])
-    assert at.sidebar.multiselect(key="f_sector").value == ["金融科技"]
+    assert at.sidebar.multiselect(key="sector").value == ["金融科技"]
     assert at.session_state["f_period"] == "2024Q2"
     assert "2024年第二季度" in at.caption[0].value
 
@@ -107,7 +107,7 @@ def test_url_filters_seed_the_sidebar(demo):
 def test_bad_url_values_are_ignored(demo):
     at = app(period="2024Q9", sector=["不存在"], province=["火星"])
     assert errors(at) == []
-    assert at.sidebar.multiselect(key="f_sector").value == []
+    assert at.sidebar.multiselect(key="sector").value == []
 
 
 def test_cases_show_masked_names_only(demo):

@@ -201,7 +201,7 @@ def test_editing_the_url_cannot_widen_the_scope(shared_site):
     metrics_narrow = {m.label: m.value for m in narrow.metric}
     metrics_wide = {m.label: m.value for m in wide.metric}
     assert metrics_wide["投诉量"] == metrics_narrow["投诉量"]
-    assert "零售电商" not in wide.sidebar.multiselect(key="f_sector").options
+    assert "零售电商" not in wide.sidebar.multiselect(key="sector").options
 
 
 def test_shared_session_cannot_open_admin_or_login_pages(shared_site):

@@ -6,22 +6,13 @@ from datetime import datetime
 
 import streamlit as st
 
-from admin.common import (
-    changed_notice,
-    flash,
-    forget_seen,
-    guard,
-    is_open,
-    read,
-    run_write,
-    seen_version,
-)
+from admin.common import flash, guard, read
+from admin.editing import is_open, open_complaint
 from models.clock import local_now
-from models.reads import cases, queues
+from models.reads import queues
 from models.reads.platforms import platforms as all_platforms
 from models.writes import workflow
 from web import frames
-from web.case_panel import case_panel
 
 AGES = {0: "全部", 72: "已超过72小时", 120: "已超过120小时"}
 PAGE = "rq"
@@ -29,14 +20,9 @@ PAGE = "rq"
 
 def _reply_form(who, chosen: int) -> None:
     """The complaint in full and its reply form; a stale save is refused, text kept."""
-    detail = read(cases.complaint_for_staff, who, chosen)
-    if detail is None:
-        st.warning("该投诉已不存在。")
+    edit = open_complaint(PAGE, who, chosen, f"rq_text_{chosen}")
+    if edit is None:
         return
-    seen = seen_version(PAGE, chosen, detail.version, f"rq_text_{chosen}")
-    case_panel(detail, reveal=True)
-    notice = st.container()
-    refused = False
     now = local_now()
     with st.form(f"reply_{chosen}", clear_on_submit=False):
         text = st.text_area("平台回复内容", key=f"rq_text_{chosen}", max_chars=5000)
@@ -47,20 +33,13 @@ def _reply_form(who, chosen: int) -> None:
         clock = c2.time_input("回复时间", value=now.time(), key=f"rq_time_{chosen}", step=60)
         if st.form_submit_button("保存回复", type="primary", key=f"rq_save_{chosen}"):
             replied_at = datetime.combine(day, clock).replace(second=0, microsecond=0)
-            if run_write(
+            edit.save(
                 workflow.enter_reply,
-                who,
-                chosen,
+                f"已保存投诉 {chosen} 的回复",
                 text=text,
                 replied_at=replied_at,
-                seen_version=seen,
-                success=f"已保存投诉 {chosen} 的回复",
-            ):
-                forget_seen(PAGE, chosen)
-                st.rerun()
-            refused = True
-    with notice:
-        changed_notice(PAGE, who, chosen, seen, detail.version, explain=not refused)
+            )
+    edit.close()
 
 
 def render() -> None:

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from admin.common import (
-    changed_notice,
-    flash,
-    forget_seen,
-    guard,
-    is_open,
-    read,
-    run_write,
-    seen_version,
-)
-from models.reads import cases, queues
+from admin.common import flash, guard, read
+from admin.editing import keep_open, open_complaint
+from models.reads import queues
 from models.writes import workflow
-from web.case_panel import case_panel
 
 PAGE = "sc"
 
@@ -29,10 +20,9 @@ def render() -> None:
     st.caption(
         f"已回复、尚未评价的投诉：{len(waiting)} 件（最近回复在前）。也可输入编号修改已有评分。"
     )
-    options = [cid for cid, _v in waiting]
-    picked = st.session_state.get("sc_pick")
-    if picked not in options and is_open(PAGE, picked, f"sc_value_{picked}"):
-        options.append(picked)  # scored by someone else meanwhile: keep the open form
+    options = keep_open(
+        PAGE, [cid for cid, _v in waiting], st.session_state.get("sc_pick"), "sc_value_"
+    )
     cols = st.columns(2)
     picked = cols[0].selectbox(
         "待评价的投诉", options, index=None, placeholder="选择编号", key="sc_pick"
@@ -41,37 +31,24 @@ def render() -> None:
     chosen = int(typed) if typed else picked
     if chosen is None:
         return
-    detail = read(cases.complaint_for_staff, who, chosen)
-    if detail is None:
-        st.warning(f"投诉 {chosen} 不存在。")
+    edit = open_complaint(PAGE, who, chosen, f"sc_value_{chosen}")
+    if edit is None:
         return
-    seen = seen_version(PAGE, chosen, detail.version, f"sc_value_{chosen}")
-    case_panel(detail, reveal=True)
-    notice = st.container()
-    refused = False
+    scored = edit.detail.score
     with st.form(f"score_{chosen}"):
         score = st.slider(
             "用户满意度（0–10）",
             0,
             10,
-            value=detail.score if detail.score is not None else 8,
+            value=scored if scored is not None else 8,
             key=f"sc_value_{chosen}",
         )
-        label = "修改评分（原评分保留在记录中）" if detail.score is not None else "保存评分"
+        label = "修改评分（原评分保留在记录中）" if scored is not None else "保存评分"
         if st.form_submit_button(label, type="primary", key=f"sc_save_{chosen}"):
-            if run_write(
-                workflow.enter_score,
-                who,
-                chosen,
-                score=int(score),
-                seen_version=seen,
-                success=f"已保存投诉 {chosen} 的满意度 {score} 分",
-            ):
-                forget_seen(PAGE, chosen)
-                st.rerun()
-            refused = True
-    with notice:
-        changed_notice(PAGE, who, chosen, seen, detail.version, explain=not refused)
+            edit.save(
+                workflow.enter_score, f"已保存投诉 {chosen} 的满意度 {score} 分", score=int(score)
+            )
+    edit.close()
 
 
 if __name__ == "__main__":

@@ -109,13 +109,7 @@ def _platform_charts(platform: str, year: int, ratings: list, unscoped: Filters)
 
 
 def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[str]) -> None:
-    wanted = st.query_params.get("rp")
-    if "rp_platform" not in st.session_state:
-        st.session_state["rp_platform"] = wanted if wanted in platforms else platforms[0]
-    if st.session_state["rp_platform"] not in platforms:
-        st.session_state["rp_platform"] = platforms[0]
-    platform = st.selectbox("平台", platforms, key="rp_platform")
-    st.query_params["rp"] = platform
+    platform = st.selectbox("平台", platforms, key="rp", bind="query-params")
     unscoped = filters.with_dates(None, None)
     span = data.data_span(Filters(platforms=(platform,)).intersect(unscoped))
     if span is None:
@@ -181,13 +175,14 @@ def _board(filters: Filters, selection: sidebar.Selection) -> None:
 
 
 def _compare(filters: Filters, platforms: list[str]) -> None:
-    default = [p for p in st.query_params.get_all("cmp") if p in platforms][:6] or platforms[:3]
-    if "rp_compare" not in st.session_state:
-        st.session_state["rp_compare"] = default
     chosen = st.multiselect(
-        "选择要对比的平台（最多 6 个）", platforms, key="rp_compare", max_selections=6
+        "选择要对比的平台（最多 6 个）",
+        platforms,
+        default=platforms[:3],
+        key="cmp",
+        max_selections=6,
+        bind="query-params",
     )
-    st.query_params["cmp"] = chosen
     if not chosen:
         widgets.empty("请选择至少一个平台。")
         return

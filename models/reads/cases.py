@@ -193,10 +193,7 @@ def case_detail(
     )
 
 
-def complaint_for_staff(session: Session, actor: Actor, complaint_id: int):
+def complaint_for_staff(session: Session, actor: Actor, complaint_id: int) -> CaseDetail | None:
     """A complaint in full, personal data included — staff only."""
-    from models.reads.cases import case_detail
-    from models.rules.filters import Filters
-
     require(session, actor, "staff")
     return case_detail(session, Filters(statuses=None), complaint_id, reveal=True)

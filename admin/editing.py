@@ -1,0 +1,125 @@
+"""One complaint open in a staff form while someone else may change it.
+
+A save sends the version the person saw, and the domain refuses it if the complaint has
+moved on (no lost update). That version must be the one on screen when the form was
+drawn, not one re-read in the run that handles the click: the page keeps it in
+session_state while the form stays on screen. Streamlit forgets a widget's state when
+the widget is not drawn, so ``form_key`` (a widget of the form) tells whether the form
+was on screen in the previous run; if not, this is a fresh opening.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from admin.common import read, run_write
+from models.access.roles import Actor
+from models.reads import cases
+from models.reads.cases import CaseDetail
+from models.writes.workflow import describe_changes
+from web.case_panel import case_panel
+from web.markup import literal
+
+
+def _seen_key(page: str, complaint_id: int) -> str:
+    return f"{page}_seen_{complaint_id}"
+
+
+def is_open(page: str, complaint_id: int | None, form_key: str) -> bool:
+    """Whether the form for ``complaint_id`` was on screen in the previous run (and not
+    just saved): the page keeps it open even if the complaint left its list meanwhile."""
+    return (
+        complaint_id is not None
+        and form_key in st.session_state
+        and _seen_key(page, complaint_id) in st.session_state
+    )
+
+
+def seen_version(page: str, complaint_id: int, current: int, form_key: str) -> int:
+    """The complaint's version when this person's form for it was drawn; kept until a
+    successful save (:func:`forget_seen`) or a reload (:func:`changed_notice`)."""
+    key = _seen_key(page, complaint_id)
+    if form_key not in st.session_state or key not in st.session_state:
+        st.session_state[key] = current
+    return st.session_state[key]
+
+
+def forget_seen(page: str, complaint_id: int) -> None:
+    """After a successful save: the next drawing starts from the saved version."""
+    st.session_state.pop(_seen_key(page, complaint_id), None)
+
+
+def changed_notice(
+    page: str, who: Actor, complaint_id: int, seen: int, current: int, *, explain: bool = True
+) -> None:
+    """If the complaint changed since the form was drawn: say who changed what, keep what
+    the person typed, and offer to load the latest version (a deliberate choice)."""
+    if current == seen:
+        return
+    if explain:
+        what = read(describe_changes, who, complaint_id, seen)
+        st.warning(
+            literal(f"你打开投诉 {complaint_id} 之后，{what}。")
+            + "上方显示的是最新内容；你填写的内容仍在表单中，现在保存会被拒绝。"
+            "请核对后点“载入最新内容”，再决定是否保存。"
+        )
+    if st.button("载入最新内容", key=f"{page}_reload_{complaint_id}"):
+        st.session_state[_seen_key(page, complaint_id)] = current
+        st.rerun()
+
+
+@dataclass
+class Editing:
+    """A complaint drawn for editing: its detail, the version seen, the notice slot."""
+
+    page: str
+    who: Actor
+    id: int
+    detail: CaseDetail
+    seen: int
+    notice: DeltaGenerator
+    refused: bool = False
+
+    def save(self, write: Callable[..., Any], success: str, **values: Any) -> None:
+        """Run ``write`` with the version seen; a success starts afresh, a refusal keeps
+        what was typed on screen."""
+        if run_write(write, self.who, self.id, seen_version=self.seen, success=success, **values):
+            forget_seen(self.page, self.id)
+            st.rerun()
+        self.refused = True
+
+    def close(self) -> None:
+        """Say, above the form, if the complaint changed since it was drawn."""
+        with self.notice:
+            changed_notice(
+                self.page,
+                self.who,
+                self.id,
+                self.seen,
+                self.detail.version,
+                explain=not self.refused,
+            )
+
+
+def open_complaint(page: str, who: Actor, complaint_id: int, form_key: str) -> Editing | None:
+    """Show the complaint in full for staff, ready for a form; None (said) if it is gone."""
+    detail = read(cases.complaint_for_staff, who, complaint_id)
+    if detail is None:
+        st.warning(f"投诉 {complaint_id} 不存在。")
+        return None
+    seen = seen_version(page, complaint_id, detail.version, form_key)
+    case_panel(detail, reveal=True)
+    return Editing(page, who, complaint_id, detail, seen, st.container())
+
+
+def keep_open(page: str, options: list[int], picked: int | None, form_prefix: str) -> list[int]:
+    """``options`` plus the complaint whose form is open, if it left the list meanwhile
+    (handled by someone else): the person's form stays on screen."""
+    if picked not in options and is_open(page, picked, f"{form_prefix}{picked}"):
+        return [*options, picked]
+    return options
