@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from cli import report
 from cli.output import FORMATS, render
 from cli.service import cmd_serve, cmd_share, cmd_user, require_schema
 from models.access.roles import ROLES
@@ -224,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, type=_year, metavar="YYYY")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=cmd_ratings)
+
+    report.add_parser(sub, _year)
 
     p = sub.add_parser("stats", help="distribution of complaints by one dimension")
     p.add_argument("--by", required=True, choices=DIMENSIONS)

@@ -35,6 +35,14 @@ SETTINGS_HELP: dict[str, str] = {
         "admin page is open at, or where `tousu serve` last listened (a loopback address "
         "gets a warning)."
     ),
+    "TOUSU_REPORT_ORG": (
+        "The organisation's name in generated reports' sentences (\"根据“电诉宝”……受理\"). "
+        "Default: Tousu."
+    ),
+    "TOUSU_REPORT_DATA_ORG": (
+        'The data brand named in reports ("据电商大数据库“电数宝”监测数据显示", 图表编制). '
+        "Default: TOUSU_REPORT_ORG."
+    ),
     "TOUSU_STATE_DIR": (
         "Folder for what Tousu notes about itself while running (the address `tousu serve` "
         "listens on). Default: data/."
@@ -74,6 +82,8 @@ class Settings:
     base_url: str | None = None
     state_dir: Path = DATA_DIR
     trusted_proxies: tuple[str, ...] = ()
+    report_org: str = "Tousu"
+    report_data_org: str = "Tousu"
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -85,6 +95,7 @@ class Settings:
             raise ValueError(
                 f"TOUSU_REFRESH_SECONDS must be a whole number, got {refresh!r}"
             ) from exc
+        org = (env.get("TOUSU_REPORT_ORG") or "").strip() or "Tousu"
         return cls(
             database_url=env.get("TOUSU_DATABASE_URL") or default_database_url(),
             timezone=env.get("TOUSU_TIMEZONE") or "Asia/Shanghai",
@@ -93,6 +104,8 @@ class Settings:
             base_url=(env.get("TOUSU_BASE_URL") or "").strip().rstrip("/") or None,
             state_dir=Path(env.get("TOUSU_STATE_DIR") or DATA_DIR),
             trusted_proxies=_networks(env.get("TOUSU_TRUSTED_PROXIES", "")),
+            report_org=org,
+            report_data_org=(env.get("TOUSU_REPORT_DATA_ORG") or "").strip() or org,
         )
 
 

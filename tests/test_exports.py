@@ -8,8 +8,7 @@ from datetime import date
 import pandas as pd
 from openpyxl import load_workbook
 
-from dashboard import charts
-from web import exports
+from web import charts, exports
 
 FRAME = pd.DataFrame(
     [

@@ -104,8 +104,11 @@ def _fonts_registered() -> bool:
     return True
 
 
-def chart_png(chart: alt.TopLevelMixin, title: str, today: date | None = None) -> bytes:
-    """The chart rendered to PNG offline (vl-convert) with a title and the footer."""
+def chart_png(
+    chart: alt.TopLevelMixin, title: str, today: date | None = None, footer: str | None = None
+) -> bytes:
+    """The chart rendered to PNG offline (vl-convert) with a title and the footer (the
+    dashboard's, or ``footer``: a report's 图表编制 line)."""
     import vl_convert as vlc
 
     _fonts_registered()
@@ -113,7 +116,7 @@ def chart_png(chart: alt.TopLevelMixin, title: str, today: date | None = None) -
         chart.properties(
             title=alt.TitleParams(
                 text=title,
-                subtitle=footer_text(today),
+                subtitle=footer or footer_text(today),
                 subtitleColor="#666",
                 subtitleFontSize=10,
                 anchor="start",

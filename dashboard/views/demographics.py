@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, sidebar
+from dashboard import sidebar
 from models.rules.dimensions import AGE_GROUPS
 from models.rules.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
-from web import data, widgets
+from web import charts, data, widgets
 
 DIMENSIONS = {
     "gender": ("性别", list(GENDERS)),

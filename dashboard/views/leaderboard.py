@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, sidebar
+from dashboard import sidebar
 from models.reads.leaderboard import Rank
 from models.rules.filters import Filters
 from models.rules.periods import Period
-from web import data, widgets
+from web import charts, data, widgets
 from web.markup import literal
 
 

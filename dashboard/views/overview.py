@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, sidebar
+from dashboard import sidebar
 from models.rules.filters import Filters
 from models.rules.labels import GRADES
 from models.rules.periods import year_before
-from web import data, frames, widgets
+from web import charts, data, frames, widgets
 
 
 def _delta(now, before, suffix="") -> str | None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, sidebar
+from dashboard import sidebar
 from models.rules.filters import Filters
 from models.rules.labels import GRADE_NOT_RATED
 from models.rules.months import year_of
 from models.rules.rating import REPORT_COLUMNS, Rating
-from web import data, widgets
+from web import charts, data, widgets
 from web.markup import literal
 
 

@@ -6,10 +6,10 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import charts, sidebar
+from dashboard import sidebar
 from models.reads.regions import outlines, per_ten_million, populations
 from models.rules.labels import PROVINCES
-from web import data, widgets
+from web import charts, data, widgets
 from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}

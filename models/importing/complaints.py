@@ -17,6 +17,7 @@ from models.importing.cells import (
     check_moment,
     latest_moment,
     parse_amount,
+    parse_bool,
     parse_datetime,
     parse_int,
 )
@@ -64,6 +65,8 @@ COMPLAINT_COLUMNS: dict[str, tuple[str, bool]] = {
     "replied_at": ("回复时间", False),
     "reply": ("回复内容", False),
     "satisfaction": ("满意度", False),
+    "typical": ("典型案例", False),
+    "headline": ("案例标题", False),
 }
 
 
@@ -82,6 +85,7 @@ TEXT_LIMITS = {
     "email": _length(Complaint, "email"),
     "id_number": _length(Complaint, "id_number"),
     "order_number": _length(Complaint, "order_number"),
+    "headline": _length(Complaint, "headline"),
 }
 _SHORTEST_LIMIT = min(TEXT_LIMITS.values())
 #: Long text (Text columns): line breaks and tabs allowed, one spreadsheet cell at most.
@@ -97,8 +101,10 @@ VALUE_COLUMNS = (
     *("external_id", "submitted_at", "submitted_month", "province", "gender", "age"),
     *("amount", "amount_bracket", "problem_type", "title", "content", "demand"),
     *("complainant", "phone", "email", "id_number", "order_number", "status"),
-    *("transferred_at", "replied_at", "reply_tier", "score"),
+    *("transferred_at", "replied_at", "reply_tier", "score", "typical", "headline"),
 )
+#: Set by an import only when its cell says so: an empty cell keeps what staff chose.
+KEPT_WHEN_EMPTY = ("typical", "headline")
 _POSITION = {name: i for i, name in enumerate(VALUE_COLUMNS)}
 
 
@@ -244,6 +250,7 @@ def check_complaint(
     amount = check.parsed("amount", parse_amount)
     age = check.parsed("age", lambda t: parse_int(t, 0, 130, "年龄"))
     score = check.parsed("satisfaction", lambda t: parse_int(t, 0, 10, "满意度"))
+    typical = check.parsed("typical", parse_bool)
     province, gender, bracket = check.labels(amount)
     status, transferred_at = check.workflow(submitted_at, transferred_at, replied_at, score)
     if check.errors:
@@ -257,6 +264,7 @@ def check_complaint(
         *(get("complainant") or None, get("phone") or None, get("email") or None),
         *(get("id_number") or None, get("order_number") or None, status, transferred_at),
         *(replied_at, tier_of(transferred_at, replied_at), score),
+        *(typical, get("headline") or None),
     )
     return ComplaintRow(number, values, reply, cells["platform"]), []
 

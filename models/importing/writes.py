@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import Session
 
 from models.clock import local_now
-from models.importing.complaints import VALUE_COLUMNS, ComplaintRow
+from models.importing.complaints import KEPT_WHEN_EMPTY, VALUE_COLUMNS, ComplaintRow
 from models.store import summary
 from models.store.db import refresh_statistics
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
@@ -127,6 +127,7 @@ def write_complaints(
                 updated_at=now,
                 version=1,
             )
+            values["typical"] = bool(values["typical"])
             params.append(values)
             follow_ups.add(values, row.reply, None)
         # Core executemany without RETURNING: RETURNING over many rows is quadratic here.
@@ -138,6 +139,9 @@ def write_complaints(
             values = row.params(
                 id=cid, platform_id=platform_ids[row.platform], updated_at=now, version=version + 1
             )
+            for key in KEPT_WHEN_EMPTY:
+                if values[key] is None:
+                    del values[key]
             params.append(values)
             follow_ups.add(values, row.reply, old_score)
         session.execute(update(Complaint), params)

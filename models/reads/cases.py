@@ -31,6 +31,8 @@ class CaseRow:
     title: str | None
     complainant: str
     amount_bracket: str
+    typical: bool = False
+    headline: str | None = None  # 案例标题 of a typical case, scrubbed unless revealed
 
 
 @dataclass(frozen=True)
@@ -71,25 +73,44 @@ _ROW_COLUMNS = (
     Complaint.email,
     Complaint.id_number,
     Complaint.order_number,
+    Complaint.typical,
+    Complaint.headline,
 )
 
 
 def _subject(values) -> Subject:
-    """Whom a complaint's texts are about, from the columns of _ROW_COLUMNS."""
-    name, gender = values[8:10]
-    phone, email, id_number, order_number = values[11:15]
+    """Whom a complaint's texts are about, from a row of _ROW_COLUMNS."""
     return Subject.of(
-        name, gender, phone=phone, email=email, id_number=id_number, order_number=order_number
+        values.complainant,
+        values.gender,
+        phone=values.phone,
+        email=values.email,
+        id_number=values.id_number,
+        order_number=values.order_number,
     )
 
 
 def _row(values, reveal: bool) -> CaseRow:
-    """A list row; for anyone but staff the name is masked and the title scrubbed."""
-    cid, at, platform, sector, ptype, province, status, title, name, gender, bracket = values[:11]
+    """A list row; for anyone but staff the name is masked and the texts scrubbed."""
+    name, title, headline = values.complainant, values.title, values.headline
     if not reveal:
-        name = mask_name(name, province, gender)
-        title = scrub(title, _subject(values))
-    return CaseRow(cid, at, platform, sector, ptype, province, status, title, name or "", bracket)
+        subject = _subject(values)
+        name = mask_name(name, values.province, values.gender)
+        title, headline = scrub(title, subject), scrub(headline, subject)
+    return CaseRow(
+        id=values.id,
+        submitted_at=values.submitted_at,
+        platform=values.name,
+        sector=values.sector,
+        problem_type=values.problem_type,
+        province=values.province,
+        status=values.status,
+        title=title,
+        complainant=name or "",
+        amount_bracket=values.amount_bracket,
+        typical=bool(values.typical),
+        headline=headline,
+    )
 
 
 def _like(term: str) -> str:
@@ -103,6 +124,7 @@ def search_cases(
     *,
     text: str = "",
     problem_types: tuple[str, ...] = (),
+    typical_only: bool = False,
     limit: int = 50,
     offset: int = 0,
     reveal: bool = False,
@@ -126,7 +148,9 @@ def search_cases(
             where.append(Complaint.public_text.like(pattern, escape="\\"))
     if problem_types:
         where.append(Complaint.problem_type.in_(problem_types))
-    if text.split() or problem_types:
+    if typical_only:
+        where.append(Complaint.typical.is_(True))
+    if text.split() or problem_types or typical_only:
         total = session.scalar(select(func.count()).select_from(Complaint).where(*where)) or 0
     else:  # the plain count of a selection comes from the summaries
         total = stats.total(session, filters)
@@ -161,7 +185,7 @@ def case_detail(
     found = session.execute(stmt).first()
     if found is None:
         return None
-    complaint: Complaint = found[-1]
+    complaint: Complaint = found.Complaint
     reply = session.execute(
         select(Reply.content)
         .where(Reply.complaint_id == case_id)
@@ -173,9 +197,9 @@ def case_detail(
         .where(SatisfactionScore.complaint_id == case_id)
         .order_by(SatisfactionScore.id)
     ).all()
-    shown = _texts_for(found[:-1], reveal)
+    shown = _texts_for(found, reveal)
     return CaseDetail(
-        row=_row(found[:-1], reveal),
+        row=_row(found, reveal),
         content=shown(complaint.content),
         demand=shown(complaint.demand),
         amount=None if complaint.amount is None else f"{complaint.amount:,.2f}",

@@ -187,6 +187,11 @@ class Complaint(SQLModel, table=True):
     reply_tier: int | None = Field(default=None, sa_column=Column(SmallInteger))
     #: Current satisfaction score 0–10; the history is in satisfaction_score.
     score: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    #: Chosen by staff as a typical case (典型案例) for reports, with its headline (案例标题).
+    typical: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    headline: str | None = Field(default=None, sa_column=Column(String(200)))
     created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
     updated_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
     #: Optimistic lock: every write bumps it; a stale save is refused.

@@ -17,7 +17,14 @@ from models.access.roles import Actor, LocalOperator, require
 from models.clock import local_now
 from models.errors import NotFound, TousuError
 from models.rules.complaint import tier_of
-from models.rules.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
+from models.rules.labels import (
+    COUNTING_STATUSES,
+    PENDING,
+    RATED,
+    REJECTED,
+    REPLIED,
+    TRANSFERRED,
+)
 from models.rules.text import LONG_TEXT, checked
 from models.store import summary
 from models.store.tables import Complaint, Reply, SatisfactionScore, User
@@ -30,6 +37,8 @@ _AUDITED = (
     "reply_tier",
     "score",
     "rejection_reason",
+    "typical",
+    "headline",
     "version",
 )
 
@@ -42,6 +51,8 @@ FIELD_NAMES = {
     "score": "满意度",
     "rejection_reason": "不予受理原因",
     "reply": "回复内容",
+    "typical": "典型案例",
+    "headline": "案例标题",
 }
 
 
@@ -50,11 +61,15 @@ ACTION_NAMES = {
     "reject": "标记不予受理",
     "reply": "录入回复",
     "score": "录入满意度",
+    "typical": "标记典型案例",
 }
 _TIMES = ("transferred_at", "replied_at")
 _NOT_SHOWN = ("version", "reply_tier")  # bookkeeping, or derived from the times shown
 # An import may take a while between stamping its rows and writing its audit entry.
 _IMPORT_WINDOW = timedelta(minutes=10)
+
+
+HEADLINE_LENGTH = Complaint.__table__.c["headline"].type.length
 
 
 class Conflict(TousuError):
@@ -76,6 +91,8 @@ def _shown(field: str, value) -> str:
     """An audited value as a person reads it (the audit log keeps times as ISO text)."""
     if value is None or value == "":
         return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if field in _TIMES:
         try:
             return f"{datetime.fromisoformat(str(value)):%Y-%m-%d %H:%M}"
@@ -255,6 +272,27 @@ def enter_score(
             entered_at=local_now(),
         )
     )
+
+
+def mark_typical(
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    *,
+    typical: bool,
+    headline: str,
+    seen_version: int,
+) -> None:
+    """Mark a complaint as a typical case (典型案例) with its headline, or unmark it."""
+    require(session, actor, "staff")
+    complaint = _load(session, complaint_id)
+    headline = checked(headline, "案例标题", HEADLINE_LENGTH)
+    if typical and not headline:
+        raise TousuError("典型案例需要填写案例标题")
+    if typical and complaint.version == seen_version and complaint.status not in COUNTING_STATUSES:
+        raise TousuError(f"“{complaint.status}”的投诉不能作为典型案例（需先移交）")
+    values = {"typical": typical, "headline": headline or None}
+    _save(session, actor, complaint, seen_version, "typical", values)
 
 
 def delete_complaint(

@@ -1,0 +1,219 @@
+"""The annual sector report (报告生成) as content: every figure from the dashboard's own
+reads, every sentence from :mod:`models.rules.report_text`, every text masked and scrubbed.
+
+The documents (HTML, DOCX, Markdown) are written from this by :mod:`reports`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from models.errors import TousuError
+from models.reads import cases, leaderboard, ratings, stats
+from models.reads.platforms import platforms_in
+from models.reads.stats import Share
+from models.rules import report_text as text
+from models.rules.filters import Filters
+from models.rules.rating import REPORT_COLUMNS
+
+DISTRIBUTIONS = (  # (dimension, heading, chart title after "2023年社交电商")
+    ("problem_type", "投诉问题类型分布", "投诉问题占比图"),
+    ("province", "投诉地区分布", "投诉地区占比图"),
+    ("gender", "投诉用户性别分布", "投诉性别占比图"),
+    ("amount_bracket", "投诉金额区间分布", "投诉金额占比图"),
+)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    dimension: str
+    heading: str
+    chart_title: str
+    shares: list[Share]
+    sentence: str
+
+
+@dataclass(frozen=True)
+class TypicalCase:
+    id: int
+    submitted_at: datetime
+    platform: str
+    headline: str
+    paragraph: str
+    reply: str
+
+    @property
+    def day(self) -> str:
+        return f"{self.submitted_at.month}月{self.submitted_at.day}日"
+
+
+@dataclass(frozen=True)
+class PlatformSection:
+    platform: str
+    grade: str
+    heading: str
+    count_sentence: str
+    table: list[dict[str, str]]
+    problems_sentence: str
+    cases: list[TypicalCase]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    sector: str
+    year: int
+    org: str
+    data_org: str
+    intro: str | None
+    leaderboard: list[str]
+    leaderboard_sentence: str
+    highlights_sentence: str
+    distributions: list[Distribution]
+    cases_intro: str
+    cases_table_title: str
+    cases: list[TypicalCase]  # every platform's, oldest first (the reports' table)
+    platforms: list[PlatformSection]
+    columns: tuple[str, ...] = REPORT_COLUMNS
+    method_note: tuple[str, ...] = text.METHOD_NOTE
+
+    @property
+    def footer(self) -> str:
+        return f"图表编制：{self.data_org}"
+
+
+def _typical_cases(
+    session: Session, filters: Filters, platform: str, org: str
+) -> list[TypicalCase]:
+    """The platform's complaints staff marked as typical, newest first, masked and scrubbed."""
+    rows, _ = cases.search_cases(
+        session, Filters(platforms=(platform,)).intersect(filters), typical_only=True, limit=20
+    )
+    out = []
+    for row in rows:
+        detail = cases.case_detail(session, filters, row.id)
+        if detail is None:
+            continue
+        out.append(
+            TypicalCase(
+                id=row.id,
+                submitted_at=row.submitted_at,
+                platform=platform,
+                headline=row.headline or row.title or "",
+                paragraph=text.case_paragraph(
+                    org, row.submitted_at, row.complainant, detail.content or "", detail.demand
+                ),
+                reply=text.reply_paragraph(platform, detail.reply),
+            )
+        )
+    return out
+
+
+def _platform_section(
+    session: Session,
+    filters: Filters,
+    number: int,
+    platform: str,
+    year: int,
+    org: str,
+    data_org: str,
+) -> PlatformSection:
+    year_ratings = ratings.year_ratings(session, filters.with_dates(None, None), platform, year)
+    grades = [r.grade for r in year_ratings]
+    grade = grades[0] if grades else "不予评级"
+    own = Filters(platforms=(platform,)).intersect(filters)
+    return PlatformSection(
+        platform=platform,
+        grade=grade,
+        heading=f"（{text.cn_number(number)}）{year}年“{platform}”获“{grade}”",
+        count_sentence=text.ratings_count_sentence(data_org, year, platform, grades)
+        if grades
+        else "",
+        table=[r.report_row() for r in year_ratings],
+        problems_sentence=text.platform_problems_sentence(
+            year,
+            platform,
+            stats.distribution(session, own, "problem_type"),
+            stats.distribution(session, own, "amount_bracket"),
+        ),
+        cases=_typical_cases(session, filters, platform, org),
+    )
+
+
+def sector_report(
+    session: Session,
+    filters: Filters,
+    sector: str,
+    year: int,
+    *,
+    top: int = 10,
+    intro: str | None = None,
+    org: str = "Tousu",
+    data_org: str = "Tousu",
+) -> Report:
+    """The report for ``sector`` and ``year`` within ``filters`` (a viewer's scope).
+
+    Raises TousuError when the sector is unknown or has no complaints that year.
+    """
+    known = sorted({p.sector for p in platforms_in(session, Filters(statuses=None))})
+    if sector not in known:
+        raise TousuError(f"未知赛道：{sector}（已有赛道：{'、'.join(known) or '无'}）")
+    scope = Filters(sectors=(sector,)).intersect(filters)
+    year_scope = scope.intersect(Filters(date_from=date(year, 1, 1), date_to=date(year, 12, 31)))
+    ranks = leaderboard.leaderboard(session, year_scope, None, top)
+    if not ranks:
+        raise TousuError(f"{year}年{sector}没有可用于报告的投诉数据")
+    names = [r.platform for r in ranks]
+    sections = [
+        _platform_section(session, year_scope, i, name, year, org, data_org)
+        for i, name in enumerate(names, 1)
+    ]
+    distributions = []
+    for dimension, heading, chart in DISTRIBUTIONS:
+        shares = stats.distribution(session, year_scope, dimension)
+        distributions.append(
+            Distribution(
+                dimension,
+                heading,
+                f"{year}年{sector}{chart}",
+                shares,
+                _distribution_sentence(dimension, org, year, sector, shares),
+            )
+        )
+    typical = sorted((c for s in sections for c in s.cases), key=lambda c: c.submitted_at)
+    involved = list(dict.fromkeys(c.platform for c in typical))
+    return Report(
+        title=f"{year}年度中国{sector}消费投诉数据与典型案例报告",
+        sector=sector,
+        year=year,
+        org=org,
+        data_org=data_org,
+        intro=(intro or "").strip() or None,
+        leaderboard=names,
+        leaderboard_sentence=text.leaderboard_sentence(org, year, sector, names),
+        highlights_sentence=text.highlights_sentence(
+            year, sector, {s.platform: s.grade for s in sections}
+        ),
+        distributions=distributions,
+        cases_intro=text.cases_intro(org, involved, len(typical)) if typical else "",
+        cases_table_title=f"{year}年中国{sector}{text.cn_number(len(typical))}大典型投诉案例",
+        cases=typical,
+        platforms=sections,
+    )
+
+
+def _distribution_sentence(
+    dimension: str, org: str, year: int, sector: str, shares: list[Share]
+) -> str:
+    if not shares:
+        return ""
+    if dimension == "problem_type":
+        return text.problem_types_sentence(org, year, sector, shares)
+    if dimension == "province":
+        return text.regions_sentence(org, shares)
+    if dimension == "gender":
+        return text.gender_sentence(org, year, sector, shares)
+    return text.amounts_sentence(org, year, sector, shares)

@@ -1,0 +1,171 @@
+"""The sentences of the annual sector reports, in their own phrasing (seeds 000, 001, 003).
+
+Pure functions of figures already computed: the report adds words, never numbers.
+``org`` is the complaint platform's name (电诉宝 in the seeds) and ``data_org`` the data
+brand's (电数宝); both come from the settings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from models.reads.stats import Share
+from models.rules.labels import FEMALE, MALE, NOT_CHOSEN, UNKNOWN
+
+MAIN_SHARE = Decimal(10)  # shares of 10% and more are named with their percentage
+TOP = 10
+NO_REPLY = (
+    "接到该用户投诉后，我们第一时间将投诉案件移交该平台相关工作人员督办妥善处理，"
+    "但截至发稿前，我们尚未收到来自被投诉平台的任何有关处理回复。"
+)
+METHOD_NOTE = (
+    "1、综合指数=平台反馈率×0.5+回复时效性×0.3+用户满意度/10×0.2。",
+    "1.1、平台反馈率：平台移交给被投诉电商的用户投诉中，被投诉电商有效回复的比例。",
+    "1.2、回复时效性：平台回复时间小于72小时为1.0，回复时间大于等于72小时且小于120小时为0.6，"
+    "回复时间大于等于120小时为0。",
+    "1.3、用户满意度：10分满分制，数据只截取已评分的用户投诉，未评分的用户投诉将不纳入满意度"
+    "数据基数的统计。",
+    "2、评级划分由综合指数高低决定，不建议下单∈[0,0.4)，谨慎下单∈[0.4,0.75)，"
+    "建议下单∈[0.75,1.0]。对未入驻或未取得售后联系方式的电商平台“不予评级”。",
+    "3、由于投诉量的多少与平台的市场占有率有直接关联，故投诉量不列入评级统计范畴。",
+    "4、本榜单所有数据均由系统根据各网络消费平台上述行为，依据上述模型算法自动生成。",
+)
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 16 → 十六, 23 → 二十三 (section and case numbers, up to 99)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else _DIGITS[tens]}十{'' if ones == 0 else _DIGITS[ones]}"
+
+
+def percent(value: Decimal) -> str:
+    return f"{value:.2f}%"
+
+
+def _known(shares: Sequence[Share]) -> list[Share]:
+    return [s for s in shares if s.label not in (UNKNOWN, NOT_CHOSEN)]
+
+
+def _listed(shares: Sequence[Share]) -> str:
+    return "、".join(f"{s.label}（{percent(s.percent)}）" for s in shares)
+
+
+def _main_and_rest(shares: Sequence[Share]) -> tuple[list[Share], list[Share]]:
+    """The labels named with a percentage (10% and more, at least one, at most ten), and
+    the rest (named only, at most ten)."""
+    known = _known(shares)
+    main = [s for s in known if s.percent >= MAIN_SHARE][:TOP] or known[:1]
+    return main, known[len(main) : len(main) + TOP]
+
+
+def problem_types_sentence(org: str, year: int, sector: str, shares: Sequence[Share]) -> str:
+    main, rest = _main_and_rest(shares)
+    sentence = f"据“{org}”显示，{year}年全国{sector}用户投诉问题类型主要有：{_listed(main)}"
+    if rest:
+        sentence += f"，此外，还有{'、'.join(s.label for s in rest)}等问题"
+    return sentence + "。"
+
+
+def regions_sentence(org: str, shares: Sequence[Share]) -> str:
+    known = _known(shares)
+    if len(known) > TOP:
+        return f"同时，“{org}”受理投诉用户聚集地区TOP10依次为{_listed(known[:TOP])}。"
+    main, rest = _main_and_rest(shares)
+    sentence = f"同时，“{org}”受理投诉用户聚集地区主要在{_listed(main)}"
+    if rest:
+        sentence += f"，其余分别为{'、'.join(s.label for s in rest)}"
+    return sentence + "。"
+
+
+def gender_sentence(org: str, year: int, sector: str, shares: Sequence[Share]) -> str:
+    """Larger share first, as the reports write it; an unknown share is said, not dropped."""
+    by_label = {s.label: s for s in shares}
+    known = sorted((by_label[g] for g in (FEMALE, MALE) if g in by_label), key=lambda s: -s.percent)
+    parts = [f"{s.label}性用户投诉比例为{percent(s.percent)}" for s in known]
+    if UNKNOWN in by_label:
+        parts.append(f"未填写性别的用户占{percent(by_label[UNKNOWN].percent)}")
+    return f"据“{org}”显示，{sector}{year}年" + "，".join(parts) + "。"
+
+
+def amounts_sentence(org: str, year: int, sector: str, shares: Sequence[Share]) -> str:
+    listed = _listed([s for s in shares if s.label != NOT_CHOSEN])
+    if any(s.label == NOT_CHOSEN for s in shares):
+        listed += "、未选择金额区间等" if listed else "未选择金额区间"
+    return f"据“{org}”显示，{year}年{sector}投诉金额主要分布为：{listed}。"
+
+
+def leaderboard_sentence(org: str, year: int, sector: str, names: Sequence[str]) -> str:
+    return (
+        f"根据“{org}”{year}年受理的{sector}领域用户有效投诉显示，"
+        f"入选投诉榜的依次为：{'、'.join(names)}。"
+    )
+
+
+def highlights_sentence(year: int, sector: str, grades: dict[str, str]) -> str:
+    """Which leaderboard platforms got 不建议下单 and 不予评级 for the year."""
+    parts = []
+    for grade, tail in (("不建议下单", "评级"), ("不予评级", "")):
+        names = [name for name, g in grades.items() if g == grade]
+        if names:
+            parts.append(f"{'、'.join(names)}获“{grade}”{tail}")
+    if not parts:
+        return (
+            f"此外，在“{year}年全国{sector}消费评级榜”中，入选投诉榜的平台均未获“不建议下单”评级。"
+        )
+    return f"此外，在“{year}年全国{sector}消费评级榜”中，" + "，".join(parts) + "。"
+
+
+def ratings_count_sentence(data_org: str, year: int, platform: str, grades: Sequence[str]) -> str:
+    """``grades``: the year's ratings, 全年 first (the reports' table order)."""
+    counts = Counter(grades)
+    n = len(grades)
+    if len(counts) == 1:
+        split = f"{n}次获“{grades[0]}”"
+    else:
+        split = "其中" + "、".join(f"{k}次获“{g}”" for g, k in counts.most_common())
+    return (
+        f"据电商大数据库“{data_org}”监测数据显示，{year}年“{platform}”共获得{n}次消费评级，"
+        f"{split}，{year}年整体消费评级为“{grades[0]}”评级。"
+    )
+
+
+def platform_problems_sentence(
+    year: int, platform: str, problem_types: Sequence[Share], brackets: Sequence[Share]
+) -> str:
+    types = "、".join(s.label for s in _known(problem_types)) or "其他"
+    sentence = f"{year}年，“{platform}”涉嫌存在{types}等问题。"
+    chosen = [s.label for s in brackets if s.label != NOT_CHOSEN]
+    if any(s.label == NOT_CHOSEN for s in brackets):
+        chosen.append("未选择金额")
+    if chosen:
+        sentence += f"用户投诉“{platform}”的消费金额主要在{'、'.join(chosen)}区间。"
+    return sentence
+
+
+def case_paragraph(
+    org: str, submitted_at: datetime, complainant: str, content: str, demand: str | None
+) -> str:
+    """M月D日，山东省宫女士向“电诉宝”投诉称，…… (texts already masked and scrubbed)."""
+    text = f"{submitted_at.month}月{submitted_at.day}日，{complainant}向“{org}”投诉称，{content}"
+    if not text.endswith(("。", "！", "？", ".", "!", "?")):
+        text += "。"
+    if demand:
+        text += f"其诉求是：{demand.rstrip('。')}。"
+    return text
+
+
+def reply_paragraph(platform: str, reply: str | None) -> str:
+    return f"对此，{platform}回复称：{reply}" if reply else NO_REPLY
+
+
+def cases_intro(org: str, platforms: Sequence[str], count: int) -> str:
+    return (
+        f"据“{org}”受理用户维权案例，我们从中选取{cn_number(count)}个典型投诉案例，"
+        f"涉及{'、'.join(platforms)}等平台。"
+    )

@@ -1,0 +1,39 @@
+"""Documents written from :class:`models.reads.report.Report`: one self-contained HTML file
+(prints on A4), a DOCX an editor can finish in Word or WPS, and Markdown for a CMS.
+
+The content is decided in the domain layer; here it is only laid out. Charts are the
+dashboard's own (:mod:`web.charts`), rendered offline to PNG with the 图表编制 footer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from models.reads.report import Report
+
+FORMATS = ("html", "docx", "md")
+MEDIA_TYPES = {
+    "html": "text/html",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown",
+}
+
+
+def write(report: Report, fmt: str, progress: Callable[[float, str], None] | None = None) -> bytes:
+    """The report as a file of format ``fmt`` (html, docx or md)."""
+    if fmt == "md":
+        from reports.markdown import markdown
+
+        return markdown(report).encode("utf-8")
+    from reports.figures import charts_for
+
+    images = charts_for(report, progress)
+    if fmt == "html":
+        from reports.html import html
+
+        return html(report, images).encode("utf-8")
+    if fmt == "docx":
+        from reports.docx import docx
+
+        return docx(report, images)
+    raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")

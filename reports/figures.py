@@ -1,0 +1,43 @@
+"""The report's four charts, the dashboard's own, as PNG with the report's footer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+
+from models.reads.report import Distribution, Report
+from web import charts
+from web.exports import chart_png
+
+MOST_BARS = 15
+
+
+def _chart(distribution: Distribution) -> alt.TopLevelMixin:
+    frame = pd.DataFrame(
+        [
+            {"label": s.label, "count": s.count, "percent": float(s.percent)}
+            for s in distribution.shares
+        ]
+    )
+    if distribution.dimension in ("gender", "amount_bracket"):
+        return charts.donut(frame, "投诉量")
+    return charts.shares_bar(frame.head(MOST_BARS), "投诉量")
+
+
+def charts_for(
+    report: Report, progress: Callable[[float, str], None] | None = None
+) -> dict[str, bytes]:
+    """PNG per distribution that has data, keyed by dimension."""
+    out: dict[str, bytes] = {}
+    drawn = [d for d in report.distributions if d.shares]
+    for i, distribution in enumerate(drawn):
+        if progress:
+            progress(i / max(len(drawn), 1), f"正在绘制图表：{distribution.chart_title}")
+        out[distribution.dimension] = chart_png(
+            _chart(distribution), distribution.chart_title, footer=report.footer
+        )
+    if progress:
+        progress(1.0, "图表已完成")
+    return out

@@ -1,0 +1,108 @@
+"""The report as one self-contained HTML file: charts embedded, nothing fetched, A4 print
+with a page break before each section. Every text from data is escaped."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from models.reads.report import Report
+from models.rules.report_text import cn_number
+
+# Nothing in the file may fetch or run anything: images are inline, styles are ours.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+STYLE = """
+@page { size: A4; margin: 18mm 16mm; }
+body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif; color: #222;
+       max-width: 900px; margin: 0 auto; padding: 24px; line-height: 1.75; }
+h1 { font-size: 26px; text-align: center; margin: 40px 0 8px; }
+.meta { text-align: center; color: #666; margin-bottom: 32px; }
+h2 { font-size: 21px; border-bottom: 2px solid #c8102e; padding-bottom: 4px; margin-top: 36px; }
+h3 { font-size: 17px; margin-top: 26px; }
+p { text-indent: 2em; margin: 8px 0; }
+p.plain, p.caption, p.footer { text-indent: 0; }
+p.caption { font-weight: bold; text-align: center; margin-top: 18px; }
+p.footer { color: #666; font-size: 12px; text-align: right; }
+p.case { font-weight: bold; text-indent: 0; margin-top: 18px; }
+table { border-collapse: collapse; margin: 8px auto; font-size: 13px; }
+th, td { border: 1px solid #bbb; padding: 3px 8px; text-align: center; }
+th { background: #f3e5e7; }
+img { display: block; max-width: 100%; margin: 8px auto; }
+@media print {
+  body { padding: 0; max-width: none; }
+  h2 { break-before: page; }
+  table, img, .keep { break-inside: avoid; }
+}
+"""
+
+
+def _p(text: str, cls: str = "") -> str:
+    return f"<p{f' class={cls!r}' if cls else ''}>{escape(text)}</p>"
+
+
+def _table(columns, rows) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+
+
+def html(report: Report, images: dict[str, bytes]) -> str:
+    r = report
+    out = [
+        f"<h1>{escape(r.title)}</h1>",
+        f'<div class="meta">数据来源：{escape(r.data_org)}　案例来源：{escape(r.org)}</div>',
+    ]
+    out.append("<h2>一、报告摘要</h2>")
+    if r.intro:
+        out += [_p(line) for line in r.intro.splitlines() if line.strip()]
+    out.append(_p(f"{r.year}年 {r.sector}投诉榜", "caption"))
+    out.append(
+        _table(["排名", "平台"], [[str(i), name] for i, name in enumerate(r.leaderboard, 1)])
+    )
+    out += [_p(r.leaderboard_sentence), _p(r.highlights_sentence)]
+    out.append("<h2>二、整体数据</h2>")
+    for i, d in enumerate(r.distributions, 1):
+        out.append(f'<h3>（{cn_number(i)}）{escape(d.heading)}</h3><div class="keep">')
+        out.append(_p(d.chart_title, "caption"))
+        if d.dimension in images:
+            out.append(_img(images[d.dimension], d.chart_title))
+        out.append(
+            _table(
+                ["类别", "投诉量", "占比"],
+                [[s.label, str(s.count), f"{s.percent}%"] for s in d.shares],
+            )
+        )
+        out.append(_p(r.footer, "footer") + "</div>")
+        out.append(_p(d.sentence or "该年度没有相关数据。"))
+    out.append("<h2>三、评级数据与典型案例</h2>")
+    if r.cases:
+        out += [_p(r.cases_intro), _p(r.cases_table_title, "caption")]
+        out.append(
+            _table(
+                ["投诉时间", "投诉平台", "投诉案例"],
+                [[c.day, c.platform, c.headline] for c in r.cases],
+            )
+        )
+        out.append(_p(f"图表编制：{r.org}", "footer"))
+    for s in r.platforms:
+        out.append(f"<h3>{escape(s.heading)}</h3>")
+        if s.count_sentence:
+            out.append(_p(s.count_sentence))
+        out.append(_p(f"{s.platform}电商消费{r.year}年评级数据", "caption"))
+        out.append(_table(r.columns, [[row[c] for c in r.columns] for row in s.table]))
+        out.append(_p(f"图表编制：{r.org}", "footer"))
+        out.append(_p(s.problems_sentence))
+        for n, c in enumerate(s.cases, 1):
+            out += [_p(f"【案例{cn_number(n)}】{c.headline}", "case"), _p(c.paragraph), _p(c.reply)]
+    out.append("<h2>评级原理</h2>")
+    out += [_p(line, "plain") for line in r.method_note]
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{escape(r.title)}</title><style>{STYLE}</style></head>"
+        f"<body>{''.join(out)}</body></html>\n"
+    )
