@@ -21,6 +21,7 @@ from admin.common import read, run_write
 from models.access.roles import Actor
 from models.reads import cases
 from models.reads.cases import CaseDetail
+from models.writes import workflow
 from models.writes.workflow import describe_changes
 from web.case_panel import case_panel
 from web.markup import literal
@@ -123,3 +124,30 @@ def keep_open(page: str, options: list[int], picked: int | None, form_prefix: st
     if picked not in options and is_open(page, picked, f"{form_prefix}{picked}"):
         return [*options, picked]
     return options
+
+
+def typical_form(who: Actor, complaint_id: int) -> None:
+    """典型案例: mark the complaint for reports, with its headline (案例标题); saved like every
+    staff write (role checked, version checked, audited)."""
+    page = "tc"
+    detail = read(cases.complaint_for_staff, who, complaint_id)
+    if detail is None:
+        return
+    row = detail.row
+    form_key = f"tc_headline_{complaint_id}"
+    seen = seen_version(page, complaint_id, detail.version, form_key)
+    edit = Editing(page, who, complaint_id, detail, seen, st.container())
+    with st.form(f"typical_{complaint_id}"):
+        st.markdown("**典型案例**（报告“评级数据与典型案例”一节引用）")
+        mark = st.checkbox("标为典型案例", value=row.typical, key=f"tc_mark_{complaint_id}")
+        headline = st.text_input(
+            "案例标题",
+            value=row.headline or row.title or "",
+            max_chars=workflow.HEADLINE_LENGTH,
+            key=form_key,
+            placeholder="如：“爱库存”生鲜产品竟无保鲜措施？用户要求补发被拒",
+        )
+        if st.form_submit_button("保存典型案例设置", key=f"tc_save_{complaint_id}"):
+            done = f"投诉 {complaint_id} 已{'标为' if mark else '取消'}典型案例"
+            edit.save(workflow.mark_typical, done, typical=mark, headline=headline)
+    edit.close()

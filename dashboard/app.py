@@ -39,7 +39,10 @@ DASHBOARD_PAGES = [
     (VIEWS / "ratings.py", "平台评级", "ratings"),
     (VIEWS / "leaderboard.py", "投诉榜", "leaderboard"),
     (VIEWS / "cases.py", "典型案例", "cases"),
+    (VIEWS / "report.py", "报告", "report"),
 ]
+# Pages with their own choices, where the sidebar's filters would only mislead.
+WITHOUT_SIDEBAR = {"report"}
 STAFF_PAGES = [
     (ADMIN / "replies.py", "回复录入", "replies"),
     (ADMIN / "scores.py", "满意度录入", "scores"),
@@ -117,7 +120,8 @@ def _shared_view() -> bool:
             f"有效期至 {link.expires_at:%Y-%m-%d %H:%M}"
             + ("" if link.downloads else "　不提供下载")
         )
-    sidebar.render()
+    if page.url_path not in WITHOUT_SIDEBAR:
+        sidebar.render()
     page.run()
     return True
 
@@ -136,7 +140,8 @@ def main() -> None:
     # Navigation first: switching pages resets the URL's query parameters, and the
     # sidebar then writes the period back, so the URL always describes the view.
     page = st.navigation(sections, position="top")
-    if page.url_path in {path for _s, _t, path in DASHBOARD_PAGES} or page.url_path == "":
+    dashboard = {path for _s, _t, path in DASHBOARD_PAGES} - WITHOUT_SIDEBAR
+    if page.url_path in dashboard or page.url_path == "":
         sidebar.render()
     if viewer is not None:
         st.sidebar.caption(f"已登录：{literal(viewer.username)}")

@@ -27,7 +27,7 @@ p.case { font-weight: bold; text-indent: 0; margin-top: 18px; }
 table { border-collapse: collapse; margin: 8px auto; font-size: 13px; }
 th, td { border: 1px solid #bbb; padding: 3px 8px; text-align: center; }
 th { background: #f3e5e7; }
-img { display: block; max-width: 100%; margin: 8px auto; }
+img { display: block; width: 100%; max-width: 620px; margin: 8px auto; }
 @media print {
   body { padding: 0; max-width: none; }
   h2 { break-before: page; }
@@ -68,16 +68,17 @@ def html(report: Report, images: dict[str, bytes]) -> str:
     out.append("<h2>二、整体数据</h2>")
     for i, d in enumerate(r.distributions, 1):
         out.append(f'<h3>（{cn_number(i)}）{escape(d.heading)}</h3><div class="keep">')
-        out.append(_p(d.chart_title, "caption"))
-        if d.dimension in images:
+        if d.dimension in images:  # the picture carries its title and 图表编制 line
             out.append(_img(images[d.dimension], d.chart_title))
+        else:
+            out.append(_p(d.chart_title, "caption"))
         out.append(
             _table(
                 ["类别", "投诉量", "占比"],
                 [[s.label, str(s.count), f"{s.percent}%"] for s in d.shares],
             )
         )
-        out.append(_p(r.footer, "footer") + "</div>")
+        out.append("</div>")
         out.append(_p(d.sentence or "该年度没有相关数据。"))
     out.append("<h2>三、评级数据与典型案例</h2>")
     if r.cases:

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-PAGES = ["overview", "regions", "demographics", "ratings", "leaderboard", "cases"]
+PAGES = ["overview", "regions", "demographics", "ratings", "leaderboard", "cases", "report"]
 
 
 def app(**query) -> AppTest:

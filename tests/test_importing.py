@@ -276,3 +276,47 @@ def test_platform_import_rejects_bad_onboarded_value(engine):
             session, "name,sector,onboarded\n云集,社交电商,maybe\n".encode(), "p.csv"
         )
     assert [(e.row, e.column) for e in report.errors] == [(2, "onboarded")]
+
+
+def test_typical_case_columns_and_a_reimport_keeps_what_staff_chose(engine):
+    header = ["投诉编号", "投诉平台", "投诉时间", "问题类型", "典型案例", "案例标题"]
+    rows = [
+        {
+            "投诉编号": "A",
+            "投诉平台": "云集",
+            "投诉时间": "2023-10-28 09:00",
+            "问题类型": "售后服务",
+            "典型案例": "是",
+            "案例标题": "签到送商品活动没得送？",
+        },
+        {
+            "投诉编号": "B",
+            "投诉平台": "云集",
+            "投诉时间": "2023-10-29 09:00",
+            "问题类型": "售后服务",
+            "典型案例": "否",
+            "案例标题": "",
+        },
+        {
+            "投诉编号": "C",
+            "投诉平台": "云集",
+            "投诉时间": "2023-10-30 09:00",
+            "问题类型": "售后服务",
+            "典型案例": "",
+            "案例标题": "",
+        },
+    ]
+    assert _import(engine, csv_bytes(rows, header)).ok
+    a, b, c = _complaints(engine)
+    assert (a.typical, a.headline) == (True, "签到送商品活动没得送？")
+    assert (b.typical, c.typical) == (False, False)
+    # the same file without the columns: the marks stay; 否 in the column unmarks
+    plain = [{k: r[k] for k in header[:4]} for r in rows]
+    assert _import(engine, csv_bytes(plain, header[:4])).ok
+    assert _complaints(engine)[0].typical and _complaints(engine)[0].headline
+    rows[0]["典型案例"] = "否"
+    assert _import(engine, csv_bytes(rows[:1], header)).ok
+    assert not _complaints(engine)[0].typical
+    bad = [{**rows[0], "投诉编号": "D", "典型案例": "也许"}]
+    report = _import(engine, csv_bytes(bad, header))
+    assert not report.ok and "典型案例" in str(report.errors[0])

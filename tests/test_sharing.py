@@ -300,3 +300,26 @@ def test_cached_results_are_keyed_by_masking(shared_site, monkeypatch):
     shown = "\n".join(t.value for t in viewer.text)
     assert "我是黄女士，手机 [电话已隐去]" in shown
     assert [v for v in personal_values(engine) if v in shown] == []
+
+
+def test_a_share_link_reports_only_its_scope_and_downloads_nothing(shared_site):
+    engine, token = shared_site
+    at = open_page(app(share=token), "report")
+    assert at.selectbox(key="rep_sector").options == ["金融科技"]
+    assert at.selectbox(key="rep_year").options == ["2024年"]
+    at.button(key="rep_go").click().run()
+    assert errors(at) == []
+    assert not at.download_button  # a --no-downloads link
+    preview = at.get("iframe")[0].proto.srcdoc
+    assert "2024年度中国金融科技消费投诉数据与典型案例报告" in preview
+    assert [v for v in personal_values(engine) if v in preview] == []
+
+
+def test_cases_page_shows_typical_cases_first_to_readers(shared_site):
+    _engine, token = shared_site
+    at = open_page(app(share=token), "cases")
+    assert at.toggle(key="typical").value is True
+    listed = at.dataframe[0].value
+    assert len(listed) > 0
+    at.toggle(key="typical").set_value(False).run()
+    assert len(at.dataframe[0].value) > len(listed)

@@ -271,3 +271,40 @@ def test_reply_queue_marks_overdue(world):
         items, total = queues.reply_queue(session, STAFF)
     assert total == 1 and items[0].overdue == "超过120小时"
     assert datetime.now().year >= 2024
+
+
+def test_typical_case_marking_is_a_checked_audited_staff_write(world):
+    c = complaint(world, "T1")
+    headline = "“云集”被指服务态度差 客服只会拖延"
+    for who in (VIEWER, None):
+        with session_scope(world) as session, pytest.raises(Forbidden):
+            workflow.mark_typical(
+                session, who, c.id, typical=True, headline=headline, seen_version=c.version
+            )
+    with session_scope(world) as session, pytest.raises(TousuError, match="案例标题"):
+        workflow.mark_typical(session, STAFF, c.id, typical=True, headline=" ", seen_version=1)
+    with session_scope(world) as session:
+        workflow.mark_typical(
+            session, STAFF, c.id, typical=True, headline=headline, seen_version=c.version
+        )
+    marked = complaint(world, "T1")
+    assert marked.typical and marked.headline == headline and marked.version == c.version + 1
+    with session_scope(world) as session:  # a second person, from the old version: refused
+        with pytest.raises(workflow.Conflict, match="clerk.*标记典型案例"):
+            workflow.mark_typical(
+                session, Actor("clerk2"), c.id, typical=False, headline="", seen_version=c.version
+            )
+        rows, total = cases.search_cases(session, Filters(), typical_only=True)
+        entry = audit.changes_since(session, "complaint", c.id, c.version)[-1]
+    assert total == 1 and rows[0].headline == headline and rows[0].typical
+    assert entry.action == "typical" and entry.after["headline"] == headline
+    assert entry.before["typical"] is False and entry.after["typical"] is True
+
+
+def test_a_pending_complaint_cannot_be_a_typical_case(world):
+    pending = complaint(world, "P1")
+    assert pending.status == "待审核"
+    with session_scope(world) as session, pytest.raises(TousuError, match="需先移交"):
+        workflow.mark_typical(
+            session, STAFF, pending.id, typical=True, headline="x", seen_version=pending.version
+        )

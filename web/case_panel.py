@@ -21,6 +21,8 @@ def case_panel(detail: CaseDetail, *, reveal: bool) -> None:
     cols[2].metric("状态", literal(row.status))
     cols[3].metric("投诉时间", row.submitted_at.strftime("%Y-%m-%d %H:%M"))
     st.text(f"标题：{row.title or '（无）'}")
+    if row.typical:
+        st.text(f"典型案例：{row.headline or row.title or '（未填写案例标题）'}")
     st.text(
         f"投诉人：{row.complainant or '—'}　地区：{row.province or '未知'}　"
         f"金额：{detail.amount or '—'}（{row.amount_bracket}）"

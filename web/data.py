@@ -20,13 +20,14 @@ from typing import Any, TypeVar
 import streamlit as st
 from sqlalchemy import Engine
 
-from models.reads import cases, overview, ratings, stats
+from models.reads import cases, overview, ratings, report, stats
 from models.reads import leaderboard as ranks
 from models.reads import platforms as platform_reads
 from models.reads.cases import CaseDetail, CaseRow
 from models.reads.leaderboard import Rank
 from models.reads.overview import Headline
 from models.reads.platforms import PlatformInfo
+from models.reads.report import Report
 from models.reads.stats import Share
 from models.rules.filters import Filters
 from models.rules.periods import Period
@@ -171,6 +172,7 @@ def search_cases(
     *,
     text: str = "",
     problem_types: tuple[str, ...] = (),
+    typical_only: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[CaseRow], int]:
@@ -181,6 +183,7 @@ def search_cases(
         filters,
         text=text,
         problem_types=problem_types,
+        typical_only=typical_only,
         limit=limit,
         offset=offset,
         reveal=reveal,
@@ -190,3 +193,21 @@ def search_cases(
 def case_detail(filters: Filters, case_id: int) -> CaseDetail | None:
     """One case in full, masked and scrubbed unless the viewer is staff."""
     return run(cases.case_detail, filters, case_id, reveal=current_viewer().reveal_personal)
+
+
+def sector_report(
+    filters: Filters, sector: str, year: int, *, top: int, intro: str | None
+) -> Report:
+    """The annual report of a sector, within the viewer's scope (always masked and scrubbed:
+    a report is published)."""
+    settings = get_settings()
+    return run(
+        report.sector_report,
+        filters,
+        sector,
+        year,
+        top=top,
+        intro=intro,
+        org=settings.report_org,
+        data_org=settings.report_data_org,
+    )

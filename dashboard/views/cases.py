@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from admin.common import flash
+from admin.editing import typical_form
 from dashboard import sidebar
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
 from web import data, frames, widgets
 from web.case_panel import case_panel
-from web.viewer import current_viewer
+from web.viewer import actor, current_viewer
 
 PAGE_SIZE = 50
 
@@ -19,7 +21,9 @@ def render() -> None:
     selection = sidebar.current()
     st.title("典型案例")
     st.caption(f"{selection.title} · 按投诉时间从新到旧")
-    text, types, filters = _search_widgets(selection.filters)
+    if current_viewer().is_staff:
+        flash()  # the outcome of a 典型案例 save
+    text, types, typical, filters = _search_widgets(selection.filters)
     page = max(
         1,
         int(st.query_params.get("page", "1") or 1)
@@ -30,6 +34,7 @@ def render() -> None:
         filters,
         text=text.strip(),
         problem_types=tuple(types),
+        typical_only=typical,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -71,10 +76,17 @@ def _case_list(rows: list, total: int, page: int, case_param: str) -> None:
             st.rerun()
 
 
-def _search_widgets(filters: Filters) -> tuple[str, list[str], Filters]:
-    """Words, problem types and statuses, kept in the URL (?q=…&ptype=…&status=…)."""
+def _search_widgets(filters: Filters) -> tuple[str, list[str], bool, Filters]:
+    """Words, problem types, statuses and 仅典型案例, kept in the URL (?q=…&ptype=…)."""
     viewer = current_viewer()
     statuses_allowed = STATUSES if viewer.is_staff else COUNTING_STATUSES
+    typical = st.toggle(
+        "仅典型案例",
+        value=not viewer.is_staff,  # what readers come for; staff look for cases to mark
+        key="typical",
+        bind="query-params",
+        help="工作人员选定、用于报告的典型案例",
+    )
     cols = st.columns([3, 2, 2])
     text = cols[0].text_input(
         "搜索标题和内容", key="q", placeholder="如：退款 客服", bind="query-params"
@@ -94,7 +106,7 @@ def _search_widgets(filters: Filters) -> tuple[str, list[str], Filters]:
         filters = data.with_statuses(filters, tuple(statuses))
     elif viewer.is_staff:
         filters = data.with_statuses(filters, None)
-    return text, types, filters
+    return text, types, typical, filters
 
 
 def _detail(case_id: int) -> None:
@@ -106,6 +118,9 @@ def _detail(case_id: int) -> None:
             widgets.empty("该投诉不存在，或不在当前可查看的范围内。")
         else:
             case_panel(detail, reveal=current_viewer().reveal_personal)
+            who = actor()
+            if who is not None and current_viewer().is_staff:
+                typical_form(who, case_id)
         if st.button("关闭详情", key="cs_close"):
             del st.query_params["case"]
             st.rerun()

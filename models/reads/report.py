@@ -158,7 +158,7 @@ def sector_report(
 
     Raises TousuError when the sector is unknown or has no complaints that year.
     """
-    known = sorted({p.sector for p in platforms_in(session, Filters(statuses=None))})
+    known = sorted({p.sector for p in platforms_in(session, filters)})  # within the scope
     if sector not in known:
         raise TousuError(f"未知赛道：{sector}（已有赛道：{'、'.join(known) or '无'}）")
     scope = Filters(sectors=(sector,)).intersect(filters)
