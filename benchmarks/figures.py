@@ -236,6 +236,33 @@ def run_duckdb(duck, calls: list[Call]) -> list[Any]:
 # --- naive pandas ---------------------------------------------------------------------
 
 
+RATING_READS = ("headline", "range_ratings", "monthly_timeline", "period_ratings", "year_ratings")
+
+
+def _naive_counts(df: pd.DataFrame, name: str, args: tuple, names: dict) -> dict:
+    """A distribution, counts or crosstab grouped in pandas."""
+    by = [args[1], args[0]] if name == "crosstab" else [args[0]]
+    keyed = df.assign(
+        platform=df.platform_id.map(lambda p: names[p][0]),
+        sector=df.platform_id.map(lambda p: names[p][1]),
+        month=df.submitted_month,
+        age_group=pd.cut(df.age, [-1, 17, 24, 34, 44, 54, 200]).astype(str),
+    )
+    return keyed.groupby(by, dropna=False).size().to_dict()
+
+
+def _naive_inputs(df: pd.DataFrame) -> dict:
+    """The rating inputs per platform and month, summed in pandas."""
+    flags = df.assign(
+        replied=df.replied_at.notna(),
+        fast=df.reply_tier == 0,
+        slow=df.reply_tier == 1,
+        scored=df.score.notna(),
+    )
+    sums = {"id": "size", "replied": "sum", "fast": "sum", "slow": "sum", "scored": "sum"}
+    return flags.groupby(["platform_id", "submitted_month"]).agg({**sums, "score": "sum"}).to_dict()
+
+
 def run_naive(engine, calls: list[Call]) -> list[Any]:
     """Load each selection's complaints with the ORM into pandas, then group there."""
     frames: dict[Filters, pd.DataFrame] = {}
@@ -254,58 +281,20 @@ def run_naive(engine, calls: list[Call]) -> list[Any]:
                 session.expunge_all()
             return frames[f]
 
-        out = []
-        for name, _read, f, args, _kwargs in calls:
+        out: list[Any] = []
+        for name, _read, f, args, kwargs in calls:
             if name in ("distribution", "counts", "crosstab"):
-                df = frame(f)
-                by = [args[1], args[0]] if name == "crosstab" else [args[0]]
-                keyed = df.assign(
-                    platform=df.platform_id.map(lambda p: names[p][0]),
-                    sector=df.platform_id.map(lambda p: names[p][1]),
-                    month=df.submitted_month,
-                    age_group=pd.cut(df.age, [-1, 17, 24, 34, 44, 54, 200]).astype(str),
-                )
-                out.append(keyed.groupby(by, dropna=False).size().to_dict())
-            elif name in (
-                "headline",
-                "range_ratings",
-                "monthly_timeline",
-                "period_ratings",
-                "year_ratings",
-            ):
-                df = frame(f)
-                out.append(
-                    df.assign(
-                        replied=df.replied_at.notna(),
-                        fast=df.reply_tier == 0,
-                        slow=df.reply_tier == 1,
-                        scored=df.score.notna(),
-                    )
-                    .groupby(["platform_id", "submitted_month"])
-                    .agg(
-                        {
-                            "id": "size",
-                            "replied": "sum",
-                            "fast": "sum",
-                            "slow": "sum",
-                            "scored": "sum",
-                            "score": "sum",
-                        }
-                    )
-                    .to_dict()
-                )
+                out.append(_naive_counts(frame(f), name, args, names))
+            elif name in RATING_READS:
+                out.append(_naive_inputs(frame(f)))
             elif name in ("total", "data_span"):
                 df = frame(f)
                 out.append((len(df), df.submitted_month.min(), df.submitted_month.max()))
             elif name == "leaderboard":
-                out.append(
-                    (
-                        frame(f).platform_id.value_counts().to_dict(),
-                        frame(args[0]).platform_id.value_counts().to_dict(),
-                    )
-                )
+                counts = (frame(g).platform_id.value_counts().to_dict() for g in (f, args[0]))
+                out.append(tuple(counts))
             elif name == "search_cases":
-                limit = int(_kwargs.get("limit", 50))
+                limit = int(kwargs.get("limit", 50))
                 out.append(frame(f).sort_values("submitted_at").tail(limit))
             else:
                 out.append(None)

@@ -59,24 +59,8 @@ def _table(document, columns, rows) -> None:
             cell.text = _t(value)
 
 
-def docx(report: Report, images: dict[str, bytes]) -> bytes:
-    r = report
-    document = Document()
-    _fonts(document)
-    document.core_properties.title = r.title
-    document.add_heading(_t(r.title), level=0)
-    document.add_paragraph(_t(f"数据来源：{r.data_org}　案例来源：{r.org}"))
-
-    document.add_heading("一、报告摘要", level=1)
-    for line in (r.intro or "").splitlines():
-        if line.strip():
-            document.add_paragraph(_t(line))
-    _caption(document, f"{r.year}年 {r.sector}投诉榜")
-    _table(document, ["排名", "平台"], [[str(i), n] for i, n in enumerate(r.leaderboard, 1)])
-    document.add_paragraph(_t(r.leaderboard_sentence))
-    document.add_paragraph(_t(r.highlights_sentence))
-
-    document.add_page_break()
+def _overall(document, r: Report, images: dict[str, bytes]) -> None:
+    """二、整体数据: each distribution's chart, numbers and sentence."""
     document.add_heading("二、整体数据", level=1)
     for i, d in enumerate(r.distributions, 1):
         document.add_heading(_t(f"（{cn_number(i)}）{d.heading}"), level=2)
@@ -92,7 +76,9 @@ def docx(report: Report, images: dict[str, bytes]) -> bytes:
         _footer(document, r.footer)
         document.add_paragraph(_t(d.sentence or "该年度没有相关数据。"))
 
-    document.add_page_break()
+
+def _platforms(document, r: Report) -> None:
+    """三、评级数据与典型案例: the cases table, then each leaderboard platform's section."""
     document.add_heading("三、评级数据与典型案例", level=1)
     if r.cases:
         document.add_paragraph(_t(r.cases_intro))
@@ -116,6 +102,27 @@ def docx(report: Report, images: dict[str, bytes]) -> bytes:
             document.add_paragraph(_t(c.paragraph))
             document.add_paragraph(_t(c.reply))
 
+
+def docx(report: Report, images: dict[str, bytes]) -> bytes:
+    r = report
+    document = Document()
+    _fonts(document)
+    document.core_properties.title = r.title
+    document.add_heading(_t(r.title), level=0)
+    document.add_paragraph(_t(f"数据来源：{r.data_org}　案例来源：{r.org}"))
+
+    document.add_heading("一、报告摘要", level=1)
+    for line in (r.intro or "").splitlines():
+        if line.strip():
+            document.add_paragraph(_t(line))
+    _caption(document, f"{r.year}年 {r.sector}投诉榜")
+    _table(document, ["排名", "平台"], [[str(i), n] for i, n in enumerate(r.leaderboard, 1)])
+    document.add_paragraph(_t(r.leaderboard_sentence))
+    document.add_paragraph(_t(r.highlights_sentence))
+    document.add_page_break()
+    _overall(document, r, images)
+    document.add_page_break()
+    _platforms(document, r)
     document.add_heading("评级原理", level=1)
     for line in r.method_note:
         document.add_paragraph(_t(line))

@@ -154,3 +154,44 @@ def test_logged_out_browser_sees_only_the_login(site, browser, path):
     assert tab.locator("h1").first.inner_text() == "登录"
     assert "黄女士" not in tab.inner_text("body")
     context.close()
+
+
+def test_staff_marks_a_typical_case_and_the_report_quotes_it(site, browser, tmp_path):
+    base, _engine = site
+    context, tab = log_in(browser, base, "clerk")
+    tab.goto(f"{base}/cases?case=1&typical=false")
+    wait_idle(tab)
+    tab.get_by_text("标为典型案例", exact=True).click()
+    tab.get_by_label("案例标题").fill("签到送商品活动没得送？“云集”被指服务态度差")
+    tab.get_by_role("button", name="保存典型案例设置").click()
+    wait_idle(tab)
+    assert tab.get_by_text("投诉 1 已标为典型案例").count() == 1
+
+    requests: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.goto(f"{base}/report")
+    wait_idle(tab)
+    tab.get_by_role("button", name="生成报告").click()
+    wait_idle(tab)
+    tab.wait_for_timeout(1000)
+    tab.screenshot(path=ARTIFACTS / "screenshots" / "report-page.png")
+    preview = tab.frame_locator("iframe").first
+    assert preview.get_by_text("【案例一】签到送商品活动没得送？“云集”被指服务态度差").count() == 1
+    with tab.expect_download() as download:
+        tab.get_by_role("button", name="下载 HTML").click()
+    saved = tmp_path / "report.html"
+    download.value.save_as(saved)
+    assert [u for u in requests if not u.startswith(base)] == []
+
+    reader = browser.new_context(viewport={"width": 1000, "height": 1400})
+    page = reader.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url))
+    page.goto(saved.as_uri())
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "screenshots" / "report-html.png", full_page=False)
+    assert page.locator("h1").inner_text() == "2024年度中国社交电商消费投诉数据与典型案例报告"
+    assert page.locator("img").count() >= 2  # the charts, embedded
+    assert [u for u in outside if not u.startswith(("file:", "data:"))] == []
+    reader.close()
+    context.close()

@@ -290,7 +290,7 @@ def test_typical_case_marking_is_a_checked_audited_staff_write(world):
     marked = complaint(world, "T1")
     assert marked.typical and marked.headline == headline and marked.version == c.version + 1
     with session_scope(world) as session:  # a second person, from the old version: refused
-        with pytest.raises(workflow.Conflict, match="clerk.*标记典型案例"):
+        with pytest.raises(workflow.Conflict, match=r"clerk.*标记典型案例"):
             workflow.mark_typical(
                 session, Actor("clerk2"), c.id, typical=False, headline="", seen_version=c.version
             )
