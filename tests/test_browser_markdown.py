@@ -158,7 +158,15 @@ class Tab:
 
 def visit_dashboards(tab: Tab, base: str, who: str, case: tuple[int, str], *always: str) -> None:
     """Every dashboard page, each opened where it shows the hostile names."""
-    assert set(PAGES) == {"overview", "regions", "demographics", "ratings", "leaderboard", "cases"}
+    assert set(PAGES) == {
+        "overview",
+        "regions",
+        "demographics",
+        "ratings",
+        "leaderboard",
+        "cases",
+        "report",
+    }
     tab.open(f"{base}/overview?period=2024")
     tab.check(f"{who}-overview", *always)
     for page in ("regions", "demographics"):
@@ -172,6 +180,12 @@ def visit_dashboards(tab: Tab, base: str, who: str, case: tuple[int, str], *alwa
     case_id, platform = case
     tab.open(f"{base}/cases?period=2024&case={case_id}")
     tab.check(f"{who}-cases", platform, PROBLEM, *always)
+    tab.open(f"{base}/report")
+    tab.choose("赛道", SECTOR)
+    tab.page.get_by_role("button", name="生成报告").click()
+    tab.check(f"{who}-report")
+    report = tab.page.frame_locator("iframe").first.locator("body").inner_text()
+    assert PLATFORM in report.replace(WORD_JOINER, "")  # as typed: no image, no link
 
 
 def test_public_board_and_share_link_show_names_as_text(site, browser):
@@ -237,7 +251,7 @@ def test_downloads_from_the_page_never_hold_formulas(site, browser):
 
     base, _token, _ids, _folder = site
     tab = Tab(browser)
-    tab.open(f"{base}/cases?period=2024")
+    tab.open(f"{base}/cases?period=2024&typical=false")
     with tab.page.expect_download() as got:
         tab.page.get_by_role("button", name="下载 CSV").first.click()
     text = got.value.path().read_bytes().decode("utf-8-sig")

@@ -194,7 +194,7 @@ def test_share_link_and_public_board_hold_no_personal_data(site, browser):
     tap.tab.screenshot(path=ARTIFACTS / "screenshots" / f"shared-case-{site['backend']}.png")
 
     # downloads of the share link: the case list as CSV and Excel, a chart as PNG
-    tap.open(f"{base}/cases?share={token}&period=2024&q=暴力催收")
+    tap.open(f"{base}/cases?share={token}&period=2024&typical=false&q=暴力催收")
     csv_text = tap.download("下载 CSV").decode("utf-8-sig")
     assert "广东省黄女士" in csv_text and "黄女士投诉分期乐暴力催收" in csv_text
     assert tap.leaks(csv_text) == []
@@ -212,9 +212,9 @@ def test_share_link_and_public_board_hold_no_personal_data(site, browser):
     searcher = Tap(browser)
     for prefix in (f"?share={token}&", "?"):
         for word in ("13800138002", "黄丽华2", "huang2"):
-            searcher.open(f"{base}/cases{prefix}period=all&q={word}")
+            searcher.open(f"{base}/cases{prefix}period=all&typical=false&q={word}")
             assert "没有找到符合条件的投诉" in searcher.tab.inner_text("body"), word
-        searcher.open(f"{base}/cases{prefix}period=all&q=暴力催收 5000元")
+        searcher.open(f"{base}/cases{prefix}period=all&typical=false&q=暴力催收 5000元")
         assert "共 3 件" in searcher.tab.inner_text("body")  # the grid itself is a canvas
     searcher.context.close()
 
@@ -230,7 +230,7 @@ def _toolbar_shown(tap: Tap) -> bool:
 def test_a_link_without_downloads_offers_no_download_path(site, browser):
     base = site["base"]
     tap = Tap(browser)
-    tap.open(f"{base}/cases?share={site['tokens']['open']}&period=2024")
+    tap.open(f"{base}/cases?share={site['tokens']['open']}&period=2024&typical=false")
     assert _toolbar_shown(tap)  # the control: an ordinary link has the toolbar
     for page in ("", "cases"):
         tap.open(f"{base}/{page}?share={site['tokens']['closed']}&period=2024")
