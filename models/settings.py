@@ -43,6 +43,10 @@ SETTINGS_HELP: dict[str, str] = {
         'The data brand named in reports ("据电商大数据库“电数宝”监测数据显示", 图表编制). '
         "Default: TOUSU_REPORT_ORG."
     ),
+    "TOUSU_RATING_MIN_COMPLAINTS": (
+        "Ratings resting on fewer complaints than this are marked 样本较少 wherever they are "
+        "shown or exported. Default: 30."
+    ),
     "TOUSU_STATE_DIR": (
         "Folder for what Tousu notes about itself while running (the address `tousu serve` "
         "listens on). Default: data/."
@@ -84,6 +88,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     report_org: str = "Tousu"
     report_data_org: str = "Tousu"
+    rating_min_complaints: int = 30
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -94,6 +99,13 @@ class Settings:
         except ValueError as exc:
             raise ValueError(
                 f"TOUSU_REFRESH_SECONDS must be a whole number, got {refresh!r}"
+            ) from exc
+        minimum = env.get("TOUSU_RATING_MIN_COMPLAINTS", "30")
+        try:
+            rating_min_complaints = max(1, int(minimum))
+        except ValueError as exc:
+            raise ValueError(
+                f"TOUSU_RATING_MIN_COMPLAINTS must be a whole number, got {minimum!r}"
             ) from exc
         org = (env.get("TOUSU_REPORT_ORG") or "").strip() or "Tousu"
         return cls(
@@ -106,6 +118,7 @@ class Settings:
             trusted_proxies=_networks(env.get("TOUSU_TRUSTED_PROXIES", "")),
             report_org=org,
             report_data_org=(env.get("TOUSU_REPORT_DATA_ORG") or "").strip() or org,
+            rating_min_complaints=rating_min_complaints,
         )
 
 

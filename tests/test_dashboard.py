@@ -84,7 +84,7 @@ def test_ratings_table_equals_cli(demo, capsys):
     assert errors(at) == []
     table = at.dataframe[0].value
     rows = cli_csv(capsys, "ratings", "--platform", "云集", "--year", "2024", "--format", "csv")
-    assert table.to_dict("records") == rows
+    assert table[list(rows[0])].to_dict("records") == rows
     assert any("云集" in m.value and "次消费评级" in m.value for m in at.markdown)
 
 

@@ -104,35 +104,53 @@ def grouped_shares(frame: pd.DataFrame, label: str, order: list[str] | None = No
     )
 
 
-def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerChart:
-    """Composite index over time (columns: period, composite, grade) over the grade bands."""
-    bands = (
+def grade_bands(legend: bool = True) -> alt.Chart:
+    """The three grades' bands on the index axis (0–1), behind a rating chart."""
+    return (
         alt.Chart(BANDS)
         .mark_rect(opacity=0.13)
         .encode(
-            y=alt.Y("from:Q", title="综合指数", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y(
+                "from:Q",
+                title="综合指数",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format=".1f"),
+            ),
             y2="to:Q",
             color=alt.Color(
                 "评级:N",
-                scale=alt.Scale(domain=list(GRADE_COLORS), range=list(GRADE_COLORS.values())),
-                legend=alt.Legend(title="评级"),
+                scale=alt.Scale(domain=list(BANDS["评级"]), range=GRADE_COLORS_BANDS),
+                legend=alt.Legend(title="评级区间") if legend else None,
             ),
         )
     )
-    line = (
-        alt.Chart(frame)
-        .mark_line(point=True, color="#37474f")
-        .encode(
-            x=alt.X("period:N", title=x_title, sort=None),
-            y=alt.Y("composite:Q", scale=alt.Scale(domain=[0, 1])),
-            tooltip=[
-                alt.Tooltip("period:N", title=x_title),
-                alt.Tooltip("composite:Q", title="综合指数", format=".3f"),
-                alt.Tooltip("grade:N", title="评级"),
-            ],
-        )
+
+
+GRADE_COLORS_BANDS = [GRADE_COLORS[g] for g in BANDS["评级"]]
+
+# 样本较少 points are drawn hollow: the rating stands, but rests on few complaints.
+_SAMPLE_FILL = alt.condition("datum.few", alt.value("white"), alt.value("#37474f"))
+
+
+def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerChart:
+    """Composite index over time (columns: period, composite, grade, few, 投诉量) over the
+    grade bands. Rows without a composite (不予评级) get no point."""
+    rated = frame[frame["composite"].notna()]
+    base = alt.Chart(rated).encode(
+        x=alt.X(
+            "period:N", title=x_title, sort=None, scale=alt.Scale(domain=list(frame["period"]))
+        ),
+        y=alt.Y("composite:Q", scale=alt.Scale(domain=[0, 1])),
+        tooltip=[
+            alt.Tooltip("period:N", title=x_title),
+            alt.Tooltip("composite:Q", title="综合指数", format=".3f"),
+            alt.Tooltip("grade:N", title="评级"),
+            alt.Tooltip("投诉量:Q", title="投诉量", format=","),
+        ],
     )
-    return alt.layer(bands, line).properties(height=300)
+    line = base.mark_line(color="#37474f")
+    points = base.mark_point(filled=True, size=50, stroke="#37474f").encode(fill=_SAMPLE_FILL)
+    return alt.layer(grade_bands(), line, points).properties(height=300)
 
 
 def components_lines(frame: pd.DataFrame) -> alt.Chart:
@@ -142,7 +160,7 @@ def components_lines(frame: pd.DataFrame) -> alt.Chart:
         .mark_line(point=True, color=RED)
         .encode(
             x=alt.X("period:N", title=None, sort=None),
-            y=alt.Y("value:Q", title=None),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=".2~f", tickCount=4)),
             tooltip=[
                 alt.Tooltip("period:N", title="期间"),
                 alt.Tooltip("component:N", title="指标"),
@@ -155,22 +173,29 @@ def components_lines(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def comparison_lines(frame: pd.DataFrame) -> alt.Chart:
-    """Several platforms' monthly composite index (columns: period, platform, composite)."""
+def comparison_lines(frame: pd.DataFrame) -> alt.LayerChart:
+    """Rated platforms' monthly composite (columns: period, platform, composite, few, 投诉量)
+    over the grade bands."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("period:N", title="月份", sort=None),
+        y=alt.Y("composite:Q", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("platform:N", title="平台"),
+        tooltip=[
+            alt.Tooltip("platform:N", title="平台"),
+            alt.Tooltip("period:N", title="月份"),
+            alt.Tooltip("composite:Q", title="综合指数", format=".3f"),
+            alt.Tooltip("评级:N", title="评级"),
+            alt.Tooltip("投诉量:Q", title="投诉量", format=","),
+        ],
+    )
+    lines = base.mark_line()
+    points = base.mark_point(filled=True, size=40).encode(
+        fill=alt.condition("datum.few", alt.value("white"), alt.Fill("platform:N", legend=None))
+    )
     return (
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("period:N", title="月份", sort=None),
-            y=alt.Y("composite:Q", title="综合指数", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("platform:N", title="平台"),
-            tooltip=[
-                alt.Tooltip("platform:N", title="平台"),
-                alt.Tooltip("period:N", title="月份"),
-                alt.Tooltip("composite:Q", title="综合指数", format=".3f"),
-            ],
-        )
-        .properties(height=300)
+        alt.layer(grade_bands(legend=False), lines, points)
+        .resolve_scale(color="independent")
+        .properties(height=320)
     )
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
 from models.rules.filters import Filters
-from models.rules.labels import GRADE_NOT_RATED
 from models.rules.months import year_of
-from models.rules.rating import REPORT_COLUMNS, Rating
-from web import charts, data, widgets
+from models.rules.rating import Rating
+from models.settings import get_settings
+from web import charts, data, rating_frames, widgets
 from web.markup import literal
 
 
@@ -26,47 +25,35 @@ def summary_sentence(platform: str, year: int, ratings: list[Rating]) -> str:
     return head + f"其中{parts}，{year}年整体消费评级为“{ratings[0].grade}”。"
 
 
-def _timeline_frame(ratings: list[Rating]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "period": r.period.code if r.period else "",
-                "composite": float(r.composite),
-                "grade": r.grade,
-                "平台反馈率": float(r.reply_rate) / 100,
-                "回复时效性": float(r.timeliness),
-                "用户满意度": float(r.satisfaction),
-                "综合指数": float(r.composite),
-            }
-            for r in ratings
-        ],
-        columns=[
-            "period",
-            "composite",
-            "grade",
-            "平台反馈率",
-            "回复时效性",
-            "用户满意度",
-            "综合指数",
-        ],
-    )
+def _minimum() -> int:
+    return get_settings().rating_min_complaints
 
 
 def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("平台评级")
-    platforms = sorted({r.platform for r in data.range_ratings(filters.with_dates(None, None))})
-    if not platforms:
+    everyone = data.range_ratings(filters.with_dates(None, None))
+    if not everyone:
         widgets.empty()
         return
-    tab_one, tab_board, tab_compare = st.tabs(["单个平台", "消费评级榜", "平台对比"])
-    with tab_one:
-        _platform(filters, selection, platforms)
-    with tab_board:
-        _board(filters, selection)
-    with tab_compare:
-        _compare(filters, platforms)
+    ranked = rating_frames.default_platforms(everyone, filters.sectors)
+    # Unrated platforms stay choosable (their components are facts), after the rated ones.
+    platforms = ranked + sorted({r.platform for r in everyone} - set(ranked))
+    with st.expander("评级说明：评级怎么算、怎么读"):
+        st.markdown(rating_frames.note(_minimum()))
+    tab_one, tab_board, tab_compare = st.tabs(
+        ["单个平台", "消费评级榜", "平台对比"], key="rp_tab", bind="query-params"
+    )
+    if tab_one.open:
+        with tab_one:
+            _platform(filters, selection, platforms)
+    if tab_board.open:
+        with tab_board:
+            _board(filters, selection)
+    if tab_compare.open:
+        with tab_compare:
+            _compare(filters, platforms, ranked)
 
 
 def _platform_charts(platform: str, year: int, ratings: list, unscoped: Filters) -> None:
@@ -74,42 +61,70 @@ def _platform_charts(platform: str, year: int, ratings: list, unscoped: Filters)
     months = data.monthly_timeline(Filters(platforms=(platform,)).intersect(unscoped)).get(
         platform, []
     )
-    monthly = _timeline_frame(months)
-    widgets.figure(
-        f"{platform} 月度综合指数",
-        charts.rating_timeline(monthly, "月份"),
-        monthly[["period", "综合指数", "grade"]],
-        "rp_timeline",
-        caption="背景色为评级区间：不建议下单 [0, 0.4)，谨慎下单 [0.4, 0.75)，建议下单 [0.75, 1]。",
+    monthly = rating_frames.timeline(months, _minimum())
+    caption = (
+        "背景色为评级区间：不建议下单 [0, 0.4)，谨慎下单 [0.4, 0.75)，建议下单 [0.75, 1]；"
+        f"空心点为样本较少（投诉少于 {_minimum()} 件）。"
     )
-    quarters = _timeline_frame(
-        [r for r in ratings if r.period and r.period.kind == "quarter"][::-1]
-    )
-    if not quarters.empty:
-        quarters["period"] = [f"{year}Q{p[-1]}" for p in quarters["period"]]
+    if ratings and not ratings[0].rated:
+        st.info(f"“{literal(platform)}”不予评级：综合指数不在指数轴上绘制，下面只列各项指标。")
+    else:
         widgets.figure(
-            f"{platform} {year}年季度综合指数",
-            charts.rating_timeline(quarters, "季度"),
-            quarters[["period", "综合指数", "grade"]],
-            "rp_quarters",
+            f"{platform} 月度综合指数",
+            charts.rating_timeline(monthly, "月份"),
+            rating_frames.timeline_export(monthly, "月份"),
+            "rp_timeline",
+            caption=caption,
         )
+        quarters = rating_frames.timeline(
+            [r for r in ratings if r.period and r.period.kind == "quarter"][::-1], _minimum()
+        )
+        if not quarters.empty:
+            quarters["period"] = [f"{year}Q{p[-1]}" for p in quarters["period"]]
+            widgets.figure(
+                f"{platform} {year}年季度综合指数",
+                charts.rating_timeline(quarters, "季度"),
+                rating_frames.timeline_export(quarters, "季度"),
+                "rp_quarters",
+            )
     long = monthly.melt(
         id_vars=["period"],
-        value_vars=["平台反馈率", "回复时效性", "用户满意度", "综合指数"],
+        value_vars=["平台反馈率", "回复时效性", "用户满意度"]
+        + (["综合指数"] if not monthly["综合指数"].isna().all() else []),
         var_name="component",
         value_name="value",
-    )
+    ).dropna(subset=["value"])
     widgets.figure(
         f"{platform} 各项指标",
         charts.components_lines(long),
-        long,
+        long.rename(columns={"period": "月份", "component": "指标", "value": "数值"}),
         "rp_components",
         caption="平台反馈率以比例显示（1 = 100%）；用户满意度为 0–10 分。",
     )
 
 
+def _headline(year: int, rating) -> None:
+    """The year's grade in words, its sample, then the four numbers as cards."""
+    row = rating.report_row()
+    few = rating.small_sample(_minimum())
+    mark = f" · :orange-badge[{rating_frames.SMALL_SAMPLE}]" if few else ""
+    st.markdown(f"#### {year}年评级：{row['评级']}{mark}")
+    st.caption(rating_frames.sample_sentence(rating, _minimum()))
+    cols = st.columns(4)
+    for col, name in zip(cols, ("平台反馈率", "回复时效性", "用户满意度", "综合指数"), strict=True):
+        value = row[name] if name != "综合指数" or rating.rated else "不予评级"
+        col.metric(name, value, border=True)
+    if not rating.rated:
+        st.caption("该平台未入驻或未取得售后联系方式，按规则“不予评级”。")
+
+
 def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[str]) -> None:
-    platform = st.selectbox("平台", platforms, key="rp", bind="query-params")
+    # The sidebar's 投诉平台 narrows the choice; this picker chooses one of them.
+    chosen = [p for p in platforms if not filters.platforms or p in filters.platforms]
+    if not chosen:
+        widgets.empty()
+        return
+    platform = st.selectbox("平台", chosen, key="rp", bind="query-params")
     unscoped = filters.with_dates(None, None)
     span = data.data_span(Filters(platforms=(platform,)).intersect(unscoped))
     if span is None:
@@ -124,18 +139,13 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     ratings = data.year_ratings(unscoped, platform, year)
     st.markdown(f"**{literal(summary_sentence(platform, year, ratings))}**")
     if ratings:
-        whole_year = ratings[0].report_row()  # 全年 comes first in the reports' order
-        cols = st.columns(5)
-        for col, name in zip(
-            cols, ("平台反馈率", "回复时效性", "用户满意度", "综合指数", "评级"), strict=True
-        ):
-            col.metric(f"{year}年{name}", whole_year[name], border=True)
-    if ratings and ratings[0].grade == GRADE_NOT_RATED:
-        st.caption("该平台未入驻或未取得售后联系方式，按规则“不予评级”。")
-
+        _headline(year, ratings[0])  # 全年 comes first in the reports' order
     _platform_charts(platform, year, ratings, unscoped)
-    table = pd.DataFrame([r.report_row() for r in ratings], columns=list(REPORT_COLUMNS))
-    widgets.table(f"{platform}电商消费{year}年评级数据", table, "rp_table")
+    widgets.table(
+        f"{platform}电商消费{year}年评级数据",
+        rating_frames.report_table(ratings, _minimum()),
+        "rp_table",
+    )
 
 
 def _board(filters: Filters, selection: sidebar.Selection) -> None:
@@ -145,67 +155,48 @@ def _board(filters: Filters, selection: sidebar.Selection) -> None:
     else:
         ratings = data.period_ratings(filters, selection.period)
         title = f"{selection.period.title}消费评级榜"
-    frame = pd.DataFrame(
-        [
-            {
-                "平台": r.platform,
-                "赛道": r.sector,
-                "投诉量": r.inputs.complaints,
-                "平台反馈率": f"{r.reply_rate}%",
-                "回复时效性": str(r.timeliness),
-                "用户满意度": str(r.satisfaction),
-                "综合指数": str(r.composite),
-                "评级": r.grade,
-            }
-            for r in ratings
-        ],
-        columns=[
-            "平台",
-            "赛道",
-            "投诉量",
-            "平台反馈率",
-            "回复时效性",
-            "用户满意度",
-            "综合指数",
-            "评级",
-        ],
+    frame = rating_frames.board(ratings, _minimum())
+    widgets.table(
+        title,
+        frame,
+        "rp_board",
+        column_config={
+            name: st.column_config.NumberColumn(format=fmt)
+            for name, fmt in rating_frames.BOARD_FORMATS.items()
+        },
     )
-    widgets.table(title, frame, "rp_board")
-    st.caption("综合指数 = 平台反馈率×0.5 + 回复时效性×0.3 + 用户满意度/10×0.2；投诉量不计入评级。")
+    st.caption(
+        "综合指数 = 平台反馈率×0.5 + 回复时效性×0.3 + 用户满意度/10×0.2；投诉量不计入评级；"
+        f"不予评级的平台没有综合指数排名；样本较少：投诉少于 {_minimum()} 件。"
+    )
 
 
-def _compare(filters: Filters, platforms: list[str]) -> None:
+def _compare(filters: Filters, platforms: list[str], ranked: list[str]) -> None:
     chosen = st.multiselect(
         "选择要对比的平台（最多 6 个）",
         platforms,
-        default=platforms[:3],
+        default=[p for p in (filters.platforms or ranked) if p in platforms][:3],
         key="cmp",
         max_selections=6,
         bind="query-params",
+        placeholder="选择平台",
     )
     if not chosen:
         widgets.empty("请选择至少一个平台。")
         return
     timeline = data.monthly_timeline(Filters(platforms=tuple(chosen)).intersect(filters))
-    frame = pd.DataFrame(
-        [
-            {
-                "period": r.period.code,
-                "platform": name,
-                "composite": float(r.composite),
-                "评级": r.grade,
-            }
-            for name, ratings in timeline.items()
-            for r in ratings
-            if r.period
-        ],
-        columns=["period", "platform", "composite", "评级"],
-    )
+    frame = rating_frames.comparison(timeline, _minimum())
+    unrated = [name for name, rs in timeline.items() if rs and not rs[0].rated]
+    if unrated:
+        st.caption(f"不予评级，未在指数轴上绘制：{literal('、'.join(unrated))}")
     widgets.figure(
         "平台综合指数对比",
         charts.comparison_lines(frame.sort_values("period")),
-        frame,
+        frame.drop(columns=["few"]).rename(
+            columns={"period": "月份", "platform": "平台", "composite": "综合指数"}
+        ),
         "rp_compare_chart",
+        caption=f"背景色为评级区间；空心点为样本较少（投诉少于 {_minimum()} 件）。",
     )
 
 

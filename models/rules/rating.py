@@ -136,6 +136,20 @@ class Rating:
     def grade(self) -> str:
         return grade_for(self.composite, self.onboarded)
 
+    @property
+    def rated(self) -> bool:
+        """False for 不予评级: its composite is a number but not a position on the index."""
+        return self.onboarded
+
+    @property
+    def index(self) -> float | None:
+        """The composite to draw or sort on; None when not rated (never drawn at 0)."""
+        return float(self.composite) if self.rated else None
+
+    def small_sample(self, minimum: int) -> bool:
+        """样本较少: the rating rests on fewer than ``minimum`` complaints."""
+        return self.inputs.complaints < minimum
+
     def report_row(self) -> dict[str, str]:
         """The row as the reports print it (keys are the reports' column names)."""
         assert self.period is not None

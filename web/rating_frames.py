@@ -1,0 +1,197 @@
+"""Ratings as the 平台评级 page shows and exports them: numbers as numbers, the sample each
+rating rests on beside it, and 不予评级 never given a place on the index axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from models.rules.rating import Rating
+
+SMALL_SAMPLE = "样本较少"
+
+#: Column formats for st.dataframe (the numbers stay numbers in downloads).
+BOARD_FORMATS = {
+    "平台反馈率（%）": "%.2f%%",
+    "回复时效性": "%.3f",
+    "用户满意度": "%.3f",
+    "综合指数": "%.3f",
+}
+
+NOTE = """\
+**评级说明**
+
+- **依据**：只计入已移交、已回复、已评价的投诉（待审核和不予受理的不计入）。
+- **平台反馈率** = 已回复投诉 ÷ 投诉量；**回复时效性**：移交后 72 小时内回复得 1 分，
+  72–120 小时得 0.6 分，120 小时及以上得 0 分，取已回复投诉的平均值；**用户满意度**：
+  已评分投诉的平均分（0–10 分），未评分的不计入。
+- **综合指数** = 平台反馈率 × 0.5 + 回复时效性 × 0.3 + 用户满意度 ÷ 10 × 0.2，
+  按四舍五入后的三位小数评级：不建议下单 [0, 0.4)，谨慎下单 [0.4, 0.75)，建议下单 [0.75, 1]。
+- **不予评级**：平台未入驻或未取得售后联系方式，无论数值如何都不评级，图中不在指数轴上绘制。
+- **样本较少**：投诉少于 {minimum} 件的评级，个别投诉就能改变结果，引用时请同时注明投诉量。
+- 投诉量本身不计入评级：投诉多的平台不一定评级低。评级反映平台处理投诉的表现，
+  不是对投诉内容真实性的认定。
+"""
+
+
+def note(minimum: int) -> str:
+    """The 评级说明 text (Markdown written here, no data in it)."""
+    return NOTE.format(minimum=minimum)
+
+
+def sample_flag(rating: Rating, minimum: int) -> str:
+    return SMALL_SAMPLE if rating.small_sample(minimum) else ""
+
+
+def sample_sentence(rating: Rating, minimum: int) -> str:
+    """依据投诉 N 件，其中已回复 M 件、已评分 K 件（样本较少）."""
+    inputs = rating.inputs
+    text = (
+        f"依据投诉 {inputs.complaints:,} 件，其中已回复 {inputs.replied:,} 件、"
+        f"已评分 {inputs.scored:,} 件"
+    )
+    if rating.small_sample(minimum):
+        text += f"。{SMALL_SAMPLE}：少于 {minimum} 件，仅供参考"
+    return text + "。"
+
+
+def timeline(ratings: Iterable[Rating], minimum: int) -> pd.DataFrame:
+    """One row per rating (columns: period, composite, grade, the components, samples).
+
+    ``composite`` is empty for 不予评级, so a chart leaves the point out instead of
+    drawing it at 0 in the 不建议下单 band.
+    """
+    return pd.DataFrame(
+        [
+            {
+                "period": r.period.code if r.period else "",
+                "composite": r.index,
+                "grade": r.grade,
+                "few": r.small_sample(minimum),
+                "平台反馈率": float(r.reply_rate) / 100,
+                "回复时效性": float(r.timeliness),
+                "用户满意度": float(r.satisfaction),
+                "综合指数": r.index,
+                "投诉量": r.inputs.complaints,
+                "回复量": r.inputs.replied,
+                "评分量": r.inputs.scored,
+            }
+            for r in ratings
+        ],
+        columns=[
+            "period",
+            "composite",
+            "grade",
+            "few",
+            "平台反馈率",
+            "回复时效性",
+            "用户满意度",
+            "综合指数",
+            "投诉量",
+            "回复量",
+            "评分量",
+        ],
+    ).astype({"composite": "float64", "综合指数": "float64"})
+
+
+def timeline_export(frame: pd.DataFrame, period_title: str) -> pd.DataFrame:
+    """The timeline's download: Chinese headers, numbers as numbers, the sample beside it."""
+    return pd.DataFrame(
+        {
+            period_title: frame["period"],
+            "综合指数": frame["综合指数"],
+            "评级": frame["grade"],
+            "投诉量": frame["投诉量"],
+            "回复量": frame["回复量"],
+            "评分量": frame["评分量"],
+            "样本": [SMALL_SAMPLE if few else "" for few in frame["few"]],
+        }
+    )
+
+
+def report_table(ratings: Iterable[Rating], minimum: int) -> pd.DataFrame:
+    """The reports' rating table plus the sample each row rests on."""
+    return pd.DataFrame(
+        [
+            {
+                **r.report_row(),
+                "投诉量": r.inputs.complaints,
+                "回复量": r.inputs.replied,
+                "评分量": r.inputs.scored,
+                "样本": sample_flag(r, minimum),
+            }
+            for r in ratings
+        ]
+    )
+
+
+BOARD_COLUMNS = [
+    "平台",
+    "赛道",
+    "投诉量",
+    "回复量",
+    "评分量",
+    "平台反馈率（%）",
+    "回复时效性",
+    "用户满意度",
+    "综合指数",
+    "评级",
+    "样本",
+]
+
+
+def board(ratings: Iterable[Rating], minimum: int) -> pd.DataFrame:
+    """消费评级榜: numbers as numbers; 综合指数 empty for 不予评级 (it has no rank)."""
+    return pd.DataFrame(
+        [
+            {
+                "平台": r.platform,
+                "赛道": r.sector,
+                "投诉量": r.inputs.complaints,
+                "回复量": r.inputs.replied,
+                "评分量": r.inputs.scored,
+                "平台反馈率（%）": float(r.reply_rate),
+                "回复时效性": float(r.timeliness),
+                "用户满意度": float(r.satisfaction),
+                "综合指数": r.index,
+                "评级": r.grade,
+                "样本": sample_flag(r, minimum),
+            }
+            for r in ratings
+        ],
+        columns=BOARD_COLUMNS,
+    ).astype({"综合指数": "float64"})
+
+
+def comparison(timelines: dict[str, list[Rating]], minimum: int) -> pd.DataFrame:
+    """Rated platforms' monthly composite (columns: period, platform, composite, 评级, few)."""
+    return pd.DataFrame(
+        [
+            {
+                "period": r.period.code,
+                "platform": name,
+                "composite": r.index,
+                "评级": r.grade,
+                "投诉量": r.inputs.complaints,
+                "few": r.small_sample(minimum),
+            }
+            for name, ratings in timelines.items()
+            for r in ratings
+            if r.period and r.rated
+        ],
+        columns=["period", "platform", "composite", "评级", "投诉量", "few"],
+    )
+
+
+def default_platforms(ratings: Iterable[Rating], sectors: tuple[str, ...] | None) -> list[str]:
+    """Rated platforms by complaint volume, largest first — in the chosen sectors, or else in
+    the sector of the largest rated platform — so the page opens on something meaningful."""
+    rated = sorted(
+        (r for r in ratings if r.rated), key=lambda r: (-r.inputs.complaints, r.platform)
+    )
+    if not rated:
+        return []
+    wanted = set(sectors) if sectors else {rated[0].sector}
+    return [r.platform for r in rated if r.sector in wanted]
