@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -129,3 +130,20 @@ def test_the_sidebar_province_reaches_the_whole_regions_page(demo):
     assert not [s for s in at.selectbox if "地区" in s.label]  # one province control
     everywhere = open_page(app(period="all"), "regions")
     assert len(everywhere.dataframe[0].value) == 10
+
+
+def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
+    at = open_page(app(province="广东省", period="all"), "regions")
+    assert errors(at) == []
+    legend = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "灰色" in legend["title"]["text"]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:3] == ["下载 CSV", "下载 Excel", "下载图片 PNG"]
+    deck = at.get("deck_gl_json_chart")[0].proto.json
+    assert "南海诸岛" in json.loads(deck)["layers"][-1]["data"][0]["text"]
+    fills = {
+        f["properties"]["name"]: f["properties"]["fill"]
+        for f in json.loads(deck)["layers"][0]["data"]["features"]
+    }
+    coloured = {name for name, fill in fills.items() if fill[:3] != [236, 236, 236]}
+    assert coloured == {"广东省"}  # the map shows the sidebar's province only

@@ -7,28 +7,17 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard import sidebar
-from models.reads.regions import outlines, per_ten_million, populations
+from models.reads.regions import per_ten_million, populations
 from models.rules.labels import PROVINCES
-from web import charts, data, widgets
+from web import charts, china_map, data, widgets
 from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
-# Light to dark red; 0 stays pale grey so "no complaints" is visible as such.
-PALETTE = [
-    (254, 229, 217),
-    (252, 187, 161),
-    (252, 146, 114),
-    (251, 106, 74),
-    (222, 45, 38),
-    (165, 15, 21),
-]
+SHARE = "占比（%）"
 
 
-def _colour(value: float, top: float) -> list[int]:
-    if not value or top <= 0:
-        return [236, 236, 236, 220]
-    step = min(len(PALETTE) - 1, int(len(PALETTE) * value / (top * 1.0000001)))
-    return [*PALETTE[step], 230]
+def _rgb(colour: str) -> list[int]:
+    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)] + [230]
 
 
 def province_frame(counts: dict[str, int]) -> pd.DataFrame:
@@ -41,27 +30,37 @@ def province_frame(counts: dict[str, int]) -> pd.DataFrame:
             {
                 "地区": name,
                 "投诉量": n,
-                "占比": f"{100 * n / total:.2f}%",
+                SHARE: round(100 * n / total, 2),
                 "每千万人投诉量": float(rate) if rate is not None else None,
             }
         )
     return pd.DataFrame(rows)
 
 
-def _deck(frame: pd.DataFrame, measure: str) -> pdk.Deck:
+def _values(frame: pd.DataFrame, measure: str) -> dict[str, float]:
     column = "投诉量" if measure == "count" else "每千万人投诉量"
-    values = dict(zip(frame["地区"], frame[column].fillna(0), strict=True))
+    return dict(zip(frame["地区"], frame[column].fillna(0), strict=True))
+
+
+def _phone() -> bool:
+    """A phone's browser says so in its User-Agent: the map then opens zoomed out enough
+    for a 360 px screen to show the whole country (the server cannot see the width)."""
+    return "Mobile" in (st.context.headers.get("User-Agent") or "")
+
+
+def _deck(frame: pd.DataFrame, measure: str) -> pdk.Deck:
+    values = _values(frame, measure)
     counts = dict(zip(frame["地区"], frame["投诉量"], strict=True))
     rates = dict(zip(frame["地区"], frame["每千万人投诉量"], strict=True))
     top = max(values.values()) if values else 0
     features = []
-    for feature in outlines()["features"]:
+    for feature in china_map.features():
         name = feature["properties"]["name"]
         props = dict(
             feature["properties"],
             count=int(counts.get(name, 0)),
             rate=f"{rates.get(name) or 0:.2f}",
-            fill=_colour(values.get(name, 0), top),
+            fill=_rgb(china_map.colour_of(values.get(name, 0), top)),
         )
         features.append({"type": "Feature", "geometry": feature["geometry"], "properties": props})
     layer = pdk.Layer(
@@ -76,9 +75,38 @@ def _deck(frame: pd.DataFrame, measure: str) -> pdk.Deck:
         line_width_min_pixels=0.6,
         auto_highlight=True,
     )
+    box = pdk.Layer(
+        "PathLayer",
+        [{"path": china_map.inset_box()}],
+        id="inset",
+        get_path="path",
+        get_color=[136, 136, 136],
+        width_min_pixels=1,
+    )
+    x0, y0 = china_map.inset_box()[3]
+    label = pdk.Layer(
+        "TextLayer",
+        [{"position": [x0 + 0.5, y0 - 1.5], "text": china_map.INSET_LABEL}],
+        id="inset_label",
+        get_position="position",
+        get_text="text",
+        get_size=11,
+        get_color=[85, 85, 85],
+        get_text_anchor="'start'",
+        character_set="auto",
+    )
+    islands = pdk.Layer(
+        "ScatterplotLayer",
+        [{"position": list(p)} for p in china_map.island_points()],
+        id="islands",
+        get_position="position",
+        get_radius=1,
+        radius_min_pixels=1.2,
+        get_fill_color=[150, 150, 150],
+    )
     return pdk.Deck(
-        layers=[layer],
-        initial_view_state=pdk.ViewState(latitude=35.5, longitude=104.5, zoom=2.6),
+        layers=[layer, islands, box, label],
+        initial_view_state=pdk.ViewState(**(china_map.PHONE_VIEW if _phone() else china_map.VIEW)),
         map_provider=None,
         tooltip={
             "html": "<b>{name}</b><br/>投诉量 {count} 件<br/>每千万人 {rate} 件",
@@ -106,8 +134,9 @@ def render() -> None:
     top = top.head(10).assign(排名=lambda f: range(1, len(f) + 1))
     widgets.table(
         f"{title} 投诉量 TOP10" if chosen else "投诉地区 TOP10",
-        top[["排名", "地区", "投诉量", "占比", "每千万人投诉量"]],
+        top[["排名", "地区", "投诉量", SHARE, "每千万人投诉量"]],
         "rg_top",
+        column_config={SHARE: st.column_config.NumberColumn(format="%.2f%%")},
     )
     left, right = st.columns(2)
     with left:
@@ -146,8 +175,11 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
         on_select="rerun",
         selection_mode="single-object",
         key="rg_map",
-        height=520,
+        height=400,
     )
+    values = _values(frame, measure)
+    top = max(values.values()) if values else 0
+    st.altair_chart(china_map.legend(top, MEASURES[measure]), key="rg_legend", height=80)
     objects = (getattr(event, "selection", None) or {}).get("objects", {}) if event else {}
     for obj in objects.get("provinces", []):
         picked = (obj.get("properties") or obj).get("name")
@@ -159,11 +191,16 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
                 sidebar.choose_provinces([picked])
     unknown = counts.get("未知", 0)
     st.caption(
-        "颜色越深投诉越多。人口："
+        "颜色越深投诉越多；南海诸岛按比例缩小绘于右下框内。人口："
         + "；".join(sorted({p.source for p in populations().values()}))
         + (f"。另有 {unknown:,} 件投诉未填写地区。" if unknown else "。")
     )
-    widgets.downloads("各地区投诉量", frame, "rg_all")
+    widgets.downloads(
+        f"各地区{MEASURES[measure]}",
+        frame,
+        "rg_all",
+        china_map.png_chart(values, top, MEASURES[measure]),
+    )
 
 
 if __name__ == "__main__":

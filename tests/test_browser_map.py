@@ -1,0 +1,77 @@
+"""The 地区 map in Chromium: a phone held upright sees the whole country (Xinjiang to
+Heilongjiang) and the 南海诸岛 inset, and the pointer finds provinces where they are drawn."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from models.demo import generate_demo
+from models.reads.regions import outlines
+from models.store import schema
+from models.store.db import get_engine
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from web import china_map
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+PHONE_UA = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('map') / 'demo.db'}"
+    schema.upgrade(get_engine(url))
+    generate_demo(get_engine(url), complaints=3000, seed=5)
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    with streamlit_server({"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "1"}) as base:
+        yield base
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _pixel(box: dict, view: dict, lon: float, lat: float) -> tuple[float, float]:
+    """Where deck.gl's Web Mercator view draws ``lon``/``lat`` inside the canvas ``box``."""
+    scale = 512 * 2 ** view["zoom"]
+    x = (lon - view["longitude"]) / 360 * scale
+    y = (_mercator_y(view["latitude"]) - _mercator_y(lat)) / (2 * math.pi) * scale
+    return box["x"] + box["width"] / 2 + x, box["y"] + box["height"] / 2 + y
+
+
+def _label(name: str) -> tuple[float, float]:
+    (props,) = [f["properties"] for f in outlines()["features"] if f["properties"]["name"] == name]
+    return props["lon"], props["lat"]
+
+
+@pytest.mark.parametrize(
+    ("width", "agent", "view", "shot"),
+    [
+        (1400, None, china_map.VIEW, "regions-map.png"),
+        (390, PHONE_UA, china_map.PHONE_VIEW, "regions-phone.png"),
+    ],
+)
+def test_the_whole_map_shows_at_desktop_and_phone_width(server, width, agent, view, shot):
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = chromium.new_page(viewport={"width": width, "height": 900}, user_agent=agent)
+        tab.goto(f"{server}/regions?period=all")
+        wait_idle(tab)
+        canvas = tab.locator('[data-testid="stDeckGlJsonChart"]').first
+        canvas.scroll_into_view_if_needed()
+        tab.wait_for_timeout(1500)
+        tab.screenshot(path=ARTIFACTS / "screenshots" / shot)
+        box = canvas.bounding_box()
+        assert box["width"] <= width
+        corners = [(73.5, 40.0), (135.0, 48.5), (china_map.inset_box()[2][0], 15.5)]
+        for lon, lat in corners:  # Xinjiang's west, Heilongjiang's east, the inset
+            x, y = _pixel(box, view, lon, lat)
+            assert box["x"] <= x <= box["x"] + box["width"], (lon, x, box)
+            assert box["y"] <= y <= box["y"] + box["height"], (lat, y, box)
+
+        tab.mouse.move(*_pixel(box, view, *_label("新疆维吾尔自治区")))
+        tab.wait_for_timeout(500)  # the tooltip names the province under the pointer
+        assert "新疆维吾尔自治区" in tab.locator(".deck-tooltip").inner_text()
+        chromium.close()
