@@ -129,6 +129,7 @@ def _shared_view() -> bool:
 def main() -> None:
     st.set_page_config(page_title="Tousu 投诉数据看板", page_icon="📊", layout="wide")
     st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
+    widgets.page_style()
     if _shared_view():
         return
     settings = get_settings()

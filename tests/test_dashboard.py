@@ -10,6 +10,7 @@ import pytest
 
 from cli.main import main as tousu
 from models.demo import generate_demo
+from models.rules.dimensions import AGE_GROUPS
 from models.store.db import get_engine
 from tests.dashboard_helpers import PAGES, app, chart_frames, errors, open_page
 
@@ -147,3 +148,24 @@ def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
     }
     coloured = {name for name, fill in fills.items() if fill[:3] != [236, 236, 236]}
     assert coloured == {"广东省"}  # the map shows the sidebar's province only
+
+
+def test_the_current_year_is_the_red_line_and_brackets_keep_their_order(demo):
+    at = app(period="2025")
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    (volume,) = [s for s in specs if s.get("encoding", {}).get("x", {}).get("field") == "month"]
+    scale = volume["encoding"]["color"]["scale"]
+    assert scale["domain"][-1] == "2025" and scale["range"][-1] == "#c8102e"
+    assert "#c8102e" not in scale["range"][:-1]
+
+    demo_at = open_page(app(period="all"), "demographics")
+    sorts = []
+    for chart in demo_at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        for layer in spec.get("layer", [spec]):
+            sort = layer.get("encoding", {}).get("y", {}).get("sort")
+            if isinstance(sort, list) and sort not in sorts:
+                sorts.append(sort)
+    brackets, ages = sorts
+    assert brackets[:3] == ["0-100元", "100-500元", "500-1000元"] and brackets[-1] == "未选择"
+    assert ages == [a for a in [*AGE_GROUPS, "未知"] if a in ages]

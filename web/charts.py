@@ -21,12 +21,18 @@ BANDS = pd.DataFrame(
 )
 
 
-def shares_bar(frame: pd.DataFrame, label: str, color: str = RED) -> alt.Chart:
-    """Horizontal bars of a distribution (columns: label, count, percent), largest on top."""
+def shares_bar(
+    frame: pd.DataFrame, label: str, color: str = RED, order: list[str] | None = None
+) -> alt.Chart:
+    """Horizontal bars of a distribution (columns: label, count, percent): largest on top,
+    or in ``order`` when the labels have a natural one (amount brackets, age groups)."""
     data = frame.assign(share=frame["count"] / max(int(frame["count"].sum()), 1))
     base = alt.Chart(data).encode(
         y=alt.Y(
-            "label:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)
+            "label:N",
+            sort=order or "-x",
+            title=None,
+            axis=alt.Axis(labelOverlap=False, labelLimit=160),
         ),
         x=alt.X("count:Q", title="投诉量"),
         tooltip=[
@@ -63,7 +69,11 @@ def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
 
 
 def monthly_volume(frame: pd.DataFrame) -> alt.Chart:
-    """Lines of complaints per calendar month, one per year (columns: year, month, count)."""
+    """Lines of complaints per calendar month, one per year (columns: year, month, count):
+    the latest year in red, the years before in greys, so the current one stands out."""
+    years = sorted(set(frame["year"]))
+    greys = ["#9e9e9e", "#c4c4c4", "#dcdcdc"]
+    colours = [greys[min(len(years) - 2 - i, 2)] for i in range(len(years) - 1)] + [RED]
     return (
         alt.Chart(frame)
         .mark_line(point=True)
@@ -71,7 +81,7 @@ def monthly_volume(frame: pd.DataFrame) -> alt.Chart:
             x=alt.X("month:O", title="月份"),
             y=alt.Y("count:Q", title="投诉量"),
             color=alt.Color(
-                "year:N", title="年份", scale=alt.Scale(range=[RED, "#9e9e9e", "#5c6bc0"])
+                "year:N", title="年份", scale=alt.Scale(domain=years, range=colours[-len(years) :])
             ),
             tooltip=[
                 alt.Tooltip("year:N", title="年份"),

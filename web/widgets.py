@@ -98,6 +98,18 @@ NO_TOOLBARS_CSS = """<style>
 </style>"""
 
 
+# Streamlit leaves about 6rem above the first element for its header; with the menu in that
+# header (st.navigation at the top) the title would sit under a blank band. Our CSS, no data.
+PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; }
+</style>"""
+
+
+def page_style() -> None:
+    """Layout fixes every page shares."""
+    st.html(PAGE_CSS)
+
+
 def hide_download_paths() -> None:
     """Remove every download path from the page (share links made with --no-downloads)."""
     st.html(NO_TOOLBARS_CSS)

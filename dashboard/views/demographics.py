@@ -41,8 +41,11 @@ def render() -> None:
         shares = widgets.shares_frame(data.distribution(filters, by))
         left, right = st.columns([2, 3])
         with left:
+            natural = [o for o in order if o in set(shares["label"])]
             chart = (
-                charts.donut(shares, label) if by == "gender" else charts.shares_bar(shares, label)
+                charts.donut(shares, label)
+                if by == "gender"
+                else charts.shares_bar(shares, label, order=natural)
             )
             widgets.figure(f"{label}分布", chart, shares, f"dg_{by}")
         with right:
