@@ -1,9 +1,12 @@
-"""Altair charts for the pages. Pure functions of data frames: no Streamlit here."""
+"""Altair charts for the pages. Pure functions of data frames (memoized: the same data gives
+the same chart object, see :mod:`web.chart_memo`); no Streamlit here."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+
+from web.chart_memo import memoized
 
 RED = "#c8102e"
 GRADE_COLORS = {
@@ -21,6 +24,7 @@ BANDS = pd.DataFrame(
 )
 
 
+@memoized
 def shares_bar(
     frame: pd.DataFrame, label: str, color: str = RED, order: list[str] | None = None
 ) -> alt.Chart:
@@ -46,6 +50,7 @@ def shares_bar(
     return (bars + text).properties(height=max(120, 24 * len(data)))
 
 
+@memoized
 def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
     palette = {"女": "#e57373", "男": "#64b5f6", "未知": "#bdbdbd"}
     return (
@@ -68,6 +73,7 @@ def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
     )
 
 
+@memoized
 def monthly_volume(frame: pd.DataFrame) -> alt.Chart:
     """Lines of complaints per calendar month, one per year (columns: year, month, count):
     the latest year in red, the years before in greys, so the current one stands out."""
@@ -93,6 +99,7 @@ def monthly_volume(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+@memoized
 def grouped_shares(frame: pd.DataFrame, label: str, order: list[str] | None = None) -> alt.Chart:
     """Shares per label side by side for each sector (columns: sector, label, share, count)."""
     return (
@@ -142,6 +149,7 @@ GRADE_COLORS_BANDS = [GRADE_COLORS[g] for g in BANDS["评级"]]
 _SAMPLE_FILL = alt.condition("datum.few", alt.value("white"), alt.value("#37474f"))
 
 
+@memoized
 def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerChart:
     """Composite index over time (columns: period, composite, grade, few, 投诉量) over the
     grade bands. Rows without a composite (不予评级) get no point."""
@@ -163,6 +171,7 @@ def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerCh
     return alt.layer(grade_bands(), line, points).properties(height=300)
 
 
+@memoized
 def components_lines(frame: pd.DataFrame) -> alt.Chart:
     """The four components over time (columns: period, component, value), one small chart each."""
     return (
@@ -183,6 +192,7 @@ def components_lines(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+@memoized
 def comparison_lines(frame: pd.DataFrame) -> alt.LayerChart:
     """Rated platforms' monthly composite (columns: period, platform, composite, few, 投诉量)
     over the grade bands."""
@@ -209,6 +219,7 @@ def comparison_lines(frame: pd.DataFrame) -> alt.LayerChart:
     )
 
 
+@memoized
 def ranking_bars(frame: pd.DataFrame) -> alt.Chart:
     """Platforms by complaint volume (columns: 排名, 平台, 投诉量)."""
     return (

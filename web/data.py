@@ -11,7 +11,6 @@ so a masked viewer is never served a result computed for staff.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
@@ -63,13 +62,15 @@ def data_version() -> tuple[int, datetime | None]:
     return _version(database_url())
 
 
-@st.cache_data(ttl=REFRESH_SECONDS, show_spinner=False, max_entries=5000)
+# Keyed by the data version, so an entry is never stale: it leaves when unused (max_entries),
+# not all at once on a timer (which made every viewer recompute together). The key is one
+# string, cheap to hash; the objects behind it are passed unhashed (leading underscore).
+@st.cache_data(show_spinner=False, max_entries=5000)
 def _cached(
-    url: str, version: int, module: str, name: str, filters: Filters, args: tuple, kwargs: tuple
+    key: str, _url: str, _read: Callable[..., Any], _filters: Filters, _args: tuple, _kwargs: dict
 ) -> Any:
-    read = getattr(importlib.import_module(module), name)
-    with session_scope(engine(url)) as session:
-        return read(session, filters, *args, **dict(kwargs))
+    with session_scope(engine(_url)) as session:
+        return _read(session, _filters, *_args, **_kwargs)
 
 
 def _scoped(filters: Filters) -> Filters:
@@ -84,8 +85,20 @@ def run(read: Callable[..., T], filters: Filters, *args: Any, **kwargs: Any) -> 
     if isinstance(log, list):
         log.append((read, scoped, args, kwargs))
     url = database_url()
-    key = tuple(sorted(kwargs.items()))
-    return _cached(url, _version(url)[0], read.__module__, read.__name__, scoped, args, key)
+    # Filters, periods and the other arguments are frozen dataclasses and plain values:
+    # their repr names them exactly.
+    key = repr(
+        (
+            url,
+            _version(url)[0],
+            read.__module__,
+            read.__qualname__,
+            scoped,
+            args,
+            sorted(kwargs.items()),
+        )
+    )
+    return _cached(key, url, read, scoped, args, kwargs)
 
 
 def clear() -> None:

@@ -10,7 +10,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from models.settings import get_settings
 from web import exports
+from web.chart_memo import vega_spec
+from web.data import data_version
 from web.markup import literal
 from web.viewer import current_viewer
 
@@ -35,7 +38,7 @@ def downloads(
     name = exports.file_name(title)
     cols[0].download_button(
         "下载 CSV",
-        exports.csv_bytes(frame),
+        lambda: exports.csv_bytes(frame),  # built when clicked, not on every run
         f"{name}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -71,7 +74,8 @@ def figure(
     if frame.empty:
         empty()
         return
-    st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+    # The spec made once per chart (web/chart_memo.py), not validated again on every run.
+    st.vega_lite_chart(vega_spec(chart), width="stretch", key=f"{key}_chart")
     if caption:
         st.caption(caption)
     downloads(title, frame, key, chart)
@@ -116,7 +120,18 @@ def hide_download_paths() -> None:
 
 
 def live(render) -> None:
-    """Run a page body as a fragment that reruns on the refresh interval (from the cache)."""
-    from models.settings import get_settings
+    """Run a page, and run it again when the data changes.
 
-    st.fragment(render, run_every=get_settings().refresh_seconds)()
+    A small fragment looks at the data version every refresh interval (one cached read
+    shared by all viewers) and reruns the page only if it moved: an open dashboard whose
+    data did not change costs the server nothing but that look.
+    """
+    shown = data_version()[0]
+    render()
+
+    @st.fragment(run_every=get_settings().refresh_seconds)
+    def watch() -> None:
+        if data_version()[0] != shown:
+            st.rerun(scope="app")
+
+    watch()

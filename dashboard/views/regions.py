@@ -10,6 +10,7 @@ from dashboard import sidebar
 from models.reads.regions import per_ten_million, populations
 from models.rules.labels import PROVINCES
 from web import charts, china_map, data, widgets
+from web.chart_memo import frozen_deck, memoized
 from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
@@ -48,7 +49,15 @@ def _phone() -> bool:
     return "Mobile" in (st.context.headers.get("User-Agent") or "")
 
 
+Deck = frozen_deck(pdk.Deck)
+
+
 def _deck(frame: pd.DataFrame, measure: str) -> pdk.Deck:
+    return _built_deck(frame, measure, _phone())
+
+
+@memoized  # the same map for the same figures: built and serialised once
+def _built_deck(frame: pd.DataFrame, measure: str, phone: bool) -> pdk.Deck:
     values = _values(frame, measure)
     counts = dict(zip(frame["地区"], frame["投诉量"], strict=True))
     rates = dict(zip(frame["地区"], frame["每千万人投诉量"], strict=True))
@@ -104,9 +113,9 @@ def _deck(frame: pd.DataFrame, measure: str) -> pdk.Deck:
         radius_min_pixels=1.2,
         get_fill_color=[150, 150, 150],
     )
-    return pdk.Deck(
+    return Deck(
         layers=[layer, islands, box, label],
-        initial_view_state=pdk.ViewState(**(china_map.PHONE_VIEW if _phone() else china_map.VIEW)),
+        initial_view_state=pdk.ViewState(**(china_map.PHONE_VIEW if phone else china_map.VIEW)),
         map_provider=None,
         tooltip={
             "html": "<b>{name}</b><br/>投诉量 {count} 件<br/>每千万人 {rate} 件",

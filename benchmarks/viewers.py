@@ -1,0 +1,311 @@
+"""python -m benchmarks.viewers — many viewers at once, over Streamlit's websocket.
+
+Each simulated viewer is what a browser tab is to the server: one websocket session that
+asks for a page run (a ``rerun_script`` BackMsg with the page and the URL's query string)
+and waits for ``script_finished``. No browser is involved, so the machine's cores go to the
+server. Viewers think between pages; the figures are what a person waits for: the whole
+Streamlit page run, sidebar and charts included, not only the queries.
+
+Scenarios, each against Tousu and against a trivial Streamlit page (a title, four metrics,
+a paragraph) served the same way in the same run:
+
+- ``steady``: N viewers each opening a random dashboard page every ``--think`` seconds
+  (exponentially distributed) for ``--duration`` seconds;
+- ``arrival``: N viewers arriving within ``--arrival`` seconds, each opening the overview once;
+- ``capacity``: ``--capacity`` viewers asking for page after page with no pause: the page
+  runs per second one server can give (the issue's comparison with the trivial page).
+
+Reported: page runs per second, p50/p95 per page, errors, and the server's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["", "regions", "demographics", "ratings", "leaderboard", "cases"]
+QUERY = "period=2024"
+TRIVIAL = """
+import streamlit as st
+st.title("Trivial page")
+for col, (label, value) in zip(st.columns(4), [("a", 1), ("b", 2), ("c", 3), ("d", 4)]):
+    col.metric(label, value)
+st.write("A paragraph of text, the same for everyone.")
+"""
+RUN_TIMEOUT = 60.0
+
+
+@dataclass
+class Tally:
+    """What the viewers of one scenario saw."""
+
+    runs: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    finished: float = 0.0
+    last_served: float = 0.0
+
+    def add(self, page: str, seconds: float) -> None:
+        self.runs[page or "overview"].append(seconds)
+        self.last_served = time.perf_counter() - self.started
+
+    @property
+    def all_runs(self) -> list[float]:
+        return [s for samples in self.runs.values() for s in samples]
+
+
+async def _page_run(ws, page: str, query: str) -> float:
+    """Ask for one page run; seconds until the server says the script finished."""
+    msg = BackMsg()
+    msg.rerun_script.query_string = query
+    msg.rerun_script.page_name = page
+    started = time.perf_counter()
+    await ws.send(msg.SerializeToString())
+    while True:
+        data = await asyncio.wait_for(ws.recv(), RUN_TIMEOUT)
+        forward = ForwardMsg()
+        forward.ParseFromString(data)
+        kind = forward.WhichOneof("type")
+        if kind == "script_finished" and forward.script_finished in (
+            ForwardMsg.FINISHED_SUCCESSFULLY,
+            ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+        ):
+            return time.perf_counter() - started
+
+
+async def _viewer(
+    base: str, pages: list[str], tally: Tally, until: float, think: float, delay: float, once: bool
+) -> None:
+    await asyncio.sleep(delay)
+    host = base.split("//", 1)[1]
+    rng = random.Random()
+    try:
+        async with connect(
+            f"ws://{host}/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=base,
+            max_size=None,
+            open_timeout=RUN_TIMEOUT,
+            ping_timeout=None,
+        ) as ws:
+            while True:
+                page = pages[0] if once else rng.choice(pages)
+                tally.add(page, await _page_run(ws, page, QUERY))
+                if once or time.perf_counter() > until:
+                    return
+                if think:
+                    await asyncio.sleep(rng.expovariate(1 / think))
+    except Exception as exc:  # a dropped or refused connection is a result, not a crash
+        tally.errors.append(f"{type(exc).__name__}: {exc}"[:120])
+
+
+async def _scenario(
+    base: str,
+    pages: list[str],
+    viewers: int,
+    *,
+    duration: float,
+    think: float,
+    arrival: float | None,
+) -> Tally:
+    tally = Tally()
+    until = time.perf_counter() + duration
+    once = arrival is not None
+    spread = arrival if once else min(think, 5.0)
+    if not once and not think:  # capacity: everyone at once, no pause
+        spread = 0.0
+    tasks = [
+        _viewer(base, pages, tally, until, think, random.uniform(0, spread), once)
+        for _ in range(viewers)
+    ]
+    await asyncio.gather(*tasks)
+    tally.finished = time.perf_counter() - tally.started
+    return tally
+
+
+def _rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of a process and its children, in MB."""
+    now = peak = 0.0
+    pids = [pid] + [int(p) for p in _children(pid)]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    now += int(line.split()[1]) / 1024
+                elif line.startswith("VmHWM:"):
+                    peak += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return now, peak
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
+@contextmanager
+def serve(script: Path, port: int, env: dict[str, str]):
+    """A Streamlit server for ``script``; yields (base URL, pid)."""
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    log = open(Path(tempfile.gettempdir()) / f"viewers-{port}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base)
+        yield base, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _wait_ready(base: str, seconds: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"no Streamlit server at {base}")
+
+
+def _pct(samples: list[float], q: float) -> str:
+    if not samples:
+        return "–"
+    ordered = sorted(samples)
+    return f"{ordered[min(len(ordered) - 1, int(q * len(ordered)))]:.2f}"
+
+
+def report_row(name: str, viewers: int, tally: Tally, memory: tuple[float, float]) -> str:
+    runs = tally.all_runs
+    rate = len(runs) / tally.finished if tally.finished else 0.0
+    return (
+        f"| {name} | {viewers} | {len(runs)} | {rate:.1f} | {_pct(runs, 0.5)} | "
+        f"{_pct(runs, 0.95)} | {len(tally.errors)} | {tally.last_served:.1f} | "
+        f"{memory[1]:.0f} |"
+    )
+
+
+HEADER = (
+    "| server | viewers | page runs | runs/s | p50 s | p95 s | errors | last served s | "
+    "peak MB |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def run(args: argparse.Namespace) -> None:
+    env = {"TOUSU_DATABASE_URL": args.database, "TOUSU_PUBLIC_DASHBOARDS": "1"}
+    trivial = Path(tempfile.mkdtemp()) / "trivial.py"
+    trivial.write_text(TRIVIAL, encoding="utf-8")
+    targets = [
+        ("trivial page", trivial, [""], {}),
+        ("Tousu", ROOT / "dashboard" / "app.py", PAGES, env),
+    ]
+    if args.url:
+        targets = [("trivial page", trivial, [""], {})]
+    print(
+        f"steady: each viewer opens a page every {args.think:.0f} s (mean) for "
+        f"{args.duration:.0f} s; arrival: all within {args.arrival:.0f} s, one overview each"
+    )
+    print(HEADER)
+    for name, script, pages, extra in targets:
+        with serve(script, args.port, extra) as (base, pid):
+            _scenarios(name, base, pid, pages, args)
+    if args.url:  # an already running deployment (several processes behind a proxy)
+        _scenarios(f"Tousu at {args.url}", args.url, None, PAGES, args)
+
+
+def _scenarios(name: str, base: str, pid: int | None, pages: list[str], args) -> None:
+    asyncio.run(_scenario(base, pages, 1, duration=1, think=1, arrival=0))  # warm up
+    if args.capacity:
+        full = asyncio.run(
+            _scenario(base, pages, args.capacity, duration=args.duration, think=0, arrival=None)
+        )
+        memory = _rss_mb(pid) if pid else (0.0, 0.0)
+        print(report_row(f"{name}, capacity", args.capacity, full, memory), flush=True)
+    for viewers in args.viewers:
+        steady = asyncio.run(
+            _scenario(base, pages, viewers, duration=args.duration, think=args.think, arrival=None)
+        )
+        memory = _rss_mb(pid) if pid else (0.0, 0.0)
+        print(report_row(f"{name}, steady", viewers, steady, memory), flush=True)
+        _print_pages(steady)
+    for viewers in args.arrivals:
+        burst = asyncio.run(
+            _scenario(base, pages, viewers, duration=0, think=1, arrival=args.arrival)
+        )
+        memory = _rss_mb(pid) if pid else (0.0, 0.0)
+        print(report_row(f"{name}, arrival", viewers, burst, memory), flush=True)
+        if burst.errors:
+            print(f"  errors: {sorted(set(burst.errors))[:3]}")
+
+
+def _print_pages(tally: Tally) -> None:
+    if len(tally.runs) > 1:
+        parts = [
+            f"{page} p50 {statistics.median(s):.2f} p95 {_pct(s, 0.95)}"
+            for page, s in sorted(tally.runs.items())
+        ]
+        print("  " + "; ".join(parts))
+    if tally.errors:
+        print(f"  errors: {sorted(set(tally.errors))[:3]}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.viewers",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--database", required=True, help="TOUSU_DATABASE_URL of a filled database")
+    parser.add_argument(
+        "--viewers", type=lambda s: [int(v) for v in s.split(",")], default=[10, 50, 100, 200]
+    )
+    parser.add_argument("--arrivals", type=lambda s: [int(v) for v in s.split(",")], default=[200])
+    parser.add_argument("--capacity", type=int, default=20, help="0 to skip")
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--think", type=float, default=5.0)
+    parser.add_argument("--arrival", type=float, default=10.0)
+    parser.add_argument("--port", type=int, default=8841)
+    parser.add_argument("--url", help="also load an already running Tousu (e.g. behind nginx)")
+    run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

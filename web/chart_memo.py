@@ -1,0 +1,96 @@
+"""Charts built once per data, not once per page run.
+
+Building an Altair chart validates every encoding against the Vega-Lite schema, and turning
+it into a spec validates it again: together tens of milliseconds a chart, paid by every
+viewer on every run for figures that change only when the data does. Chart builders
+decorated with :func:`memoized` return the same chart object for the same data, and
+:func:`vega_spec` computes that object's spec once.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import pandas as pd
+
+T = TypeVar("T")
+SIZE = 1024  # charts kept; a page draws at most a dozen, a filter combination a new set
+_charts: OrderedDict[Hashable, Any] = OrderedDict()
+_specs: dict[int, tuple[Any, dict]] = {}
+_lock = threading.Lock()
+
+
+def _fingerprint(value: Any) -> Hashable:
+    """A hashable stand-in for an argument; frames by their contents."""
+    if isinstance(value, pd.DataFrame):
+        digest = int(pd.util.hash_pandas_object(value, index=True).sum())
+        return ("frame", tuple(value.columns), tuple(map(str, value.dtypes)), value.shape, digest)
+    if isinstance(value, list | tuple):
+        return tuple(_fingerprint(v) for v in value)
+    return value
+
+
+def memoized(build: Callable[..., T]) -> Callable[..., T]:
+    """``build`` returning the same chart for the same arguments (LRU, thread-safe)."""
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        key = (
+            build.__qualname__,
+            _fingerprint(args),
+            tuple(sorted((k, _fingerprint(v)) for k, v in kwargs.items())),
+        )
+        with _lock:
+            if key in _charts:
+                _charts.move_to_end(key)
+                return _charts[key]
+        chart = build(*args, **kwargs)
+        with _lock:
+            _charts[key] = chart
+            while len(_charts) > SIZE:
+                _, dropped = _charts.popitem(last=False)
+                _specs.pop(id(dropped), None)
+        return chart
+
+    return wrapper
+
+
+def vega_spec(chart: Any) -> dict:
+    """The Vega-Lite spec Streamlit would make of ``chart``, made once per chart object.
+
+    A fresh top-level copy each call: Streamlit moves the datasets out of the spec it is
+    given (into Arrow), which must not empty the one kept here.
+    """
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    with _lock:
+        hit = _specs.get(id(chart))
+    if hit is None or hit[0] is not chart:
+        hit = (chart, _convert_altair_to_vega_lite_spec(chart))
+        with _lock:
+            _specs[id(chart)] = hit
+    spec = dict(hit[1])
+    if isinstance(spec.get("datasets"), dict):
+        spec["datasets"] = dict(spec["datasets"])
+    return spec
+
+
+class _FrozenDeck:
+    """Mixin for a pydeck Deck that serialises itself once (the provinces' outlines make
+    the JSON large: hundreds of milliseconds a run otherwise)."""
+
+    _json: str | None = None
+
+    def to_json(self) -> str:
+        if self._json is None:
+            self._json = super().to_json()  # type: ignore[misc]
+        return self._json
+
+
+def frozen_deck(deck_class: type) -> type:
+    """``deck_class`` whose instances serialise once; memoize the builder to reuse them."""
+    return type(f"Frozen{deck_class.__name__}", (_FrozenDeck, deck_class), {})
