@@ -38,6 +38,7 @@ def free_port() -> int:
 def streamlit_server(env: dict[str, str]):
     """Run `streamlit run dashboard/app.py` on a free loopback port until the block ends."""
     port = free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [

@@ -8,6 +8,7 @@ import streamlit as st
 from admin.common import flash
 from admin.editing import typical_form
 from dashboard import sidebar
+from models.reads.cases import COUNT_CAP
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
 from web import data, frames, widgets
@@ -50,7 +51,8 @@ def render() -> None:
 def _case_list(rows: list, total: int, page: int, case_param: str) -> None:
     """One page of the list, the pager and the downloads; a picked row opens its case."""
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
-    st.caption(f"共 {total:,} 件，第 {page}/{pages} 页 · 点选一行查看详情")
+    count = f"超过 {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
+    st.caption(f"共 {count} 件，第 {page}/{pages} 页 · 点选一行查看详情")
     frame = frames.cases(rows)
     event = st.dataframe(
         frame,
