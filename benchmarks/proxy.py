@@ -1,0 +1,47 @@
+"""deploy/nginx.conf filled in with given ports and run in the foreground (tests, benchmark)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def config(backends: list[str], port: int) -> str:
+    """The deployment's nginx.conf with these backends (http://host:port) and this port."""
+    text = CONF.read_text(encoding="utf-8")
+    servers = "".join(f"        server {b.split('//', 1)[1]};\n" for b in backends)
+    text = re.sub(
+        r"(upstream tousu \{\n.*?\n)(?:\s+server [^\n]*\n)+",
+        lambda m: m.group(1) + servers,
+        text,
+        flags=re.S,
+    )
+    return text.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{port};")
+
+
+@contextmanager
+def nginx(folder: Path, backends: list[str], port: int):
+    """nginx in front of ``backends``; yields its base URL."""
+    (folder / "tmp").mkdir(parents=True, exist_ok=True)
+    (folder / "nginx.conf").write_text(config(backends, port), encoding="utf-8")
+    process = subprocess.Popen(
+        [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        time.sleep(0.5)
+        if process.poll() is not None:
+            raise RuntimeError(process.stderr.read().decode() if process.stderr else "nginx")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
