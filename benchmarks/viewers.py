@@ -225,7 +225,7 @@ def report_row(name: str, viewers: int, tally: Tally, memory: tuple[float, float
 
 HEADER = (
     "| server | viewers | page runs | runs/s | p50 s | p95 s | errors | last served s | "
-    "peak MB |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "peak MB (largest process) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 
 
@@ -246,31 +246,58 @@ def run(args: argparse.Namespace) -> None:
     print(HEADER)
     for name, script, pages, extra in targets:
         with serve(script, args.port, extra) as (base, pid):
-            _scenarios(name, base, pid, pages, args)
+            _scenarios(name, base, [pid], pages, args)
     if args.url:  # an already running deployment (several processes behind a proxy)
-        _scenarios(f"Tousu at {args.url}", args.url, None, PAGES, args)
+        _scenarios(f"Tousu at {args.url}", args.url, [], PAGES, args)
+    if args.processes > 1:
+        _behind_nginx(args, env)
 
 
-def _scenarios(name: str, base: str, pid: int | None, pages: list[str], args) -> None:
+def _behind_nginx(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """``--processes`` Tousu processes on one database behind deploy/nginx.conf."""
+    from contextlib import ExitStack
+
+    from benchmarks.proxy import nginx
+
+    with ExitStack() as stack:
+        servers = [
+            stack.enter_context(serve(ROOT / "dashboard" / "app.py", args.port + 1 + i, env))
+            for i in range(args.processes)
+        ]
+        folder = Path(tempfile.mkdtemp())
+        base = stack.enter_context(
+            nginx(folder, [b for b, _pid in servers], args.port + 1 + args.processes)
+        )
+        name = f"Tousu × {args.processes} behind nginx"
+        _scenarios(name, base, [pid for _b, pid in servers], PAGES, args)
+
+
+def _memory(pids: list[int]) -> tuple[float, float]:
+    """(current, peak) MB of the largest of the server processes."""
+    sizes = [_rss_mb(pid) for pid in pids] or [(0.0, 0.0)]
+    return max(s[0] for s in sizes), max(s[1] for s in sizes)
+
+
+def _scenarios(name: str, base: str, pids: list[int], pages: list[str], args) -> None:
     asyncio.run(_scenario(base, pages, 1, duration=1, think=1, arrival=0))  # warm up
     if args.capacity:
         full = asyncio.run(
             _scenario(base, pages, args.capacity, duration=args.duration, think=0, arrival=None)
         )
-        memory = _rss_mb(pid) if pid else (0.0, 0.0)
+        memory = _memory(pids)
         print(report_row(f"{name}, capacity", args.capacity, full, memory), flush=True)
     for viewers in args.viewers:
         steady = asyncio.run(
             _scenario(base, pages, viewers, duration=args.duration, think=args.think, arrival=None)
         )
-        memory = _rss_mb(pid) if pid else (0.0, 0.0)
+        memory = _memory(pids)
         print(report_row(f"{name}, steady", viewers, steady, memory), flush=True)
         _print_pages(steady)
     for viewers in args.arrivals:
         burst = asyncio.run(
             _scenario(base, pages, viewers, duration=0, think=1, arrival=args.arrival)
         )
-        memory = _rss_mb(pid) if pid else (0.0, 0.0)
+        memory = _memory(pids)
         print(report_row(f"{name}, arrival", viewers, burst, memory), flush=True)
         if burst.errors:
             print(f"  errors: {sorted(set(burst.errors))[:3]}")
@@ -304,6 +331,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--arrival", type=float, default=10.0)
     parser.add_argument("--port", type=int, default=8841)
     parser.add_argument("--url", help="also load an already running Tousu (e.g. behind nginx)")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="also N Tousu processes behind nginx"
+    )
     run(parser.parse_args(argv))
 
 

@@ -14,6 +14,7 @@ from models.reads import stats
 from models.rules.filters import Filters
 from models.rules.labels import mask_name
 from models.rules.privacy import Subject, scrub
+from models.store import search_index
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 
 COUNT_CAP = 10_000  # a search's count stops here ("10,000+")
@@ -163,6 +164,9 @@ def search_cases(
             )
         else:
             where.append(Complaint.public_text.like(pattern, escape="\\"))
+            narrowed = search_index.narrowing(session, word)
+            if narrowed is not None:
+                where.append(narrowed)
     if problem_types:
         where.append(Complaint.problem_type.in_(problem_types))
     if typical_only:

@@ -1,0 +1,127 @@
+"""Keyword search equals a plain LIKE scan — through the search index (SQLite's FTS5
+trigram table, PostgreSQL's pg_trgm) and without it, on random data and after every
+kind of write."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import select, text
+
+from models.access.roles import CLI
+from models.reads.cases import COUNT_CAP, search_cases
+from models.rules.filters import Filters
+from models.rules.labels import COUNTING_STATUSES
+from models.store import search_index
+from models.store.db import session_scope
+from models.store.public_text import refresh_public_text
+from models.store.tables import Complaint
+from models.writes import workflow
+from tests.factories import add_complaints, add_platforms
+
+ALPHABET = "退款客服保鲜措施问题商家平台发货质量虚假促销ab"
+
+
+def _text(rng: random.Random, low: int, high: int) -> str:
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(low, high)))
+
+
+def _rows(rng: random.Random, n: int, start: int = 0) -> list[dict]:
+    return [
+        {
+            "external_id": f"S{start + i}",
+            "platform": rng.choice(["云集", "萌推"]),
+            "submitted_at": f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 10:00",
+            "title": _text(rng, 4, 12),
+            "content": _text(rng, 10, 40),
+            "status": rng.choice(["已移交", "已移交", "待审核"]),
+        }
+        for i in range(n)
+    ]
+
+
+def _like_scan(session, word: str) -> tuple[list[int], int]:
+    """The oracle: the counting complaints whose public text contains ``word``, by LIKE."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    ids = session.scalars(
+        select(Complaint.id)
+        .where(Complaint.status.in_(COUNTING_STATUSES))
+        .where(Complaint.public_text.like(f"%{escaped}%", escape="\\"))
+        .order_by(Complaint.submitted_at.desc(), Complaint.id.desc())
+    ).all()
+    return list(ids), len(ids)
+
+
+def _words(rng: random.Random, session) -> list[str]:
+    texts = session.scalars(select(Complaint.public_text)).all()
+    words = []
+    for _ in range(40):
+        source = rng.choice(texts)
+        size = rng.randint(1, 6)
+        at = rng.randrange(max(1, len(source) - size))
+        word = source[at : at + size]
+        if word.strip() and len(word.split()) == 1:  # search splits on whitespace
+            words.append(word.strip())
+    return [*words, "保鲜措施退款", "ab%", "不存在的词语", "A"]
+
+
+def _assert_search_equals_like(engine, rng: random.Random) -> None:
+    with session_scope(engine) as session:
+        for word in _words(rng, session):
+            rows, total = search_cases(session, Filters(), text=word, limit=COUNT_CAP)
+            expected, count = _like_scan(session, word)
+            assert [r.id for r in rows] == expected, word
+            assert total == min(count, COUNT_CAP + 1), word
+
+
+@pytest.fixture
+def searched(engine):
+    add_platforms(engine, ("云集", "社交电商", True), ("萌推", "社交电商", False))
+    add_complaints(engine, _rows(random.Random(3), 300))
+    return engine
+
+
+@pytest.mark.parametrize("selective", [search_index.SELECTIVE, 1])
+def test_search_equals_a_like_scan_after_every_kind_of_write(searched, monkeypatch, selective):
+    # selective=1: the index never narrows, so the scan path is checked as well
+    monkeypatch.setattr(search_index, "SELECTIVE", selective)
+    rng = random.Random(11)
+    _assert_search_equals_like(searched, rng)
+
+    changed = _rows(random.Random(4), 60)  # a re-import rewrites texts (the update path)
+    add_complaints(searched, changed)
+    add_complaints(searched, _rows(random.Random(5), 40, start=1000))  # new rows
+    _assert_search_equals_like(searched, rng)
+
+    with session_scope(searched) as session:  # an administrator deletes complaints
+        for cid, version in session.execute(
+            select(Complaint.id, Complaint.version).order_by(Complaint.id).limit(15)
+        ).all():
+            workflow.delete_complaint(session, CLI, cid, seen_version=version, reason="撤回")
+    _assert_search_equals_like(searched, rng)
+
+    with session_scope(searched) as session:  # the scrubber's rules change: a refresh
+        session.execute(text("UPDATE complaint SET public_text = NULL WHERE id % 3 = 0"))
+        refresh_public_text(session)
+    _assert_search_equals_like(searched, rng)
+
+
+def test_sqlite_search_uses_the_trigram_index(sqlite_url):
+    from models.store.db import get_engine
+
+    engine = get_engine(sqlite_url)
+    add_platforms(engine, ("云集", "社交电商", True))
+    add_complaints(engine, _rows(random.Random(7), 50))
+    with session_scope(engine) as session:
+        assert search_index.narrowing(session, "保鲜措施") is not None
+        assert search_index.narrowing(session, "退款") is None  # two characters: a scan
+        plan = (
+            session.connection()
+            .exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT rowid FROM complaint_search "
+                "WHERE complaint_search MATCH '\"保鲜措施\"'"
+            )
+            .all()
+        )
+    assert "VIRTUAL TABLE" in str(plan)
