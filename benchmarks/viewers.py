@@ -188,7 +188,11 @@ def serve(script: Path, port: int, env: dict[str, str]):
         yield base, process.pid
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # wedged by the load: a result, not a hang
+            process.kill()
+            process.wait()
         log.close()
 
 
