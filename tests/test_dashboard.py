@@ -169,3 +169,11 @@ def test_the_current_year_is_the_red_line_and_brackets_keep_their_order(demo):
     brackets, ages = sorts
     assert brackets[:3] == ["0-100元", "100-500元", "500-1000元"] and brackets[-1] == "未选择"
     assert ages == [a for a in [*AGE_GROUPS, "未知"] if a in ages]
+
+
+def test_cases_page_says_when_a_period_has_no_typical_cases(demo):
+    at = open_page(app(period="2025"), "cases")  # the reports' typical cases are older
+    assert errors(at) == []
+    assert any("没有工作人员选定的典型案例" in i.value for i in at.info)
+    at.toggle(key="typical").set_value(False).run()
+    assert len(at.dataframe[0].value) > 0

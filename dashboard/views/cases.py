@@ -42,6 +42,12 @@ def render() -> None:
     case_param = str(st.query_params.get("case", ""))
     if case_param.isdigit():  # a case URL (/cases?case=ID) is a citation: the case first
         _detail(int(case_param))
+    if not rows and typical and not text.strip() and not types:
+        widgets.empty(
+            "所选范围内没有工作人员选定的典型案例。关闭上方“仅典型案例”可查看全部投诉，"
+            "或在侧栏选择其他期间（如“全部”）。"
+        )
+        return
     if not rows:
         widgets.empty("没有找到符合条件的投诉。")
         return
