@@ -49,6 +49,40 @@ def _phone() -> bool:
     return "Mobile" in (st.context.headers.get("User-Agent") or "")
 
 
+def _inset_layers() -> list[pdk.Layer]:
+    """The 南海诸岛 inset: the islands scaled into a framed box, with its label."""
+    box = pdk.Layer(
+        "PathLayer",
+        [{"path": china_map.inset_box()}],
+        id="inset",
+        get_path="path",
+        get_color=[136, 136, 136],
+        width_min_pixels=1,
+    )
+    x0, y0 = china_map.inset_box()[3]
+    label = pdk.Layer(
+        "TextLayer",
+        [{"position": [x0 + 0.5, y0 - 1.5], "text": china_map.INSET_LABEL}],
+        id="inset_label",
+        get_position="position",
+        get_text="text",
+        get_size=11,
+        get_color=[85, 85, 85],
+        get_text_anchor="'start'",
+        character_set="auto",
+    )
+    islands = pdk.Layer(
+        "ScatterplotLayer",
+        [{"position": list(p)} for p in china_map.island_points()],
+        id="islands",
+        get_position="position",
+        get_radius=1,
+        radius_min_pixels=1.2,
+        get_fill_color=[150, 150, 150],
+    )
+    return [islands, box, label]
+
+
 Deck = frozen_deck(pdk.Deck)
 
 
@@ -84,37 +118,8 @@ def _built_deck(frame: pd.DataFrame, measure: str, phone: bool) -> pdk.Deck:
         line_width_min_pixels=0.6,
         auto_highlight=True,
     )
-    box = pdk.Layer(
-        "PathLayer",
-        [{"path": china_map.inset_box()}],
-        id="inset",
-        get_path="path",
-        get_color=[136, 136, 136],
-        width_min_pixels=1,
-    )
-    x0, y0 = china_map.inset_box()[3]
-    label = pdk.Layer(
-        "TextLayer",
-        [{"position": [x0 + 0.5, y0 - 1.5], "text": china_map.INSET_LABEL}],
-        id="inset_label",
-        get_position="position",
-        get_text="text",
-        get_size=11,
-        get_color=[85, 85, 85],
-        get_text_anchor="'start'",
-        character_set="auto",
-    )
-    islands = pdk.Layer(
-        "ScatterplotLayer",
-        [{"position": list(p)} for p in china_map.island_points()],
-        id="islands",
-        get_position="position",
-        get_radius=1,
-        radius_min_pixels=1.2,
-        get_fill_color=[150, 150, 150],
-    )
     return Deck(
-        layers=[layer, islands, box, label],
+        layers=[layer, *_inset_layers()],
         initial_view_state=pdk.ViewState(**(china_map.PHONE_VIEW if phone else china_map.VIEW)),
         map_provider=None,
         tooltip={

@@ -19,8 +19,9 @@ SELECTIVE = 5_000  # fewer matches than this: fetch them through the index
 _fts = table(TABLE, column("rowid"), column(TABLE))
 
 
-def managed(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic's include_object: False for the search index's own tables and index."""
+def managed(_object: object, name: str | None, *_rest: object) -> bool:
+    """Alembic's include_object (object, name, type, reflected, compare_to): False for the
+    search index's own tables and index."""
     return not (name and (name.startswith(TABLE) or name == TRIGRAM_INDEX))
 
 
