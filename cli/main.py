@@ -15,14 +15,17 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from cli import report
+from cli.argparse_zh import chinese
 from cli.output import FORMATS, render
 from cli.service import cmd_serve, cmd_share, cmd_user, require_schema
 from models.access.roles import ROLES
-from models.errors import TousuError
+from models.errors import TousuError, UnknownName
+from models.reads.platforms import check_names
 from models.reads.ratings import year_ratings
 from models.reads.stats import distribution
 from models.rules.dimensions import DIMENSIONS
 from models.rules.filters import Filters
+from models.rules.labels import normalize_province
 from models.rules.rating import REPORT_COLUMNS
 from models.store import schema
 from models.store.db import get_engine, session_scope
@@ -32,12 +35,12 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"不是日期（应为 YYYY-MM-DD）：{text!r}") from None
 
 
 def _year(text: str) -> int:
     if not text.isdigit() or not 1990 <= int(text) <= 2100:
-        raise argparse.ArgumentTypeError(f"not a year (YYYY): {text!r}")
+        raise argparse.ArgumentTypeError(f"不是年份（应为 YYYY）：{text!r}")
     return int(text)
 
 
@@ -138,7 +141,17 @@ def cmd_ratings(args: argparse.Namespace) -> int:
         ratings = year_ratings(session, Filters(), args.platform, args.year)
     if not ratings:
         print(f"“{args.platform}”在{args.year}年没有计入评级的投诉", file=sys.stderr)
-    sys.stdout.write(render([r.report_row() for r in ratings], REPORT_COLUMNS, args.format))
+    rows = [
+        {
+            **r.report_row(),
+            "平台反馈率": r.reply_rate,
+            "回复时效性": r.timeliness,
+            "用户满意度": r.satisfaction,
+            "综合指数": r.composite,
+        }
+        for r in ratings
+    ]
+    sys.stdout.write(render(rows, REPORT_COLUMNS, args.format, percent=("平台反馈率",)))
     return 0
 
 
@@ -148,20 +161,30 @@ def cmd_stats(args: argparse.Namespace) -> int:
         raise TousuError("--year 与 --from/--to 不能同时使用")
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise TousuError("--from 晚于 --to")
+    provinces = []
+    for name in args.province:
+        full = normalize_province(name)
+        if full is None:
+            raise UnknownName(f"无法识别的省级地区：{name}（应为如“广东省”或“广东”）")
+        provinces.append(full)
     filters = Filters(
         sectors=tuple(args.sector) or None,
         platforms=tuple(args.platform) or None,
-        provinces=tuple(args.province) or None,
+        provinces=tuple(provinces) or None,
     )
     if args.year is not None:
         filters = filters.with_dates(date(args.year, 1, 1), date(args.year, 12, 31))
     else:
         filters = filters.with_dates(args.date_from, args.date_to)
     with session_scope() as session:
+        check_names(session, args.sector, args.platform)
         shares = distribution(session, filters, args.by)
     if not shares:
         print("没有符合条件的投诉", file=sys.stderr)
-    sys.stdout.write(render([s.row() for s in shares], ("label", "count", "percent"), args.format))
+    if args.by == "month":  # a time series reads in time order, not by size
+        shares.sort(key=lambda share: share.label)
+    rows = [{"label": s.label, "count": s.count, "percent": s.percent} for s in shares]
+    sys.stdout.write(render(rows, ("label", "count", "percent"), args.format, percent=("percent",)))
     return 0
 
 
@@ -171,133 +194,142 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tousu",
-        description="Tousu: consumer-complaint database, ratings and statistics. "
-        "The database comes from TOUSU_DATABASE_URL (default: SQLite file data/tousu.db).",
+        description="Tousu 投诉数据：数据库、消费评级与统计。"
+        "数据库由环境变量 TOUSU_DATABASE_URL 指定（默认 SQLite 文件 data/tousu.db）。",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令")
 
-    p = sub.add_parser("init", help="create or upgrade the database schema (keeps data)")
+    p = sub.add_parser("init", help="创建或升级数据库结构（保留数据）")
     p.set_defaults(handler=cmd_init)
 
-    p = sub.add_parser("demo", help="fill the database with demo platforms and complaints")
+    p = sub.add_parser("demo", help="写入演示平台和投诉")
     p.add_argument(
         "--complaints",
         type=int,
         default=20_000,
         metavar="N",
-        help="synthetic complaints (default 20000)",
+        help="合成投诉条数（默认 20000）",
     )
     p.add_argument(
         "--years",
         type=int,
         default=3,
         metavar="Y",
-        help="spread them over the Y years up to 2025 (default 3: 2023–2025)",
+        help="分布在截至 2025 年的 Y 年内（默认 3：2023–2025）",
     )
     p.add_argument(
         "--seed",
         type=int,
         default=2024,
         metavar="S",
-        help="random seed; the same seed gives the same data (default 2024)",
+        help="随机种子；种子相同，数据相同（默认 2024）",
     )
-    p.add_argument(
-        "--replace", action="store_true", help="delete existing platforms and complaints first"
-    )
+    p.add_argument("--replace", action="store_true", help="先删除已有的平台和投诉")
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser(
-        "summary", help="check the summary tables against a recount, or rebuild them"
+        "summary", help="核对汇总表与重新计数是否一致（check），或重新计算（rebuild）"
     )
-    p.add_argument("action", choices=("check", "rebuild"))
+    p.add_argument("action", choices=("check", "rebuild"), help="check 核对，rebuild 重新计算")
     p.set_defaults(handler=cmd_summary)
 
-    p = sub.add_parser("import", help="import platforms or complaints from CSV or XLSX")
-    p.add_argument("kind", choices=("platforms", "complaints"))
-    p.add_argument("file", help="a .csv (UTF-8, UTF-8 with BOM or GBK) or .xlsx file")
-    p.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    p = sub.add_parser("import", help="从 CSV 或 XLSX 导入平台（platforms）或投诉（complaints）")
+    p.add_argument("kind", choices=("platforms", "complaints"), help="平台或投诉")
+    p.add_argument("file", help="CSV 文件（UTF-8、带 BOM 的 UTF-8 或 GBK）或 XLSX 文件")
+    p.add_argument("--dry-run", action="store_true", help="只校验，不写入（试运行）")
     p.set_defaults(handler=cmd_import)
 
-    p = sub.add_parser(
-        "ratings", help="a platform's consumer ratings for a year, as the reports print them"
-    )
-    p.add_argument("--platform", required=True, metavar="NAME")
-    p.add_argument("--year", required=True, type=_year, metavar="YYYY")
-    p.add_argument("--format", choices=FORMATS, default="table")
+    p = sub.add_parser("ratings", help="平台某年的消费评级，格式同年度报告")
+    p.add_argument("--platform", required=True, metavar="平台", help="平台名称")
+    p.add_argument("--year", required=True, type=_year, metavar="YYYY", help="年份")
+    p.add_argument("--format", choices=FORMATS, default="table", help="输出格式（默认 table）")
     p.set_defaults(handler=cmd_ratings)
 
     report.add_parser(sub, _year)
 
-    p = sub.add_parser("stats", help="distribution of complaints by one dimension")
-    p.add_argument("--by", required=True, choices=DIMENSIONS)
-    p.add_argument("--sector", action="append", default=[], metavar="S", help="repeatable")
-    p.add_argument("--platform", action="append", default=[], metavar="P", help="repeatable")
-    p.add_argument("--province", action="append", default=[], metavar="NAME", help="repeatable")
-    p.add_argument("--year", type=_year, metavar="YYYY")
-    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
-    p.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="inclusive")
-    p.add_argument("--format", choices=FORMATS, default="table")
+    p = sub.add_parser("stats", help="投诉按一个维度的分布（占比）")
+    p.add_argument("--by", required=True, choices=DIMENSIONS, help="统计维度")
+    p.add_argument("--sector", action="append", default=[], metavar="S", help="赛道，可重复")
+    p.add_argument("--platform", action="append", default=[], metavar="P", help="平台，可重复")
+    p.add_argument(
+        "--province",
+        action="append",
+        default=[],
+        metavar="R",
+        help="省级地区（广东或广东省），可重复",
+    )
+    p.add_argument("--year", type=_year, metavar="YYYY", help="年份")
+    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="起始日期")
+    p.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="截止日期（含当天）")
+    p.add_argument("--format", choices=FORMATS, default="table", help="输出格式（默认 table）")
     p.set_defaults(handler=cmd_stats)
-    p = sub.add_parser("user", help="manage accounts (add, list, disable, enable, passwd, unlock)")
-    user_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    q = user_sub.add_parser("add", help="create an account; the password is asked for")
-    q.add_argument("name")
-    q.add_argument("--role", required=True, choices=ROLES)
-    q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    user_sub.add_parser("list", help="accounts, roles and login throttles")
+    p = sub.add_parser(
+        "user",
+        help="管理账号（add 添加、list 列表、disable 停用、enable 启用、passwd 改密码、unlock 解除登录限制）",
+    )
+    user_sub = p.add_subparsers(dest="action", required=True, metavar="操作", title="操作")
+    q = user_sub.add_parser("add", help="创建账号；随后输入密码")
+    q.add_argument("name", help="用户名")
+    q.add_argument("--role", required=True, choices=ROLES, help="角色")
+    q.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    user_sub.add_parser("list", help="账号、角色和登录限制")
     for action, text in (
-        ("disable", "stop an account from logging in"),
-        ("enable", "allow a disabled account again"),
-        ("unlock", "lift the login throttle on a username"),
+        ("disable", "停用账号，不能再登录"),
+        ("enable", "重新启用已停用的账号"),
+        ("unlock", "解除用户名的登录限制"),
     ):
-        user_sub.add_parser(action, help=text).add_argument("name")
-    q = user_sub.add_parser("passwd", help="set a new password")
-    q.add_argument("name")
-    q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+        user_sub.add_parser(action, help=text).add_argument("name", help="用户名")
+    q = user_sub.add_parser("passwd", help="设置新密码")
+    q.add_argument("name", help="用户名")
+    q.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     p.set_defaults(handler=cmd_user)
 
-    p = sub.add_parser("share", help="read-only dashboard links for journalists")
-    share_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    q = share_sub.add_parser("create", help="make a link and print its URL (shown once)")
+    p = sub.add_parser("share", help="给媒体的只读看板链接")
+    share_sub = p.add_subparsers(dest="action", required=True, metavar="操作", title="操作")
+    q = share_sub.add_parser("create", help="创建链接并打印地址（只显示一次）")
     q.add_argument(
         "--expires-days",
         type=int,
         default=30,
         metavar="N",
-        help="days until it expires (default 30, at most 365)",
+        help="有效天数（默认 30，最多 365）",
     )
-    q.add_argument("--sector", action="append", default=[], metavar="S", help="repeatable")
-    q.add_argument("--platform", action="append", default=[], metavar="P", help="repeatable")
-    q.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
-    q.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
-    q.add_argument("--no-downloads", action="store_true", help="hide download buttons")
-    q.add_argument("--label", metavar="TEXT", help="shown on the banner and in the list")
-    share_sub.add_parser("list", help="links with scope, expiry, state and view count")
-    q = share_sub.add_parser("revoke", help="end a link at once")
-    q.add_argument("id", type=int)
+    q.add_argument("--sector", action="append", default=[], metavar="S", help="赛道，可重复")
+    q.add_argument("--platform", action="append", default=[], metavar="P", help="平台，可重复")
+    q.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="起始日期")
+    q.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="截止日期")
+    q.add_argument("--no-downloads", action="store_true", help="隐藏下载按钮")
+    q.add_argument("--label", metavar="TEXT", help="标签，显示在横幅和列表中")
+    share_sub.add_parser("list", help="链接的范围、有效期、状态和访问次数")
+    q = share_sub.add_parser("revoke", help="立即撤销链接")
+    q.add_argument("id", type=int, help="链接编号（见 share list）")
     p.set_defaults(handler=cmd_share)
 
-    p = sub.add_parser("serve", help="start the dashboard (streamlit)")
+    p = sub.add_parser("serve", help="启动看板（Streamlit）")
     p.add_argument(
         "--demo",
         action="store_true",
-        help="fill an empty database with demo data and open the dashboards to visitors",
+        help="空库时写入演示数据，并向访客开放看板",
     )
     p.add_argument(
         "--public",
         action="store_true",
-        help="open the dashboards to anonymous visitors (masked, reviewed data only)",
+        help="向匿名访客开放看板（仅脱敏、已审核的数据）",
     )
-    p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--address", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
+    p.add_argument("--address", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     p.set_defaults(handler=cmd_serve)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    with chinese():
+        args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except UnknownName as exc:  # a wrong argument, like those argparse refuses
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     except TousuError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

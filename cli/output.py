@@ -7,6 +7,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Sequence
+from decimal import Decimal
 
 from models.rules.spreadsheet import csv_cell
 
@@ -23,13 +24,30 @@ def _pad(text: str, width: int, right: bool) -> str:
     return gap + text if right else text + gap
 
 
-def render(rows: Sequence[dict], columns: Sequence[str], fmt: str) -> str:
-    """``rows`` (dicts keyed by ``columns``) in the chosen format, ending with a newline."""
+def _json_number(value: object) -> float:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"not JSON: {value!r}")
+
+
+def render(
+    rows: Sequence[dict], columns: Sequence[str], fmt: str, percent: Sequence[str] = ()
+) -> str:
+    """``rows`` (dicts keyed by ``columns``) in the chosen format, ending with a newline.
+
+    Numbers stay numbers in JSON (a Decimal as a JSON number); the ``percent`` columns hold
+    a number of percent, written with a % sign in the table and CSV (38.89%) but as 38.89
+    in JSON.
+    """
     if fmt == "json":
-        return (
-            json.dumps([{c: row[c] for c in columns} for row in rows], ensure_ascii=False, indent=2)
-            + "\n"
+        text = json.dumps(
+            [{c: row[c] for c in columns} for row in rows],
+            ensure_ascii=False,
+            indent=2,
+            default=_json_number,
         )
+        return text + "\n"
+    rows = [{c: f"{row[c]}%" if c in percent else row[c] for c in columns} for row in rows]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

@@ -16,17 +16,15 @@ from reports import FORMATS, write
 
 
 def add_parser(sub, year_type) -> None:
-    p = sub.add_parser(
-        "report", help="write the annual report of a sector (报告生成) as HTML, DOCX or Markdown"
-    )
-    p.add_argument("--sector", required=True, metavar="S")
-    p.add_argument("--year", required=True, type=year_type, metavar="YYYY")
+    p = sub.add_parser("report", help="写出赛道年度报告（报告生成）：HTML、DOCX 或 Markdown")
+    p.add_argument("--sector", required=True, metavar="S", help="赛道")
+    p.add_argument("--year", required=True, type=year_type, metavar="YYYY", help="年份")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="投诉榜上的平台数（默认 10）")
     p.add_argument(
-        "--top", type=int, default=10, metavar="N", help="platforms on the leaderboard (default 10)"
+        "--intro", type=Path, metavar="FILE", help="报告摘要的开头文字（UTF-8 文本文件）"
     )
-    p.add_argument("--intro", type=Path, metavar="FILE", help="the summary's opening text (UTF-8)")
-    p.add_argument("--format", choices=FORMATS, help="default: from the output file's extension")
-    p.add_argument("--output", required=True, type=Path, metavar="FILE")
+    p.add_argument("--format", choices=FORMATS, help="默认按输出文件的扩展名")
+    p.add_argument("--output", required=True, type=Path, metavar="FILE", help="输出文件")
     p.set_defaults(handler=cmd_report)
 
 

@@ -7,3 +7,8 @@ class TousuError(Exception):
 
 class NotFound(TousuError):
     """A named thing (platform, complaint, user …) does not exist."""
+
+
+class UnknownName(NotFound):
+    """A filter names a sector, platform or province that does not exist; the message lists
+    the known names. The command line exits 2 for it, as for any other wrong argument."""

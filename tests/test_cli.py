@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -59,10 +60,75 @@ def test_stats_csv_and_json_agree(demo_db, capsys):
     _, out_json, _ = run(capsys, "stats", "--by", "province", "--year", "2024", "--format", "json")
     rows = list(csv.DictReader(io.StringIO(out_csv)))
     as_json = json.loads(out_json)
-    assert [dict(r, count=int(r["count"])) for r in rows] == as_json
+    assert [
+        dict(r, count=int(r["count"]), percent=float(r["percent"].rstrip("%"))) for r in rows
+    ] == as_json
     counts = [r["count"] for r in as_json]
     assert counts == sorted(counts, reverse=True)
-    assert abs(sum(float(r["percent"].rstrip("%")) for r in as_json) - 100) < 0.5
+    assert all(type(r["count"]) is int and type(r["percent"]) is float for r in as_json)
+    assert abs(sum(r["percent"] for r in as_json) - 100) < 0.5
+
+
+def test_stats_by_month_reads_in_time_order(demo_db, capsys):
+    code, out, _ = run(capsys, "stats", "--by", "month", "--format", "csv")
+    months = [r["label"] for r in csv.DictReader(io.StringIO(out))]
+    assert code == 0 and len(months) >= 24
+    assert months == sorted(months) and months[0].endswith("-01")
+
+
+def test_stats_province_accepts_the_short_name_as_the_importer_does(demo_db, capsys):
+    _, short, _ = run(capsys, "stats", "--by", "gender", "--province", "广东", "--format", "csv")
+    _, full, _ = run(capsys, "stats", "--by", "gender", "--province", "广东省", "--format", "csv")
+    _, everywhere, _ = run(capsys, "stats", "--by", "gender", "--format", "csv")
+    assert short == full != everywhere and len(short.splitlines()) > 1
+    code, out, err = run(capsys, "stats", "--by", "gender", "--province", "火星")
+    assert code == 2 and out == "" and "火星" in err and "广东" in err
+
+
+@pytest.mark.parametrize(("option", "known"), [("--sector", "金融科技"), ("--platform", "云集")])
+def test_stats_unknown_sector_or_platform_exits_2_with_the_known_names(
+    demo_db, capsys, option, known
+):
+    code, out, err = run(capsys, "stats", "--by", "gender", option, "不存在的名字")
+    assert code == 2 and out == ""
+    assert err.startswith("错误：") and "不存在的名字" in err and known in err
+    assert "没有符合条件的投诉" not in err
+
+
+def test_ratings_json_writes_numbers_as_numbers(demo_db, capsys):
+    code, out, _ = run(
+        capsys, "ratings", "--platform", "小红书", "--year", "2024", "--format", "json"
+    )
+    first = json.loads(out)[0]
+    assert code == 0 and first["年份"] == "2024年"
+    for column in ("平台反馈率", "回复时效性", "用户满意度", "综合指数"):
+        assert type(first[column]) is float, column
+    _, table, _ = run(capsys, "ratings", "--platform", "小红书", "--year", "2024")
+    assert f"{first['平台反馈率']:.2f}%" in table
+
+
+def test_help_and_argument_errors_are_chinese(use_db, capsys):
+    for argv in (
+        ["--help"],
+        ["stats", "--help"],
+        ["demo", "--help"],
+        ["report", "-h"],
+        ["user", "--help"],
+        ["share", "create", "-h"],
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        out = capsys.readouterr().out
+        assert exit_info.value.code == 0 and out.startswith("用法：")
+        words = {w.lower() for w in re.findall(r"[A-Za-z]+", re.sub(r"--?[\w-]+", "", out))}
+        english = {"usage", "options", "show", "help", "the", "and", "of", "to", "for", "with"}
+        assert not words & english, out
+        assert {"repeatable", "default", "arguments"}.isdisjoint(words), out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["stats", "--by", "weekday"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "错误：" in err and "无效的取值" in err
+    assert "invalid" not in err and "usage" not in err
 
 
 def test_demo_is_deterministic_for_a_seed(use_db, capsys, tmp_path, monkeypatch):
@@ -156,9 +222,9 @@ def test_share_create_refuses_unknown_names_and_prints_a_working_address(
 ):
     monkeypatch.delenv("TOUSU_BASE_URL", raising=False)
     code, out, err = run(capsys, "share", "create", "--sector", "不存在的赛道")
-    assert code == 1 and out == "" and "未知赛道：不存在的赛道" in err and "金融科技" in err
+    assert code == 2 and out == "" and "未知赛道：不存在的赛道" in err and "金融科技" in err
     code, _out, err = run(capsys, "share", "create", "--platform", "没有这个平台")
-    assert code == 1 and "未知平台：没有这个平台" in err
+    assert code == 2 and "未知平台：没有这个平台" in err
 
     from models.access import sharing
 
@@ -196,3 +262,20 @@ def test_serve_records_the_address_share_links_use(use_db, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_import_and_date_mistakes_are_reported_in_chinese(use_db, capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "投诉平台,投诉时间,问题类型,回复时间,移交时间,年龄,满意度\n"
+        "甲,2024-13-01,退款问题,2024-02-30T25:00,20241301,abc,11\n"
+        "甲,2024-01-01T10:00:00+25:00,退款问题,2024-00-10,2024-W60,-1,x\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "import", "complaints", str(bad))
+    assert code == 1 and err.count("第") >= 8
+    assert not re.findall(r"[A-Za-z]{3,}", re.sub(r"“[^”]*”", "", err)), err
+    with pytest.raises(SystemExit):
+        main(["stats", "--by", "gender", "--from", "2024-13-01"])
+    err = capsys.readouterr().err
+    assert "不是日期" in err and "must" not in err and "not a date" not in err

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from models.access.roles import Actor, require
 from models.clock import local_now
 from models.errors import NotFound, TousuError
+from models.reads.platforms import check_names
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
 from models.rules.text import checked
@@ -146,16 +147,8 @@ def url_for(token: str, seen_at: str | None = None) -> str:
 
 def _check_scope(session: Session, sectors: list[str] | None, platforms: list[str] | None) -> None:
     """Refuse names that match nothing: a link that shows nothing is a mistake."""
+    check_names(session, sectors, platforms)
     known = session.execute(select(Platform.name, Platform.sector)).all()
-    for asked, names, what in (
-        (sectors, sorted({s for _n, s in known}), "赛道"),
-        (platforms, sorted({n for n, _s in known}), "平台"),
-    ):
-        unknown = sorted(set(asked or ()) - set(names))
-        if unknown:
-            raise TousuError(
-                f"未知{what}：{'、'.join(unknown)}。已有{what}：{'、'.join(names) or '（无）'}"
-            )
     if sectors and platforms:
         inside = {n for n, s in known if s in sectors}
         outside = sorted(set(platforms) - inside)

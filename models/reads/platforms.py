@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from models.errors import NotFound
+from models.errors import NotFound, UnknownName
 from models.rules.filters import Filters
 from models.store.tables import Platform
 
@@ -43,3 +43,19 @@ def platforms_in(session: Session, filters: Filters) -> list[PlatformInfo]:
     return [
         PlatformInfo(pid, name, sector, bool(on)) for pid, name, sector, on in session.execute(stmt)
     ]
+
+
+def check_names(
+    session: Session, sectors: list[str] | None, platform_names: list[str] | None
+) -> None:
+    """Refuse sector or platform names that match nothing, listing the known ones."""
+    known = session.execute(select(Platform.name, Platform.sector)).all()
+    for asked, names, what in (
+        (sectors, sorted({s for _n, s in known}), "赛道"),
+        (platform_names, sorted({n for n, _s in known}), "平台"),
+    ):
+        unknown = sorted(set(asked or ()) - set(names))
+        if unknown:
+            raise UnknownName(
+                f"未知{what}：{'、'.join(unknown)}。已有{what}：{'、'.join(names) or '（无）'}"
+            )
