@@ -87,3 +87,38 @@ def test_the_dry_run_runs_once_per_uploaded_file(clerk_page):
     at.button(key="im_commit").click().run()
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(Complaint)) == 1
+
+
+def test_after_a_confirmed_import_no_stale_dry_run_or_confirm_button(clerk_page):
+    at, engine = clerk_page
+    rows = [{"platform": "云集", "submitted_at": "2024-03-01 10:00", "problem_type": "退款问题"}]
+    _upload(at, "c.csv", csv_bytes(rows, rows[0]), "text/csv")
+    assert [s.value for s in at.success] == ["1 行全部有效（试运行，未写入）"]
+    at.button(key="im_commit").click().run()
+    assert errors(at) == []
+    shown = [s.value for s in at.success]
+    assert len(shown) == 1 and "试运行" not in shown[0] and "未写入" not in shown[0], shown
+    assert "im_commit" not in {b.key for b in at.button}
+    assert any("已经导入" in i.value for i in at.info)
+    at.run()  # any later rerun: still nothing to confirm for the same file
+    assert "im_commit" not in {b.key for b in at.button} and not at.success
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Complaint)) == 1
+
+
+def test_the_template_has_the_chinese_headers_the_importer_reads(clerk_page):
+    from models.importing import COMPLAINT_COLUMNS, import_complaints
+
+    at, engine = clerk_page
+    from admin.views.imports import template_csv
+
+    assert "下载投诉导入模板（CSV）" in [b.proto.label for b in at.get("download_button")]
+
+    data = template_csv("complaints")
+    header = data.decode("utf-8-sig").strip().split(",")
+    assert data.startswith(b"\xef\xbb\xbf") and header[:3] == ["投诉平台", "投诉时间", "问题类型"]
+    assert sorted(header) == sorted(name for name, _req in COMPLAINT_COLUMNS.values())
+    filled = data + "云集,2024-03-01 10:00,退款问题".encode() + b"," * (len(header) - 3) + b"\n"
+    with session_scope(engine) as session:
+        report = import_complaints(session, filled, "模板.csv", dry_run=True)
+    assert report.ok and not report.warnings, (report.errors, report.warnings)

@@ -10,12 +10,25 @@ import streamlit as st
 from admin.common import flash, guard, read, run_write
 from models.access.roles import Actor
 from models.errors import TousuError
-from models.importing import ImportReport
+from models.importing import COMPLAINT_COLUMNS, PLATFORM_COLUMNS, ImportReport
 from models.writes import imports as import_writes
 from web.markup import literal
 from web.viewer import current_viewer
 
 KINDS = {"complaints": "投诉", "platforms": "平台"}
+
+
+def _file_key(who: Actor, kind: str, filename: str, data: bytes) -> tuple[str, ...]:
+    return (who.username, kind, filename, hashlib.sha256(data).hexdigest())
+
+
+def template_csv(kind: str) -> bytes:
+    """An empty file with the Chinese column headers (required ones first), UTF-8 with BOM
+    so that Excel opens it as Chinese."""
+    columns = COMPLAINT_COLUMNS if kind == "complaints" else PLATFORM_COLUMNS
+    names = [name for name, required in columns.values() if required]
+    names += [name for name, required in columns.values() if not required]
+    return (",".join(names) + "\n").encode("utf-8-sig")
 
 
 def _checked(who: Actor, kind: str, filename: str, data: bytes) -> ImportReport | str:
@@ -24,7 +37,7 @@ def _checked(who: Actor, kind: str, filename: str, data: bytes) -> ImportReport 
     Streamlit reruns the page on every click; the check of a large file takes seconds,
     so its outcome is kept in the session, keyed by a hash of the file's bytes.
     """
-    key = (who.username, kind, filename, hashlib.sha256(data).hexdigest())
+    key = _file_key(who, kind, filename, data)
     cached = st.session_state.get("im_checked")
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -60,10 +73,22 @@ def render() -> None:
         "表头可用英文或中文列名，格式见 README。任何一行有错时不会写入任何数据；"
         "投诉编号已存在的行会更新原投诉。"
     )
+    st.download_button(
+        f"下载{KINDS[kind]}导入模板（CSV）",
+        template_csv(kind),
+        file_name=f"{KINDS[kind]}导入模板.csv",
+        mime="text/csv",
+        key="im_template",
+        on_click="ignore",
+    )
     if upload is None:
         st.session_state.pop("im_checked", None)
+        st.session_state.pop("im_done", None)
         return
     data = upload.getvalue()
+    if st.session_state.get("im_done") == _file_key(who, kind, upload.name, data):
+        st.info("这个文件已经导入。要再导入一个文件，请重新选择。")
+        return
     report = _checked(who, kind, upload.name, data)
     if isinstance(report, str):  # refused unread: too large, not a table, unknown header
         st.error(literal(report))  # messages quote the file's names and values
@@ -101,6 +126,7 @@ def _commit(who: Actor, kind: str, filename: str, data: bytes, rows: int) -> Non
         if done:
             st.session_state["admin_flash"] = done.value.summary()
             st.session_state.pop("im_checked", None)
+            st.session_state["im_done"] = _file_key(who, kind, filename, data)
             st.rerun()
 
 
