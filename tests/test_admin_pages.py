@@ -147,3 +147,40 @@ def test_one_time_password_must_be_changed_first(site):
     assert [t.value for t in at.title] == ["我的账号"]
     with pytest.raises(ValueError):
         at.switch_page("views/overview.py").run()
+
+
+def test_reply_queue_waits_in_days_and_hours_and_a_searchable_picker(site):
+    from datetime import timedelta
+
+    from web.frames import days_and_hours
+
+    assert [days_and_hours(h) for h in (0.4, 5.9, 24, 77.5, 34134.1)] == [
+        "不到1小时",
+        "5小时",
+        "1天",
+        "3天5小时",
+        "1422天6小时",
+    ]
+    waited = local_now() - timedelta(days=3, hours=5, minutes=10)
+    add_complaints(
+        site,
+        [
+            {
+                "platform": "云集",
+                "submitted_at": f"{waited - timedelta(hours=1):%Y-%m-%d %H:%M}",
+                "transferred_at": f"{waited:%Y-%m-%d %H:%M}",
+                "title": "会员费自动续费后不退款，客服一直推诿不处理",
+            }
+        ],
+    )
+    at = open_admin(logged_in("clerk"), "replies")
+    assert errors(at) == []
+    frame = at.dataframe[0].value
+    assert "已等待（小时）" not in frame.columns
+    fresh = frame[frame["标题"].str.startswith("会员费")].iloc[0]
+    assert fresh["已等待"] == "3天5小时" and fresh["逾期"] == "超过72小时"
+    picker = at.selectbox(key="rq_open")
+    assert picker.placeholder == "输入编号、平台或标题查找"
+    assert f"{fresh['编号']} · 云集 · 会员费自动续费后不退款，客服一直推诿不处…" in picker.options
+    picker.select(int(fresh["编号"])).run()
+    assert any("默认为现在" in c.value for c in at.caption)

@@ -36,6 +36,15 @@ def cases(rows: Iterable[CaseRow]) -> pd.DataFrame:
     )
 
 
+def days_and_hours(hours: float) -> str:
+    """A wait as people say it: 3天5小时, 5小时, 不到1小时 (whole hours, rounded down)."""
+    whole = int(hours)
+    days, rest = divmod(whole, 24)
+    if days:
+        return f"{days}天{rest}小时" if rest else f"{days}天"
+    return f"{rest}小时" if rest else "不到1小时"
+
+
 def reply_queue(items: Iterable[QueueItem]) -> pd.DataFrame:
     """Complaints awaiting a reply, with how long they have waited and what is overdue."""
     return pd.DataFrame(
@@ -46,10 +55,10 @@ def reply_queue(items: Iterable[QueueItem]) -> pd.DataFrame:
                 "问题类型": i.problem_type,
                 "标题": i.title or "",
                 "移交时间": i.transferred_at.strftime("%Y-%m-%d %H:%M"),
-                "已等待（小时）": round(i.hours_waiting, 1),
+                "已等待": days_and_hours(i.hours_waiting),
                 "逾期": i.overdue,
             }
             for i in items
         ],
-        columns=["编号", "平台", "问题类型", "标题", "移交时间", "已等待（小时）", "逾期"],
+        columns=["编号", "平台", "问题类型", "标题", "移交时间", "已等待", "逾期"],
     )

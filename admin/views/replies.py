@@ -31,6 +31,10 @@ def _reply_form(who, chosen: int) -> None:
             "回复日期", value=now.date(), key=f"rq_day_{chosen}", format="YYYY-MM-DD"
         )
         clock = c2.time_input("回复时间", value=now.time(), key=f"rq_time_{chosen}", step=60)
+        st.caption(
+            "回复日期和时间默认为现在。若平台较早已回复、现在才录入，请改为平台实际回复的"
+            "时间：回复时效性按它计算。"
+        )
         if st.form_submit_button("保存回复", type="primary", key=f"rq_save_{chosen}"):
             replied_at = datetime.combine(day, clock).replace(second=0, microsecond=0)
             edit.save(
@@ -40,6 +44,14 @@ def _reply_form(who, chosen: int) -> None:
                 replied_at=replied_at,
             )
     edit.close()
+
+
+def _label(cid: int, platform: str, title: str | None) -> str:
+    """How a complaint is listed in the picker, so that typing its id, platform or title
+    finds it (557 · 云集 · 退款迟迟不到账…)."""
+    short = (title or "无标题").strip()
+    short = short if len(short) <= 20 else short[:20] + "…"
+    return f"{cid} · {platform} · {short}"
 
 
 def render() -> None:
@@ -86,16 +98,18 @@ def render() -> None:
         st.session_state["rq_open"] = int(frame.iloc[rows[0]]["编号"])
     st.session_state["rq_rows"] = rows
     ids = [i.id for i in items]
+    labels = {i.id: _label(i.id, i.platform, i.title) for i in items}
     if keep is not None and keep not in ids:
         ids.append(keep)  # replied by someone else meanwhile: keep the open form
     if st.session_state.get("rq_open") not in ids:
         st.session_state["rq_open"] = None
     chosen = st.selectbox(
         "录入回复的投诉（也可在表格中选择）",
-        ids,
+        sorted(ids),  # by id: typing 557 offers 557 before 5570–5579
         index=None,
         key="rq_open",
-        placeholder="选择投诉编号",
+        format_func=lambda cid: labels.get(cid, str(cid)),
+        placeholder="输入编号、平台或标题查找",
     )
     if chosen is None:
         return
