@@ -147,6 +147,7 @@ def _time_widgets(
             "期间",
             codes,
             key="f_period",
+            placeholder="选择期间",
             format_func=lambda c: (parse_code(c) or Period(2000, "year", 1)).title,
         )
         period = parse_code(code) if code else None

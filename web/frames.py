@@ -62,3 +62,24 @@ def reply_queue(items: Iterable[QueueItem]) -> pd.DataFrame:
         ],
         columns=["编号", "平台", "问题类型", "标题", "移交时间", "已等待", "逾期"],
     )
+
+
+MISSING = "—"
+
+
+def for_display(frame: pd.DataFrame, keep: Iterable[str] = ()) -> pd.DataFrame:
+    """``frame`` with empty cells shown as —, not as the grid's "None" (downloads keep the
+    empty cell and the numbers): columns with an empty cell become text, except ``keep``
+    (columns the page formats itself)."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if column not in set(keep) and values.isna().any():
+            out[column] = [MISSING if pd.isna(v) else _cell_text(v) for v in values]
+    return out
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a rank read as 8.0 where another row has none
+    return str(value)

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from models.settings import get_settings
-from web import exports
+from web import exports, frames
 from web.chart_memo import vega_spec
 from web.data import data_version
 from web.markup import literal
@@ -86,7 +86,8 @@ def table(title: str, frame: pd.DataFrame, key: str, **kwargs) -> None:
     if frame.empty:
         empty()
         return
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table", **kwargs)
+    shown = frames.for_display(frame, keep=kwargs.get("column_config") or ())
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table", **kwargs)
     downloads(title, frame, key)
 
 

@@ -70,7 +70,7 @@ def render() -> None:
         "选择 CSV（UTF-8 / GBK）或 XLSX 文件", type=["csv", "xlsx"], key="im_file"
     )
     st.caption(
-        "表头可用英文或中文列名，格式见 README。任何一行有错时不会写入任何数据；"
+        "表头可用中文或英文列名，中文列名见下方的导入模板。任何一行有错时不会写入任何数据；"
         "投诉编号已存在的行会更新原投诉。"
     )
     st.download_button(

@@ -29,7 +29,13 @@ def render() -> None:
     with left.form("pf_add", clear_on_submit=True):
         st.markdown("**新增平台**")
         name = st.text_input("平台名称", key="pf_new_name")
-        sector = st.selectbox("赛道", sectors, key="pf_new_sector", accept_new_options=True)
+        sector = st.selectbox(
+            "赛道",
+            sectors,
+            key="pf_new_sector",
+            accept_new_options=True,
+            placeholder="选择或输入赛道",
+        )
         onboarded = st.checkbox("已入驻", key="pf_new_on")
         if st.form_submit_button("新增", type="primary") and run_write(
             platform_writes.save_platform,
@@ -42,13 +48,19 @@ def render() -> None:
             st.rerun()
     with right:
         st.markdown("**修改平台**")
-        chosen = st.selectbox("选择平台", list(by_name), index=None, key="pf_edit_pick")
+        chosen = st.selectbox(
+            "选择平台", list(by_name), index=None, key="pf_edit_pick", placeholder="选择平台"
+        )
         if chosen:
             info = by_name[chosen]
             with st.form(f"pf_edit_{info.id}"):
                 name = st.text_input("平台名称", value=info.name)
                 sector = st.selectbox(
-                    "赛道", sectors, index=sectors.index(info.sector), accept_new_options=True
+                    "赛道",
+                    sectors,
+                    index=sectors.index(info.sector),
+                    accept_new_options=True,
+                    placeholder="选择或输入赛道",
                 )
                 onboarded = st.checkbox("已入驻", value=info.onboarded)
                 if st.form_submit_button("保存修改") and run_write(

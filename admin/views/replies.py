@@ -60,7 +60,9 @@ def render() -> None:
     flash()
     names = sorted(p.name for p in read(all_platforms).values())
     cols = st.columns([2, 2])
-    platform = cols[0].selectbox("平台", ["全部平台", *names], key="rq_platform")
+    platform = cols[0].selectbox(
+        "平台", ["全部平台", *names], key="rq_platform", placeholder="选择平台"
+    )
     min_hours = (
         cols[1].segmented_control(
             "等待时长", list(AGES), format_func=AGES.get, key="rq_age", default=0, required=True

@@ -24,7 +24,7 @@ def render() -> None:
     if not options:
         st.info("没有待审核的投诉。")
         return
-    chosen = st.selectbox("投诉编号", options, key="rv_pick")
+    chosen = st.selectbox("投诉编号", options, key="rv_pick", placeholder="选择投诉编号")
     edit = open_complaint(PAGE, who, chosen, f"rv_reason_{chosen}")
     if edit is None:
         return

@@ -101,6 +101,7 @@ def _links(who) -> None:
             active,
             index=None,
             key="sh_revoke_pick",
+            placeholder="选择链接",
             format_func=lambda i: f"{i} · {next(x.label for x in links if x.id == i)}",
         )
         if (

@@ -15,7 +15,9 @@ def _add_form(who) -> None:
     with st.form("us_add", clear_on_submit=True):
         st.markdown("**新建用户**")
         name = st.text_input("用户名", key="us_new_name")
-        role = st.selectbox("角色", ROLES, format_func=ROLE_NAMES.get, key="us_new_role")
+        role = st.selectbox(
+            "角色", ROLES, format_func=ROLE_NAMES.get, key="us_new_role", placeholder="选择角色"
+        )
         password = st.text_input("初始密码（至少10个字符）", type="password", key="us_new_pw")
         if st.form_submit_button("创建", type="primary") and run_write(
             users.add_user,
@@ -32,7 +34,13 @@ def _add_form(who) -> None:
 def _manage(who, accounts) -> None:
     """Role, disable/enable, lift a login limit, a one-time password — for one account."""
     st.markdown("**管理用户**")
-    chosen = st.selectbox("选择用户", [u.username for u in accounts], index=None, key="us_pick")
+    chosen = st.selectbox(
+        "选择用户",
+        [u.username for u in accounts],
+        index=None,
+        key="us_pick",
+        placeholder="选择用户",
+    )
     if chosen:
         info = next(u for u in accounts if u.username == chosen)
         role = st.selectbox(
@@ -41,6 +49,7 @@ def _manage(who, accounts) -> None:
             index=ROLES.index(info.role),
             format_func=ROLE_NAMES.get,
             key=f"us_role_{chosen}",
+            placeholder="选择角色",
         )
         c1, c2, c3 = st.columns(3)
         if (

@@ -124,7 +124,7 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     if not chosen:
         widgets.empty()
         return
-    platform = st.selectbox("平台", chosen, key="rp", bind="query-params")
+    platform = st.selectbox("平台", chosen, key="rp", bind="query-params", placeholder="选择平台")
     unscoped = filters.with_dates(None, None)
     span = data.data_span(Filters(platforms=(platform,)).intersect(unscoped))
     if span is None:
@@ -134,7 +134,13 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     default_year = (
         selection.period.year if selection.period and selection.period.year in years else years[0]
     )
-    year = st.selectbox("年份", years, index=years.index(default_year), key=f"rp_year_{platform}")
+    year = st.selectbox(
+        "年份",
+        years,
+        index=years.index(default_year),
+        key=f"rp_year_{platform}",
+        placeholder="选择年份",
+    )
 
     ratings = data.year_ratings(unscoped, platform, year)
     st.markdown(f"**{literal(summary_sentence(platform, year, ratings))}**")

@@ -22,13 +22,15 @@ def _choices() -> tuple[str, int, int, str | None] | None:
         widgets.empty("当前可查看的范围内没有平台，无法生成报告。")
         return None
     cols = st.columns([2, 1, 1])
-    sector = cols[0].selectbox("赛道", sectors, key="rep_sector")
+    sector = cols[0].selectbox("赛道", sectors, key="rep_sector", placeholder="选择赛道")
     span = data.data_span(Filters(sectors=(sector,)))
     if span is None:
         widgets.empty(f"{sector}暂无可用于报告的投诉数据。")
         return None
     years = list(range(year_of(span[1]), year_of(span[0]) - 1, -1))
-    year = cols[1].selectbox("年份", years, key="rep_year", format_func=lambda y: f"{y}年")
+    year = cols[1].selectbox(
+        "年份", years, key="rep_year", placeholder="选择年份", format_func=lambda y: f"{y}年"
+    )
     top = cols[2].number_input("投诉榜平台数", 1, 50, 10, key="rep_top")
     intro = st.text_area(
         "报告摘要开头（可选）",
