@@ -170,7 +170,12 @@ def test_reply_queue_waits_in_days_and_hours_and_a_searchable_picker(site):
                 "submitted_at": f"{waited - timedelta(hours=1):%Y-%m-%d %H:%M}",
                 "transferred_at": f"{waited:%Y-%m-%d %H:%M}",
                 "title": "会员费自动续费后不退款，客服一直推诿不处理",
-            }
+            },
+            {  # waiting longest, so first in the queue, yet with the highest id
+                "platform": "云集",
+                "submitted_at": "2023-01-01 09:00",
+                "transferred_at": "2023-01-02 09:00",
+            },
         ],
     )
     at = open_admin(logged_in("clerk"), "replies")
@@ -182,5 +187,9 @@ def test_reply_queue_waits_in_days_and_hours_and_a_searchable_picker(site):
     picker = at.selectbox(key="rq_open")
     assert picker.placeholder == "输入编号、平台或标题查找"
     assert f"{fresh['编号']} · 云集 · 会员费自动续费后不退款，客服一直推诿不处…" in picker.options
+    # Listed by id, not in queue order: typing 557 in the browser offers 557 first and Enter
+    # takes it, where the queue order would put a longer-waiting 5574 first.
+    listed = [int(label.split(" · ")[0]) for label in picker.options]
+    assert listed == sorted(listed) and listed != list(frame["编号"])
     picker.select(int(fresh["编号"])).run()
     assert any("默认为现在" in c.value for c in at.caption)

@@ -3,6 +3,8 @@ viewers and logged-out browsers cannot open admin pages by typing their address.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from models.access import users
@@ -100,7 +102,7 @@ def test_staff_reply_and_score_change_the_rating(site, browser):
 
     tab.goto(f"{base}/replies")
     wait_idle(tab)
-    choose(tab, "录入回复的投诉（也可在表格中选择）", "1")
+    choose(tab, "录入回复的投诉（也可在表格中选择）", re.compile(r"^1 · 云集 · "))
     tab.get_by_label("平台回复内容").fill("您好，已为您补发商品。")
     tab.get_by_role("button", name="保存回复").click()
     wait_idle(tab)

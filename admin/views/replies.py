@@ -107,7 +107,7 @@ def render() -> None:
         st.session_state["rq_open"] = None
     chosen = st.selectbox(
         "录入回复的投诉（也可在表格中选择）",
-        sorted(ids),  # by id: typing 557 offers 557 before 5570–5579
+        sorted(ids),  # by id: typing 557 offers 557 first, not a longer-waiting 5574
         index=None,
         key="rq_open",
         format_func=lambda cid: labels.get(cid, str(cid)),
