@@ -7,6 +7,7 @@ function while the parser is built and used translates them without touching any
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -45,3 +46,10 @@ def chinese() -> Iterator[None]:
         yield
     finally:
         argparse._ = saved  # type: ignore[attr-defined]
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help headings end with a full-width colon (选项：)."""
+
+    def format_help(self) -> str:
+        return re.sub(r"(?m)^(\S[^\n]*?):$", r"\1：", super().format_help())

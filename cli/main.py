@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from cli import report
-from cli.argparse_zh import chinese
+from cli.argparse_zh import Parser, chinese
 from cli.output import FORMATS, render
 from cli.service import cmd_serve, cmd_share, cmd_user, require_schema
 from models.access.roles import ROLES
@@ -192,12 +192,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tousu",
         description="Tousu 投诉数据：数据库、消费评级与统计。"
         "数据库由环境变量 TOUSU_DATABASE_URL 指定（默认 SQLite 文件 data/tousu.db）。",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     p = sub.add_parser("init", help="创建或升级数据库结构（保留数据）")
     p.set_defaults(handler=cmd_init)
@@ -267,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         "user",
         help="管理账号（add 添加、list 列表、disable 停用、enable 启用、passwd 改密码、unlock 解除登录限制）",
     )
-    user_sub = p.add_subparsers(dest="action", required=True, metavar="操作", title="操作")
+    user_sub = p.add_subparsers(dest="action", required=True, metavar="操作")
     q = user_sub.add_parser("add", help="创建账号；随后输入密码")
     q.add_argument("name", help="用户名")
     q.add_argument("--role", required=True, choices=ROLES, help="角色")
@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_user)
 
     p = sub.add_parser("share", help="给媒体的只读看板链接")
-    share_sub = p.add_subparsers(dest="action", required=True, metavar="操作", title="操作")
+    share_sub = p.add_subparsers(dest="action", required=True, metavar="操作")
     q = share_sub.add_parser("create", help="创建链接并打印地址（只显示一次）")
     q.add_argument(
         "--expires-days",

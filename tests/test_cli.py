@@ -120,6 +120,7 @@ def test_help_and_argument_errors_are_chinese(use_db, capsys):
             main(argv)
         out = capsys.readouterr().out
         assert exit_info.value.code == 0 and out.startswith("用法：")
+        assert "选项：" in out and ":\n" not in out
         words = {w.lower() for w in re.findall(r"[A-Za-z]+", re.sub(r"--?[\w-]+", "", out))}
         english = {"usage", "options", "show", "help", "the", "and", "of", "to", "for", "with"}
         assert not words & english, out
