@@ -122,3 +122,13 @@ def test_the_template_has_the_chinese_headers_the_importer_reads(clerk_page):
     with session_scope(engine) as session:
         report = import_complaints(session, filled, "模板.csv", dry_run=True)
     assert report.ok and not report.warnings, (report.errors, report.warnings)
+
+
+def test_the_uploader_speaks_chinese(clerk_page):
+    """Its English button and hint are drawn over by our CSS (seen in Chromium: 选择文件)."""
+    at, _engine = clerk_page
+    import streamlit as st
+
+    styles = " ".join(e.proto.body for e in at.get("html"))
+    limit = min(100, st.get_option("server.maxUploadSize"))
+    assert 'content: "选择文件"' in styles and f"每个文件最多 {limit} MB · CSV、XLSX" in styles

@@ -110,6 +110,23 @@ PAGE_CSS = """<style>
 </style>"""
 
 
+# The file uploader's button and hint are English text drawn by the browser ("Upload",
+# "50MB per file • CSV, XLSX"): shown in Chinese by CSS. Our text, no data.
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "%(hint)s"; font-size: 0.875rem; }
+</style>"""
+
+
+def uploader_in_chinese(hint: str) -> None:
+    """The file uploaders on this page say 选择文件 and ``hint`` (每个文件最多 …)."""
+    st.html(UPLOADER_CSS % {"hint": hint.replace('"', "")})
+
+
 def page_style() -> None:
     """Layout fixes every page shares."""
     st.html(PAGE_CSS)

@@ -11,7 +11,9 @@ from admin.common import flash, guard, read, run_write
 from models.access.roles import Actor
 from models.errors import TousuError
 from models.importing import COMPLAINT_COLUMNS, PLATFORM_COLUMNS, ImportReport
+from models.importing.limits import MAX_FILE_BYTES, MB, megabytes
 from models.writes import imports as import_writes
+from web import widgets
 from web.markup import literal
 from web.viewer import current_viewer
 
@@ -29,6 +31,11 @@ def template_csv(kind: str) -> bytes:
     names = [name for name, required in columns.values() if required]
     names += [name for name, required in columns.values() if not required]
     return (",".join(names) + "\n").encode("utf-8-sig")
+
+
+def upload_limit() -> int:
+    """The largest file this page takes: the import cap or Streamlit's upload cap."""
+    return min(MAX_FILE_BYTES, int(st.get_option("server.maxUploadSize")) * MB)
 
 
 def _checked(who: Actor, kind: str, filename: str, data: bytes) -> ImportReport | str:
@@ -66,6 +73,7 @@ def render() -> None:
         )
         or "complaints"
     )
+    widgets.uploader_in_chinese(f"每个文件最多 {megabytes(upload_limit())} · CSV、XLSX")
     upload = st.file_uploader(
         "选择 CSV（UTF-8 / GBK）或 XLSX 文件", type=["csv", "xlsx"], key="im_file"
     )
