@@ -10,6 +10,7 @@ import streamlit as st
 
 from models.access.roles import ROLE_NAMES, Actor
 from models.errors import TousuError
+from models.store import faults
 from models.store.db import session_scope
 from web import data
 from web.markup import literal
@@ -39,7 +40,8 @@ def run_write(
     """Run a domain write in its own transaction; show the outcome; refresh the figures.
 
     Returns :class:`Done` with the write's result, or None when it was refused (the reason
-    is shown on the page).
+    is shown on the page). A database fault (server unreachable, disk full, read-only)
+    is said in one sentence: the transaction was rolled back, nothing half-written.
     """
     try:
         with session_scope(data.engine(data.database_url()), write=True) as session:
@@ -47,9 +49,23 @@ def run_write(
     except TousuError as exc:
         st.error(literal(str(exc)))  # messages quote names and values people typed
         return None
+    except faults.CANDIDATES as exc:
+        fault = faults.describe(exc)
+        if fault is None:
+            raise
+        st.error(save_failed(fault))
+        return None
     data.clear()
     st.session_state["admin_flash"] = success
     return Done(result)
+
+
+def save_failed(fault: faults.Fault) -> str:
+    """What a person is told when a save met a database fault."""
+    return (
+        f"保存失败：{fault.message}，这次的修改没有保存（已保存的数据不受影响）。"
+        "请稍后再试；若连接恰在保存时中断，请刷新页面核对是否已保存。"
+    )
 
 
 def read(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -27,7 +27,7 @@ from models.rules.dimensions import DIMENSIONS
 from models.rules.filters import Filters
 from models.rules.labels import normalize_province
 from models.rules.rating import REPORT_COLUMNS
-from models.store import schema
+from models.store import faults, schema
 from models.store.db import get_engine, session_scope
 
 
@@ -50,7 +50,7 @@ def _year(text: str) -> int:
 def cmd_init(_args: argparse.Namespace) -> int:
     engine = get_engine()
     before = schema.current_revision(engine)
-    schema.upgrade(engine)
+    schema.prepare(engine)
     after = schema.current_revision(engine)
     where = engine.url.render_as_string(hide_password=True)
     if before == after:
@@ -88,7 +88,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from models.demo import generate_demo
 
     engine = get_engine()
-    schema.upgrade(engine)
+    schema.prepare(engine)
 
     def progress(done: int, total: int) -> None:
         print(f"\r生成演示数据 {done:,}/{total:,} 条投诉", end="", file=sys.stderr, flush=True)
@@ -322,6 +322,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_error(exc: BaseException) -> int:
+    """One line for a database fault; a bug that is not one is raised as it is."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    reason = lines[0] if lines else type(orig).__name__
+    fault = faults.describe(exc)
+    if fault is not None:
+        print(
+            f"错误：{fault.message}（{reason}）。这次操作没有完成，已保存的数据不受影响",
+            file=sys.stderr,
+        )
+    elif isinstance(exc, OperationalError | ProgrammingError):
+        print(f"错误：数据库不可用：{reason}", file=sys.stderr)
+    else:
+        raise exc
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     with chinese():
         args = build_parser().parse_args(argv)
@@ -333,10 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TousuError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    except (OperationalError, ProgrammingError) as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        print(f"错误：数据库不可用：{reason}", file=sys.stderr)
-        return 1
+    except faults.CANDIDATES as exc:
+        return _database_error(exc)
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130

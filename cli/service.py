@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cli.output import render
 from models.errors import TousuError
-from models.store import schema
+from models.store import faults, schema
 from models.store.db import get_engine, session_scope
 
 
@@ -17,6 +17,7 @@ def require_schema() -> None:
     current = schema.current_revision(get_engine())
     if current is None:
         raise TousuError("数据库尚未初始化：请先运行 `tousu init`")
+    schema.check_known(current)
     if current != schema.head_revision():
         raise TousuError("数据库结构版本较旧：请运行 `tousu init` 升级（数据会保留）")
 
@@ -43,8 +44,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from models.store.tables import Complaint
 
     engine = get_engine()
-    schema.upgrade(engine)
     env = dict(os.environ)
+    try:
+        schema.prepare(engine)
+    except faults.CANDIDATES as exc:
+        fault = faults.describe(exc)
+        if fault is None or args.demo:  # the demo needs its data now
+            raise
+        # The pages say so and come back by themselves once the database answers.
+        print(f"警告：{fault.message}；看板照常启动，数据库恢复后自动可用", file=sys.stderr)
     if args.demo:
         with session_scope(engine) as session:
             empty = not session.scalar(select(func.count()).select_from(Complaint))

@@ -25,7 +25,7 @@ import streamlit as st  # noqa: E402
 if __name__ == "__main__":  # a script run; the server's import needs none of this
     from dashboard import sidebar
     from models.settings import get_settings
-    from web import auth, share_session, widgets
+    from web import auth, outage, share_session, widgets
     from web.markup import literal
     from web.viewer import Viewer, anonymous, nothing
 
@@ -57,6 +57,27 @@ ADMIN_PAGES = [
 ]
 ACCOUNT_PAGE = (ADMIN / "account.py", "我的账号", "account")
 LOGIN_PAGE = (ADMIN / "login.py", "登录", "login")
+
+
+#: Whether this run has called st.navigation (the script runs afresh each time).
+_navigated = False
+
+
+def _navigate(sections: dict, position: str = "top"):
+    global _navigated
+    _navigated = True
+    return st.navigation(sections, position=position)
+
+
+def _keep_page() -> None:
+    """During an outage, register every page (none runs) so the URL keeps naming the page
+    asked for: when the database is back, the rerun shows that page, not the default."""
+    if _navigated:
+        return
+    query = st.query_params.to_dict()
+    everything = [*DASHBOARD_PAGES, *STAFF_PAGES, *ADMIN_PAGES, ACCOUNT_PAGE, LOGIN_PAGE]
+    _navigate({"": _pages(everything, "overview")}, position="hidden")
+    st.query_params.from_dict(query)
 
 
 def _pages(specs, default: str | None = None) -> list:
@@ -112,7 +133,7 @@ def _shared_view() -> bool:
     )
     if not link.downloads:
         widgets.hide_download_paths()
-    page = st.navigation({"看板": _pages(DASHBOARD_PAGES, "overview")}, position="top")
+    page = _navigate({"看板": _pages(DASHBOARD_PAGES, "overview")})
     st.query_params["share"] = token  # navigation resets the URL; keep the link working
     with st.container(border=True):  # the label is typed by an admin: shown as plain text
         st.text(
@@ -130,6 +151,14 @@ def main() -> None:
     st.set_page_config(page_title="Tousu 投诉数据看板", page_icon="📊", layout="wide")
     st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
     widgets.page_style()
+    # The first run creates or upgrades the schema; while the database cannot be used the
+    # page says so and comes back by itself.
+    with outage.guard(before=_keep_page):
+        outage.ready()
+        _run()
+
+
+def _run() -> None:
     if _shared_view():
         return
     settings = get_settings()
@@ -140,7 +169,7 @@ def main() -> None:
     sections = navigation_for(viewer, settings.public_dashboards)
     # Navigation first: switching pages resets the URL's query parameters, and the
     # sidebar then writes the period back, so the URL always describes the view.
-    page = st.navigation(sections, position="top")
+    page = _navigate(sections)
     dashboard = {path for _s, _t, path in DASHBOARD_PAGES} - WITHOUT_SIDEBAR
     if page.url_path in dashboard or page.url_path == "":
         sidebar.render()

@@ -78,6 +78,21 @@ def sqlite_url(tmp_path, sqlite_template) -> Iterator[str]:
     dispose_engines()
 
 
+@pytest.fixture(scope="module")
+def pg_cluster():
+    """A PostgreSQL cluster of this module's own, to stop and restart (tests/pg_cluster.py)."""
+    from tests import pg_cluster
+
+    reason = pg_cluster.available()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL fault tests: {reason}")
+        pytest.skip(reason)
+    with pg_cluster.own_cluster() as cluster:
+        yield cluster
+    dispose_engines()
+
+
 @pytest.fixture
 def use_db(db_url, monkeypatch) -> str:
     """Point TOUSU_DATABASE_URL (the settings) at the test database."""

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from models.settings import get_settings
+from models.store import faults
 from web import exports, frames
 from web.chart_memo import vega_spec
 from web.data import data_version
@@ -142,14 +143,21 @@ def live(render) -> None:
 
     A small fragment looks at the data version every refresh interval (one cached read
     shared by all viewers) and reruns the page only if it moved: an open dashboard whose
-    data did not change costs the server nothing but that look.
+    data did not change costs the server nothing but that look. If the database cannot
+    be read, the page reruns too, and says so (web/outage.py) instead of an error box.
     """
     shown = data_version()[0]
     render()
 
     @st.fragment(run_every=get_settings().refresh_seconds)
     def watch() -> None:
-        if data_version()[0] != shown:
+        try:
+            moved = data_version()[0] != shown
+        except faults.CANDIDATES as exc:
+            if faults.describe(exc) is None:
+                raise
+            moved = True
+        if moved:
             st.rerun(scope="app")
 
     watch()

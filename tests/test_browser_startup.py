@@ -1,0 +1,107 @@
+"""Every start works, seen in Chromium: `streamlit run dashboard/app.py` on an empty SQLite
+file and an empty PostgreSQL database shows the (empty) dashboard; on an unreachable
+PostgreSQL it says so in Chinese and comes back by itself when the server starts; a
+PostgreSQL restart while it serves needs no restart of Tousu."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from models.store import schema
+from models.store.db import dispose_engines, get_engine
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+EMPTY = "没有符合当前筛选条件的投诉数据"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def env(url: str) -> dict[str, str]:
+    return {"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "1"}
+
+
+def heading(tab) -> str:
+    return tab.locator("h1").first.inner_text()
+
+
+def assert_no_error_box(tab) -> None:
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    assert "Traceback" not in tab.locator('[data-testid="stMain"]').inner_text()
+
+
+def shot(tab, name: str) -> None:
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=ARTIFACTS / "screenshots" / f"{name}.png")
+
+
+def test_an_empty_sqlite_file_shows_the_empty_dashboard(tmp_path, tab):
+    path = tmp_path / "new.db"
+    path.touch()  # an empty file, as an operator might create it
+    url = f"sqlite:///{path}"
+    with streamlit_server(env(url)) as base:
+        tab.goto(base)
+        wait_idle(tab)
+        assert heading(tab) == "总览"
+        assert_no_error_box(tab)
+        assert tab.get_by_text(EMPTY).count() == 1
+    assert schema.current_revision(get_engine(url)) == schema.head_revision()
+
+
+def test_an_empty_postgres_database_shows_the_empty_dashboard(postgres_url, tab):
+    engine = get_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    assert schema.current_revision(engine) is None
+    with streamlit_server(env(postgres_url)) as base:
+        tab.goto(f"{base}/leaderboard")
+        wait_idle(tab)
+        assert heading(tab) == "投诉榜"
+        assert_no_error_box(tab)
+    assert schema.current_revision(engine) == schema.head_revision()
+    dispose_engines()
+
+
+def test_unreachable_postgres_is_said_in_chinese_and_recovers_by_itself(pg_cluster, tab):
+    pg_cluster.ctl("stop")
+    with streamlit_server(env(pg_cluster.url)) as base:
+        tab.goto(f"{base}/regions")
+        wait_idle(tab)
+        assert heading(tab) == "数据库暂时无法连接"
+        assert "自动刷新" in tab.locator('[data-testid="stAlert"]').inner_text()
+        assert_no_error_box(tab)
+        shot(tab, "database-unreachable")
+
+        pg_cluster.ctl("start")  # nobody touches the page: it comes back by itself
+        tab.wait_for_function(
+            "document.querySelector('h1') && document.querySelector('h1').innerText == '地区'",
+            timeout=30_000,
+        )
+        wait_idle(tab)
+        assert_no_error_box(tab)
+        assert tab.get_by_text(EMPTY).count() == 1
+
+        # Restarted while Tousu serves: the next page loads without restarting Tousu.
+        pg_cluster.ctl("restart")
+        tab.goto(f"{base}/ratings")
+        wait_idle(tab)
+        assert heading(tab) == "平台评级"
+        assert_no_error_box(tab)
+    assert schema.current_revision(get_engine(pg_cluster.url)) == schema.head_revision()
