@@ -1,0 +1,115 @@
+"""Operations commands: `tousu backup`, `tousu restore`, `tousu migrate`, `tousu doctor`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from models.errors import TousuError
+from models.ops import backup, transfer
+from models.ops.transfer import Loaded
+from models.settings import get_settings
+from models.store.db import get_engine, normalize_url
+
+#: A progress line at most this often per table (and always at its end).
+PROGRESS_SECONDS = 2.0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "backup",
+        help="a consistent copy of the database while Tousu runs (.db: SQLite file; "
+        "other names: Tousu's portable dump)",
+    )
+    p.add_argument("file", type=Path, help="e.g. tousu-2025-06-30.tousu.gz or tousu.db")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup into the (empty) database")
+    p.add_argument("file", type=Path)
+    p.add_argument("--replace", action="store_true", help="replace all data the database holds now")
+    p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser(
+        "migrate", help="copy everything into another (empty) database, e.g. SQLite → PostgreSQL"
+    )
+    p.add_argument("--to", required=True, metavar="URL", help="the target database's URL")
+    p.set_defaults(handler=cmd_migrate)
+
+    from cli.doctor import cmd_doctor
+
+    p = sub.add_parser("doctor", help="check the database, the schema, summaries and settings")
+    p.set_defaults(handler=cmd_doctor)
+
+
+def shown(url: str) -> str:
+    """A database URL as it may be printed: the password hidden."""
+    return make_url(normalize_url(url)).render_as_string(hide_password=True)
+
+
+class _Progress:
+    """Rows copied per table on stderr: one line every few seconds and one at the end."""
+
+    def __init__(self, verb: str) -> None:
+        self.verb = verb
+        self.last: dict[str, float] = {}
+
+    def __call__(self, table: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last.get(table, 0.0) < PROGRESS_SECONDS:
+            return
+        self.last[table] = now
+        print(f"{self.verb} {table}：{done:,}/{total:,} 行", file=sys.stderr, flush=True)
+
+
+def _report(loaded: Loaded) -> None:
+    total = sum(loaded.counts.values())
+    print(f"共 {total:,} 行，结构版本 {loaded.revision}：")
+    for name, count in loaded.counts.items():
+        print(f"  {name:<20} {count:>12,}")
+    if loaded.rebuilt_summaries:
+        print(
+            f"汇总表与重新计数有 {len(loaded.rebuilt_summaries)} 处不一致，已按投诉数据重新计算",
+            file=sys.stderr,
+        )
+    else:
+        print("汇总表与重新计数一致")
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    url = get_settings().database_url
+    print(f"备份 {shown(url)} → {args.file}", file=sys.stderr)
+    taken = backup.take(get_engine(), args.file, _Progress("备份"))
+    kind = "SQLite 数据库文件" if taken.kind == "sqlite" else "Tousu 转储"
+    rows = sum(taken.counts.values())
+    print(f"已写入 {taken.path}（{kind}，结构版本 {taken.revision}，共 {rows:,} 行）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    url = get_settings().database_url
+    print(f"从 {args.file} 恢复到 {shown(url)}", file=sys.stderr)
+    loaded = backup.restore(
+        get_engine(), args.file, replace=args.replace, progress=_Progress("恢复")
+    )
+    print(f"已恢复 {args.file}")
+    _report(loaded)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    here = get_settings().database_url
+    if normalize_url(args.to) == normalize_url(here):
+        raise TousuError("目标就是当前数据库（TOUSU_DATABASE_URL）：请给另一个数据库的地址")
+    print(f"从 {shown(here)} 复制到 {shown(args.to)}", file=sys.stderr)
+    with transfer.snapshot(get_engine()) as connection:
+        loaded = transfer.load(
+            get_engine(args.to), transfer.database_source(connection), progress=_Progress("复制")
+        )
+    print(f"已复制到 {shown(args.to)}")
+    _report(loaded)
+    print(f"下一步：把 TOUSU_DATABASE_URL 设为新数据库的地址（{shown(args.to)}），然后重启 Tousu")
+    return 0

@@ -1,0 +1,183 @@
+"""`tousu doctor`: what an operator needs to know about a deployment, checked in one go.
+
+Each check gives a :class:`Finding`: ``ok``, ``warn`` (worth a look; may be intended) or
+``fail`` (something is wrong: the command exits non-zero). Nothing is changed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sqlite3
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, func, select, text
+from sqlmodel import Session
+
+from models.ops import transfer
+from models.settings import Settings
+from models.store import faults, schema, summary
+from models.store.tables import User
+
+
+@dataclass(frozen=True)
+class Finding:
+    status: str  # "ok" | "warn" | "fail"
+    topic: str
+    detail: str
+
+
+def examine(settings: Settings, engine: Engine, shown_url: str) -> list[Finding]:
+    """Every check, in the order they are printed."""
+    findings = [Finding("ok", "数据库", shown_url)]
+    reached = _reach(engine)
+    findings.append(reached)
+    if reached.status == "ok":
+        findings += _database(engine)
+    findings += _settings(settings)
+    findings += _files(settings, engine)
+    return findings
+
+
+def _reach(engine: Engine) -> Finding:
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and not Path(database).exists():
+        return Finding("fail", "连接", f"数据库文件不存在：{database}（`tousu init` 会创建）")
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                version = "PostgreSQL " + str(
+                    connection.execute(text("SHOW server_version")).scalar()
+                )
+            else:
+                version = f"SQLite {sqlite3.sqlite_version}"
+    except faults.CANDIDATES as exc:
+        fault = faults.describe(exc)
+        if fault is None:
+            raise
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return Finding("fail", "连接", f"{fault.message}：{reason[0] if reason else ''}")
+    return Finding("ok", "连接", f"可以连接（{version}）")
+
+
+def _database(engine: Engine) -> list[Finding]:
+    revision, head = schema.current_revision(engine), schema.head_revision()
+    if revision is None:
+        return [Finding("fail", "结构版本", "空库，还没有表：运行 `tousu init`（或启动 Tousu）")]
+    if revision not in schema.revisions():
+        return [Finding("fail", "结构版本", f"{revision} 比当前的 Tousu（{head}）新：请升级 Tousu")]
+    if revision != head:
+        return [Finding("fail", "结构版本", f"{revision}，较旧（最新 {head}）：运行 `tousu init`")]
+    found = [Finding("ok", "结构版本", f"{revision}（最新）")]
+    with transfer.snapshot(engine) as connection:
+        session = Session(bind=connection)
+        problems = summary.check(session)
+        counts = transfer.count_rows(connection, transfer.tables_at(connection))
+        found.append(
+            Finding(
+                "fail",
+                "汇总表",
+                f"{len(problems)} 处与重新计数不一致：运行 `tousu summary rebuild`",
+            )
+            if problems
+            else Finding("ok", "汇总表", "与重新计数一致")
+        )
+        shown = ("platform", "complaint", "reply", "satisfaction_score", "app_user", "audit_log")
+        found.append(Finding("ok", "行数", "，".join(f"{n} {counts[n]:,}" for n in shown)))
+        found += _accounts(session)
+    return found
+
+
+def _accounts(session: Session) -> list[Finding]:
+    admins = session.execute(
+        select(func.count()).where(User.role == "admin", User.disabled.is_(False))
+    ).scalar_one()
+    if not admins:
+        return [Finding("warn", "账号", "没有可用的管理员：`tousu user add NAME --role admin`")]
+    fresh = (
+        session.execute(
+            select(User.username).where(User.role == "admin", User.must_change_password.is_(True))
+        )
+        .scalars()
+        .all()
+    )
+    if fresh:
+        names = "、".join(fresh)
+        return [Finding("warn", "账号", f"管理员 {names} 的一次性密码还没有修改：请尽快登录并修改")]
+    return [Finding("ok", "账号", f"{admins} 个管理员")]
+
+
+def _loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.endswith(".localhost")
+
+
+def _settings(settings: Settings) -> list[Finding]:
+    found = []
+    base = settings.base_url
+    if base is None:
+        found.append(Finding("warn", "TOUSU_BASE_URL", "未设置：分享链接用管理页面打开时的地址"))
+    elif _loopback(urlsplit(base).hostname or ""):
+        found.append(
+            Finding("fail", "TOUSU_BASE_URL", f"{base} 是本机地址：分享链接在其他电脑上打不开")
+        )
+    elif not base.startswith("https://"):
+        found.append(
+            Finding("warn", "TOUSU_BASE_URL", f"{base} 不是 https：登录 Cookie 不会标记 Secure")
+        )
+    else:
+        found.append(Finding("ok", "TOUSU_BASE_URL", base))
+    if settings.public_dashboards:
+        found.append(
+            Finding(
+                "warn",
+                "公开看板",
+                "已开启（TOUSU_PUBLIC_DASHBOARDS=1）：能访问服务器的人不登录就能看全部看板"
+                "（已脱敏）。若非有意，请设为 0",
+            )
+        )
+    else:
+        found.append(Finding("ok", "公开看板", "关闭：看板需要登录或分享链接"))
+    return found
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _files(settings: Settings, engine: Engine) -> list[Finding]:
+    found = []
+    state = settings.state_dir
+    if not state.exists():
+        found.append(Finding("warn", "状态目录", f"{state} 不存在（`tousu serve` 会创建）"))
+    elif _mode(state) & stat.S_IWOTH:
+        found.append(
+            Finding("fail", "状态目录", f"{state} 所有用户可写（{_mode(state):04o}）：chmod o-w")
+        )
+    else:
+        found.append(Finding("ok", "状态目录", f"{state}（{_mode(state):04o}）"))
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return found
+    path = Path(engine.url.database)
+    if not path.exists():
+        return found
+    if _mode(path.parent) & stat.S_IWOTH:
+        found.append(Finding("fail", "数据库文件", f"{path.parent} 所有用户可写：chmod o-w"))
+    elif _mode(path) & (stat.S_IROTH | stat.S_IWOTH):
+        found.append(
+            Finding(
+                "warn",
+                "数据库文件",
+                f"{path} 本机所有用户可读（{_mode(path):04o}）：其中有个人信息和密码哈希，"
+                f"建议 chmod 600",
+            )
+        )
+    else:
+        found.append(Finding("ok", "数据库文件", f"{path}（{_mode(path):04o}）"))
+    return found
