@@ -98,8 +98,10 @@ def damaged(reason: str) -> TousuError:
 def _lines(handle: IO[bytes]) -> Iterator[bytes]:
     try:
         yield from handle
-    except (OSError, EOFError, zlib.error) as exc:  # bad CRC, cut short, not gzip
-        raise damaged(str(exc) or type(exc).__name__) from None
+    except EOFError:
+        raise damaged("文件被截断") from None
+    except (OSError, zlib.error) as exc:  # a bad CRC or length, a damaged stream
+        raise damaged(f"压缩数据校验失败（{exc}）") from None
 
 
 def _parse(data: bytes, number: int) -> Any:

@@ -152,7 +152,10 @@ def database_source(connection: Connection, what: str = "数据库") -> Source:
             result = connection.execute(
                 select(table).order_by(*order).execution_options(yield_per=BATCH)
             )
-            yield spec_of(table), (list(map(tuple, part)) for part in result.partitions())
+            try:
+                yield spec_of(table), (list(map(tuple, part)) for part in result.partitions())
+            finally:  # PostgreSQL: a server-side cursor, closed even when not read to the end
+                result.close()
 
     return Source(revision, [spec_of(t) for t in tables], counts, sections, what)
 
