@@ -94,6 +94,20 @@ def pg_cluster():
 
 
 @pytest.fixture
+def deployment(tmp_path, sqlite_template) -> Iterator[str]:
+    """An SQLite deployment with something in every table, in a file of its own (apart
+    from ``db_url``'s), for backups and moves to another database."""
+    from tests.ops_helpers import fill
+
+    path = tmp_path / "deployment.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    fill(get_engine(url))
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture
 def use_db(db_url, monkeypatch) -> str:
     """Point TOUSU_DATABASE_URL (the settings) at the test database."""
     monkeypatch.setenv("TOUSU_DATABASE_URL", db_url)

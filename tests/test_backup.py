@@ -44,19 +44,12 @@ def empty_database(url: str) -> None:
         path.touch()
 
 
-@pytest.fixture
-def source(sqlite_url):
-    """An SQLite deployment with something in every table."""
-    fill(get_engine(sqlite_url))
-    return sqlite_url
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_backup_restores_into_an_empty_database(
-    source, db_url, kind, tmp_path, capsys, monkeypatch
+    deployment, db_url, kind, tmp_path, capsys, monkeypatch
 ):
     path = tmp_path / KINDS[kind]
-    code, out, _ = tousu(capsys, monkeypatch, source, "backup", str(path))
+    code, out, _ = tousu(capsys, monkeypatch, deployment, "backup", str(path))
     assert code == 0 and str(path) in out
     assert oct(path.stat().st_mode & 0o777) == "0o600"  # personal data and password hashes
 
@@ -66,8 +59,8 @@ def test_a_backup_restores_into_an_empty_database(
     assert "汇总表与重新计数一致" in out
     restored = get_engine(db_url)
     assert schema.current_revision(restored) == schema.head_revision()
-    assert rows(restored) == rows(get_engine(source))
-    assert figures(restored) == figures(get_engine(source))
+    assert rows(restored) == rows(get_engine(deployment))
+    assert figures(restored) == figures(get_engine(deployment))
     # New rows get new ids: nothing collides with the ones restored.
     add_complaints(restored, [{"platform": "小红书", "submitted_at": "2025-03-01 09:00"}])
     code, out, _ = tousu(capsys, monkeypatch, db_url, "user", "list")
@@ -150,10 +143,10 @@ DAMAGE = [
 
 @pytest.mark.parametrize(("kind", "how", "said"), DAMAGE)
 def test_a_bad_file_is_refused_and_nothing_is_written(
-    source, db_url, kind, how, said, tmp_path, capsys, monkeypatch
+    deployment, db_url, kind, how, said, tmp_path, capsys, monkeypatch
 ):
     path = tmp_path / KINDS[kind]
-    assert tousu(capsys, monkeypatch, source, "backup", str(path))[0] == 0
+    assert tousu(capsys, monkeypatch, deployment, "backup", str(path))[0] == 0
     _damage(path, how)
     before = rows(get_engine(db_url), skip=())
     code, out, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--replace")
@@ -164,10 +157,10 @@ def test_a_bad_file_is_refused_and_nothing_is_written(
 
 
 def test_a_database_that_holds_data_is_kept_unless_replace(
-    source, db_url, tmp_path, capsys, monkeypatch
+    deployment, db_url, tmp_path, capsys, monkeypatch
 ):
     path = tmp_path / "backup.tousu.gz"
-    assert tousu(capsys, monkeypatch, source, "backup", str(path))[0] == 0
+    assert tousu(capsys, monkeypatch, deployment, "backup", str(path))[0] == 0
     target = get_engine(db_url)
     add_complaints(target, [{"platform": "别的平台", "submitted_at": "2024-05-01 10:00"}])
     before = rows(target, skip=())
@@ -177,22 +170,22 @@ def test_a_database_that_holds_data_is_kept_unless_replace(
 
     code, _, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--replace")
     assert code == 0, err
-    assert rows(target) == rows(get_engine(source))
+    assert rows(target) == rows(get_engine(deployment))
 
 
-def test_an_existing_file_is_never_overwritten(source, tmp_path, capsys, monkeypatch):
+def test_an_existing_file_is_never_overwritten(deployment, tmp_path, capsys, monkeypatch):
     path = tmp_path / "backup.db"
     path.write_bytes(b"yesterday")
-    code, _, err = tousu(capsys, monkeypatch, source, "backup", str(path))
+    code, _, err = tousu(capsys, monkeypatch, deployment, "backup", str(path))
     assert code == 1 and "已存在" in err
     assert path.read_bytes() == b"yesterday"
 
 
 def test_a_backup_from_an_older_schema_is_upgraded_on_restore(
-    source, db_url, tmp_path, capsys, monkeypatch
+    deployment, db_url, tmp_path, capsys, monkeypatch
 ):
     old = tmp_path / "old.db"
-    backup.take(get_engine(source), old)
+    backup.take(get_engine(deployment), old)
     old_url = f"sqlite:///{old}"
     schema.downgrade(get_engine(old_url), "0006")  # before typical cases existed
     path = tmp_path / "old.tousu.gz"
@@ -208,11 +201,11 @@ def test_a_backup_from_an_older_schema_is_upgraded_on_restore(
     assert figures(restored) == figures(get_engine(old_url))
 
 
-def test_restore_reads_the_file_again_and_rolls_back_if_it_changed(source, db_url, tmp_path):
+def test_restore_reads_the_file_again_and_rolls_back_if_it_changed(deployment, db_url, tmp_path):
     """The file is verified, then read again while loading: a change in between (a copy
     still being written, a disk fault) fails the load and leaves the target as it was."""
     path = tmp_path / "backup.tousu.gz"
-    backup.take(get_engine(source), path)
+    backup.take(get_engine(deployment), path)
     target = get_engine(db_url)
     before = rows(target, skip=())
     with backup.opened(path) as verified:
