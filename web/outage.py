@@ -68,11 +68,15 @@ def _retry() -> None:
     st.caption(f"最近一次尝试：{local_now():%H:%M:%S}")
 
 
-def show(title: str, message: str) -> None:
-    """Say what is wrong, then keep trying in the background; stops the run."""
+def show(title: str, message: str, *, retry: bool = True) -> None:
+    """Say what is wrong, then (``retry``) keep trying in the background; stops the run."""
     st.title(title)
-    st.warning(f"{message}{ADVICE.format(seconds=RETRY_SECONDS)}")
-    _retry()
+    if retry:
+        st.warning(f"{message}{ADVICE.format(seconds=RETRY_SECONDS)}")
+        _retry()
+    else:
+        st.warning(message)
+        st.button("返回", key="outage_back")  # any click reruns the page
     st.stop()
 
 
@@ -94,7 +98,15 @@ def guard(before: Callable[[], None] | None = None) -> Iterator[None]:
             raise  # a bug, not a fault: let it be seen
         if before:
             before()
-        show(fault.message, "看板现在读不到数据，此时提交的修改没有保存。")
+        if fault.stops_reading:
+            show(fault.message, "看板现在读不到数据，此时提交的修改没有保存。")
+        else:  # reads still work: retrying at once would hide the message
+            show(
+                fault.message,
+                "刚才的操作需要写入数据库，没有完成；已保存的数据不受影响，看板仍可查看。"
+                "请稍后再试，或联系管理员（在服务器上运行 `tousu doctor` 可查看原因）。",
+                retry=False,
+            )
 
 
 def guarded(render: Callable[[], None]) -> Callable[[], None]:

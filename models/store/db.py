@@ -14,6 +14,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from models.settings import get_settings
+from models.store import faults
 
 
 def normalize_url(url: str) -> str:
@@ -65,6 +66,13 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try; its error is wrapped as usual
 
 
+def _discard_broken(context) -> None:
+    # The pool would hand the same connection out again (faults.DISCARD says why not).
+    fault = faults.describe(context.original_exception)
+    if fault is not None and fault.kind in faults.DISCARD:
+        context.is_disconnect = True
+
+
 _ENGINES: dict[str, Engine] = {}
 
 
@@ -74,19 +82,23 @@ def _create_engine(url: str) -> Engine:
         # pre-ping: a connection left from before a server restart is replaced, not used.
         # A connect timeout: an unreachable server makes a page say so within seconds.
         connect_args = {} if "connect_timeout" in sa_url.query else {"connect_timeout": 5}
-        return create_engine(
+        engine = create_engine(
             url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args
         )
+        event.listen(engine, "handle_error", _discard_broken)
+        return engine
     database = sa_url.database or ""
     kwargs: dict = {"connect_args": {"check_same_thread": False}}
     if database in ("", ":memory:"):
         kwargs["poolclass"] = StaticPool
     else:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if not sa_url.query.get("uri"):  # a "file:…?mode=ro" URI names an existing file
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"]["timeout"] = 5
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "handle_error", _discard_broken)
     return engine
 
 

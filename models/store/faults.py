@@ -22,7 +22,7 @@ _SQLITE_KINDS = {
     10: "io",  # SQLITE_IOERR
     11: "corrupt",  # SQLITE_CORRUPT
     13: "full",  # SQLITE_FULL
-    14: "unreachable",  # SQLITE_CANTOPEN
+    14: "cannot_open",  # SQLITE_CANTOPEN
     26: "corrupt",  # SQLITE_NOTADB
 }
 # PostgreSQL SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html).
@@ -43,7 +43,10 @@ MESSAGES = {
     "full": "数据库所在的磁盘已满",
     "io": "数据库读写出错（磁盘输入输出错误）",
     "corrupt": "数据库文件已损坏",
+    "cannot_open": "无法打开数据库文件（路径不存在、权限不足或所在磁盘只读）",
 }
+#: Faults that stop reading too; the others stop only writing (reads still work).
+READ_FAULTS = {"unreachable", "io", "corrupt", "cannot_open"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class Fault:
     @property
     def message(self) -> str:
         return MESSAGES[self.kind]
+
+    @property
+    def stops_reading(self) -> bool:
+        return self.kind in READ_FAULTS
 
 
 def _sqlite_kind(error: sqlite3.Error) -> str | None:
@@ -88,23 +95,23 @@ def _pg_kind(error: BaseException) -> str | None:
 
 def describe(error: BaseException) -> Fault | None:
     """The fault behind ``error``, or None when it is not a database fault (a bug)."""
-    if isinstance(error, sa_exc.DBAPIError):
-        if error.connection_invalidated:
-            return Fault("unreachable")
-        orig = error.orig
-    elif isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+    if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError):
         return Fault("unreachable" if isinstance(error, sa_exc.DisconnectionError) else "busy")
-    else:
-        orig = error
-    if orig is None:
-        return None
+    orig = error.orig if isinstance(error, sa_exc.DBAPIError) else error
+    kind = None
     if isinstance(orig, sqlite3.Error):
         kind = _sqlite_kind(orig)
     elif isinstance(orig, psycopg.Error):
         kind = _pg_kind(orig)
-    else:
-        kind = None
+    if kind is None and isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        kind = "unreachable"
     return Fault(kind) if kind else None
+
+
+#: Faults after which a connection is not used again: one opened read-only stays so, one
+#: that met an I/O error may be broken. The next unit of work opens a new connection, which
+#: works as soon as the file, the disk or the server is fixed.
+DISCARD = {"read_only", "io", "cannot_open", "corrupt"}
 
 
 #: What :func:`describe` may recognise; catch these, then re-raise when it returns None.
