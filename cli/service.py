@@ -39,7 +39,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from sqlalchemy import func, select
 
-    from models.access import sharing
     from models.demo import generate_demo
     from models.store.tables import Complaint
 
@@ -63,7 +62,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _one_time_admin(engine)
     if args.public:
         env["TOUSU_PUBLIC_DASHBOARDS"] = "1"
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    _run_streamlit(args, env)
+    return 0  # not reached
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _absolute_url(url: str) -> str:
+    """An SQLite URL with a relative path, made absolute (the server runs from ROOT)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or parsed.query.get("uri"):
+        return url
+    if database == ":memory:" or Path(database).is_absolute():
+        return url
+    return parsed.set(database=str(Path(database).resolve())).render_as_string(hide_password=False)
+
+
+def _run_streamlit(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Replace this process by the Streamlit server, run from the project's folder: that is
+    where Streamlit reads .streamlit/config.toml (no telemetry, no error details)."""
+    from models.access import sharing
+    from models.settings import get_settings
+
+    settings = get_settings()
+    env["TOUSU_DATABASE_URL"] = _absolute_url(settings.database_url)
+    env["TOUSU_STATE_DIR"] = str(settings.state_dir.resolve())
     served = f"http://{args.address}:{args.port}"
     sharing.record_served_address(served)
     print(f"Tousu 看板：{served}", file=sys.stderr, flush=True)
@@ -72,14 +99,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "-m",
         "streamlit",
         "run",
-        str(app),
+        str(ROOT / "dashboard" / "app.py"),
         "--server.port",
         str(args.port),
         "--server.address",
         args.address,
     ]
+    os.chdir(ROOT)
     os.execvpe(sys.executable, command, env)
-    return 0  # not reached
 
 
 def _read_password(args: argparse.Namespace, username: str) -> str:

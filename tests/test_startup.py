@@ -4,16 +4,18 @@ refused in Chinese; faults on a page are one sentence, never a traceback."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
+import urllib.request
 
 from sqlalchemy import text
 
 from cli.main import main
 from models.store import schema
 from models.store.db import get_engine
-from tests.browser import ROOT
+from tests.browser import ROOT, free_port
 from tests.dashboard_helpers import app, errors
 from web import outage
 
@@ -99,3 +101,38 @@ def test_an_unreachable_database_is_one_sentence_on_the_page_and_the_command_lin
     assert err.startswith("错误：数据库暂时无法连接") and err.count("\n") == 1
     assert "secret" not in err
     get_engine(url).dispose()
+
+
+def test_serve_starts_from_any_folder_while_the_database_is_down(tmp_path):
+    """`tousu serve` from another folder still runs Streamlit with Tousu's config (offline:
+    no usage statistics), and starts although the database is down: pages say so."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "TOUSU_DATABASE_URL": "postgresql://nobody:secret@127.0.0.1:9/none",
+        "TOUSU_STATE_DIR": "state",  # relative to where it was started
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.3)
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=20)
+    assert "警告：数据库暂时无法连接" in output and "secret" not in output
+    assert "usage statistics" not in output
+    assert (tmp_path / "state" / ".served_at").read_text().strip().endswith(str(port))
