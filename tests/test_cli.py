@@ -280,3 +280,15 @@ def test_import_and_date_mistakes_are_reported_in_chinese(use_db, capsys, tmp_pa
         main(["stats", "--by", "gender", "--from", "2024-13-01"])
     err = capsys.readouterr().err
     assert "不是日期" in err and "must" not in err and "not a date" not in err
+
+
+def test_every_command_is_in_the_readme():
+    import argparse
+    from pathlib import Path
+
+    from cli.main import build_parser
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    missing = [name for name in commands.choices if f"| `tousu {name}" not in readme]
+    assert missing == []
