@@ -13,7 +13,10 @@ PAGES = ["overview", "regions", "demographics", "ratings", "leaderboard", "cases
 
 def app(**query) -> AppTest:
     """A fresh AppTest of the dashboard with ``query`` as URL parameters, already run."""
+    from web import outage
+
     st.cache_data.clear()
+    outage._prepared.clear()  # as in a new process: the schema is checked on the first run
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in query.items():
         at.query_params[key] = value

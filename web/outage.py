@@ -33,10 +33,10 @@ class NotReady(TousuError):
     """The schema cannot be prepared (a database written by a newer Tousu)."""
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, ttl=60)
 def _prepared(url: str) -> str:
-    # Cached per process and URL once it worked; a failure is not cached, so the next
-    # run tries again.
+    # Checked again every minute (one read), in case the database was replaced under the
+    # running app; a failure is not cached, so the next run tries again.
     return schema.prepare(data.engine(url))
 
 
@@ -44,8 +44,6 @@ def ready() -> None:
     """Make sure the database has the current schema (created or upgraded on first use)."""
     try:
         _prepared(data.database_url())
-    except NotReady:
-        raise
     except TousuError as exc:
         raise NotReady(str(exc)) from None
 
