@@ -97,3 +97,12 @@ def test_ending_revokes_the_session_and_deletes_the_cookie(ticket, engine):
     assert status == 204 and "Max-Age=0" in _ours(cookies)
     with session_scope(engine) as session:
         assert sessions.current(session, token=token) is None
+
+
+def test_a_database_fault_answers_503_and_changes_no_cookie(ticket, use_db, monkeypatch):
+    # Nothing listens on port 9 (discard): the database cannot be reached.
+    monkeypatch.setenv("TOUSU_DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:9/none")
+    assert call("/api/session", body=ticket.encode()) == (503, [])
+    assert call("/api/session/end", cookie="some-token") == (503, [])
+    monkeypatch.setenv("TOUSU_DATABASE_URL", use_db)
+    assert call("/api/session", body=ticket.encode())[0] == 204  # the page's next try works

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from models.access import sessions
 from models.settings import get_settings
+from models.store import faults
 from models.store.db import get_engine, session_scope
 
 COOKIE = "tousu_session"
@@ -65,6 +66,19 @@ def _answer(status: int) -> Response:
     return Response(status_code=status, headers={"Cache-Control": "no-store"})
 
 
+class _Unavailable(Exception):
+    """The database had a fault (down, read-only, full): answer 503, change no cookie."""
+
+
+def _in_database(work, *args):
+    try:
+        return work(*args)
+    except faults.CANDIDATES as exc:
+        if faults.describe(exc) is None:
+            raise
+        raise _Unavailable from None
+
+
 def _redeem(ticket: str) -> str | None:
     with session_scope(get_engine(), write=True) as session:
         return sessions.redeem_ticket(session, ticket)
@@ -81,7 +95,10 @@ async def start(request: Request) -> Response:
         return _answer(403)
     body = await request.body()
     ticket = body[: sessions.MAX_SECRET + 1].decode("ascii", "replace").strip()
-    token = await run_in_threadpool(_redeem, ticket)
+    try:  # the page posts the ticket again on its next run
+        token = await run_in_threadpool(_in_database, _redeem, ticket)
+    except _Unavailable:
+        return _answer(503)
     if token is None:
         return _answer(400)
     response = _answer(204)
@@ -98,7 +115,10 @@ async def end(request: Request) -> Response:
         return _answer(403)
     token = request.cookies.get(COOKIE)
     if token:
-        await run_in_threadpool(_end, token)
+        try:  # the session must end on the server before the cookie goes
+            await run_in_threadpool(_in_database, _end, token)
+        except _Unavailable:
+            return _answer(503)
     response = _answer(204)
     response.delete_cookie(COOKIE, **_cookie_options(request))
     response.delete_cookie(LEGACY_COOKIE, path="/")
