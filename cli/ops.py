@@ -21,27 +21,25 @@ PROGRESS_SECONDS = 2.0
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "backup",
-        help="a consistent copy of the database while Tousu runs (.db: SQLite file; "
-        "other names: Tousu's portable dump)",
+        "backup", help="数据库的一致副本，运行中也可做（.db：SQLite 文件；其他名字：Tousu 转储）"
     )
-    p.add_argument("file", type=Path, help="e.g. tousu-2025-06-30.tousu.gz or tousu.db")
+    p.add_argument("file", type=Path, help="备份文件，如 tousu-2025-06-30.tousu.gz 或 tousu.db")
     p.set_defaults(handler=cmd_backup)
 
-    p = sub.add_parser("restore", help="restore a backup into the (empty) database")
-    p.add_argument("file", type=Path)
-    p.add_argument("--replace", action="store_true", help="replace all data the database holds now")
+    p = sub.add_parser("restore", help="把备份恢复到（空的）数据库")
+    p.add_argument("file", type=Path, help="tousu backup 写出的文件")
+    p.add_argument("--replace", action="store_true", help="替换数据库现有的全部数据")
     p.set_defaults(handler=cmd_restore)
 
     p = sub.add_parser(
-        "migrate", help="copy everything into another (empty) database, e.g. SQLite → PostgreSQL"
+        "migrate", help="把全部数据复制到另一个（空的）数据库，如 SQLite → PostgreSQL"
     )
-    p.add_argument("--to", required=True, metavar="URL", help="the target database's URL")
+    p.add_argument("--to", required=True, metavar="URL", help="目标数据库的地址")
     p.set_defaults(handler=cmd_migrate)
 
     from cli.doctor import cmd_doctor
 
-    p = sub.add_parser("doctor", help="check the database, the schema, summaries and settings")
+    p = sub.add_parser("doctor", help="检查数据库、结构版本、汇总表和设置")
     p.set_defaults(handler=cmd_doctor)
 
 

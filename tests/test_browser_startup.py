@@ -81,7 +81,7 @@ def test_an_empty_postgres_database_shows_the_empty_dashboard(postgres_url, tab)
 
 def test_unreachable_postgres_is_said_in_chinese_and_recovers_by_itself(pg_cluster, tab):
     pg_cluster.ctl("stop")
-    with streamlit_server(env(pg_cluster.url)) as base:
+    with streamlit_server({**env(pg_cluster.url), "TOUSU_REFRESH_SECONDS": "5"}) as base:
         tab.goto(f"{base}/regions")
         wait_idle(tab)
         assert heading(tab) == "数据库暂时无法连接"
@@ -103,5 +103,19 @@ def test_unreachable_postgres_is_said_in_chinese_and_recovers_by_itself(pg_clust
         tab.goto(f"{base}/ratings")
         wait_idle(tab)
         assert heading(tab) == "平台评级"
+        assert_no_error_box(tab)
+
+        # Stopped under an open page: at its next look at the data it says so, then it
+        # comes back by itself — no error box at any moment.
+        pg_cluster.ctl("stop")
+        tab.wait_for_function(
+            "document.querySelector('h1').innerText == '数据库暂时无法连接'", timeout=30_000
+        )
+        assert_no_error_box(tab)
+        pg_cluster.ctl("start")
+        tab.wait_for_function(
+            "document.querySelector('h1').innerText == '平台评级'", timeout=30_000
+        )
+        wait_idle(tab)
         assert_no_error_box(tab)
     assert schema.current_revision(get_engine(pg_cluster.url)) == schema.head_revision()

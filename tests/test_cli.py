@@ -115,6 +115,10 @@ def test_help_and_argument_errors_are_chinese(use_db, capsys):
         ["report", "-h"],
         ["user", "--help"],
         ["share", "create", "-h"],
+        ["backup", "-h"],
+        ["restore", "-h"],
+        ["migrate", "-h"],
+        ["doctor", "-h"],
     ):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)

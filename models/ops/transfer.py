@@ -36,6 +36,7 @@ from models.clock import local_now
 from models.errors import TousuError
 from models.store import schema, summary
 from models.store.db import bulk_insert
+from models.store.search_index import managed
 from models.store.tables import DataVersion
 
 BATCH = 5_000
@@ -103,9 +104,9 @@ def tables_at(connection: Connection, revision: str | None = None) -> list[Table
     revision = revision or schema.current_revision(connection)
     if revision == schema.head_revision():
         found = SQLModel.metadata.sorted_tables
-    else:
+    else:  # the search index is rebuilt by its triggers and migrations, never copied
         reflected = MetaData()
-        reflected.reflect(connection)
+        reflected.reflect(connection, only=lambda name, _meta: managed(None, name))
         found = reflected.sorted_tables
     return [table for table in found if table.name not in NOT_COPIED]
 
