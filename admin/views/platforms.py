@@ -47,32 +47,37 @@ def render() -> None:
         ):
             st.rerun()
     with right:
-        st.markdown("**修改平台**")
-        chosen = st.selectbox(
-            "选择平台", list(by_name), index=None, key="pf_edit_pick", placeholder="选择平台"
-        )
-        if chosen:
-            info = by_name[chosen]
-            with st.form(f"pf_edit_{info.id}"):
-                name = st.text_input("平台名称", value=info.name)
-                sector = st.selectbox(
-                    "赛道",
-                    sectors,
-                    index=sectors.index(info.sector),
-                    accept_new_options=True,
-                    placeholder="选择或输入赛道",
-                )
-                onboarded = st.checkbox("已入驻", value=info.onboarded)
-                if st.form_submit_button("保存修改") and run_write(
-                    platform_writes.save_platform,
-                    who,
-                    name=name,
-                    sector=sector or "",
-                    onboarded=onboarded,
-                    platform_id=info.id,
-                    success=f"已保存平台 {name}",
-                ):
-                    st.rerun()
+        _edit_form(who, sectors, by_name)
+
+
+def _edit_form(who, sectors: list[str], by_name: dict) -> None:
+    """修改平台: pick one, change its name, sector or onboarding."""
+    st.markdown("**修改平台**")
+    chosen = st.selectbox(
+        "选择平台", list(by_name), index=None, key="pf_edit_pick", placeholder="选择平台"
+    )
+    if chosen:
+        info = by_name[chosen]
+        with st.form(f"pf_edit_{info.id}"):
+            name = st.text_input("平台名称", value=info.name)
+            sector = st.selectbox(
+                "赛道",
+                sectors,
+                index=sectors.index(info.sector),
+                accept_new_options=True,
+                placeholder="选择或输入赛道",
+            )
+            onboarded = st.checkbox("已入驻", value=info.onboarded)
+            if st.form_submit_button("保存修改") and run_write(
+                platform_writes.save_platform,
+                who,
+                name=name,
+                sector=sector or "",
+                onboarded=onboarded,
+                platform_id=info.id,
+                success=f"已保存平台 {name}",
+            ):
+                st.rerun()
 
 
 if __name__ == "__main__":

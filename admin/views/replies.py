@@ -54,10 +54,8 @@ def _label(cid: int, platform: str, title: str | None) -> str:
     return f"{cid} · {platform} · {short}"
 
 
-def render() -> None:
-    who = guard("staff")
-    st.title("回复录入")
-    flash()
+def _queue(who) -> tuple[list, int]:
+    """The queue narrowed by platform and waiting time (the two controls above it)."""
     names = sorted(p.name for p in read(all_platforms).values())
     cols = st.columns([2, 2])
     platform = cols[0].selectbox(
@@ -69,12 +67,19 @@ def render() -> None:
         )
         or 0
     )
-    items, total = read(
+    return read(
         queues.reply_queue,
         who,
         platform=None if platform == "全部平台" else platform,
         min_hours=min_hours,
     )
+
+
+def render() -> None:
+    who = guard("staff")
+    st.title("回复录入")
+    flash()
+    items, total = _queue(who)
     st.caption(
         f"待回复 {total:,} 件（按等待时间从长到短，最多显示 {len(items)} 件）。"
         "超过72小时的回复时效性记 0.6，超过120小时记 0。"
