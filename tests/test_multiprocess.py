@@ -15,7 +15,14 @@ from models.access import users
 from models.access.roles import CLI
 from models.store import schema
 from models.store.db import get_engine, session_scope
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server, wait_idle
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    streamlit_server,
+    wait_for_login_cookie,
+    wait_idle,
+)
 from tests.factories import add_complaints, add_platforms
 
 pytestmark = pytest.mark.browser
@@ -79,6 +86,7 @@ def test_two_processes_behind_nginx_share_writes_and_login_locks(deployment):
         assert volume.inner_text() == "3"
         staff = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         _log_in(staff, a, PASSWORD)
+        wait_for_login_cookie(staff.context)  # set by the next request; then open the page
         staff.goto(f"{a}/review")
         wait_idle(staff)
         staff.get_by_role("button", name="移交平台").click()
