@@ -57,6 +57,8 @@ def test_the_whole_map_shows_at_desktop_and_phone_width(server, width, agent, vi
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tab = chromium.new_page(viewport={"width": width, "height": 900}, user_agent=agent)
+        layer_errors = []  # deck.gl logs a layer it cannot draw (the inset's label was one)
+        tab.on("console", lambda m: m.text.startswith("deck:") and layer_errors.append(m.text))
         tab.goto(f"{server}/regions?period=all")
         wait_idle(tab)
         canvas = tab.locator('[data-testid="stDeckGlJsonChart"]').first
@@ -74,4 +76,28 @@ def test_the_whole_map_shows_at_desktop_and_phone_width(server, width, agent, vi
         tab.mouse.move(*_pixel(box, view, *_label("新疆维吾尔自治区")))
         tab.wait_for_timeout(500)  # the tooltip names the province under the pointer
         assert "新疆维吾尔自治区" in tab.locator(".deck-tooltip").inner_text()
+        assert layer_errors == []
+        chromium.close()
+
+
+def test_clicking_a_province_makes_it_the_regions_filter(server):
+    """A click on 四川省 filters the page by it: the sidebar, the URL and the tables follow."""
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = chromium.new_page(viewport={"width": 1400, "height": 900})
+        tab.goto(f"{server}/regions?period=all")
+        wait_idle(tab)
+        canvas = tab.locator('[data-testid="stDeckGlJsonChart"]').first
+        canvas.scroll_into_view_if_needed()
+        tab.wait_for_timeout(1500)
+        x, y = _pixel(canvas.bounding_box(), china_map.VIEW, *_label("四川省"))
+        tab.mouse.move(x, y)
+        tab.wait_for_timeout(300)
+        tab.mouse.click(x, y)
+        tab.wait_for_function("() => decodeURIComponent(location.search).includes('四川省')")
+        wait_idle(tab)
+        sidebar = tab.locator('[data-testid="stSidebar"]').inner_text()
+        assert "四川省" in sidebar
+        assert tab.get_by_text("四川省 投诉量 TOP10").is_visible()
+        assert "四川省 · 问题类型" in tab.locator('[data-testid="stMain"]').inner_text()
         chromium.close()

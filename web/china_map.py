@@ -61,6 +61,16 @@ def features() -> tuple[dict, ...]:
 
 
 @cache
+def polygons() -> tuple[tuple[str, list], ...]:
+    """(province, polygon) for every polygon of every province, as the map draws them."""
+    return tuple(
+        (feature["properties"]["name"], polygon)
+        for feature in features()
+        for polygon in feature["geometry"]["coordinates"]
+    )
+
+
+@cache
 def island_points() -> tuple[tuple[float, float], ...]:
     """One point per South China Sea island inside the inset: most are too small to show as
     outlines at this scale, so the map marks each with a dot."""

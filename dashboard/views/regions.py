@@ -69,7 +69,7 @@ def _inset_layers() -> list[pdk.Layer]:
         get_size=11,
         get_color=[85, 85, 85],
         get_text_anchor="'start'",
-        character_set="auto",
+        character_set="'auto'",  # quoted: pydeck reads a bare string as an expression
     )
     islands = pdk.Layer(
         "ScatterplotLayer",
@@ -96,30 +96,38 @@ def _built_deck(frame: pd.DataFrame, measure: str, phone: bool) -> pdk.Deck:
     counts = dict(zip(frame["地区"], frame["投诉量"], strict=True))
     rates = dict(zip(frame["地区"], frame["每千万人投诉量"], strict=True))
     top = max(values.values()) if values else 0
-    features = []
-    for feature in china_map.features():
-        name = feature["properties"]["name"]
-        props = dict(
-            feature["properties"],
-            count=int(counts.get(name, 0)),
-            rate=f"{rates.get(name) or 0:.2f}",
-            fill=_rgb(china_map.colour_of(values.get(name, 0), top)),
+    shapes = []
+    for name, polygon in china_map.polygons():
+        shapes.append(
+            {
+                "polygon": polygon,
+                "name": name,
+                "count": int(counts.get(name, 0)),
+                "rate": f"{rates.get(name) or 0:.2f}",
+                "fill": _rgb(china_map.colour_of(values.get(name, 0), top)),
+            }
         )
-        features.append({"type": "Feature", "geometry": feature["geometry"], "properties": props})
-    layer = pdk.Layer(
-        "GeoJsonLayer",
-        {"type": "FeatureCollection", "features": features},
+    # A plain polygon layer, not a GeoJsonLayer: Streamlit files a click under the picked
+    # layer's id, and a GeoJsonLayer's clicks come from its sublayers, so they were lost.
+    fills = pdk.Layer(
+        "SolidPolygonLayer",
+        shapes,
         id="provinces",
         pickable=True,
-        stroked=True,
-        filled=True,
-        get_fill_color="properties.fill",
-        get_line_color=[255, 255, 255],
-        line_width_min_pixels=0.6,
+        get_polygon="polygon",
+        get_fill_color="fill",
         auto_highlight=True,
     )
+    borders = pdk.Layer(
+        "PathLayer",
+        [{"path": ring} for _name, polygon in china_map.polygons() for ring in polygon],
+        id="borders",
+        get_path="path",
+        get_color=[255, 255, 255],
+        width_min_pixels=0.6,
+    )
     return Deck(
-        layers=[layer, *_inset_layers()],
+        layers=[fills, borders, *_inset_layers()],
         initial_view_state=pdk.ViewState(**(china_map.PHONE_VIEW if phone else china_map.VIEW)),
         map_provider=None,
         tooltip={
@@ -196,7 +204,7 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
     st.altair_chart(china_map.legend(top, MEASURES[measure]), key="rg_legend", height=80)
     objects = (getattr(event, "selection", None) or {}).get("objects", {}) if event else {}
     for obj in objects.get("provinces", []):
-        picked = (obj.get("properties") or obj).get("name")
+        picked = obj.get("name")
         # The map keeps its selection across runs: act on a new click only, so clearing
         # the sidebar's 投诉地区 afterwards is not undone by the old click.
         if picked in PROVINCES and st.session_state.get("rg_handled") != picked:
