@@ -23,7 +23,8 @@ if str(ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 if __name__ == "__main__":  # a script run; the server's import needs none of this
-    from dashboard import sidebar
+    from admin.views import login
+    from dashboard import elsewhere, sidebar
     from models.settings import get_settings
     from web import auth, outage, share_session, widgets
     from web.markup import literal
@@ -43,6 +44,7 @@ DASHBOARD_PAGES = [
 ]
 # Pages with their own choices, where the sidebar's filters would only mislead.
 WITHOUT_SIDEBAR = {"report"}
+WITH_SIDEBAR = {title for _s, title, path in DASHBOARD_PAGES if path not in WITHOUT_SIDEBAR}
 STAFF_PAGES = [
     (ADMIN / "replies.py", "回复录入", "replies"),
     (ADMIN / "scores.py", "满意度录入", "scores"),
@@ -57,6 +59,9 @@ ADMIN_PAGES = [
 ]
 ACCOUNT_PAGE = (ADMIN / "account.py", "我的账号", "account")
 LOGIN_PAGE = (ADMIN / "login.py", "登录", "login")
+EVERY_PAGE = [*DASHBOARD_PAGES, *STAFF_PAGES, *ADMIN_PAGES, ACCOUNT_PAGE, LOGIN_PAGE]
+# The default page is served at "/"; its own address then leads there (dashboard/elsewhere.py).
+HOME = "home"
 
 
 #: Whether this run has called st.navigation (the script runs afresh each time).
@@ -75,16 +80,47 @@ def _keep_page() -> None:
     if _navigated:
         return
     query = st.query_params.to_dict()
-    everything = [*DASHBOARD_PAGES, *STAFF_PAGES, *ADMIN_PAGES, ACCOUNT_PAGE, LOGIN_PAGE]
-    _navigate({"": _pages(everything, "overview")}, position="hidden")
+    _navigate(_answering({"": _pages(EVERY_PAGE, "overview")}), position="hidden")
     st.query_params.from_dict(query)
 
 
 def _pages(specs, default: str | None = None) -> list:
     return [
-        st.Page(script, title=title, url_path=path, default=path == default)
+        st.Page(
+            script,
+            title=title,
+            url_path=HOME if path == default else path,
+            default=path == default,
+        )
         for script, title, path in specs
     ]
+
+
+def _answering(sections: dict, reason=lambda _path: None, login_form=None) -> dict:
+    """``sections`` plus hidden pages answering every other known address."""
+    hidden = elsewhere.hidden_pages(sections, EVERY_PAGE, reason, login_form)
+    return {**sections, "": [*sections.get("", []), *hidden]} if hidden else sections
+
+
+def why_not(viewer: Viewer | None, shared: bool = False):
+    """Why this viewer cannot open the page at a path (None: nothing to say, go home)."""
+    staff_only = {p for _s, _t, p in STAFF_PAGES}
+    admin_only = {p for _s, _t, p in ADMIN_PAGES}
+
+    def reason(path: str) -> str | None:
+        if shared:
+            return "分享链接只能查看看板页面。"
+        if viewer is None:
+            return "此页面需要登录后查看。" if path != LOGIN_PAGE[2] else None
+        if viewer.must_change_password:
+            return "请先修改初始密码，然后才能打开其他页面。"
+        if path in admin_only and viewer.has_role("staff"):
+            return "此页面仅限管理员使用，您的账号没有打开它的权限。"
+        if path in staff_only | admin_only:
+            return "此页面仅限工作人员使用，您的账号没有打开它的权限。"
+        return None
+
+    return reason
 
 
 def _handle_requests() -> None:
@@ -133,7 +169,9 @@ def _shared_view() -> bool:
     )
     if not link.downloads:
         widgets.hide_download_paths()
-    page = _navigate({"看板": _pages(DASHBOARD_PAGES, "overview")})
+    page = _navigate(
+        _answering({"看板": _pages(DASHBOARD_PAGES, "overview")}, why_not(None, shared=True))
+    )
     st.query_params["share"] = token  # navigation resets the URL; keep the link working
     with st.container(border=True):  # the label is typed by an admin: shown as plain text
         st.text(
@@ -141,7 +179,7 @@ def _shared_view() -> bool:
             f"有效期至 {link.expires_at:%Y-%m-%d %H:%M}"
             + ("" if link.downloads else "　不提供下载")
         )
-    if page.url_path not in WITHOUT_SIDEBAR:
+    if page.title in WITH_SIDEBAR:
         sidebar.render()
     page.run()
     return True
@@ -169,9 +207,8 @@ def _run() -> None:
     sections = navigation_for(viewer, settings.public_dashboards)
     # Navigation first: switching pages resets the URL's query parameters, and the
     # sidebar then writes the period back, so the URL always describes the view.
-    page = _navigate(sections)
-    dashboard = {path for _s, _t, path in DASHBOARD_PAGES} - WITHOUT_SIDEBAR
-    if page.url_path in dashboard or page.url_path == "":
+    page = _navigate(_answering(sections, why_not(viewer), None if viewer else login.render))
+    if page.title in WITH_SIDEBAR:
         sidebar.render()
     if viewer is not None:
         st.sidebar.caption(f"已登录：{literal(viewer.username)}")

@@ -39,8 +39,9 @@ def site(tmp_path_factory):
     schema.upgrade(engine)
     with session_scope(engine) as session:
         users.add_user(session, CLI, "boss", "admin", PASSWORD)
-        for name in ("leaver", "changer", "disabled", "flags"):
+        for name in ("leaver", "changer", "disabled", "flags", "reader"):
             users.add_user(session, CLI, name, "viewer", PASSWORD)
+        users.add_user(session, CLI, "fresh", "staff", PASSWORD, must_change_password=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = {"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "0"}
     with streamlit_server(env) as base:
@@ -165,3 +166,41 @@ def test_a_copied_cookie_is_worthless_once_the_account_is_disabled(site, browser
     seen = logged_in_with(browser, base, copied)
     assert seen.startswith("登录") and "已登录" not in seen
     context.close()
+
+
+def _answer(tab, url: str) -> str:
+    tab.goto(url)
+    wait_idle(tab)
+    tab.wait_for_timeout(500)
+    assert "Page not found" not in tab.inner_text("body")  # Streamlit's own English dialog
+    assert tab.locator('[role="dialog"]').count() == 0
+    return tab.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_every_known_address_answers_in_chinese(site, browser):
+    """Addresses this viewer may not open say why (or lead home), never "Page not found"."""
+    base, _ = site
+    tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    for path in ("replies", "users", "overview", "account"):
+        assert "此页面需要登录后查看" in _answer(tab, f"{base}/{path}")  # on the login form
+        assert tab.locator("h1").first.inner_text() == "登录"
+    tab.get_by_label("用户名").fill("boss")  # logged in, the address asked for opens
+    tab.get_by_label("密码").fill(PASSWORD)
+    tab.get_by_role("button", name="登录").click()
+    wait_idle(tab)
+    assert tab.locator("h1").first.inner_text() == "我的账号"
+
+    _context, tab = log_in(browser, base, "reader")
+    assert "仅限工作人员" in _answer(tab, f"{base}/replies")
+    assert "仅限工作人员" in _answer(tab, f"{base}/users")
+    shown = _answer(tab, f"{base}/overview?period=all")  # the default page lives at /
+    assert tab.evaluate("location.pathname") == "/"
+    assert "period=all" in tab.url
+    assert "总览" in shown
+    _answer(tab, f"{base}/login")  # already logged in: home
+    assert tab.evaluate("location.pathname") == "/"
+
+    _context, tab = log_in(browser, base, "fresh")  # a one-time password: 我的账号 first
+    assert "请先修改初始密码" in _answer(tab, f"{base}/replies")
+    assert "我的账号" in _answer(tab, f"{base}/account")
+    assert tab.evaluate("location.pathname") == "/"

@@ -1,0 +1,73 @@
+"""Every page's address answers, whoever opens it.
+
+Streamlit answers an address that is not in this run's navigation with its own English
+"Page not found" dialog, then runs the default page. A reader following a staff member's
+link, a staff member opening an administrator's page, someone with a bookmark to
+``/overview`` (the default page lives at ``/``) or to ``/account`` before the first
+password change would all meet it. So every known address not open to this viewer is
+registered as a hidden page that says why in Chinese, or goes where the address meant.
+These pages show no data; the pages themselves still check roles on the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import streamlit as st
+
+# (script, title, URL path), as in app.py
+Spec = tuple[object, str, str]
+
+
+def hidden_pages(
+    sections: dict[str, list],
+    known: Iterable[Spec],
+    reason: Callable[[str], str | None],
+    login_form: Callable[[], None] | None = None,
+) -> list:
+    """Hidden pages for the ``known`` addresses missing from ``sections``.
+
+    The default page's own address goes to ``/`` (query kept); the others say
+    ``reason(path)``, or go to ``/`` when it is None (nothing to explain: 登录 when
+    already logged in). With a ``login_form`` (someone who may log in), the reason comes
+    with the form, and the page asked for opens once logged in: its address stays.
+    """
+    shown = [page for pages in sections.values() for page in pages]
+    (home,) = [page for page in shown if page.url_path == ""]
+    taken = {page.url_path for page in shown}
+    known = list(known)
+    default_path = next(path for _script, title, path in known if title == home.title)
+    out = []
+    for _script, title, path in known:
+        if path in taken:
+            continue
+        why = None if path == default_path else reason(path)
+        out.append(
+            st.Page(
+                _explain(title, why, home, login_form) if why else _go_home(home),
+                title=title,
+                url_path=path,
+                visibility="hidden",
+            )
+        )
+    return out
+
+
+def _go_home(home) -> Callable[[], None]:
+    def go_home() -> None:
+        st.switch_page(home, query_params=st.query_params.to_dict())
+
+    return go_home
+
+
+def _explain(title: str, why: str, home, login_form) -> Callable[[], None]:
+    def explain() -> None:
+        if login_form is not None:
+            st.info(why)
+            login_form()
+            return
+        st.title(title)
+        st.warning(why)
+        st.page_link(home, label="返回首页", icon=":material/home:")
+
+    return explain
