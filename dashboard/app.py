@@ -45,6 +45,8 @@ DASHBOARD_PAGES = [
 # Pages with their own choices, where the sidebar's filters would only mislead.
 WITHOUT_SIDEBAR = {"report"}
 WITH_SIDEBAR = {title for _s, title, path in DASHBOARD_PAGES if path not in WITHOUT_SIDEBAR}
+# Pages choosing platforms themselves: the sidebar leaves out its 投诉平台 there.
+OWN_PLATFORM_PICKER = {"平台评级"}
 STAFF_PAGES = [
     (ADMIN / "replies.py", "回复录入", "replies"),
     (ADMIN / "scores.py", "满意度录入", "scores"),
@@ -180,7 +182,7 @@ def _shared_view() -> bool:
             + ("" if link.downloads else "　不提供下载")
         )
     if page.title in WITH_SIDEBAR:
-        sidebar.render()
+        sidebar.render(platforms=page.title not in OWN_PLATFORM_PICKER)
     page.run()
     return True
 
@@ -209,7 +211,7 @@ def _run() -> None:
     # sidebar then writes the period back, so the URL always describes the view.
     page = _navigate(_answering(sections, why_not(viewer), None if viewer else login.render))
     if page.title in WITH_SIDEBAR:
-        sidebar.render()
+        sidebar.render(platforms=page.title not in OWN_PLATFORM_PICKER)
     if viewer is not None:
         st.sidebar.caption(f"已登录：{literal(viewer.username)}")
     auth.browser_requests()

@@ -156,8 +156,12 @@ def _time_widgets(
     return granularity, period, date_from, date_to
 
 
-def render() -> Selection:
-    """Draw the filters in the sidebar, keep them in the URL, return the selection."""
+def render(platforms: bool = True) -> Selection:
+    """Draw the filters in the sidebar, keep them in the URL, return the selection.
+
+    Without ``platforms`` (a page with its own platform picker, so one control, not two)
+    投诉平台 is not drawn, and its choice is kept for the pages that use it.
+    """
     everything = Filters(statuses=None)
     known = data.platforms(everything)
     span = data.data_span(Filters())
@@ -171,16 +175,12 @@ def render() -> Selection:
         chosen_sectors = st.multiselect(
             "赛道", sectors, key="sector", placeholder="全部赛道", bind="query-params"
         )
-        platform_options = [
-            p.name for p in known if not chosen_sectors or p.sector in chosen_sectors
-        ]
-        chosen_platforms = st.multiselect(
-            "投诉平台",
-            platform_options,
-            key="platform",
-            placeholder="全部平台",
-            bind="query-params",
-        )
+        chosen_platforms = _platforms(known, chosen_sectors) if platforms else []
+        if not platforms:
+            st.caption("投诉平台在本页中选择。")
+        if not platforms and "platform" in st.session_state:
+            # Kept across this run: a widget not drawn loses its value otherwise.
+            st.session_state["platform"] = st.session_state["platform"]
         granularity, period, date_from, date_to = _time_widgets(span)
         chosen_provinces = st.multiselect(
             "投诉地区", list(PROVINCES), key="province", placeholder="全部地区", bind="query-params"
@@ -200,6 +200,13 @@ def render() -> Selection:
     selection = Selection(filters, period, granularity)
     st.session_state["selection"] = selection
     return selection
+
+
+def _platforms(known, sectors: list[str]) -> list[str]:
+    options = [p.name for p in known if not sectors or p.sector in sectors]
+    return st.multiselect(
+        "投诉平台", options, key="platform", placeholder="全部平台", bind="query-params"
+    )
 
 
 def current() -> Selection:

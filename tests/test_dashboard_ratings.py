@@ -89,3 +89,15 @@ def test_the_tab_is_kept_in_the_url(demo):
     assert at.query_params["rp_tab"] in ("消费评级榜", ["消费评级榜"])
     assert "评级" in at.dataframe[0].value.columns and "平台" in at.dataframe[0].value.columns
     assert [s for s in at.selectbox if s.key == "rp"] == []  # only the open tab runs
+
+
+def test_one_platform_control_and_the_sidebar_choice_kept_for_other_pages(demo):
+    at = app(platform="淘宝")
+    assert at.multiselect(key="platform").value == ["淘宝"]
+    open_page(at, "ratings")
+    assert errors(at) == []
+    assert "platform" not in [w.key for w in at.sidebar.multiselect]  # the page picks itself
+    assert at.selectbox(key="rp").value  # …with its own control
+    at.switch_page("views/overview.py")
+    at.run()
+    assert at.multiselect(key="platform").value == ["淘宝"]

@@ -119,12 +119,10 @@ def _headline(year: int, rating) -> None:
 
 
 def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[str]) -> None:
-    # The sidebar's 投诉平台 narrows the choice; this picker chooses one of them.
-    chosen = [p for p in platforms if not filters.platforms or p in filters.platforms]
-    if not chosen:
-        widgets.empty()
-        return
-    platform = st.selectbox("平台", chosen, key="rp", bind="query-params", placeholder="选择平台")
+    # The page's one platform control (the sidebar leaves out its 投诉平台 here).
+    platform = st.selectbox(
+        "平台", platforms, key="rp", bind="query-params", placeholder="选择平台"
+    )
     unscoped = filters.with_dates(None, None)
     span = data.data_span(Filters(platforms=(platform,)).intersect(unscoped))
     if span is None:
@@ -181,7 +179,7 @@ def _compare(filters: Filters, platforms: list[str], ranked: list[str]) -> None:
     chosen = st.multiselect(
         "选择要对比的平台（最多 6 个）",
         platforms,
-        default=[p for p in (filters.platforms or ranked) if p in platforms][:3],
+        default=ranked[:3],
         key="cmp",
         max_selections=6,
         bind="query-params",
