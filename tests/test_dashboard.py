@@ -140,12 +140,9 @@ def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
     assert "灰色" in legend["title"]["text"]
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:3] == ["下载 CSV", "下载 Excel", "下载图片 PNG"]
-    deck = at.get("deck_gl_json_chart")[0].proto.json
-    assert "南海诸岛" in json.loads(deck)["layers"][-1]["data"][0]["text"]
-    fills = {
-        f["properties"]["name"]: f["properties"]["fill"]
-        for f in json.loads(deck)["layers"][0]["data"]["features"]
-    }
+    layers = {x["id"]: x for x in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]}
+    assert "南海诸岛" in layers["inset_label"]["data"][0]["text"]
+    fills = {shape["name"]: shape["fill"] for shape in layers["provinces"]["data"]}
     coloured = {name for name, fill in fills.items() if fill[:3] != [236, 236, 236]}
     assert coloured == {"广东省"}  # the map shows the sidebar's province only
 
