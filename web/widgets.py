@@ -6,6 +6,8 @@ Titles carry data (platform, sector, province names): headings show them through
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -26,9 +28,13 @@ def empty(message: str = EMPTY) -> None:
 
 
 def downloads(
-    title: str, frame: pd.DataFrame, key: str, chart: alt.TopLevelMixin | None = None
+    title: str,
+    frame: pd.DataFrame,
+    key: str,
+    chart: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin] | None = None,
 ) -> None:
-    """CSV, XLSX and (for a chart) PNG of a figure — if this viewer may download.
+    """CSV, XLSX and (for a chart, or a function making one) PNG of a figure — if this
+    viewer may download. Files are built when clicked, charts for them too.
 
     A click does not rerun the page: a rerun would replace the other buttons' deferred
     files while the browser still holds their old ids ("Deferred file … not found").
@@ -58,7 +64,7 @@ def downloads(
     if chart is not None:
         cols[2].download_button(
             "下载图片 PNG",
-            lambda: exports.chart_png(chart, title),
+            lambda: exports.chart_png(chart() if callable(chart) else chart, title),
             f"{name}.png",
             "image/png",
             key=f"{key}_png",

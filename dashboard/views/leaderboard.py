@@ -44,8 +44,12 @@ def render() -> None:
         widgets.empty()
         return
     sectors = sorted(data.counts(filters, "sector"))
-    tabs = st.tabs(["总榜", *(literal(s) for s in sectors)])  # tab labels read Markdown
+    # Tab labels read Markdown. Only the open tab is drawn (its name is in the URL): a page
+    # run drawing every sector's table and chart cost nine times as much.
+    tabs = st.tabs(["总榜", *(literal(s) for s in sectors)], key="lb_tab", bind="query-params")
     for tab, sector in zip(tabs, [None, *sectors], strict=True):
+        if not tab.open:
+            continue
         with tab:
             scoped = filters if sector is None else Filters(sectors=(sector,)).intersect(filters)
             prev = (

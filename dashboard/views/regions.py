@@ -10,7 +10,7 @@ from dashboard import sidebar
 from models.reads.regions import per_ten_million, populations
 from models.rules.labels import PROVINCES
 from web import charts, china_map, data, widgets
-from web.chart_memo import frozen_deck, memoized
+from web.chart_memo import frozen_deck, memoized, vega_spec
 from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
@@ -84,6 +84,7 @@ def _inset_layers() -> list[pdk.Layer]:
 
 
 Deck = frozen_deck(pdk.Deck)
+_legend = memoized(china_map.legend)
 
 
 def _deck(frame: pd.DataFrame, measure: str) -> pdk.Deck:
@@ -201,7 +202,8 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
     )
     values = _values(frame, measure)
     top = max(values.values()) if values else 0
-    st.altair_chart(china_map.legend(top, MEASURES[measure]), key="rg_legend", height=80)
+    legend = vega_spec(_legend(top, MEASURES[measure]))
+    st.vega_lite_chart(legend, width="stretch", key="rg_legend", height=80)
     objects = (getattr(event, "selection", None) or {}).get("objects", {}) if event else {}
     for obj in objects.get("provinces", []):
         picked = obj.get("name")
@@ -221,7 +223,7 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
         f"各地区{MEASURES[measure]}",
         frame,
         "rg_all",
-        china_map.png_chart(values, top, MEASURES[measure]),
+        lambda: china_map.png_chart(values, top, MEASURES[measure]),  # 2 s: only when asked
     )
 
 
