@@ -47,6 +47,10 @@ SETTINGS_HELP: dict[str, str] = {
         "Ratings resting on fewer complaints than this are marked 样本较少 wherever they are "
         "shown or exported. Default: 30."
     ),
+    "TOUSU_EXPORT_MAX_ROWS": (
+        "At most this many complaints in one download of the case list (典型案例 page), the "
+        "newest first; the page says when a list is cut. Default: 10000."
+    ),
     "TOUSU_STATE_DIR": (
         "Folder for what Tousu notes about itself while running (the address `tousu serve` "
         "listens on). Default: data/."
@@ -89,6 +93,7 @@ class Settings:
     report_org: str = "Tousu"
     report_data_org: str = "Tousu"
     rating_min_complaints: int = 30
+    export_max_rows: int = 10_000
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -107,6 +112,13 @@ class Settings:
             raise ValueError(
                 f"TOUSU_RATING_MIN_COMPLAINTS must be a whole number, got {minimum!r}"
             ) from exc
+        export_max = env.get("TOUSU_EXPORT_MAX_ROWS", "10000")
+        try:
+            export_max_rows = max(1, int(export_max))
+        except ValueError as exc:
+            raise ValueError(
+                f"TOUSU_EXPORT_MAX_ROWS must be a whole number, got {export_max!r}"
+            ) from exc
         org = (env.get("TOUSU_REPORT_ORG") or "").strip() or "Tousu"
         return cls(
             database_url=env.get("TOUSU_DATABASE_URL") or default_database_url(),
@@ -119,6 +131,7 @@ class Settings:
             report_org=org,
             report_data_org=(env.get("TOUSU_REPORT_DATA_ORG") or "").strip() or org,
             rating_min_complaints=rating_min_complaints,
+            export_max_rows=export_max_rows,
         )
 
 

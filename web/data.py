@@ -203,6 +203,38 @@ def search_cases(
     )
 
 
+def case_export(
+    filters: Filters,
+    *,
+    text: str = "",
+    problem_types: tuple[str, ...] = (),
+    typical_only: bool = False,
+    limit: int,
+) -> Callable[[], list[CaseRow]]:
+    """Every matching case, newest first, up to ``limit``, as a function to run when a
+    download is clicked. It runs outside the page's script (Streamlit calls it from another
+    thread), so the viewer's scope and masking are decided now, not then; not cached (a
+    one-off of up to ``limit`` rows)."""
+    scoped = _scoped(filters)
+    reveal = current_viewer().reveal_personal
+    bound = engine(database_url())
+
+    def fetch() -> list[CaseRow]:
+        with session_scope(bound) as session:
+            rows, _total = cases.search_cases(
+                session,
+                scoped,
+                text=text,
+                problem_types=problem_types,
+                typical_only=typical_only,
+                limit=limit,
+                reveal=reveal,
+            )
+        return rows
+
+    return fetch
+
+
 def case_detail(filters: Filters, case_id: int) -> CaseDetail | None:
     """One case in full, masked and scrubbed unless the viewer is staff."""
     return run(cases.case_detail, filters, case_id, reveal=current_viewer().reveal_personal)

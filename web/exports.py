@@ -15,20 +15,80 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from typing import NamedTuple
 
 import altair as alt
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from models.rules import spreadsheet
+from models.rules.filters import Filters
 
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype", "/usr/share/fonts")
 CJK_FONT = "Noto Sans CJK SC"
 
 
+# Columns named as the reports name them carry their kind: a share (a fraction, shown as
+# 24.65%), an index with three decimals, or a count. One table here, so every download
+# formats the same column the same way.
+PERCENT_COLUMNS = frozenset({"占比", "平台反馈率"})
+INDEX_COLUMNS = frozenset({"回复时效性", "用户满意度", "综合指数", "数值"})
+XLSX_FORMATS = {
+    "percent": "0.00%",
+    "index": "0.000",
+    "count": "#,##0",
+    "decimal": "#,##0.00",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+CSV_DECIMALS = {"percent": 2, "index": 3, "decimal": 2}
+
+
+def column_kind(name: str, column: pd.Series) -> str | None:
+    """How a column's numbers read: percent, index, count, decimal, datetime; None for text."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return "datetime"
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        return None
+    if name in PERCENT_COLUMNS:
+        return "percent"
+    if name in INDEX_COLUMNS:
+        return "index"
+    if pd.api.types.is_integer_dtype(column) or _whole(column):
+        return "count"
+    return "decimal"
+
+
+def _whole(column: pd.Series) -> bool:
+    """Floats that are all whole numbers (a rank read as 8.0 where another row has none)."""
+    values = column.dropna()
+    return bool(len(values)) and bool((values == values.round()).all())
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as its CSV says it: shares as percent numbers under ``占比（%）`` (a CSV has
+    no number formats), indexes to three decimals, whole numbers without ``.0``."""
+    out = frame.copy()
+    names = []
+    for i, name in enumerate(map(str, frame.columns)):
+        column = frame.iloc[:, i]
+        kind = column_kind(name, column)
+        if kind == "percent":
+            out.isetitem(i, (column.astype("float64") * 100).round(CSV_DECIMALS[kind]))
+            name = f"{name}（%）"
+        elif kind in CSV_DECIMALS:
+            out.isetitem(i, column.astype("float64").round(CSV_DECIMALS[kind]))
+        elif kind == "count" and not pd.api.types.is_integer_dtype(column):
+            out.isetitem(i, column.astype("Int64"))
+        names.append(name)
+    out.columns = names
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as CSV. Formula-like text is neutralised; text cells are quoted, so a
     spreadsheet that splits on ``;`` or tabs cannot cut a cell open; numbers stay numbers."""
+    frame = csv_frame(frame)
     safe = frame.copy()
     for i in range(frame.shape[1]):
         column = frame.iloc[:, i]
@@ -40,16 +100,32 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
 
 
-def xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
-    """The frame as an XLSX workbook. Text is always written as text, never as a formula
-    (formula-like text also carries Excel's quote prefix, so editing it keeps it text)."""
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据", title: str | None = None) -> bytes:
+    """The frame as an XLSX workbook: numbers as numbers with Excel number formats (shares
+    ``0.00%``, indexes ``0.000``, counts ``#,##0``), the header row frozen. Text is always
+    written as text, never as a formula (formula-like text also carries Excel's quote
+    prefix, so editing it keeps it text). ``title`` goes into the file's properties."""
     book = Workbook()
     worksheet = book.active
     worksheet.title = spreadsheet.sheet_title(sheet)
-    rows = [list(frame.columns), *frame.itertuples(index=False, name=None)]
-    for r, row in enumerate(rows, start=1):
+    if title:
+        book.properties.title = spreadsheet.xlsx_text(title)
+    formats = [
+        XLSX_FORMATS.get(column_kind(str(name), frame.iloc[:, i]) or "")
+        for i, name in enumerate(frame.columns)
+    ]
+    for c, name in enumerate(frame.columns, start=1):
+        _put(worksheet.cell(row=1, column=c), str(name))
+        worksheet.column_dimensions[get_column_letter(c)].width = max(10, 2 * len(str(name)) + 2)
+    for r, row in enumerate(frame.itertuples(index=False, name=None), start=2):
         for c, value in enumerate(row, start=1):
-            _put(worksheet.cell(row=r, column=c), value)
+            cell = worksheet.cell(row=r, column=c)
+            _put(cell, value)
+            if formats[c - 1] and not isinstance(cell.value, str | type(None)):
+                cell.number_format = formats[c - 1]
+                if formats[c - 1] == XLSX_FORMATS["count"] and float(cell.value).is_integer():
+                    cell.value = int(cell.value)  # 8, not 8.0, in a column with a gap
+    worksheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -86,6 +162,40 @@ def _plain(value):
 def file_name(title: str) -> str:
     """A download's file name from its title (no characters Windows or browsers refuse)."""
     return re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', "_", title).strip("._") or "数据"
+
+
+def _named(kind: str, names: tuple[str, ...] | None) -> str | None:
+    if not names:
+        return None
+    return "、".join(names) if len(names) <= 3 else f"{names[0]}等{len(names)}个{kind}"
+
+
+def scope_parts(period_title: str, filters: Filters) -> list[str]:
+    """What a download covers, for its file and sheet name: the period, then the sectors,
+    platforms and provinces it is narrowed to (2025年, 金融科技, 广东省)."""
+    parts = [
+        period_title,
+        _named("赛道", filters.sectors),
+        _named("平台", filters.platforms),
+        _named("地区", filters.provinces),
+    ]
+    return [p for p in parts if p]
+
+
+class Names(NamedTuple):
+    """What a download is called: its file (no extension), its sheet, its picture's title."""
+
+    file: str
+    sheet: str
+    caption: str
+
+
+def labelled(title: str, scope: list[str]) -> Names:
+    """A figure's names: the title plus whichever parts of the scope it does not already
+    say. The sheet name starts with them, so Excel's 31 characters keep the period."""
+    extra = [p for p in scope if p not in title]
+    caption = " ".join([*extra, title])
+    return Names(file_name("_".join([title, *extra])), spreadsheet.sheet_title(caption), caption)
 
 
 def footer_text(today: date | None = None) -> str:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from models.reads.cases import CaseRow
 from models.reads.queues import QueueItem
+from models.reads.stats import Share
 
 CASE_COLUMNS = ["编号", "投诉时间", "投诉人", "投诉平台", "赛道", "问题类型", "状态", "标题"]
 
@@ -34,6 +35,36 @@ def cases(rows: Iterable[CaseRow]) -> pd.DataFrame:
         ],
         columns=CASE_COLUMNS,
     )
+
+
+def case_export(rows: Iterable[CaseRow]) -> pd.DataFrame:
+    """The case list as a download: the list's columns (the time as a time, so Excel
+    sorts and filters it), plus 投诉地区 and 金额区间; masked as on screen."""
+    return pd.DataFrame(
+        [
+            {
+                "编号": r.id,
+                "投诉时间": r.submitted_at.replace(second=0, microsecond=0),
+                "投诉人": r.complainant,
+                "投诉平台": r.platform,
+                "赛道": r.sector,
+                "投诉地区": r.province or "",
+                "问题类型": r.problem_type,
+                "金额区间": r.amount_bracket,
+                "状态": r.status,
+                "标题": r.title or "",
+            }
+            for r in rows
+        ],
+        columns=[*CASE_COLUMNS[:5], "投诉地区", "问题类型", "金额区间", *CASE_COLUMNS[6:]],
+    ).astype({"投诉时间": "datetime64[s]"})
+
+
+def shares(items: Iterable[Share], label: str) -> pd.DataFrame:
+    """A distribution as a download: ``label`` (问题类型, 性别 …), 投诉量, 占比 (a fraction
+    of the reports' two-decimal percent: 38.89% → 0.3889)."""
+    rows = [(s.label, s.count, float(s.percent) / 100) for s in items]
+    return pd.DataFrame(rows, columns=[label, "投诉量", "占比"]).astype({"投诉量": "int64"})
 
 
 def days_and_hours(hours: float) -> str:

@@ -9,17 +9,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from models.rules.rating import Rating
+from models.rules.rating import REPORT_COLUMNS, Rating
 
 SMALL_SAMPLE = "样本较少"
-
-#: Column formats for st.dataframe (the numbers stay numbers in downloads).
-BOARD_FORMATS = {
-    "平台反馈率（%）": "%.2f%%",
-    "回复时效性": "%.3f",
-    "用户满意度": "%.3f",
-    "综合指数": "%.3f",
-}
 
 NOTE = """\
 **评级说明**
@@ -119,20 +111,36 @@ def timeline_export(frame: pd.DataFrame, period_title: str) -> pd.DataFrame:
     )
 
 
+def _numbers(r: Rating) -> dict[str, float | None]:
+    """The four figures as numbers, rounded as the reports print them: 平台反馈率 as a
+    fraction (97.87% → 0.9787, shown and exported as a percentage), 综合指数 empty for
+    不予评级 (it has no place on the index)."""
+    return {
+        "平台反馈率": float(r.reply_rate) / 100,
+        "回复时效性": float(r.timeliness),
+        "用户满意度": float(r.satisfaction),
+        "综合指数": r.index,
+    }
+
+
 def report_table(ratings: Iterable[Rating], minimum: int) -> pd.DataFrame:
-    """The reports' rating table plus the sample each row rests on."""
+    """The reports' rating table, numbers as numbers, plus the sample each row rests on."""
     return pd.DataFrame(
         [
             {
-                **r.report_row(),
+                "年份": r.period.year_label if r.period else "",
+                "时间段": r.period.label if r.period else "",
+                **_numbers(r),
+                "评级": r.grade,
                 "投诉量": r.inputs.complaints,
                 "回复量": r.inputs.replied,
                 "评分量": r.inputs.scored,
                 "样本": sample_flag(r, minimum),
             }
             for r in ratings
-        ]
-    )
+        ],
+        columns=[*REPORT_COLUMNS, "投诉量", "回复量", "评分量", "样本"],
+    ).astype({"综合指数": "float64"})
 
 
 BOARD_COLUMNS = [
@@ -141,7 +149,7 @@ BOARD_COLUMNS = [
     "投诉量",
     "回复量",
     "评分量",
-    "平台反馈率（%）",
+    "平台反馈率",
     "回复时效性",
     "用户满意度",
     "综合指数",
@@ -160,10 +168,7 @@ def board(ratings: Iterable[Rating], minimum: int) -> pd.DataFrame:
                 "投诉量": r.inputs.complaints,
                 "回复量": r.inputs.replied,
                 "评分量": r.inputs.scored,
-                "平台反馈率（%）": float(r.reply_rate),
-                "回复时效性": float(r.timeliness),
-                "用户满意度": float(r.satisfaction),
-                "综合指数": r.index,
+                **_numbers(r),
                 "评级": r.grade,
                 "样本": sample_flag(r, minimum),
             }

@@ -27,26 +27,50 @@ def empty(message: str = EMPTY) -> None:
     st.info(message)
 
 
+#: A list under this session-state key receives every (names, frame) offered for download
+#: (tests check every export's headers and number types).
+DOWNLOAD_LOG = "downloads_offered"
+FrameSource = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+def download_scope() -> list[str]:
+    """The period and filters of the page's selection, as download names say them: the
+    sidebar's choice narrowed to the viewer's scope (a share link's sectors, say)."""
+    selection = st.session_state.get("selection")  # drawn by dashboard/sidebar.py
+    if selection is None:
+        return []
+    scoped = selection.filters.intersect(current_viewer().scope)
+    return exports.scope_parts(selection.title, scoped)
+
+
 def downloads(
     title: str,
-    frame: pd.DataFrame,
+    frame: FrameSource,
     key: str,
     chart: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin] | None = None,
+    *,
+    scope: list[str] | None = None,
 ) -> None:
     """CSV, XLSX and (for a chart, or a function making one) PNG of a figure — if this
-    viewer may download. Files are built when clicked, charts for them too.
+    viewer may download. Files and sheets are named after the title plus the period and
+    filters (``scope``: the sidebar's by default). Files are built when clicked; ``frame``
+    and ``chart`` may be functions, then they run only then too.
 
     A click does not rerun the page: a rerun would replace the other buttons' deferred
     files while the browser still holds their old ids ("Deferred file … not found").
     """
-    if not current_viewer().downloads or frame.empty:
+    if not current_viewer().downloads or (isinstance(frame, pd.DataFrame) and frame.empty):
         return
+    names = exports.labelled(title, download_scope() if scope is None else scope)
+    log = st.session_state.get(DOWNLOAD_LOG)
+    if isinstance(log, list):
+        log.append((names, frame))
+    table = frame if callable(frame) else lambda: frame
     cols = st.columns(3 if chart is not None else 2, gap="small")
-    name = exports.file_name(title)
     cols[0].download_button(
         "下载 CSV",
-        lambda: exports.csv_bytes(frame),  # built when clicked, not on every run
-        f"{name}.csv",
+        lambda: exports.csv_bytes(table()),  # built when clicked, not on every run
+        f"{names.file}.csv",
         "text/csv",
         key=f"{key}_csv",
         width="stretch",
@@ -54,8 +78,8 @@ def downloads(
     )
     cols[1].download_button(
         "下载 Excel",
-        lambda: exports.xlsx_bytes(frame, title),
-        f"{name}.xlsx",
+        lambda: exports.xlsx_bytes(table(), names.sheet, title=names.caption),
+        f"{names.file}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         width="stretch",
@@ -64,8 +88,8 @@ def downloads(
     if chart is not None:
         cols[2].download_button(
             "下载图片 PNG",
-            lambda: exports.chart_png(chart() if callable(chart) else chart, title),
-            f"{name}.png",
+            lambda: exports.chart_png(chart() if callable(chart) else chart, names.caption),
+            f"{names.file}.png",
             "image/png",
             key=f"{key}_png",
             width="stretch",
@@ -74,9 +98,16 @@ def downloads(
 
 
 def figure(
-    title: str, chart: alt.TopLevelMixin, frame: pd.DataFrame, key: str, caption: str | None = None
+    title: str,
+    chart: alt.TopLevelMixin,
+    frame: pd.DataFrame,
+    key: str,
+    caption: str | None = None,
+    export: pd.DataFrame | None = None,
 ) -> None:
-    """A titled chart with its numbers downloadable; an empty state when there is no data."""
+    """A titled chart with its numbers downloadable (``export``: the download's table with
+    the reports' column names, when the chart's own frame has other columns); an empty
+    state when there is no data."""
     st.subheader(literal(title))
     if frame.empty:
         empty()
@@ -85,7 +116,19 @@ def figure(
     st.vega_lite_chart(vega_spec(chart), width="stretch", key=f"{key}_chart")
     if caption:
         st.caption(caption)
-    downloads(title, frame, key, chart)
+    downloads(title, frame if export is None else export, key, chart)
+
+
+def number_columns(frame: pd.DataFrame) -> dict:
+    """How the grid shows shares (fractions, as 24.65%) and indexes (0.789)."""
+    config = {}
+    for name in frame.columns:
+        kind = exports.column_kind(str(name), frame[name])
+        if kind == "percent":
+            config[name] = st.column_config.NumberColumn(format="percent")
+        elif kind == "index":
+            config[name] = st.column_config.NumberColumn(format="%.3f")
+    return config
 
 
 def table(title: str, frame: pd.DataFrame, key: str, **kwargs) -> None:
@@ -93,12 +136,16 @@ def table(title: str, frame: pd.DataFrame, key: str, **kwargs) -> None:
     if frame.empty:
         empty()
         return
-    shown = frames.for_display(frame, keep=kwargs.get("column_config") or ())
-    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table", **kwargs)
+    config = {**number_columns(frame), **(kwargs.pop("column_config", None) or {})}
+    shown = frames.for_display(frame, keep=config)
+    st.dataframe(
+        shown, hide_index=True, width="stretch", key=f"{key}_table", column_config=config, **kwargs
+    )
     downloads(title, frame, key)
 
 
 def shares_frame(shares) -> pd.DataFrame:
+    """A distribution as its chart draws it (columns label, count, percent text)."""
     return pd.DataFrame([s.row() for s in shares], columns=["label", "count", "percent"])
 
 

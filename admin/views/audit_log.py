@@ -7,6 +7,7 @@ import streamlit as st
 
 from admin.common import guard, read
 from models.access.roles import ROLE_NAMES
+from models.clock import local_now
 from models.writes import audit
 from models.writes.workflow import ACTION_NAMES, FIELD_NAMES
 from web import exports
@@ -115,9 +116,20 @@ def render() -> None:
     st.caption(f"最近 {len(frame)} 条记录（最新在前）。")
     st.dataframe(frame, hide_index=True, width="stretch", key="al_table")
     if not frame.empty:
-        st.download_button(
-            "导出 CSV", exports.csv_bytes(frame), "audit_log.csv", "text/csv", key="al_csv"
-        )
+        _export(frame, [ENTITIES.get(entity, "") if entity else "", entity_id, actor])
+
+
+def _export(frame: pd.DataFrame, scope: list[str | None]) -> None:
+    """The log shown, as CSV named after its filters and today (审计日志_用户_alice_2026-05-12)."""
+    parts = ["审计日志", *filter(None, scope), f"{local_now():%Y-%m-%d}"]
+    st.download_button(
+        "导出 CSV",
+        lambda: exports.csv_bytes(frame),  # built when clicked
+        f"{exports.file_name('_'.join(parts))}.csv",
+        "text/csv",
+        key="al_csv",
+        on_click="ignore",
+    )
 
 
 if __name__ == "__main__":

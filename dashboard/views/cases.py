@@ -11,6 +11,7 @@ from dashboard import sidebar
 from models.reads.cases import COUNT_CAP
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
+from models.settings import get_settings
 from web import data, frames, widgets
 from web.case_panel import case_panel
 from web.viewer import actor, current_viewer
@@ -31,13 +32,9 @@ def render() -> None:
         if str(st.query_params.get("page", "1")).isdigit()
         else 1,
     )
+    query = {"text": text.strip(), "problem_types": tuple(types), "typical_only": typical}
     rows, total = data.search_cases(
-        filters,
-        text=text.strip(),
-        problem_types=tuple(types),
-        typical_only=typical,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        filters, **query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     case_param = str(st.query_params.get("case", ""))
     if case_param.isdigit():  # a case URL (/cases?case=ID) is a citation: the case first
@@ -52,13 +49,13 @@ def render() -> None:
         widgets.empty("没有找到符合条件的投诉。")
         return
     _case_list(rows, total, page, case_param)
+    _export(filters, query, total)
 
 
 def _case_list(rows: list, total: int, page: int, case_param: str) -> None:
-    """One page of the list, the pager and the downloads; a picked row opens its case."""
+    """One page of the list and the pager; a picked row opens its case."""
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
-    count = f"超过 {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
-    st.caption(f"共 {count} 件，第 {page}/{pages} 页 · 点选一行查看详情")
+    st.caption(f"共 {_count(total)} 件，第 {page}/{pages} 页 · 点选一行查看详情")
     frame = frames.cases(rows)
     event = st.dataframe(
         frame,
@@ -75,13 +72,34 @@ def _case_list(rows: list, total: int, page: int, case_param: str) -> None:
     if page < pages and nav[1].button("下一页", key="cs_next"):
         st.query_params["page"] = str(page + 1)
         st.rerun()
-    widgets.downloads("投诉列表", frame, "cs_list")
     picked = event.selection.rows if event and event.selection else []
     if picked:
         chosen = str(int(frame.iloc[picked[0]]["编号"]))
         if chosen != case_param:
             st.query_params["case"] = chosen
             st.rerun()
+
+
+def _count(total: int) -> str:
+    return f"超过 {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
+
+
+def _export(filters: Filters, query: dict, total: int) -> None:
+    """Every matching case as CSV and Excel — not just this page — up to the export cap,
+    read only when a button is clicked; masked exactly as the list is for this viewer."""
+    if not current_viewer().downloads:
+        return
+    cap = get_settings().export_max_rows
+    fetch = data.case_export(filters, **query, limit=cap)
+    if total > cap:
+        st.caption(
+            f"下载最多包含 {cap:,} 件：符合条件的共 {_count(total)} 件，下载其中最新的 "
+            f"{cap:,} 件。缩小筛选范围可下载其余的投诉。"
+        )
+    else:
+        st.caption(f"下载包含全部 {total:,} 件符合条件的投诉，不只本页。")
+    title = "典型案例列表" if query["typical_only"] else "投诉列表"
+    widgets.downloads(title, lambda: frames.case_export(fetch()), "cs_list")
 
 
 def _search_widgets(filters: Filters) -> tuple[str, list[str], bool, Filters]:

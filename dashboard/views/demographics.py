@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import sidebar
 from models.rules.dimensions import AGE_GROUPS
 from models.rules.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
-from web import charts, data, widgets
+from web import charts, data, frames, widgets
 
 DIMENSIONS = {
     "gender": ("性别", list(GENDERS)),
@@ -38,7 +38,8 @@ def render() -> None:
         widgets.empty()
         return
     for by, (label, order) in DIMENSIONS.items():
-        shares = widgets.shares_frame(data.distribution(filters, by))
+        items = data.distribution(filters, by)
+        shares = widgets.shares_frame(items)
         left, right = st.columns([2, 3])
         with left:
             natural = [o for o in order if o in set(shares["label"])]
@@ -47,7 +48,13 @@ def render() -> None:
                 if by == "gender"
                 else charts.shares_bar(shares, label, order=natural)
             )
-            widgets.figure(f"{label}分布", chart, shares, f"dg_{by}")
+            widgets.figure(
+                f"{label}分布",
+                chart,
+                shares,
+                f"dg_{by}",
+                export=frames.shares(items, label),
+            )
         with right:
             frame = sector_frame(data.crosstab(filters, by, "sector"))
             present = [o for o in order if o in set(frame["label"])]
@@ -57,6 +64,9 @@ def render() -> None:
                 frame,
                 f"dg_{by}_sector",
                 caption="每个赛道内部的占比，便于横向比较。",
+                export=frame.rename(
+                    columns={"sector": "赛道", "label": label, "count": "投诉量", "share": "占比"}
+                ),
             )
         st.divider()
 

@@ -42,7 +42,11 @@ def render() -> None:
         shares = data.distribution(filters, "problem_type")
         frame = widgets.shares_frame(shares)
         widgets.figure(
-            "投诉问题类型分布", charts.shares_bar(frame.head(15), "问题类型"), frame, "ov_types"
+            "投诉问题类型分布",
+            charts.shares_bar(frame.head(15), "问题类型"),
+            frame,
+            "ov_types",
+            export=frames.shares(shares, "问题类型"),
         )
     _latest(filters)
     _version, changed_at = data.data_version()
@@ -113,6 +117,9 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
         frame,
         "ov_volume",
         caption="各年份按月对比；当前期间与上一年同期。",
+        export=frame.astype({"year": "int64"}).rename(
+            columns={"year": "年份", "month": "月份", "count": "投诉量"}
+        ),
     )
 
 

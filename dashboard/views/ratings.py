@@ -160,15 +160,7 @@ def _board(filters: Filters, selection: sidebar.Selection) -> None:
         ratings = data.period_ratings(filters, selection.period)
         title = f"{selection.period.title}消费评级榜"
     frame = rating_frames.board(ratings, _minimum())
-    widgets.table(
-        title,
-        frame,
-        "rp_board",
-        column_config={
-            name: st.column_config.NumberColumn(format=fmt)
-            for name, fmt in rating_frames.BOARD_FORMATS.items()
-        },
-    )
+    widgets.table(title, frame, "rp_board")
     st.caption(
         "综合指数 = 平台反馈率×0.5 + 回复时效性×0.3 + 用户满意度/10×0.2；投诉量不计入评级；"
         f"不予评级的平台没有综合指数排名；样本较少：投诉少于 {_minimum()} 件。"

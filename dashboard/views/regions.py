@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -9,12 +11,13 @@ import streamlit as st
 from dashboard import sidebar
 from models.reads.regions import per_ten_million, populations
 from models.rules.labels import PROVINCES
-from web import charts, china_map, data, widgets
+from models.rules.numbers import round_half_up
+from web import charts, china_map, data, frames, widgets
 from web.chart_memo import frozen_deck, memoized, vega_spec
 from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
-SHARE = "占比（%）"
+SHARE = "占比"
 
 
 def _rgb(colour: str) -> list[int]:
@@ -31,7 +34,7 @@ def province_frame(counts: dict[str, int]) -> pd.DataFrame:
             {
                 "地区": name,
                 "投诉量": n,
-                SHARE: round(100 * n / total, 2),
+                SHARE: float(round_half_up(Fraction(n, total), 4)),  # 12.35% as reported
                 "每千万人投诉量": float(rate) if rate is not None else None,
             }
         )
@@ -159,24 +162,27 @@ def render() -> None:
         f"{title} 投诉量 TOP10" if chosen else "投诉地区 TOP10",
         top[["排名", "地区", "投诉量", SHARE, "每千万人投诉量"]],
         "rg_top",
-        column_config={SHARE: st.column_config.NumberColumn(format="%.2f%%")},
     )
     left, right = st.columns(2)
     with left:
-        shares = widgets.shares_frame(data.distribution(filters, "problem_type"))
+        items = data.distribution(filters, "problem_type")
+        shares = widgets.shares_frame(items)
         widgets.figure(
             f"{title} · 问题类型",
             charts.shares_bar(shares.head(10), "问题类型"),
             shares,
             "rg_types",
+            export=frames.shares(items, "问题类型"),
         )
     with right:
-        shares = widgets.shares_frame(data.distribution(filters, "platform"))
+        items = data.distribution(filters, "platform")
+        shares = widgets.shares_frame(items)
         widgets.figure(
             f"{title} · 被投诉平台",
             charts.shares_bar(shares.head(10), "平台"),
             shares,
             "rg_platforms",
+            export=frames.shares(items, "被投诉平台"),
         )
 
 
