@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from models.access.roles import CLI
+from models.clock import local_now
 from models.demo import generate_demo
 from models.errors import TousuError
-from models.reads.ratings import period_ratings
+from models.reads import queues, stats
+from models.reads.ratings import period_ratings, year_ratings
 from models.rules.filters import Filters
+from models.rules.labels import PENDING
 from models.rules.periods import Period
 from models.store.db import session_scope
 from models.store.tables import Complaint, Platform, SummaryRating
@@ -75,4 +79,51 @@ def test_summaries_equal_a_recount_after_demo_and_replace(demo):
     with session_scope(demo) as session:
         assert summary.check(session) == []
         stmt = select(func.sum(SummaryRating.complaints)).where(SummaryRating.status != "*")
-        assert session.scalar(stmt) == 543
+        assert session.scalar(stmt) == session.scalar(select(func.count()).select_from(Complaint))
+    generate_demo(demo, complaints=500, seed=4, replace=True, now=datetime(2025, 12, 31, 23))
+    with session_scope(demo) as session:
+        assert session.scalar(stmt) == 543  # 500 + the reports' 43 typical cases
+
+
+# --- the demo reaches today: a reply queue with fresh complaints --------------------------
+
+
+def _figures(engine, year: int) -> tuple:
+    with session_scope(engine) as session:
+        ratings = period_ratings(session, Filters(), Period(year, "year", 1))
+        months = stats.counts(session, Filters.for_year(year), "month")
+    return [(r.platform, r.composite, r.inputs.complaints) for r in ratings], months
+
+
+def test_the_demo_reaches_today_with_a_queue_in_every_band(engine):
+    now = local_now()
+    generate_demo(engine, complaints=20_000, seed=2024, now=now)
+    with session_scope(engine) as session:
+        latest = session.scalar(select(func.max(Complaint.submitted_at)))
+        later = [
+            session.scalar(select(func.count()).where(column > now))
+            for column in (Complaint.submitted_at, Complaint.transferred_at, Complaint.replied_at)
+        ]
+        bands = queues.reply_bands(session, CLI)
+        fresh, total = queues.reply_queue(session, CLI, max_hours=72)
+        pending = session.scalar(select(func.count()).where(Complaint.status == PENDING))
+    assert now - timedelta(days=1) < latest <= now and later == [0, 0, 0]
+    assert bands["72小时内"] > 0 and bands["72–120小时"] > 0 and bands["超过120小时"] > 0
+    assert total == bands["72小时内"] and all(item.overdue == "" for item in fresh)
+    assert pending > 0
+
+
+def test_full_years_are_the_same_whatever_the_date_and_the_partial_year_is_rated(engine):
+    """The README's examples use 2023 and 2024: they must not move with the clock."""
+    generate_demo(engine, complaints=3000, seed=7, now=datetime(2026, 5, 20, 10, 30))
+    may = _figures(engine, 2024), _figures(engine, 2026)
+    generate_demo(engine, complaints=3000, seed=7, replace=True, now=datetime(2027, 2, 3, 9))
+    assert _figures(engine, 2024) == may[0]
+    generate_demo(engine, complaints=3000, seed=7, replace=True, now=datetime(2026, 5, 20, 10, 30))
+    assert _figures(engine, 2026) == may[1]  # the same seed and day: the same data
+    ratings, months = may[1]
+    assert ratings and set(months) == {f"2026-0{m}" for m in range(1, 6)}
+    with session_scope(engine) as session:  # the current year's periods, up to May
+        table = year_ratings(session, Filters(), ratings[0][0], 2026)
+    labels = [r.period.label for r in table]
+    assert labels[0] == "全年" and "第二季度" in labels and "6月" not in labels

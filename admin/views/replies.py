@@ -14,7 +14,7 @@ from models.reads.platforms import platforms as all_platforms
 from models.writes import workflow
 from web import frames
 
-AGES = {0: "全部", 72: "已超过72小时", 120: "已超过120小时"}
+AGES = ["全部", *queues.BANDS]
 PAGE = "rq"
 
 
@@ -54,35 +54,41 @@ def _label(cid: int, platform: str, title: str | None) -> str:
     return f"{cid} · {platform} · {short}"
 
 
-def _queue(who) -> tuple[list, int]:
-    """The queue narrowed by platform and waiting time (the two controls above it)."""
+def _queue(who) -> tuple[list, int, dict[str, int]]:
+    """The queue narrowed by platform and waiting time (the two controls above it), and
+    how many wait in each band."""
     names = sorted(p.name for p in read(all_platforms).values())
-    cols = st.columns([2, 2])
+    cols = st.columns([2, 3])
     platform = cols[0].selectbox(
         "平台", ["全部平台", *names], key="rq_platform", placeholder="选择平台"
     )
-    min_hours = (
+    chosen = None if platform == "全部平台" else platform
+    bands = read(queues.reply_bands, who, platform=chosen)
+    band = (
         cols[1].segmented_control(
-            "等待时长", list(AGES), format_func=AGES.get, key="rq_age", default=0, required=True
+            "等待时长",
+            AGES,
+            format_func=lambda b: b if b == "全部" else f"{b}（{bands[b]:,}）",
+            key="rq_age",
+            default="全部",
+            required=True,
         )
-        or 0
+        or "全部"
     )
-    return read(
-        queues.reply_queue,
-        who,
-        platform=None if platform == "全部平台" else platform,
-        min_hours=min_hours,
-    )
+    low, high = queues.BANDS.get(band, (0, None))
+    items, total = read(queues.reply_queue, who, platform=chosen, min_hours=low, max_hours=high)
+    return items, total, bands
 
 
 def render() -> None:
     who = guard("staff")
     st.title("回复录入")
     flash()
-    items, total = _queue(who)
+    items, total, bands = _queue(who)
     st.caption(
         f"待回复 {total:,} 件（按等待时间从长到短，最多显示 {len(items)} 件）。"
-        "超过72小时的回复时效性记 0.6，超过120小时记 0。"
+        f"72小时内回复的时效性记 1（还有 {bands['72小时内']:,} 件），72–120小时记 0.6，"
+        "超过120小时记 0。"
     )
     open_id = st.session_state.get("rq_open")
     keep = open_id if is_open(PAGE, open_id, f"rq_text_{open_id}") else None

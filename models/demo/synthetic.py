@@ -14,8 +14,10 @@ from models.rules.complaint import public_text
 from models.rules.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
 from models.rules.rating import TIER_FAST, TIER_LATE, TIER_SLOW
 
-LAST_DAY = date(2025, 12, 31)
+LAST_DAY = date(2025, 12, 31)  # the last of the full years; after it, up to today
 YEARS = 3  # 2023–2025 unless asked for more history
+PENDING_DAYS = 22  # complaints of the last 22 days are partly not yet reviewed …
+PENDING_SHARE = 0.35  # … about a third of them
 BATCH = 50_000
 
 # Share of all complaints per sector (电诉宝 receives most about general retail).
@@ -126,19 +128,38 @@ def _py_time(values: np.ndarray) -> list[datetime | None]:
     return [None if np.isnat(v) else v.astype("datetime64[s]").item() for v in values]
 
 
+def day_weight_sum(first: date, last: date) -> float:
+    """The summed volume weights of the days ``first``..``last`` (0 when empty)."""
+    if last < first:
+        return 0.0
+    days = np.arange(np.datetime64(first), np.datetime64(last) + 1)
+    return float(_day_weights(days).sum())
+
+
 class Synthetic:
-    """Column arrays of ``n`` synthetic complaints."""
+    """Column arrays of ``n`` synthetic complaints filed from ``first_day`` to ``last_day``
+    (default: the ``years`` up to :data:`LAST_DAY`), their workflow as it stands at ``now``:
+    nothing is transferred, replied or scored later than ``now``."""
 
     def __init__(
-        self, n: int, seed: int, platforms: dict[str, tuple[int, str, bool]], years: int = YEARS
+        self,
+        n: int,
+        seed: int | tuple[int, ...],
+        platforms: dict[str, tuple[int, str, bool]],
+        years: int = YEARS,
+        *,
+        first_day: date | None = None,
+        last_day: date = LAST_DAY,
+        now: datetime = datetime(2026, 1, 1),
     ):
         self._scrubbed: dict[tuple[str, str], str | None] = {}
         self.n = n
+        self.now = np.datetime64(now, "s")
         rng = np.random.default_rng(seed)
         profiles = json.loads(_load("platform_profiles.json").read_text("utf-8"))
         names = [name for name in profiles if name in platforms]
         index = self._platforms(rng, names, platforms, profiles)
-        self._times(rng, years)
+        self._times(rng, first_day or date(last_day.year - years + 1, 1, 1), last_day)
         self._people(rng, np.array([platforms[name][1] for name in names], dtype=object)[index])
         self._workflow(rng, [profiles[name] for name in names], index)
 
@@ -161,15 +182,18 @@ class Synthetic:
         self.platform_ids = np.array([platforms[name][0] for name in names])[index]
         return index
 
-    def _times(self, rng, years: int) -> None:
+    def _times(self, rng, first_day: date, last_day: date) -> None:
         """When each complaint was filed: yearly growth, 618 and 双11 peaks, daytime hours."""
-        first_day = date(LAST_DAY.year - years + 1, 1, 1)
-        days = np.arange(np.datetime64(first_day), np.datetime64(LAST_DAY) + 1)
+        days = np.arange(np.datetime64(first_day), np.datetime64(last_day) + 1)
         day_w = _day_weights(days)
         picked = rng.choice(len(days), size=self.n, p=day_w / day_w.sum())
         seconds = rng.integers(7 * 3600, 24 * 3600, size=self.n)
-        self.submitted = days[picked].astype("datetime64[s]") + seconds.astype("timedelta64[s]")
-        months = days[picked].astype("datetime64[M]").astype(int)
+        submitted = days[picked].astype("datetime64[s]") + seconds.astype("timedelta64[s]")
+        # Today's complaints later than now were filed at that hour yesterday instead.
+        self.submitted = np.where(
+            submitted > self.now, submitted - np.timedelta64(1, "D"), submitted
+        )
+        months = self.submitted.astype("datetime64[M]").astype(int)
         self.month = (months // 12 + 1970) * 100 + months % 12 + 1  # YYYYMM, as month_of()
 
     def _people(self, rng, sector_of: np.ndarray) -> None:
@@ -206,25 +230,27 @@ class Synthetic:
         self.phone_tail = rng.integers(0, 10**8, size=n)
 
     def _workflow(self, rng, profile_of: list[dict], index: np.ndarray) -> None:
-        """Status, transfer, reply (per the platform's reply behaviour) and score."""
+        """Status, transfer, reply (per the platform's reply behaviour) and score, as they
+        stand at ``now``: the last weeks partly still pending review, and the replies due
+        after now not yet in — the reply queue's fresh complaints."""
         n = self.n
-        # A few rejected on review; the last weeks partly still pending.
-        status = np.full(n, TRANSFERRED, dtype=object)
-        recent = self.submitted >= np.datetime64("2025-12-10")
-        status[(rng.random(n) < 0.015)] = REJECTED
-        status[recent & (rng.random(n) < 0.35)] = PENDING
-        counting = status == TRANSFERRED
-        self.transferred = np.where(
-            counting,
-            self.submitted + rng.integers(600, 20 * 3600, size=n).astype("timedelta64[s]"),
-            np.datetime64("NaT"),
+        rejected = rng.random(n) < 0.015
+        backlog = (self.submitted >= self._backlog_start()) & (rng.random(n) < PENDING_SHARE)
+        planned_transfer = self.submitted + rng.integers(600, 20 * 3600, size=n).astype(
+            "timedelta64[s]"
         )
+        pending = backlog | (planned_transfer > self.now)
+        counting = ~pending & ~rejected
+        status = np.where(pending, PENDING, np.where(rejected, REJECTED, TRANSFERRED)).astype(
+            object
+        )
+        self.transferred = np.where(counting, planned_transfer, np.datetime64("NaT"))
 
         def per_row(key: str) -> np.ndarray:
             return np.array([p[key] for p in profile_of])[index]
 
         p_fast, p_mid = per_row("fast_share"), per_row("mid_share")
-        replied = counting & (rng.random(n) < per_row("reply_rate"))
+        will_reply = counting & (rng.random(n) < per_row("reply_rate"))
         draw = rng.random(n)
         tier = np.where(
             draw < p_fast, TIER_FAST, np.where(draw < p_fast + p_mid, TIER_SLOW, TIER_LATE)
@@ -234,11 +260,9 @@ class Synthetic:
             [rng.uniform(0.5, 71.9, size=n), rng.uniform(72, 119.9, size=n)],
             rng.uniform(120, 480, size=n),
         )
-        self.replied = np.where(
-            replied,
-            self.transferred + (hours * 3600).astype("timedelta64[s]"),
-            np.datetime64("NaT"),
-        )
+        planned_reply = planned_transfer + (hours * 3600).astype("timedelta64[s]")
+        replied = will_reply & (planned_reply <= self.now)
+        self.replied = np.where(replied, planned_reply, np.datetime64("NaT"))
         self.tier = np.where(replied, tier, -1)
         scored = replied & (rng.random(n) < per_row("score_rate"))
         self.score = np.where(
@@ -247,6 +271,10 @@ class Synthetic:
         status[replied] = REPLIED
         status[scored] = RATED
         self.status = status
+
+    def _backlog_start(self) -> np.datetime64:
+        """Complaints filed since this day may still wait for review (about three weeks)."""
+        return self.now.astype("datetime64[D]") - np.timedelta64(PENDING_DAYS, "D")
 
     def _public_text(self, title: str, content: str) -> str | None:
         # Synthetic texts name no one: scrubbed once per distinct text, not per row.

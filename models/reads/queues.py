@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from models.access.roles import Actor, require
@@ -35,24 +35,40 @@ class QueueItem:
         return ""
 
 
+#: The waiting times staff pick in the reply queue: (label, from hours, below hours).
+#: The steps are the rating's: a reply within 72 h scores 1, within 120 h 0.6, later 0.
+BANDS: dict[str, tuple[float, float | None]] = {
+    "72小时内": (0, FAST_HOURS),
+    "72–120小时": (FAST_HOURS, SLOW_HOURS),
+    "超过120小时": (SLOW_HOURS, None),
+}
+
+
+def _awaiting(platform: str | None) -> list:
+    where = [Complaint.status == TRANSFERRED, Complaint.replied_at.is_(None)]
+    if platform:
+        where.append(Platform.name == platform)
+    return where
+
+
 def reply_queue(
     session: Session,
     actor: Actor,
     *,
     platform: str | None = None,
     min_hours: float = 0,
+    max_hours: float | None = None,
     limit: int = 200,
 ) -> tuple[list[QueueItem], int]:
-    """Transferred complaints awaiting a reply, longest waiting first, and their total."""
+    """Transferred complaints awaiting a reply, longest waiting first, and their total;
+    ``min_hours``/``max_hours`` keep those that have waited that long (max excluded)."""
     require(session, actor, "staff")
     now = local_now()
-    where = [Complaint.status == TRANSFERRED, Complaint.replied_at.is_(None)]
-    if platform:
-        where.append(Platform.name == platform)
+    where = _awaiting(platform)
     if min_hours:
-        from datetime import timedelta
-
         where.append(Complaint.transferred_at <= now - timedelta(hours=min_hours))
+    if max_hours is not None:
+        where.append(Complaint.transferred_at > now - timedelta(hours=max_hours))
     base = select(Complaint.id).join(Platform, Platform.id == Complaint.platform_id).where(*where)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(
@@ -74,6 +90,31 @@ def reply_queue(
         for cid, name, ptype, title, at, version in rows
     ]
     return items, int(total)
+
+
+def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) -> dict[str, int]:
+    """How many complaints await a reply in each waiting band (:data:`BANDS`), one query."""
+    require(session, actor, "staff")
+    now = local_now()
+    fast = now - timedelta(hours=FAST_HOURS)
+    slow = now - timedelta(hours=SLOW_HOURS)
+    band = case(
+        (Complaint.transferred_at > fast, 0),
+        (Complaint.transferred_at > slow, 1),
+        else_=2,
+    )
+    # Banded in a subquery: PostgreSQL refuses GROUP BY on an expression whose bound
+    # parameters are sent twice.
+    banded = (
+        select(band.label("band"))
+        .join(Platform, Platform.id == Complaint.platform_id)
+        .where(*_awaiting(platform))
+        .subquery()
+    )
+    counts = dict(
+        session.execute(select(banded.c.band, func.count()).group_by(banded.c.band)).all()
+    )
+    return {label: int(counts.get(i, 0)) for i, label in enumerate(BANDS)}
 
 
 def pending_review(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
