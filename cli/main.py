@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=20_000,
         metavar="N",
-        help="合成投诉条数（默认 20000）",
+        help="截至 2025 年的合成投诉条数（默认 20000）；此后到今天的投诉按同样的节奏另加",
     )
     p.add_argument(
         "--years",
@@ -222,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=2024,
         metavar="S",
-        help="随机种子；种子相同，数据相同（默认 2024）",
+        help="随机种子；种子相同，完整年份的数据相同，今年的数据在同一天相同（默认 2024）",
     )
     p.add_argument("--replace", action="store_true", help="先删除已有的平台和投诉")
     p.set_defaults(handler=cmd_demo)
