@@ -38,6 +38,7 @@ XLSX_FORMATS = {
     "percent": "0.00%",
     "index": "0.000",
     "count": "#,##0",
+    "whole": "0",
     "decimal": "#,##0.00",
     "datetime": "yyyy-mm-dd hh:mm",
 }
@@ -45,7 +46,8 @@ CSV_DECIMALS = {"percent": 2, "index": 3, "decimal": 2}
 
 
 def column_kind(name: str, column: pd.Series) -> str | None:
-    """How a column's numbers read: percent, index, count, decimal, datetime; None for text."""
+    """How a column's numbers read: percent, index, count (…量), whole (ids, years, ranks),
+    decimal, datetime; None for text."""
     if pd.api.types.is_datetime64_any_dtype(column):
         return "datetime"
     if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
@@ -55,7 +57,8 @@ def column_kind(name: str, column: pd.Series) -> str | None:
     if name in INDEX_COLUMNS:
         return "index"
     if pd.api.types.is_integer_dtype(column) or _whole(column):
-        return "count"
+        # 投诉量 reads 1,234; an id, a year, a month or a rank is a plain whole number
+        return "count" if name.endswith("量") else "whole"
     return "decimal"
 
 
@@ -78,7 +81,7 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
             name = f"{name}（%）"
         elif kind in CSV_DECIMALS:
             out.isetitem(i, column.astype("float64").round(CSV_DECIMALS[kind]))
-        elif kind == "count" and not pd.api.types.is_integer_dtype(column):
+        elif kind in ("count", "whole") and not pd.api.types.is_integer_dtype(column):
             out.isetitem(i, column.astype("Int64"))
         names.append(name)
     out.columns = names
@@ -123,7 +126,7 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据", title: str | None = N
             _put(cell, value)
             if formats[c - 1] and not isinstance(cell.value, str | type(None)):
                 cell.number_format = formats[c - 1]
-                if formats[c - 1] == XLSX_FORMATS["count"] and float(cell.value).is_integer():
+                if formats[c - 1] in ("#,##0", "0") and float(cell.value).is_integer():
                     cell.value = int(cell.value)  # 8, not 8.0, in a column with a gap
     worksheet.freeze_panes = "A2"
     buffer = io.BytesIO()

@@ -63,7 +63,7 @@ def case_export(rows: Iterable[CaseRow]) -> pd.DataFrame:
 def shares(items: Iterable[Share], label: str) -> pd.DataFrame:
     """A distribution as a download: ``label`` (问题类型, 性别 …), 投诉量, 占比 (a fraction
     of the reports' two-decimal percent: 38.89% → 0.3889)."""
-    rows = [(s.label, s.count, float(s.percent) / 100) for s in items]
+    rows = [(s.label, s.count, round(float(s.percent) / 100, 4)) for s in items]
     return pd.DataFrame(rows, columns=[label, "投诉量", "占比"]).astype({"投诉量": "int64"})
 
 

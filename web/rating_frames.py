@@ -70,7 +70,7 @@ def _timeline(ratings: tuple[Rating, ...], minimum: int) -> pd.DataFrame:
                 "composite": r.index,
                 "grade": r.grade,
                 "few": r.small_sample(minimum),
-                "平台反馈率": float(r.reply_rate) / 100,
+                "平台反馈率": round(float(r.reply_rate) / 100, 4),
                 "回复时效性": float(r.timeliness),
                 "用户满意度": float(r.satisfaction),
                 "综合指数": r.index,
@@ -116,7 +116,7 @@ def _numbers(r: Rating) -> dict[str, float | None]:
     fraction (97.87% → 0.9787, shown and exported as a percentage), 综合指数 empty for
     不予评级 (it has no place on the index)."""
     return {
-        "平台反馈率": float(r.reply_rate) / 100,
+        "平台反馈率": round(float(r.reply_rate) / 100, 4),  # 0.9167, not 0.9167000000000001
         "回复时效性": float(r.timeliness),
         "用户满意度": float(r.satisfaction),
         "综合指数": r.index,

@@ -87,8 +87,8 @@ def render() -> None:
     items, total, bands = _queue(who)
     st.caption(
         f"待回复 {total:,} 件（按等待时间从长到短，最多显示 {len(items)} 件）。"
-        f"72小时内回复的时效性记 1（还有 {bands['72小时内']:,} 件），72–120小时记 0.6，"
-        "超过120小时记 0。"
+        "移交后72小时内回复，回复时效性记 1（现有 "
+        f"{bands['72小时内']:,} 件还来得及）；72–120小时记 0.6；超过120小时记 0。"
     )
     open_id = st.session_state.get("rq_open")
     keep = open_id if is_open(PAGE, open_id, f"rq_text_{open_id}") else None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
 from models.rules.dimensions import AGE_GROUPS
 from models.rules.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
+from models.rules.numbers import round_half_up
 from web import charts, data, frames, widgets
 
 DIMENSIONS = {
@@ -25,7 +28,8 @@ def sector_frame(table: dict[str, dict[str, int]]) -> pd.DataFrame:
     for sector, label_counts in sorted(table.items()):
         total = sum(label_counts.values()) or 1
         for label, n in label_counts.items():
-            rows.append({"sector": sector, "label": label, "count": n, "share": n / total})
+            share = float(round_half_up(Fraction(n, total), 4))  # 12.35%, as reported
+            rows.append({"sector": sector, "label": label, "count": n, "share": share})
     return pd.DataFrame(rows, columns=["sector", "label", "count", "share"])
 
 
