@@ -86,11 +86,11 @@ def test_ratings_table_equals_cli(demo, capsys):
     assert errors(at) == []
     table = at.dataframe[0].value
     rows = cli_csv(capsys, "ratings", "--platform", "云集", "--year", "2024", "--format", "csv")
-    # the page keeps numbers (shown as 100.00% and 0.800); as the CLI prints them:
+    # the grid holds numbers (percent points, 100.0, drawn as 100.00%; 0.8 drawn as 0.800)
     shown = [
         {
             **row,
-            "平台反馈率": f"{row['平台反馈率'] * 100:.2f}%",
+            "平台反馈率": f"{row['平台反馈率']:.2f}%",
             **{k: f"{row[k]:.3f}" for k in ("回复时效性", "用户满意度", "综合指数")},
         }
         for row in table[list(rows[0])].to_dict("records")

@@ -119,16 +119,19 @@ def figure(
     downloads(title, frame if export is None else export, key, chart)
 
 
-def number_columns(frame: pd.DataFrame) -> dict:
-    """How the grid shows shares (fractions, as 24.65%) and indexes (0.789)."""
-    config = {}
+def number_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """How the grid shows shares and indexes as the reports print them (24.65%, 100.00%,
+    0.789): shares, kept as fractions for downloads, become percent numbers on screen only
+    (Streamlit's own percent format drops the zeros of 100.00%)."""
+    shown, config = frame.copy(), {}
     for name in frame.columns:
         kind = exports.column_kind(str(name), frame[name])
         if kind == "percent":
-            config[name] = st.column_config.NumberColumn(format="percent")
+            shown[name] = frame[name] * 100
+            config[name] = st.column_config.NumberColumn(format="%.2f%%")
         elif kind == "index":
             config[name] = st.column_config.NumberColumn(format="%.3f")
-    return config
+    return shown, config
 
 
 def table(title: str, frame: pd.DataFrame, key: str, **kwargs) -> None:
@@ -136,8 +139,9 @@ def table(title: str, frame: pd.DataFrame, key: str, **kwargs) -> None:
     if frame.empty:
         empty()
         return
-    config = {**number_columns(frame), **(kwargs.pop("column_config", None) or {})}
-    shown = frames.for_display(frame, keep=config)
+    shown, config = number_columns(frame)
+    config.update(kwargs.pop("column_config", None) or {})
+    shown = frames.for_display(shown, keep=config)
     st.dataframe(
         shown, hide_index=True, width="stretch", key=f"{key}_table", column_config=config, **kwargs
     )
