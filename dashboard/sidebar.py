@@ -219,6 +219,11 @@ def current() -> Selection:
     return st.session_state.get("selection") or Selection(Filters(), None, "all")
 
 
+def show_all_time() -> None:
+    """Make the sidebar's 时间 全部 (a button's callback: runs before the next run)."""
+    st.session_state["f_gran"] = "all"
+
+
 def choose_provinces(provinces: list[str]) -> None:
     """Make ``provinces`` the sidebar's 投诉地区 (a click on the map) and run the page again.
 

@@ -40,16 +40,30 @@ def render() -> None:
     if case_param.isdigit():  # a case URL (/cases?case=ID) is a citation: the case first
         _detail(int(case_param))
     if not rows and typical and not text.strip() and not types:
-        widgets.empty(
-            "所选范围内没有工作人员选定的典型案例。关闭上方“仅典型案例”可查看全部投诉，"
-            "或在侧栏选择其他期间（如“全部”）。"
-        )
+        _no_typical_here(filters)
         return
     if not rows:
         widgets.empty("没有找到符合条件的投诉。")
         return
     _case_list(rows, total, page, case_param)
     _export(filters, query, total)
+
+
+def _no_typical_here(filters) -> None:
+    """The empty state of 仅典型案例, with one click to every period's typical cases."""
+    widgets.empty(
+        "所选期间内没有工作人员选定的典型案例。关闭上方“仅典型案例”可查看全部投诉，"
+        "或在侧栏选择其他期间。"
+    )
+    _rows, elsewhere = data.search_cases(
+        filters.with_dates(None, None), text="", problem_types=(), typical_only=True, limit=1
+    )
+    if elsewhere and filters.date_from is not None:
+        st.button(
+            f"查看全部期间的典型案例（{_count(elsewhere)} 件）",
+            on_click=sidebar.show_all_time,  # the sidebar is drawn: changed before the next run
+            key="cs_all_time",
+        )
 
 
 def _case_list(rows: list, total: int, page: int, case_param: str) -> None:
