@@ -69,7 +69,10 @@ def _inset_layers() -> list[pdk.Layer]:
         id="inset_label",
         get_position="position",
         get_text="text",
-        get_size=11,
+        # In map units, so the label shrinks with the map and stays inside its box (11 px
+        # at the desktop zoom; a fixed pixel size overflowed the box on phones).
+        get_size=11 / 2 ** china_map.VIEW["zoom"],
+        size_units="'common'",
         get_color=[85, 85, 85],
         get_text_anchor="'start'",
         character_set="'auto'",  # quoted: pydeck reads a bare string as an expression

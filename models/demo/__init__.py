@@ -156,9 +156,9 @@ def generate_demo(
             _reset_sequences(connection)
     elapsed = time.perf_counter() - started
     this_year = (
-        f"，其中 {LAST_DAY.year + 1} 年以来 {total - complaints:,} 条" if total > complaints else ""
+        f"{LAST_DAY.year + 1} 年以来 {total - complaints:,} 条，" if total > complaints else ""
     )
     return (
         f"演示数据已生成：{len(known)} 个平台，{total + cases:,} 条投诉"
-        f"（典型案例 {cases} 条{this_year}），用时 {elapsed:.1f} 秒"
+        f"（其中{this_year}典型案例 {cases} 条），用时 {elapsed:.1f} 秒"
     )
