@@ -2,8 +2,9 @@
 
 A row passes when every cell fits its column (length, characters, format, range) and
 the row holds together (a reply needs a reply time, a status must match what the row
-holds). :func:`validate_complaints` reads the table once, streaming, and keeps only the
-checked values of valid rows; after the first bad row it keeps nothing but the report.
+holds). :func:`check_complaint` is the reference: it names every problem of a row;
+:mod:`models.importing.columnar` is the fast path for rows that have none, and
+:mod:`models.importing.validation` reads a file through both.
 """
 
 from __future__ import annotations
@@ -15,16 +16,13 @@ from typing import Any, NamedTuple
 
 from models.importing.cells import (
     check_moment,
-    latest_moment,
     parse_amount,
     parse_bool,
     parse_datetime,
     parse_int,
 )
-from models.importing.files import Table
 from models.importing.limits import MAX_CELL_CHARS
-from models.importing.report import CellError, ImportReport
-from models.importing.table import layout
+from models.importing.report import CellError
 from models.rules.complaint import default_status, public_text, status_problem, tier_of
 from models.rules.labels import (
     COUNTING_STATUSES,
@@ -212,32 +210,57 @@ class _Check:
         self, submitted_at: Any, transferred_at: Any, replied_at: Any, score: Any
     ) -> tuple[str, datetime | None]:
         """The status (given or derived) and the transfer time it implies."""
-        cells = self.cells
-        replied = replied_at is not None
-        if cells.get("reply") and not replied and not cells.get("replied_at"):
-            self.bad("replied_at", "有回复内容时必须填写回复时间")
-        if score is not None and not replied and not cells.get("replied_at"):
-            self.bad("satisfaction", "满意度只能给已回复的投诉")
-        status = cells.get("status", "")
-        if status:
-            status = PENDING if status == "未审核" else status
-            if status not in STATUSES:
-                self.bad("status", f"应为 {'、'.join(STATUSES)} 之一")
-            elif problem := status_problem(status, replied, score is not None):
-                self.bad("status", problem)
-        else:
-            status = default_status(replied, score is not None)
-        if status in COUNTING_STATUSES:
-            transferred_at = transferred_at or submitted_at
-        elif status == REJECTED:
-            transferred_at = None
-        if submitted_at and transferred_at and transferred_at < submitted_at:
-            self.bad("transferred_at", "移交时间早于投诉时间")
-        if transferred_at and replied_at and replied_at < transferred_at:
-            self.bad("replied_at", "回复时间早于移交时间")
-        if replied_at and not transferred_at and status not in (PENDING, REJECTED):
-            self.bad("replied_at", "没有移交时间的投诉不能有回复")
+        get = self.cells.get
+        status, transferred_at, problems = workflow(
+            (get("reply", ""), get("replied_at", ""), get("status", "")),
+            submitted_at,
+            transferred_at,
+            replied_at,
+            score,
+        )
+        for key, reason in problems:
+            self.bad(key, reason)
         return status, transferred_at
+
+
+def workflow(
+    cells: tuple[str, str, str],
+    submitted_at: datetime | None,
+    transferred_at: datetime | None,
+    replied_at: datetime | None,
+    score: int | None,
+) -> tuple[str, datetime | None, list[tuple[str, str]]]:
+    """The status (given or derived), the transfer time it implies and (column, reason)
+    of each problem; ``cells`` are the reply, replied_at and status cells as written.
+
+    A function of plain values, so the row check and the column check share it.
+    """
+    reply_cell, replied_cell, status = cells
+    problems: list[tuple[str, str]] = []
+    replied = replied_at is not None
+    if reply_cell and not replied and not replied_cell:
+        problems.append(("replied_at", "有回复内容时必须填写回复时间"))
+    if score is not None and not replied and not replied_cell:
+        problems.append(("satisfaction", "满意度只能给已回复的投诉"))
+    if status:
+        status = PENDING if status == "未审核" else status
+        if status not in STATUSES:
+            problems.append(("status", f"应为 {'、'.join(STATUSES)} 之一"))
+        elif problem := status_problem(status, replied, score is not None):
+            problems.append(("status", problem))
+    else:
+        status = default_status(replied, score is not None)
+    if status in COUNTING_STATUSES:
+        transferred_at = transferred_at or submitted_at
+    elif status == REJECTED:
+        transferred_at = None
+    if submitted_at and transferred_at and transferred_at < submitted_at:
+        problems.append(("transferred_at", "移交时间早于投诉时间"))
+    if transferred_at and replied_at and replied_at < transferred_at:
+        problems.append(("replied_at", "回复时间早于移交时间"))
+    if replied_at and not transferred_at and status not in (PENDING, REJECTED):
+        problems.append(("replied_at", "没有移交时间的投诉不能有回复"))
+    return status, transferred_at, problems
 
 
 def check_complaint(
@@ -267,33 +290,3 @@ def check_complaint(
         *(typical, get("headline") or None),
     )
     return ComplaintRow(number, values, reply, cells["platform"]), []
-
-
-def validate_complaints(table: Table) -> tuple[list[ComplaintRow], ImportReport]:
-    """Check every cell of every row; the report lists every problem with row and column."""
-    columns = layout(table, COMPLAINT_COLUMNS)
-    report = ImportReport(warnings=columns.warnings, errors=columns.errors)
-    if not report.ok:
-        report.rows = sum(1 for _row in table.rows)
-        return [], report
-    latest = latest_moment()
-    valid: list[ComplaintRow] = []
-    seen: dict[str, int] = {}
-    for number, raw in table.rows:
-        report.rows += 1
-        cells, errors = columns.cells(number, raw)
-        row, row_errors = check_complaint(number, cells, columns.names, latest)
-        errors += row_errors
-        external = cells.get("external_id")
-        if external:
-            if external in seen:
-                reason = f"与第{seen[external]}行的投诉编号重复"
-                errors.append(CellError(number, columns.names["external_id"], external, reason))
-            else:
-                seen[external] = number
-        if errors:
-            report.add(errors)
-            valid.clear()  # nothing will be written: keep no values
-        elif row is not None and report.ok:
-            valid.append(row)
-    return valid, report

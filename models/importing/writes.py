@@ -5,23 +5,35 @@ the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlmodel import Session
 
 from models.clock import local_now
 from models.importing.complaints import KEPT_WHEN_EMPTY, VALUE_COLUMNS, ComplaintRow
+from models.rules.complaint import public_text_of
 from models.store import summary
-from models.store.db import refresh_statistics
+from models.store.db import bulk_insert, large_cache, refresh_statistics
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 
 UNSORTED_SECTOR = "未分类"
 CHUNK = 500  # rows per IN (...) lookup; SQLite allows 32766 parameters, PostgreSQL 65535
 _EXTERNAL_ID = VALUE_COLUMNS.index("external_id")
 _MONTH = VALUE_COLUMNS.index("submitted_month")
+_REPLIED_AT = VALUE_COLUMNS.index("replied_at")
+_SCORE = VALUE_COLUMNS.index("score")
+_TYPICAL = VALUE_COLUMNS.index("typical")
+#: Positions of public_text_of's arguments in VALUE_COLUMNS.
+_PUBLIC = tuple(
+    VALUE_COLUMNS.index(name)
+    for name in (
+        *("title", "content", "complainant", "gender"),
+        *("phone", "email", "id_number", "order_number"),
+    )
+)
 WRITE_CHUNK = 5_000
 
 
@@ -81,26 +93,84 @@ class _FollowUps:
 
     def __init__(self, entered_by_id: int | None, now: datetime) -> None:
         self.entered_by_id, self.now = entered_by_id, now
-        self.replies: list[dict] = []
-        self.scores: list[dict] = []
+        self.replies: list[tuple] = []  # (complaint_id, content, replied_at)
+        self.scores: list[tuple] = []  # (complaint_id, score)
 
-    def add(self, params: dict[str, Any], reply: str | None, old_score: int | None) -> None:
-        """Follow-ups of the complaint written with ``params`` (its INSERT or UPDATE row)."""
-        who = {"entered_by_id": self.entered_by_id, "entered_at": self.now}
-        complaint_id, replied_at, score = params["id"], params["replied_at"], params["score"]
+    def add(self, complaint_id: int, row: ComplaintRow, old_score: int | None = None) -> None:
+        """Follow-ups of ``row``, written as complaint ``complaint_id``."""
+        replied_at, score = row.values[_REPLIED_AT], row.values[_SCORE]
         if replied_at is not None:
-            self.replies.append(
-                {"complaint_id": complaint_id, "content": reply or "", "replied_at": replied_at}
-                | who
-            )
+            self.replies.append((complaint_id, row.reply or "", replied_at))
         if score is not None and score != old_score:
-            self.scores.append({"complaint_id": complaint_id, "score": score} | who)
+            self.scores.append((complaint_id, score))
 
-    def write(self, session: Session) -> None:
+    def write(self, connection: Any) -> None:
+        who = (self.entered_by_id, self.now)
         if self.replies:
-            session.connection().execute(insert(Reply.__table__), self.replies)
+            columns = ("complaint_id", "content", "replied_at", "entered_by_id", "entered_at")
+            rows = [(*reply, *who) for reply in self.replies]
+            _insert(connection, Reply.__table__, columns, rows)
         if self.scores:
-            session.connection().execute(insert(SatisfactionScore.__table__), self.scores)
+            columns = ("complaint_id", "score", "entered_by_id", "entered_at")
+            rows = [(*score, *who) for score in self.scores]
+            _insert(connection, SatisfactionScore.__table__, columns, rows)
+
+
+def _insert(
+    connection: Any, table: Table, columns: Sequence[str], rows: list[tuple], *, staged=False
+) -> None:
+    """Plain rows into ``table`` in bulk, each value as SQLAlchemy would bind it."""
+    dialect = connection.dialect
+    values = []
+    for name, column in zip(columns, zip(*rows, strict=True), strict=True):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values.append(column if process is None else [process(v) for v in column])
+    bulk_insert(connection, table.name, columns, list(zip(*values, strict=True)), staged=staged)
+
+
+def _insert_new(
+    session: Session, rows: list[ComplaintRow], platform_ids: dict[str, int], now: datetime
+) -> list[int]:
+    """Insert complaints that are not in the database yet; their ids, in row order."""
+    ids = _new_ids(session, len(rows))
+    values = [row.values for row in rows]
+    public = [public_text_of(*(v[i] for i in _PUBLIC)) for v in values]
+    extra = [(cid, platform_ids[r.platform], now, now, 1) for cid, r in zip(ids, rows, strict=True)]
+    table_rows = [
+        (*v[:_TYPICAL], bool(v[_TYPICAL]), *v[_TYPICAL + 1 :], *more, text)
+        for v, more, text in zip(values, extra, public, strict=True)
+    ]
+    columns = (*VALUE_COLUMNS, "id", "platform_id", "created_at", "updated_at", "version")
+    # One statement on SQLite: the search index's trigger then flushes once, not per row.
+    connection = session.connection()
+    _insert(connection, Complaint.__table__, (*columns, "public_text"), table_rows, staged=True)
+    return ids
+
+
+def _update_known(
+    session: Session,
+    rows: list[ComplaintRow],
+    existing: dict[str, tuple[int, int | None, int]],
+    platform_ids: dict[str, int],
+    now: datetime,
+    follow_ups: _FollowUps,
+) -> None:
+    """Update the complaints whose external id exists; their replies are written anew."""
+    for chunk in _chunks(rows, WRITE_CHUNK):
+        params = []
+        for row in chunk:
+            cid, old_score, version = existing[row.values[_EXTERNAL_ID]]
+            values = row.params(
+                id=cid, platform_id=platform_ids[row.platform], updated_at=now, version=version + 1
+            )
+            for key in KEPT_WHEN_EMPTY:
+                if values[key] is None:
+                    del values[key]
+            params.append(values)
+            follow_ups.add(cid, row, old_score)
+        session.execute(update(Complaint), params)
+        ids_changed = [p["id"] for p in params]
+        session.execute(delete(Reply).where(Reply.complaint_id.in_(ids_changed)))
 
 
 def write_complaints(
@@ -115,42 +185,16 @@ def write_complaints(
     new_rows = [r for r in rows if r.values[_EXTERNAL_ID] not in existing]
     changed_rows = [r for r in rows if r.values[_EXTERNAL_ID] in existing]
     connection = session.connection()
-    ids = _new_ids(session, len(new_rows)) if new_rows else []
-    new_chunks = zip(_chunks(new_rows, WRITE_CHUNK), _chunks(ids, WRITE_CHUNK), strict=True)
-    for chunk, chunk_ids in new_chunks:
-        params = []
-        for row, cid in zip(chunk, chunk_ids, strict=True):
-            values = row.params(
-                id=cid,
-                platform_id=platform_ids[row.platform],
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-            values["typical"] = bool(values["typical"])
-            params.append(values)
-            follow_ups.add(values, row.reply, None)
-        # Core executemany without RETURNING: RETURNING over many rows is quadratic here.
-        connection.execute(insert(Complaint.__table__), params)
-    for chunk in _chunks(changed_rows, WRITE_CHUNK):
-        params = []
-        for row in chunk:
-            cid, old_score, version = existing[row.values[_EXTERNAL_ID]]
-            values = row.params(
-                id=cid, platform_id=platform_ids[row.platform], updated_at=now, version=version + 1
-            )
-            for key in KEPT_WHEN_EMPTY:
-                if values[key] is None:
-                    del values[key]
-            params.append(values)
-            follow_ups.add(values, row.reply, old_score)
-        session.execute(update(Complaint), params)
-        ids_changed = [p["id"] for p in params]
-        session.execute(delete(Reply).where(Reply.complaint_id.in_(ids_changed)))
-    follow_ups.write(session)
-    summary.changed(session, touched)
+    with large_cache(connection):
+        if new_rows:
+            ids = _insert_new(session, new_rows, platform_ids, now)
+            for cid, row in zip(ids, new_rows, strict=True):
+                follow_ups.add(cid, row)
+        _update_known(session, changed_rows, existing, platform_ids, now, follow_ups)
+        follow_ups.write(connection)
+        summary.changed(session, touched)
     if len(rows) >= 1000:
-        refresh_statistics(session.connection())
+        refresh_statistics(connection)
     return len(new_rows), len(changed_rows), created
 
 

@@ -53,13 +53,31 @@ def public_text(values: Mapping[str, Any]) -> str | None:
     Stored in ``complaint.public_text`` on every write of a complaint, so that a keyword
     search by a journalist can never find a complaint by a phone number or a name.
     """
-    subject = Subject.of(
-        values.get("complainant"),
-        values.get("gender"),
-        phone=values.get("phone"),
-        email=values.get("email"),
-        id_number=values.get("id_number"),
-        order_number=values.get("order_number"),
+    get = values.get
+    return public_text_of(
+        *(get("title"), get("content"), get("complainant"), get("gender")),
+        *(get("phone"), get("email"), get("id_number"), get("order_number")),
     )
-    parts = (scrub(values.get(key), subject) for key in ("title", "content"))
+
+
+def public_text_of(
+    title: str | None,
+    content: str | None,
+    complainant: str | None,
+    gender: str | None,
+    phone: str | None,
+    email: str | None,
+    id_number: str | None,
+    order_number: str | None,
+) -> str | None:
+    """:func:`public_text` from the values themselves (bulk writes hold tuples, not dicts)."""
+    subject = Subject.of(
+        complainant,
+        gender,
+        phone=phone,
+        email=email,
+        id_number=id_number,
+        order_number=order_number,
+    )
+    parts = (scrub(title, subject), scrub(content, subject))
     return "\n".join(part for part in parts if part) or None

@@ -136,8 +136,16 @@ def session_scope(engine: Engine | None = None, *, write: bool = False) -> Itera
             raise
 
 
-def bulk_insert(connection, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-    """The fastest plain insert each database offers (COPY, or executemany on SQLite)."""
+def bulk_insert(
+    connection, table: str, columns: Sequence[str], rows: Iterable[tuple], *, staged: bool = False
+) -> None:
+    """The fastest plain insert each database offers (COPY, or executemany on SQLite).
+
+    ``staged`` (SQLite): the rows go into a temporary table first and across in one
+    statement. For a table with a full-text index kept by triggers (complaint): FTS5
+    writes its pending index to disk at every statement, so executemany would flush it
+    once per row — 20 s instead of 2 s for 100,000 complaints.
+    """
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
         with (
@@ -146,11 +154,38 @@ def bulk_insert(connection, table: str, columns: Sequence[str], rows: Iterable[t
         ):
             for row in rows:
                 copy.write_row(row)
-    else:
-        marks = ", ".join("?" * len(columns))
-        cursor = connection.connection.driver_connection.cursor()
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        return
+    names, marks = ", ".join(columns), ", ".join("?" * len(columns))
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        if not staged:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return
+        # Untyped columns: values reach the real table as given, converted once there.
+        cursor.execute(f"CREATE TEMP TABLE staged_{table} ({names})")
+        cursor.executemany(f"INSERT INTO temp.staged_{table} VALUES ({marks})", rows)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM temp.staged_{table}")
+        cursor.execute(f"DROP TABLE temp.staged_{table}")
+    finally:
         cursor.close()
+
+
+@contextmanager
+def large_cache(connection, mebibytes: int = 64) -> Iterator[None]:
+    """SQLite: a page cache of ``mebibytes`` for this connection while a bulk write runs.
+
+    SQLite's default 2 MB holds little of six indexes over a million complaints, so
+    every insert reads index pages back; 64 MB makes 100,000 inserts about 2.5× faster.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{mebibytes * 1024}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
 
 
 def refresh_statistics(connection) -> None:
