@@ -21,6 +21,7 @@ from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 
 UNSORTED_SECTOR = "未分类"
 CHUNK = 500  # rows per IN (...) lookup; SQLite allows 32766 parameters, PostgreSQL 65535
+LOOKUP_CHUNK = 20_000  # external ids per lookup: 200 round trips for 100,000 rows cost 0.5 s
 _EXTERNAL_ID = VALUE_COLUMNS.index("external_id")
 _MONTH = VALUE_COLUMNS.index("submitted_month")
 _REPLIED_AT = VALUE_COLUMNS.index("replied_at")
@@ -35,6 +36,8 @@ _PUBLIC = tuple(
     )
 )
 WRITE_CHUNK = 5_000
+#: The tables an import writes: their statistics are refreshed after a large one.
+_WRITTEN = ("complaint", "reply", "satisfaction_score", "summary_rating", "summary_count")
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
@@ -79,7 +82,7 @@ def _existing(
         Complaint.submitted_month,
         Complaint.platform_id,
     )
-    for chunk in _chunks(externals):
+    for chunk in _chunks(externals, LOOKUP_CHUNK):
         for ext, cid, score, version, month, pid in session.execute(
             stmt.where(Complaint.external_id.in_(chunk))
         ):
@@ -124,7 +127,12 @@ def _insert(
     values = []
     for name, column in zip(columns, zip(*rows, strict=True), strict=True):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        values.append(column if process is None else [process(v) for v in column])
+        if process is None:
+            values.append(column)
+        elif column.count(column[0]) == len(column):  # one value (the time of the import)
+            values.append([process(column[0])] * len(column))
+        else:
+            values.append([process(v) for v in column])
     bulk_insert(connection, table.name, columns, list(zip(*values, strict=True)), staged=staged)
 
 
@@ -194,7 +202,7 @@ def write_complaints(
         follow_ups.write(connection)
         summary.changed(session, touched)
     if len(rows) >= 1000:
-        refresh_statistics(connection)
+        refresh_statistics(connection, _WRITTEN)
     return len(new_rows), len(changed_rows), created
 
 

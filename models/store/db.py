@@ -188,12 +188,16 @@ def large_cache(connection, mebibytes: int = 64) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
 
 
-def refresh_statistics(connection) -> None:
+def refresh_statistics(connection, tables: Sequence[str] = ()) -> None:
     """Let the query planner see the new data after a bulk write (cheap: sampled).
 
     Without statistics SQLite answers "newest complaints of the year" by sorting the
-    whole year; with them it walks the date index and stops after a page.
+    whole year; with them it walks the date index and stops after a page. ``tables``:
+    only these (the ones written), else all.
     """
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA analysis_limit=1000")
-    connection.exec_driver_sql("ANALYZE")
+    if not tables:
+        connection.exec_driver_sql("ANALYZE")
+    for table in tables:
+        connection.exec_driver_sql(f"ANALYZE {table}")

@@ -82,7 +82,8 @@ _RATING_COLUMNS = (
 )
 _COUNT_COLUMNS = ("dimension", "platform_id", "month", "status", "value", "complaints")
 _KEYS = ["month", "platform_id", "status"]
-# What a recompute reads of each complaint, named as the summary columns.
+# What a recompute reads of each complaint, named as the summary columns; all of them
+# are in ix_complaint_month_platform, so a recount reads that index, not the table.
 _SOURCE = {
     "month": Complaint.submitted_month,
     "platform_id": Complaint.platform_id,

@@ -148,7 +148,13 @@ class Complaint(SQLModel, table=True):
     __tablename__ = "complaint"
     __table_args__ = (
         # The rating and distribution queries read a date range, then group.
-        Index("ix_complaint_month_platform", "submitted_month", "platform_id"),
+        # It also holds every column a summary recount reads (models/store/summary.py),
+        # so recounting a year after a large import reads the index, not the table.
+        Index(
+            "ix_complaint_month_platform",
+            *("submitted_month", "platform_id", "status", "replied_at", "reply_tier"),
+            *("score", "problem_type", "province", "gender", "amount_bracket", "age"),
+        ),
         Index("ix_complaint_platform_submitted", "platform_id", "submitted_at"),
         Index("ix_complaint_status_transferred", "status", "transferred_at"),
         # Figures for chosen provinces are counted from the complaints themselves.
