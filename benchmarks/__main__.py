@@ -222,6 +222,10 @@ def bench_backend(name: str, url: str, args, workdir: Path) -> tuple[list[list[s
     ]
     print(notes[-1])
     engine = get_engine(url)
+    if args.import_only:
+        notes += _import(engine, url, args, workdir)
+        dispose_engines()
+        return [], notes
     print("loading the complaints into DuckDB…")
     duck = figures.load_duckdb(engine)
     rows = _pages(engine, duck, url, args) + _rating_tables(engine, duck, args)
@@ -243,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", metavar="URL", help="also run against this PostgreSQL")
     parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / ".work")
     parser.add_argument("--import-rows", type=int, default=100_000, metavar="N")
+    parser.add_argument(
+        "--import-only", action="store_true", help="build the database, time only the import"
+    )
     parser.add_argument("--no-browser", dest="browser", action="store_false")
     parser.add_argument("--no-naive", dest="naive", action="store_false")
     parser.add_argument("--no-sqlite", dest="sqlite", action="store_false")
@@ -272,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         rows, notes = bench_backend(name, url, args, args.workdir)
         print(f"\n### {name}\n\n{header}\n")
         print(
-            table(
+            "" if not rows else table(
                 ["figure", "Tousu (summaries)", "plain SQL (no summaries)", "DuckDB reference",
                  "naive ORM + pandas", "Tousu ÷ DuckDB", "naive ÷ Tousu"],
                 rows,

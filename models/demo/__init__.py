@@ -67,7 +67,7 @@ def _write_batch(
     """Complaints ``start``..``stop`` with their replies and scores, in bulk."""
     sqlite = connection.dialect.name == "sqlite"
     rows = list(synth.rows(first_id, start, stop, sqlite, now))
-    bulk_insert(connection, "complaint", COLUMNS, rows)
+    bulk_insert(connection, "complaint", COLUMNS, rows, staged=True)  # one search-index flush
     replies = [
         (row[0], REPLIES[synth.reply_text[start + k]], row[REPLIED_AT], row[REPLIED_AT])
         for k, row in enumerate(rows)
