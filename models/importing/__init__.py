@@ -8,7 +8,9 @@ The command line and the admin page both call :func:`import_complaints` and
 
 The package by concern: ``files`` and ``xlsx`` read files into rows of text, ``table``
 maps the header, ``cells`` parses and checks single cells, ``complaints`` and
-``platforms`` check rows, ``writes`` writes complaints, ``report`` is what comes back.
+``platforms`` check rows, ``columnar`` checks complaint rows a column at a time (the fast
+path), ``validation`` reads a file through both, ``writes`` writes complaints in bulk,
+``report`` is what comes back.
 """
 
 from __future__ import annotations

@@ -25,9 +25,9 @@ from models.importing.cells import (
     parse_int,
 )
 from models.importing.complaints import (
-    _EMAIL,
-    _SUSPECT,
     COMPLAINT_COLUMNS,
+    EMAIL_FORMAT,
+    SUSPECT_CHARS,
     TEXT_LIMITS,
     ComplaintRow,
     workflow,
@@ -41,6 +41,7 @@ from models.rules.labels import (
     normalize_gender,
     normalize_province,
 )
+from models.rules.months import month_of
 
 Column = Sequence[str]
 _fromiso = datetime.fromisoformat
@@ -90,9 +91,9 @@ def _texts_ok(columns: dict[str, Column], ok: list[bool]) -> None:
             if not text:
                 ok[i] = False
     for column in columns.values():
-        if _SUSPECT.search("".join(column)):  # rare: find the rows
+        if SUSPECT_CHARS.search("".join(column)):  # rare: find the rows
             for i, text in enumerate(column):
-                if _SUSPECT.search(text):
+                if SUSPECT_CHARS.search(text):
                     ok[i] = False
     for key, limit in TEXT_LIMITS.items():
         column = columns[key]
@@ -147,7 +148,7 @@ def _labels(columns: dict[str, Column], amounts: list[Any], ok: list[bool]) -> t
         (b or NOT_CHOSEN) if text else bracket_for_amount(a) if a is not None else NOT_CHOSEN
         for text, b, a in zip(columns["amount_bracket"], given, amounts, strict=True)
     ]
-    _mapped(columns["email"], lambda t: _BAD if t and not _EMAIL.fullmatch(t) else t, ok)
+    _mapped(columns["email"], lambda t: _BAD if t and not EMAIL_FORMAT.fullmatch(t) else t, ok)
     return provinces, genders, brackets
 
 
@@ -210,7 +211,7 @@ def _none_if_empty(column: Column) -> list[str | None]:
 
 
 def _months(moments: list[datetime | None]) -> list[int | None]:
-    return [m.year * 100 + m.month if m is not None else None for m in moments]
+    return [month_of(m) if m is not None else None for m in moments]
 
 
 def _tiers(transfers: list, replies: list) -> list[int | None]:

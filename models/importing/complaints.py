@@ -90,8 +90,8 @@ _SHORTEST_LIMIT = min(TEXT_LIMITS.values())
 MULTILINE = ("content", "demand", "reply")
 # Any character some cell may not hold: control characters, and line breaks or tabs
 # (which long text may hold). Rows without one skip the per-cell character check.
-_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+SUSPECT_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+EMAIL_FORMAT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 #: The complaint columns a row sets, in the order :attr:`ComplaintRow.values` holds them.
@@ -159,7 +159,7 @@ class _Check:
             if not cells.get(key):
                 self.bad(key, "必填")
         values = cells.values()
-        if _SUSPECT.search("".join(values)):
+        if SUSPECT_CHARS.search("".join(values)):
             for key, value in cells.items():
                 limit = TEXT_LIMITS.get(key, MAX_CELL_CHARS)
                 problem = text_problem(value, limit, multiline=key in MULTILINE)
@@ -202,7 +202,7 @@ class _Check:
         else:
             bracket = bracket_for_amount(amount) if amount is not None else NOT_CHOSEN
         email = cells.get("email", "")
-        if email and not _EMAIL.fullmatch(email):
+        if email and not EMAIL_FORMAT.fullmatch(email):
             self.bad("email", "邮箱格式不正确")
         return province, gender, bracket or NOT_CHOSEN
 

@@ -40,7 +40,7 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
 
 
 #: How long a writer waits for SQLite's write lock in all (an import of 200,000 rows holds
-#: it for about a minute) before it gives up with "数据库正忙".
+#: it for about 20 seconds) before it gives up with "数据库正忙".
 LOCK_WAIT_SECONDS = 120.0
 _BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 
