@@ -162,6 +162,8 @@ def bulk_insert(
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
             return
         # Untyped columns: values reach the real table as given, converted once there.
+        # (Temporary tables live as long as the pooled connection: none may be left over.)
+        cursor.execute(f"DROP TABLE IF EXISTS temp.staged_{table}")
         cursor.execute(f"CREATE TEMP TABLE staged_{table} ({names})")
         cursor.executemany(f"INSERT INTO temp.staged_{table} VALUES ({marks})", rows)
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM temp.staged_{table}")
