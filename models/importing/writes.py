@@ -9,7 +9,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import String, Table, any_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from models.clock import local_now
@@ -84,11 +86,19 @@ def _existing(
     )
     for chunk in _chunks(externals, LOOKUP_CHUNK):
         for ext, cid, score, version, month, pid in session.execute(
-            stmt.where(Complaint.external_id.in_(chunk))
+            stmt.where(_named(session, chunk))
         ):
             existing[ext] = (cid, score, version)
             touched.add((month, pid))
     return existing
+
+
+def _named(session: Session, externals: list[str]) -> ColumnElement[bool]:
+    """``external_id IN externals``; on PostgreSQL as ``= ANY(array)``, one parameter
+    instead of 20,000 (planning those took half a second per 100,000 ids)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Complaint.external_id == any_(bindparam("externals", externals, ARRAY(String)))
+    return Complaint.external_id.in_(externals)
 
 
 class _FollowUps:
