@@ -68,6 +68,6 @@ def _explain(title: str, why: str, home, login_form) -> Callable[[], None]:
             return
         st.title(title)
         st.warning(why)
-        st.page_link(home, label="返回首页", icon=":material/home:")
+        st.page_link(home, label=f"前往{home.title}", icon=":material/home:")
 
     return explain

@@ -144,7 +144,7 @@ def test_viewer_typing_an_admin_address_gets_no_admin_page(site, browser, path):
     # The address answers with why (dashboard/elsewhere.py) and nothing of the page itself.
     lines = [x for x in tab.locator('[data-testid="stMain"]').inner_text().split("\n") if x]
     lines = [x for x in lines if x != "home"]  # the link's icon, drawn from its name
-    assert len(lines) == 3 and "仅限" in lines[1] and lines[2] == "返回首页", lines
+    assert len(lines) == 3 and "仅限" in lines[1] and lines[2] == "前往总览", lines
     assert tab.get_by_test_id("stDataFrame").count() == 0
     assert tab.locator("input, textarea").count() == 0
     assert "工作台" not in tab.inner_text("header")  # no staff menu either

@@ -202,5 +202,6 @@ def test_every_known_address_answers_in_chinese(site, browser):
 
     _context, tab = log_in(browser, base, "fresh")  # a one-time password: 我的账号 first
     assert "请先修改初始密码" in _answer(tab, f"{base}/replies")
+    assert tab.get_by_role("link", name="前往我的账号").count() == 1
     assert "我的账号" in _answer(tab, f"{base}/account")
     assert tab.evaluate("location.pathname") == "/"

@@ -155,10 +155,9 @@ def generate_demo(
         else:
             _reset_sequences(connection)
     elapsed = time.perf_counter() - started
-    this_year = (
-        f"{LAST_DAY.year + 1} 年以来 {total - complaints:,} 条，" if total > complaints else ""
-    )
+    parts = [f"{LAST_DAY.year + 1} 年以来 {total - complaints:,} 条"] if total > complaints else []
+    parts.append(f"典型案例 {cases} 条")
     return (
         f"演示数据已生成：{len(known)} 个平台，{total + cases:,} 条投诉"
-        f"（其中{this_year}典型案例 {cases} 条），用时 {elapsed:.1f} 秒"
+        f"（其中 {'，'.join(parts)}），用时 {elapsed:.1f} 秒"
     )
