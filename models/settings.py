@@ -98,27 +98,9 @@ class Settings:
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        refresh = env.get("TOUSU_REFRESH_SECONDS", "60")
-        try:
-            refresh_seconds = max(5, int(refresh))
-        except ValueError as exc:
-            raise ValueError(
-                f"TOUSU_REFRESH_SECONDS must be a whole number, got {refresh!r}"
-            ) from exc
-        minimum = env.get("TOUSU_RATING_MIN_COMPLAINTS", "30")
-        try:
-            rating_min_complaints = max(1, int(minimum))
-        except ValueError as exc:
-            raise ValueError(
-                f"TOUSU_RATING_MIN_COMPLAINTS must be a whole number, got {minimum!r}"
-            ) from exc
-        export_max = env.get("TOUSU_EXPORT_MAX_ROWS", "10000")
-        try:
-            export_max_rows = max(1, int(export_max))
-        except ValueError as exc:
-            raise ValueError(
-                f"TOUSU_EXPORT_MAX_ROWS must be a whole number, got {export_max!r}"
-            ) from exc
+        refresh_seconds = _whole(env, "TOUSU_REFRESH_SECONDS", 60, at_least=5)
+        rating_min_complaints = _whole(env, "TOUSU_RATING_MIN_COMPLAINTS", 30, at_least=1)
+        export_max_rows = _whole(env, "TOUSU_EXPORT_MAX_ROWS", 10_000, at_least=1)
         org = (env.get("TOUSU_REPORT_ORG") or "").strip() or "Tousu"
         return cls(
             database_url=env.get("TOUSU_DATABASE_URL") or default_database_url(),
@@ -138,3 +120,12 @@ class Settings:
 def get_settings() -> Settings:
     """The settings of this process, read from the environment each call (cheap)."""
     return Settings.from_env()
+
+
+def _whole(env, name: str, default: int, *, at_least: int) -> int:
+    """A whole-number setting, raised to ``at_least``; a clear error for anything else."""
+    text = env.get(name, str(default))
+    try:
+        return max(at_least, int(text))
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {text!r}") from exc
