@@ -112,3 +112,15 @@ def use_db(db_url, monkeypatch) -> str:
     """Point TOUSU_DATABASE_URL (the settings) at the test database."""
     monkeypatch.setenv("TOUSU_DATABASE_URL", db_url)
     return db_url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium (Debian's) for a test module's pages."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -8,8 +8,6 @@ from models.demo import generate_demo
 from models.store.db import get_engine
 from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LOCAL_PREFIXES,
     streamlit_server,
     wait_idle,
@@ -33,14 +31,6 @@ def server(tmp_path_factory):
         {"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "1", "TOUSU_REFRESH_SECONDS": "60"}
     ) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def page_url(base: str, page: str) -> str:

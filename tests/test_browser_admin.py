@@ -15,8 +15,6 @@ from models.store import schema
 from models.store.db import get_engine, session_scope
 from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     streamlit_server,
     wait_for_login_cookie,
     wait_idle,
@@ -56,14 +54,6 @@ def site(tmp_path_factory):
     }
     with streamlit_server(env) as base:
         yield base, engine
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def log_in(browser, base, name):

@@ -18,8 +18,6 @@ from models.store import schema
 from models.store.db import get_engine, session_scope
 from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LOGIN_COOKIE,
     streamlit_server,
     wait_for_login_cookie,
@@ -46,14 +44,6 @@ def site(tmp_path_factory):
     env = {"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "0"}
     with streamlit_server(env) as base:
         yield base, engine
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def log_in(browser, base, name, password=PASSWORD):

@@ -21,8 +21,6 @@ from models.store.db import get_engine, session_scope
 from models.store.tables import Complaint
 from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LOCAL_PREFIXES,
     streamlit_server,
     wait_for_login_cookie,
@@ -102,14 +100,6 @@ def site(tmp_path_factory):
     }
     with streamlit_server(env) as server:
         yield server, token, ids, folder
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Tab:

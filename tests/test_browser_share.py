@@ -22,8 +22,6 @@ from models.store.db import dispose_engines, get_engine, session_scope
 from models.store.tables import Complaint
 from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LOCAL_PREFIXES,
     streamlit_server,
     wait_idle,
@@ -118,14 +116,6 @@ def site(request, tmp_path_factory):
     dispose_engines()
     with streamlit_server(env) as base:
         yield {"base": base, "tokens": made, "case": case_id, "backend": request.param}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Tap:

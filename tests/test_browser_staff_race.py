@@ -16,8 +16,6 @@ from models.store.db import dispose_engines, get_engine, session_scope
 from models.store.tables import Complaint, Reply
 from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     streamlit_server,
     wait_for_login_cookie,
     wait_idle,
@@ -68,14 +66,6 @@ def site(request, tmp_path_factory):
     with streamlit_server(env) as base:
         yield base, engine, ids, request.param
     dispose_engines()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def log_in(browser, base, name):

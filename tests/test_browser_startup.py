@@ -10,20 +10,12 @@ from sqlalchemy import text
 
 from models.store import schema
 from models.store.db import dispose_engines, get_engine
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from tests.browser import ARTIFACTS, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
 EMPTY = "没有符合当前筛选条件的投诉数据"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
