@@ -125,6 +125,13 @@ def why_not(viewer: Viewer | None, shared: bool = False):
     return reason
 
 
+def _sidebar_for(page) -> None:
+    """The sidebar's filters, on the dashboard pages that use them (not on the hidden
+    pages answering other addresses: a login form needs no filters)."""
+    if page.visibility == "visible" and page.title in WITH_SIDEBAR:
+        sidebar.render(platforms=page.title not in OWN_PLATFORM_PICKER)
+
+
 def _handle_requests() -> None:
     """Login, logout and renewal asked for by the login and account pages last run."""
     request = st.session_state.pop("login_request", None)
@@ -181,8 +188,7 @@ def _shared_view() -> bool:
             f"有效期至 {link.expires_at:%Y-%m-%d %H:%M}"
             + ("" if link.downloads else "　不提供下载")
         )
-    if page.title in WITH_SIDEBAR:
-        sidebar.render(platforms=page.title not in OWN_PLATFORM_PICKER)
+    _sidebar_for(page)
     page.run()
     return True
 
@@ -210,8 +216,7 @@ def _run() -> None:
     # Navigation first: switching pages resets the URL's query parameters, and the
     # sidebar then writes the period back, so the URL always describes the view.
     page = _navigate(_answering(sections, why_not(viewer), None if viewer else login.render))
-    if page.title in WITH_SIDEBAR:
-        sidebar.render(platforms=page.title not in OWN_PLATFORM_PICKER)
+    _sidebar_for(page)
     if viewer is not None:
         st.sidebar.caption(f"已登录：{literal(viewer.username)}")
     auth.browser_requests()
