@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from cli import restore_plan
 from models.errors import TousuError
 from models.ops import backup, transfer
 from models.ops.transfer import Loaded
@@ -26,9 +27,12 @@ def add_parser(sub) -> None:
     p.add_argument("file", type=Path, help="备份文件，如 tousu-2025-06-30.tousu.gz 或 tousu.db")
     p.set_defaults(handler=cmd_backup)
 
-    p = sub.add_parser("restore", help="把备份恢复到（空的）数据库")
+    p = sub.add_parser(
+        "restore", help="把备份恢复到（空的）数据库：先列出文件的内容和将删除的数据，确认后才写入"
+    )
     p.add_argument("file", type=Path, help="tousu backup 写出的文件")
     p.add_argument("--replace", action="store_true", help="替换数据库现有的全部数据")
+    p.add_argument("--yes", action="store_true", help="不询问，直接恢复（供脚本使用）")
     p.set_defaults(handler=cmd_restore)
 
     p = sub.add_parser(
@@ -88,14 +92,37 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    """Show what the file holds and what will be deleted, ask, and only then write."""
     url = get_settings().database_url
     print(f"从 {args.file} 恢复到 {shown(url)}", file=sys.stderr)
-    loaded = backup.restore(
-        get_engine(), args.file, replace=args.replace, progress=_Progress("恢复")
-    )
-    print(f"已恢复 {args.file}")
+    engine = get_engine()
+    with backup.opened(args.file) as source:
+        planned = backup.plan(engine, source, replace=args.replace)
+        bold = sys.stdout.isatty()
+        print(restore_plan.render(planned, str(args.file), shown(url), bold=bold), end="")
+        sys.stdout.flush()
+        planned.check()
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print(
+                    "错误：没有确认，没有写入任何内容。确认上面的内容无误后，"
+                    "请在终端里运行并回答 y，或加 --yes（供脚本使用）",
+                    file=sys.stderr,
+                )
+                return 2
+            if not _confirmed("确认恢复？[y/N] "):
+                print("已取消，没有写入任何内容", file=sys.stderr)
+                return 1
+        loaded = backup.load(engine, source, planned, progress=_Progress("恢复"))
+    print(f"已恢复 {args.file}；所有登录会话都已结束，每个人需要重新登录")
     _report(loaded)
     return 0
+
+
+def _confirmed(question: str) -> bool:
+    """Ask on the terminal (the question on stderr, so stdout can go to a log)."""
+    print(question, end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in {"y", "yes", "是"}
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

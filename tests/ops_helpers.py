@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from models.access import sharing, users
@@ -16,7 +21,7 @@ from models.reads import leaderboard, overview, ratings, stats
 from models.rules.dimensions import DIMENSIONS
 from models.rules.filters import Filters
 from models.store.db import session_scope
-from models.store.tables import Complaint
+from models.store.tables import Complaint, LoginSession
 from models.writes import workflow
 
 PASSWORD = "correct-horse-battery"
@@ -55,8 +60,11 @@ def _plain(value: object) -> object:
     return value
 
 
-def rows(engine: Engine, *, skip: tuple[str, ...] = ("data_version",)) -> dict[str, list]:
-    """Every row of every table (sorted by key), as comparable values."""
+def rows(
+    engine: Engine, *, skip: tuple[str, ...] = ("data_version", "login_session")
+) -> dict[str, list]:
+    """Every row of every table (sorted by key), as comparable values; by default not the
+    login sessions, which no copy carries (``skip=()``: everything)."""
     with transfer.snapshot(engine) as connection:
         source = transfer.database_source(connection)
         return {
@@ -78,3 +86,46 @@ def figures(engine: Engine) -> dict:
             for by in DIMENSIONS:
                 shown[f"{by} {year}"] = stats.distribution(session, filters, by)
     return shown
+
+
+def login_sessions(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(LoginSession))
+
+
+def rewrite_dump(path: Path, change: Callable[[list[str]], list[str]]) -> None:
+    """Edit a dump's lines (all but the end marker) with ``change`` and write it back with
+    the row counts and the SHA-256 recomputed as Tousu writes them: what anyone who can
+    edit a backup file can do."""
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    body = change(lines[:-1])
+    counts: dict[str, int] = {}
+    table = None
+    for line in body[1:]:
+        value = json.loads(line)
+        if isinstance(value, dict):
+            table = value["table"]
+            counts[table] = 0
+        else:
+            counts[table] += 1
+    data = "".join(line + "\n" for line in body).encode()
+    trailer = json.loads(lines[-1])
+    trailer["counts"] = counts
+    trailer["sha256"] = hashlib.sha256(data).hexdigest()
+    path.write_bytes(gzip.compress(data + (json.dumps(trailer) + "\n").encode()))
+
+
+def add_rows(path: Path, table: str, *new: dict) -> None:
+    """Add rows (given by column name; the others NULL) to ``table`` in the dump at ``path``."""
+
+    def change(lines: list[str]) -> list[str]:
+        header = json.loads(lines[0])
+        columns = next(t["columns"] for t in header["tables"] if t["name"] == table)
+        made = [
+            json.dumps([row.get(name) for name, _kind in columns], ensure_ascii=False)
+            for row in new
+        ]
+        at = lines.index(json.dumps({"table": table}, separators=(",", ":")))
+        return lines[: at + 1] + made + lines[at + 1 :]
+
+    rewrite_dump(path, change)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -17,7 +16,7 @@ from models.ops import backup, dump, transfer
 from models.store import schema
 from models.store.db import dispose_engines, get_engine
 from tests.factories import add_complaints
-from tests.ops_helpers import figures, fill, rows
+from tests.ops_helpers import figures, fill, login_sessions, rewrite_dump, rows
 
 KINDS = {"dump": "backup.tousu.gz", "sqlite": "backup.db"}
 
@@ -54,12 +53,13 @@ def test_a_backup_restores_into_an_empty_database(
     assert oct(path.stat().st_mode & 0o777) == "0o600"  # personal data and password hashes
 
     empty_database(db_url)
-    code, out, err = tousu(capsys, monkeypatch, db_url, "restore", str(path))
+    code, out, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--yes")
     assert code == 0, err
     assert "汇总表与重新计数一致" in out
     restored = get_engine(db_url)
     assert schema.current_revision(restored) == schema.head_revision()
     assert rows(restored) == rows(get_engine(deployment))
+    assert login_sessions(get_engine(deployment)) > 0 and login_sessions(restored) == 0
     assert figures(restored) == figures(get_engine(deployment))
     # New rows get new ids: nothing collides with the ones restored.
     add_complaints(restored, [{"platform": "小红书", "submitted_at": "2025-03-01 09:00"}])
@@ -78,7 +78,7 @@ def test_a_postgres_backup_restores_into_sqlite(
     path = tmp_path / KINDS[kind]
     assert tousu(capsys, monkeypatch, postgres_url, "backup", str(path))[0] == 0
     target = f"sqlite:///{tmp_path / 'restored.db'}"
-    code, _out, err = tousu(capsys, monkeypatch, target, "restore", str(path))
+    code, _out, err = tousu(capsys, monkeypatch, target, "restore", str(path), "--yes")
     assert code == 0, err
     assert rows(get_engine(target)) == rows(get_engine(postgres_url))
     assert figures(get_engine(target)) == figures(get_engine(postgres_url))
@@ -86,16 +86,6 @@ def test_a_postgres_backup_restores_into_sqlite(
 
 
 # --- refusals: nothing is written ------------------------------------------------------
-
-
-def _rewrite_dump(path, change) -> None:
-    """Edit a dump's lines with ``change`` and write it back with a valid checksum."""
-    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
-    body = change(lines[:-1])
-    data = "".join(line + "\n" for line in body).encode()
-    trailer = json.loads(lines[-1])
-    trailer["sha256"] = hashlib.sha256(data).hexdigest()
-    path.write_bytes(gzip.compress(data + (json.dumps(trailer) + "\n").encode()))
 
 
 def _newer_header(lines: list[str]) -> list[str]:
@@ -116,7 +106,7 @@ def _damage(path, how: str) -> None:
         lines[3] = lines[3].replace("1", "2", 1)
         path.write_bytes(gzip.compress("".join(lines).encode()))
     elif how == "newer schema":
-        _rewrite_dump(path, _newer_header)
+        rewrite_dump(path, _newer_header)
     elif how == "not a backup":
         path.write_bytes(b"name,sector\n")
     elif how == "empty":
@@ -149,7 +139,7 @@ def test_a_bad_file_is_refused_and_nothing_is_written(
     assert tousu(capsys, monkeypatch, deployment, "backup", str(path))[0] == 0
     _damage(path, how)
     before = rows(get_engine(db_url), skip=())
-    code, out, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--replace")
+    code, out, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--replace", "--yes")
     assert code == 1 and out == ""
     *_, last = err.splitlines()
     assert last.startswith("错误：") and said in last and err.count("错误") == 1
@@ -164,11 +154,11 @@ def test_a_database_that_holds_data_is_kept_unless_replace(
     target = get_engine(db_url)
     add_complaints(target, [{"platform": "别的平台", "submitted_at": "2024-05-01 10:00"}])
     before = rows(target, skip=())
-    code, _, err = tousu(capsys, monkeypatch, db_url, "restore", str(path))
+    code, _, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--yes")
     assert code == 1 and "已有数据" in err and "--replace" in err and "没有写入任何内容" in err
     assert rows(target, skip=()) == before
 
-    code, _, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--replace")
+    code, _, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--replace", "--yes")
     assert code == 0, err
     assert rows(target) == rows(get_engine(deployment))
 
@@ -191,7 +181,7 @@ def test_a_backup_from_an_older_schema_is_upgraded_on_restore(
     path = tmp_path / "old.tousu.gz"
     assert tousu(capsys, monkeypatch, old_url, "backup", str(path))[0] == 0
     assert dump.open_dump(path).revision == "0006"
-    code, _out, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--replace")
+    code, _out, err = tousu(capsys, monkeypatch, db_url, "restore", str(path), "--replace", "--yes")
     assert code == 0, err
     restored = get_engine(db_url)
     assert schema.current_revision(restored) == schema.head_revision()

@@ -12,7 +12,7 @@ from models.access.roles import CLI
 from models.store.db import get_engine, session_scope
 from tests.dashboard_helpers import PAGES, app, chart_frames, errors, open_page
 from tests.factories import add_complaints
-from tests.ops_helpers import PASSWORD, figures, rows
+from tests.ops_helpers import PASSWORD, figures, login_sessions, rows
 
 SECRET = "pw_a"  # the test server's password: never printed
 
@@ -42,6 +42,8 @@ def test_sqlite_moves_to_postgres_and_back_with_everything(
     pg = get_engine(empty_postgres)
     assert rows(pg) == rows(get_engine(deployment))
     assert figures(pg) == figures(get_engine(deployment))
+    # Logins are not data: the old database's sessions stay behind.
+    assert login_sessions(get_engine(deployment)) > 0 and login_sessions(pg) == 0
 
     # Everything works on the new database: the same passwords, new rows with new ids.
     assert users.log_in(pg, "clerk", PASSWORD).ok

@@ -11,6 +11,14 @@ Two kinds of file, told apart by their first bytes:
 Both restore into SQLite or PostgreSQL (:func:`restore`), in one transaction: a damaged
 file, a newer schema or a target that holds data (without ``replace``) is refused before
 anything is written, and a failure half-way leaves the target as it was.
+
+A checksum proves a file whole, not who wrote it: anyone who can edit a file can
+recompute it. So a restore trusts a file for data, never for privileges it could grant
+unseen. A :class:`Plan` — what the file holds, every account with its role, every share
+link, what the target holds now — is worked out before anything is written, for the
+operator to read and confirm; login sessions are never loaded (nobody is logged in after
+a restore); a live share link longer than a new one may be (:func:`overlong`) refuses the
+whole file.
 """
 
 from __future__ import annotations
@@ -20,13 +28,19 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine
 
+from models.access.sharing import MAX_DAYS
+from models.clock import local_now
 from models.errors import TousuError
 from models.ops import dump, transfer
+from models.ops.contents import Account, Contents, Link
 from models.ops.transfer import Loaded, Progress, Source
+from models.rules.text import printable
+from models.store import schema
 from models.store.db import get_engine
 
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -138,9 +152,90 @@ def opened(path: Path) -> Iterator[Source]:
         raise TousuError(f"{path} 不是 Tousu 的备份文件（既不是 Tousu 转储，也不是 SQLite 数据库）")
 
 
+#: Local times from two machines may be a time zone apart: a day's grace on "now".
+CLOCK_SLACK = timedelta(days=1)
+
+
+def overlong(link: Link, now: datetime, max_days: int = MAX_DAYS) -> bool:
+    """A live link that outlasts any `tousu share create` could make: expiring more than
+    ``max_days`` after its creation, or after ``now`` (a creation date in the future)."""
+    if not link.live(now):
+        return False  # revoked or expired: it opens nothing
+    longest = timedelta(days=max_days)
+    return (
+        link.expires_at > link.created_at + longest or link.expires_at > now + longest + CLOCK_SLACK
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A restore worked out before anything is written: what the file holds, what the
+    target holds now (all of it deleted with ``replace``), and why it is refused, if so."""
+
+    file: Contents
+    target: Contents
+    replace: bool
+    now: datetime
+
+    @property
+    def held(self) -> list[str]:
+        """The target's tables that hold rows (a new, empty database has none)."""
+        counts = self.target.counts
+        return [t for t, n in counts.items() if n and t not in transfer.ALWAYS_FILLED]
+
+    @property
+    def admins(self) -> list[Account]:
+        """The file's accounts that will be administrators once it is restored."""
+        return [a for a in self.file.accounts if a.role == "admin"]
+
+    @property
+    def overlong_links(self) -> list[Link]:
+        return [link for link in self.file.links if overlong(link, self.now)]
+
+    @property
+    def refusals(self) -> list[str]:
+        """Why this restore may not go ahead; empty when it may."""
+        found = []
+        if self.held and not self.replace:
+            found.append(transfer.held_message(self.held))
+        if self.overlong_links:
+            named = "；".join(
+                f"#{link.id}「{printable(link.label)}」到期 {link.expires_at:%Y-%m-%d %H:%M}"
+                for link in self.overlong_links
+            )
+            found.append(
+                f"备份中有 {len(self.overlong_links)} 个有效的分享链接期限超过 {MAX_DAYS} 天"
+                f"（新建的链接最长 {MAX_DAYS} 天），Tousu 不会写出这样的文件：{named}。"
+                "整个备份都没有恢复，没有写入任何内容"
+            )
+        return found
+
+    def check(self) -> None:
+        """Raise TousuError with every refusal, if there is one."""
+        if self.refusals:
+            raise TousuError("\n".join(self.refusals))
+
+
+def plan(engine: Engine, source: Source, *, replace: bool, now: datetime | None = None) -> Plan:
+    """What restoring ``source`` into the database of ``engine`` would do (writes nothing)."""
+    schema.check_known(source.revision, source.what)
+    with transfer.snapshot(engine) as connection:
+        revision = schema.current_revision(connection)
+        schema.check_known(revision, "目标数据库")
+        target = transfer.database_source(connection).contents() if revision else Contents()
+    return Plan(source.contents(), target, replace, now or local_now())
+
+
+def load(engine: Engine, source: Source, planned: Plan, progress: Progress | None = None) -> Loaded:
+    """Restore ``source`` as ``planned`` (its :func:`plan`) says, unless the plan refuses."""
+    planned.check()
+    return transfer.load(engine, source, replace=planned.replace, progress=progress)
+
+
 def restore(
     engine: Engine, path: Path, *, replace: bool = False, progress: Progress | None = None
 ) -> Loaded:
-    """Restore the backup at ``path`` into the database of ``engine`` (see the module)."""
+    """Restore the backup at ``path`` into the database of ``engine``, unconfirmed (the
+    command line shows the :class:`Plan` and asks first)."""
     with opened(path) as source:
-        return transfer.load(engine, source, replace=replace, progress=progress)
+        return load(engine, source, plan(engine, source, replace=replace), progress)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from models.errors import TousuError
+from models.ops.contents import Collector
 from models.ops.transfer import BATCH, Batches, Progress, Source, TableSpec, decode, encode
 
 FORMAT = "tousu-dump"
@@ -128,8 +129,11 @@ def _header(value: Any) -> tuple[str, list[TableSpec]]:
 class _Reader:
     """Reads a dump line by line, checking structure, counts and checksum as it goes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, expected: str | None = None) -> None:
         self.path = path
+        #: The checksum a first reading found: a second must find the same file.
+        self.expected = expected
+        self.checksum = ""
         self.revision = ""
         self.tables: list[TableSpec] = []
         self.counts: dict[str, int] = {}
@@ -161,7 +165,10 @@ class _Reader:
                 digest.update(data)
         if not self.tables and trailer is None:
             raise damaged("文件是空的")
-        _check_trailer(trailer, digest.hexdigest(), self.counts, self.tables)
+        self.checksum = digest.hexdigest()
+        _check_trailer(trailer, self.checksum, self.counts, self.tables)
+        if self.expected is not None and self.checksum != self.expected:
+            raise damaged("文件在检查之后被换成了另一个")
 
 
 def _next_table(tables: list[TableSpec], counts: dict[str, int], name: Any) -> TableSpec:
@@ -193,20 +200,26 @@ def _decoded(rows: Iterator[tuple[TableSpec, list]]) -> Batches:
 
 
 def open_dump(path: Path) -> Source:
-    """A verified dump as a :class:`Source`: read through once now, and again — verified
-    again — when loaded, so a file changed in between fails the load (rolled back)."""
+    """A verified dump as a :class:`Source`: read through once now (its contents noted
+    for the summary), and again when loaded — verified again, and required to be the same
+    file — so a file changed in between fails the load (rolled back)."""
     first = _Reader(path)
-    for _row in first.rows():
-        pass
+    noted = Collector()
+    for spec, row in first.rows():
+        try:
+            noted.add(spec, row)
+        except (ValueError, TypeError, KeyError, IndexError):
+            raise damaged(f"表 {spec.name} 中有无法读取的一行") from None
+    contents = noted.contents(first.counts)
 
     def sections() -> Iterator[tuple[TableSpec, Batches]]:
-        again = _Reader(path)
+        again = _Reader(path, expected=first.checksum)
         for _name, group in groupby(again.rows(), key=lambda item: item[0].name):
             rows = iter(group)
             head = next(rows)
             yield head[0], _decoded(chain([head], rows))
 
-    return Source(first.revision, first.tables, first.counts, sections, "备份")
+    return Source(first.revision, first.tables, first.counts, sections, lambda: contents, "备份")
 
 
 def is_dump(path: Path) -> bool:

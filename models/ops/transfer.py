@@ -4,9 +4,10 @@ A :class:`Source` is a database seen at one moment (:func:`database_source`: a r
 transaction that sees a snapshot while others keep writing) or a backup file
 (:mod:`models.ops.dump`). :func:`load` writes a source into a database in one
 transaction: the target gets the source's schema revision, the rows in batches with
-their ids, sequences moved past them, then the schema is upgraded to the latest, the
-row counts compared with the source's and the summaries checked against a recount.
-Any failure rolls the whole load back: the target is as it was.
+their ids (never login sessions: :data:`NOT_LOADED`), sequences moved past them, then
+the schema is upgraded to the latest, the row counts compared with the source's and the
+summaries checked against a recount. Any failure rolls the whole load back: the target
+is as it was.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sqlmodel import Session, SQLModel
 
 from models.clock import local_now
 from models.errors import TousuError
+from models.ops.contents import Contents, of_database
 from models.store import schema, summary
 from models.store.db import bulk_insert
 from models.store.search_index import managed
@@ -44,6 +46,10 @@ BATCH = 5_000
 NOT_COPIED = {"alembic_version"}
 #: Tables that hold a row even in a new, empty database.
 ALWAYS_FILLED = {"data_version"}
+#: Never written by a load (restore, migrate): a login belongs to the database it was made
+#: in, and a file could carry a valid session for any account. The target's own sessions
+#: are deleted with the rest of its data, so after a load nobody is logged in.
+NOT_LOADED = {"login_session"}
 
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in all)
 Batches = Iterator[list[tuple]]
@@ -70,6 +76,8 @@ class Source:
     counts: dict[str, int]
     #: Yields (table, batches of rows) in the order of ``tables``.
     sections: Callable[[], Iterator[tuple[TableSpec, Batches]]]
+    #: What it holds, in brief (accounts, share links, …), read without loading it.
+    contents: Callable[[], Contents]
     what: str = "数据库"
 
 
@@ -158,7 +166,14 @@ def database_source(connection: Connection, what: str = "数据库") -> Source:
             finally:  # PostgreSQL: a server-side cursor, closed even when not read to the end
                 result.close()
 
-    return Source(revision, [spec_of(t) for t in tables], counts, sections, what)
+    return Source(
+        revision,
+        [spec_of(t) for t in tables],
+        counts,
+        sections,
+        lambda: of_database(connection, tables, counts),
+        what,
+    )
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -174,6 +189,14 @@ def holds_data(connection: Connection) -> list[str]:
         if t.name not in ALWAYS_FILLED
         and connection.execute(select(literal(1)).select_from(t).limit(1)).first()
     ]
+
+
+def held_message(held: list[str]) -> str:
+    """Why a load into a database that holds data is refused without ``replace``."""
+    return (
+        f"目标数据库已有数据（{', '.join(held)}）：没有写入任何内容。"
+        "要用备份替换其中的全部数据，请加 --replace"
+    )
 
 
 def _data_version(connection: Connection) -> int:
@@ -223,6 +246,8 @@ def _advance_sequences(connection: Connection, tables: list[Table]) -> None:
 def _copy(connection: Connection, source: Source, progress: Progress | None) -> None:
     tables = {t.name: t for t in tables_at(connection, source.revision)}
     for spec, batches in source.sections():
+        if spec.name in NOT_LOADED:
+            continue  # read past (a dump is still verified to its end), never written
         table = tables.get(spec.name)
         missing = [n for n in spec.names if table is None or n not in table.columns]
         if missing:
@@ -250,10 +275,7 @@ def load(
         schema.check_known(schema.current_revision(connection), "目标数据库")
         held = holds_data(connection)
         if held and not replace:
-            raise TousuError(
-                f"目标数据库已有数据（{', '.join(held)}）：没有写入任何内容。"
-                "要用备份替换其中的全部数据，请加 --replace"
-            )
+            raise TousuError(held_message(held))
         old_version = _data_version(connection)
         _clear(connection)  # first, so that moving the schema has no rows to carry
         schema.set_revision(connection, source.revision)
@@ -265,9 +287,10 @@ def load(
 def _finish(connection: Connection, source: Source, old_version: int) -> Loaded:
     """Verify counts, upgrade to the latest schema, check the summaries; raise to roll back."""
     copied = count_rows(connection, tables_at(connection, source.revision))
+    expected = {name: 0 if name in NOT_LOADED else n for name, n in source.counts.items()}
     wrong = {
         name: (n, copied.get(name))
-        for name, n in source.counts.items()
+        for name, n in expected.items()
         if copied.get(name) != n and name not in ALWAYS_FILLED
     }
     if wrong:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from models.errors import TousuError
 
@@ -48,3 +49,18 @@ def checked(text: str, what: str, limit: int, *, multiline: bool = False) -> str
     if problem:
         raise TousuError(f"{what}{problem}")
     return text
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal as one line: control and format characters
+    (escape sequences, zero-width and right-to-left marks), line and paragraph separators
+    and backslashes shown as Python escapes (``\\x1b``, ``\\u200b``, ``\\\\``)."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if ch == "\\" or unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in _BREAKS
+        else ch
+        for ch in text
+    )
+
+
+_BREAKS = ("Zl", "Zp")
