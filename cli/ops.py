@@ -134,7 +134,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         loaded = transfer.load(
             get_engine(args.to), transfer.database_source(connection), progress=_Progress("复制")
         )
-    print(f"已复制到 {shown(args.to)}")
+    print(f"已复制到 {shown(args.to)}（登录会话不复制：在新数据库上每个人需要重新登录）")
     _report(loaded)
     print(f"下一步：把 TOUSU_DATABASE_URL 设为新数据库的地址（{shown(args.to)}），然后重启 Tousu")
     return 0

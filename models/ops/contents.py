@@ -85,13 +85,16 @@ class Collector:
         self.last: datetime | None = None
         self.accounts: list[Account] = []
         self.links: list[Link] = []
+        self._submitted: int | None = None  # the column of complaint.submitted_at
 
     def add(self, spec: TableSpec, row: list) -> None:
-        if spec.name == COMPLAINTS:
-            at = _datetime(row[spec.names.index("submitted_at")])
+        if spec.name == COMPLAINTS:  # a million rows: nothing per row but one parse
+            if self._submitted is None:
+                self._submitted = spec.names.index("submitted_at")
+            at = _datetime(row[self._submitted])
             if at is not None:
-                self.first = at if self.first is None else min(self.first, at)
-                self.last = at if self.last is None else max(self.last, at)
+                self.first = at if self.first is None or at < self.first else self.first
+                self.last = at if self.last is None or at > self.last else self.last
         elif spec.name == ACCOUNTS:
             self.accounts.append(_account(dict(zip(spec.names, row, strict=True))))
         elif spec.name == LINKS:

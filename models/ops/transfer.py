@@ -35,7 +35,7 @@ from sqlmodel import Session, SQLModel
 
 from models.clock import local_now
 from models.errors import TousuError
-from models.ops.contents import Contents, of_database
+from models.ops.contents import SESSIONS, Contents, of_database
 from models.store import schema, summary
 from models.store.db import bulk_insert
 from models.store.search_index import managed
@@ -49,7 +49,7 @@ ALWAYS_FILLED = {"data_version"}
 #: Never written by a load (restore, migrate): a login belongs to the database it was made
 #: in, and a file could carry a valid session for any account. The target's own sessions
 #: are deleted with the rest of its data, so after a load nobody is logged in.
-NOT_LOADED = {"login_session"}
+NOT_LOADED = {SESSIONS}
 
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in all)
 Batches = Iterator[list[tuple]]
