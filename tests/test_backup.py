@@ -16,7 +16,7 @@ from models.ops import backup, dump, transfer
 from models.store import schema
 from models.store.db import dispose_engines, get_engine
 from tests.factories import add_complaints
-from tests.ops_helpers import figures, fill, login_sessions, rewrite_dump, rows
+from tests.ops_helpers import add_rows, figures, fill, login_sessions, rewrite_dump, rows
 
 KINDS = {"dump": "backup.tousu.gz", "sqlite": "backup.db"}
 
@@ -107,6 +107,8 @@ def _damage(path, how: str) -> None:
         path.write_bytes(gzip.compress("".join(lines).encode()))
     elif how == "newer schema":
         rewrite_dump(path, _newer_header)
+    elif how == "unreadable expiry":  # whole and checksummed, but no time
+        add_rows(path, "share_link", {"id": 99, "created_at": "2025-01-01", "expires_at": "soon"})
     elif how == "not a backup":
         path.write_bytes(b"name,sector\n")
     elif how == "empty":
@@ -124,6 +126,7 @@ DAMAGE = [
     ("dump", "bit flipped", "损坏"),
     ("dump", "row edited", "校验和不符"),
     ("dump", "newer schema", "比当前的 Tousu 新"),
+    ("dump", "unreadable expiry", "share_link 中有无法读取的一行"),
     ("dump", "not a backup", "不是 Tousu 的备份文件"),
     ("dump", "empty", "不是 Tousu 的备份文件"),
     ("sqlite", "sqlite pages overwritten", "损坏"),
