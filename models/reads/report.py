@@ -121,7 +121,7 @@ def _platform_section(
     org: str,
     data_org: str,
 ) -> PlatformSection:
-    year_ratings = ratings.year_ratings(session, filters.with_dates(None, None), platform, year)
+    year_ratings = ratings.year_ratings(session, filters, platform, year)
     grades = [r.grade for r in year_ratings]
     grade = grades[0] if grades else "不予评级"
     own = Filters(platforms=(platform,)).intersect(filters)
