@@ -171,18 +171,22 @@ def backend(request, tmp_path_factory, sqlite_template):
             shutil.copy(sqlite_template, path)
             return f"sqlite:///{path}"
     else:
+        # B is a second schema of the same server database, first on B's search path
+        # (public after it for pg_trgm's operators). B's tables are made first: with A's
+        # already there, B's migration would find A's through that path and do nothing.
         pg = request.getfixturevalue("postgres_url")
         a_url = pg
-        engine = get_engine(pg)
-        with engine.begin() as conn:
+        with get_engine(pg).begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("DROP SCHEMA IF EXISTS scope_b CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
             conn.execute(text("CREATE SCHEMA scope_b"))
-        schema.upgrade(engine)
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
         sep = "&" if "?" in pg else "?"
         b = f"{pg}{sep}options=-csearch_path%3Dscope_b%2Cpublic"
         schema.upgrade(get_engine(b))
+        schema.upgrade(get_engine(pg))
+        request.addfinalizer(lambda: _drop_schema(pg, "scope_b"))
 
         def fresh_b() -> str:
             return b
@@ -193,6 +197,13 @@ def backend(request, tmp_path_factory, sqlite_template):
     with session_scope(a) as session:
         ids = dict(session.execute(select(Complaint.external_id, Complaint.id)).all())
     yield a_url, fresh_b, rows, ids
+    dispose_engines()
+
+
+def _drop_schema(url: str, name: str) -> None:
+    dispose_engines()
+    with get_engine(url).begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
     dispose_engines()
 
 
