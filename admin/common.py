@@ -10,8 +10,9 @@ import streamlit as st
 
 from models.access.roles import ROLE_NAMES, Actor
 from models.errors import TousuError
-from models.store import faults
+from models.store import faults, scope
 from models.store.db import session_scope
+from models.store.scope import scoped_session
 from web import data
 from web.markup import literal
 from web.viewer import actor, current_viewer
@@ -45,6 +46,7 @@ def run_write(
     """
     try:
         with session_scope(data.engine(data.database_url()), write=True) as session:
+            scope.bind(session, current_viewer().read_scope)
             result = fn(session, *args, **kwargs)
     except TousuError as exc:
         st.error(literal(str(exc)))  # messages quote names and values people typed
@@ -70,7 +72,7 @@ def save_failed(fault: faults.Fault) -> str:
 
 def read(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a domain read for an admin page (uncached: staff need the current state)."""
-    with session_scope(data.engine(data.database_url())) as session:
+    with scoped_session(data.engine(data.database_url()), current_viewer().read_scope) as session:
         return fn(session, *args, **kwargs)
 
 

@@ -110,6 +110,8 @@ def docx(report: Report, images: dict[str, bytes]) -> bytes:
     document.core_properties.title = r.title
     document.add_heading(_t(r.title), level=0)
     document.add_paragraph(_t(f"数据来源：{r.data_org}　案例来源：{r.org}"))
+    if r.coverage:
+        document.add_paragraph(_t(r.coverage))
 
     document.add_heading("一、报告摘要", level=1)
     for line in (r.intro or "").splitlines():

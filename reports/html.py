@@ -57,6 +57,8 @@ def html(report: Report, images: dict[str, bytes]) -> str:
         f"<h1>{escape(r.title)}</h1>",
         f'<div class="meta">数据来源：{escape(r.data_org)}　案例来源：{escape(r.org)}</div>',
     ]
+    if r.coverage:
+        out.append(f'<div class="meta">{escape(r.coverage)}</div>')
     out.append("<h2>一、报告摘要</h2>")
     if r.intro:
         out += [_p(line) for line in r.intro.splitlines() if line.strip()]

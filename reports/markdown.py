@@ -31,6 +31,8 @@ def _table(columns: list[str], rows: list[list[str]]) -> list[str]:
 def markdown(report: Report) -> str:
     r = report
     out = [f"# {literal(r.title)}", ""]
+    if r.coverage:
+        out += [literal(r.coverage), ""]
     out += ["## 一、报告摘要", ""]
     if r.intro:
         out += [literal(p) for p in r.intro.splitlines() if p.strip()] + [""]

@@ -8,6 +8,7 @@ personal data typed into the complaints' free text, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -106,6 +107,14 @@ def site(request, tmp_path_factory):
             )[1]
             for name, downloads in (("open", True), ("closed", False))
         }
+        made["spring"] = sharing.create_link(
+            session,
+            CLI,
+            label="金融科技春季",
+            sectors=["金融科技"],
+            date_from=date(2024, 3, 1),
+            date_to=date(2024, 5, 31),
+        )[1]
         case_id = session.scalar(select(Complaint.id).where(Complaint.complainant == "黄丽华2"))
     env = {
         "TOUSU_DATABASE_URL": url,
@@ -248,4 +257,38 @@ def test_bad_links_show_the_invalid_page(site, browser, token):
     assert title in ("链接无效或已过期", "总览")  # an empty token is the public board
     if title == "链接无效或已过期":
         assert tap.tab.get_by_test_id("stMetricValue").count() == 0
+    tap.context.close()
+
+
+PERIOD_CELL = re.compile(r"^\| 2024年 \| ([^|]+) \|", re.M)
+
+
+def _docx_text(data: bytes) -> str:
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_a_date_limited_link_reports_only_its_dates(site, browser):
+    """报告 under a link for March–May 2024: rating rows, preview and every download hold
+    only periods inside the link (no 全年, no quarter, no month outside it)."""
+    tap = Tap(browser)
+    tap.open(f"{site['base']}/report?share={site['tokens']['spring']}")
+    tap.tab.get_by_role("button", name="生成报告").click()
+    wait_idle(tap.tab)
+    tap.tab.get_by_role("button", name="下载 Markdown").wait_for(timeout=60_000)
+    preview = tap.tab.frame_locator("iframe").locator("body").inner_text()
+    md = tap.download("下载 Markdown").decode("utf-8")
+    html = tap.download("下载 HTML").decode("utf-8")
+    docx = _docx_text(tap.download("下载 Word（DOCX）"))
+    periods = set(PERIOD_CELL.findall(md))
+    assert periods and periods <= {"3月", "4月", "5月"}, periods
+    for text in (preview, md, html, docx):
+        flat = re.sub(r"<[^>]+>|[\s|]", "", text)
+        assert "统计范围：2024年3月1日至5月31日" in flat
+        for outside in ("全年", "第一季度", "第二季度", "上半年", "2月", "6月", "12月"):
+            assert f"2024年{outside}" not in flat, outside
+    tap.tab.screenshot(path=ARTIFACTS / "screenshots" / f"report-spring-{site['backend']}.png")
     tap.context.close()

@@ -22,7 +22,7 @@ from models.rules.filters import Filters
 from models.rules.labels import PENDING, PROVINCES, REJECTED, STATUSES
 from models.store import summary
 from models.store.db import session_scope
-from models.store.summary import plan
+from models.store.summary import split as plan
 from models.store.tables import Complaint
 from models.writes import workflow
 from tests.factories import add_complaints, add_platforms

@@ -34,6 +34,7 @@ from models.rules.rating import Rating
 from models.settings import get_settings
 from models.store import freshness
 from models.store.db import get_engine, session_scope
+from models.store.scope import Scope, scoped_session
 from web.viewer import current_viewer
 
 T = TypeVar("T")
@@ -67,9 +68,16 @@ def data_version() -> tuple[int, datetime | None]:
 # string, cheap to hash; the objects behind it are passed unhashed (leading underscore).
 @st.cache_data(show_spinner=False, max_entries=5000)
 def _cached(
-    key: str, _url: str, _read: Callable[..., Any], _filters: Filters, _args: tuple, _kwargs: dict
+    key: str,
+    _url: str,
+    _scope: Scope,
+    _read: Callable[..., Any],
+    _filters: Filters,
+    _args: tuple,
+    _kwargs: dict,
 ) -> Any:
-    with session_scope(engine(_url)) as session:
+    # The session carries the scope: whatever filters the read derives, its SQL stays inside.
+    with scoped_session(engine(_url), _scope) as session:
         return _read(session, _filters, *_args, **_kwargs)
 
 
@@ -79,18 +87,21 @@ def _scoped(filters: Filters) -> Filters:
 
 def run(read: Callable[..., T], filters: Filters, *args: Any, **kwargs: Any) -> T:
     """``read(session, filters, *args, **kwargs)`` within the viewer's scope, cached."""
-    scoped = _scoped(filters)
-    args = tuple(_scoped(a) if isinstance(a, Filters) else a for a in args)
+    scope = current_viewer().read_scope
+    scoped = filters.intersect(scope.filters)
+    args = tuple(a.intersect(scope.filters) if isinstance(a, Filters) else a for a in args)
     log = st.session_state.get(CALL_LOG)
     if isinstance(log, list):
         log.append((read, scoped, args, kwargs))
     url = database_url()
-    # Filters, periods and the other arguments are frozen dataclasses and plain values:
-    # their repr names them exactly.
+    # Scope, filters, periods and the other arguments are frozen dataclasses and plain
+    # values: their repr names them exactly. The scope is part of the key because a read
+    # may derive wider filters than its arguments (the scope then decides what it sees).
     key = repr(
         (
             url,
             _version(url)[0],
+            scope,
             read.__module__,
             read.__qualname__,
             scoped,
@@ -98,7 +109,7 @@ def run(read: Callable[..., T], filters: Filters, *args: Any, **kwargs: Any) -> 
             sorted(kwargs.items()),
         )
     )
-    return _cached(key, url, read, scoped, args, kwargs)
+    return _cached(key, url, scope, read, scoped, args, kwargs)
 
 
 def clear() -> None:
@@ -216,11 +227,12 @@ def case_export(
     thread), so the viewer's scope and masking are decided now, not then; not cached (a
     one-off of up to ``limit`` rows)."""
     scoped = _scoped(filters)
-    reveal = current_viewer().reveal_personal
+    scope = current_viewer().read_scope
+    reveal = scope.reveal_personal
     bound = engine(database_url())
 
     def fetch() -> list[CaseRow]:
-        with session_scope(bound) as session:
+        with scoped_session(bound, scope) as session:
             rows, _total = cases.search_cases(
                 session,
                 scoped,

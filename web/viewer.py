@@ -13,6 +13,7 @@ import streamlit as st
 from models.access.roles import rank
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, STATUSES
+from models.store.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ class Viewer:
     def reveal_personal(self) -> bool:
         """Only staff see complainants' names and contact data."""
         return self.is_staff
+
+    @property
+    def read_scope(self) -> Scope:
+        """What every read this viewer runs is limited to (bound to its sessions)."""
+        return Scope(self.scope, self.reveal_personal)
 
     def has_role(self, role: str) -> bool:
         return rank(self.kind) >= rank(role)

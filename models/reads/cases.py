@@ -14,7 +14,7 @@ from models.reads import stats
 from models.rules.filters import Filters
 from models.rules.labels import mask_name
 from models.rules.privacy import Subject, scrub
-from models.store import search_index
+from models.store import scope, search_index
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 
 COUNT_CAP = 10_000  # a search's count stops here ("10,000+")
@@ -128,6 +128,7 @@ def _conditions(session: Session, filters: Filters) -> list:
     would fetch every counting complaint by the status index and sort them all to show
     the newest 50 (5 s at a million). ``+status`` keeps the term out of index choice.
     """
+    filters = scope.narrow(session, filters)
     if filters.statuses is None or session.get_bind().dialect.name != "sqlite":
         return list(filters.conditions())
     where = list(replace(filters, statuses=None).conditions())
@@ -152,6 +153,7 @@ def search_cases(
     Unless ``reveal``, words are looked up in the scrubbed text (``public_text``), so no
     one but staff can find a complaint by a phone number, an ID or a complainant's name.
     """
+    reveal = scope.reveals(session, reveal)
     where = _conditions(session, filters)
     for word in text.split():
         pattern = _like(word)
@@ -201,10 +203,11 @@ def case_detail(
     session: Session, filters: Filters, case_id: int, *, reveal: bool = False
 ) -> CaseDetail | None:
     """One complaint, or None when it does not exist or lies outside ``filters``."""
+    reveal = scope.reveals(session, reveal)
     stmt = (
         select(*_ROW_COLUMNS, Complaint)
         .join(Platform, Platform.id == Complaint.platform_id)
-        .where(and_(Complaint.id == case_id, *filters.conditions()))
+        .where(and_(Complaint.id == case_id, *scope.where(session, filters)))
     )
     found = session.execute(stmt).first()
     if found is None:

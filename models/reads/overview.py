@@ -15,7 +15,7 @@ from models.rules.filters import Filters
 from models.rules.numbers import round_half_up
 from models.rules.periods import supported_span
 from models.rules.rating import RatingInputs, grade_counts
-from models.store import summary
+from models.store import scope, summary
 from models.store.tables import Complaint
 
 
@@ -65,11 +65,11 @@ def data_span(session: Session, filters: Filters = Filters()) -> tuple[int, int]
     Only months periods can describe count (:func:`models.periods.supported_span`): a
     stray 0001-01-01 from an old import must not make every page reckon back to year 1.
     """
-    plan = summary.plan(filters)
+    plan = summary.plan(session, filters)
     spans = [summary.month_span(session, filters, plan.months)] if plan.months else []
     stmt = select(func.min(Complaint.submitted_month), func.max(Complaint.submitted_month))
     for part in plan.direct:
-        first, last = session.execute(stmt.where(*part.conditions())).one()
+        first, last = session.execute(stmt.where(*scope.where(session, part))).one()
         spans.append(None if first is None else (int(first), int(last)))
     found = [span for span in spans if span is not None]
     if not found:

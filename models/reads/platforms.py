@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from models.errors import NotFound, UnknownName
 from models.rules.filters import Filters
+from models.store import scope
 from models.store.tables import Platform
 
 
@@ -27,11 +28,13 @@ def platforms(session: Session) -> dict[int, PlatformInfo]:
 
 
 def platform_by_name(session: Session, name: str) -> PlatformInfo:
-    """The platform called ``name``; NotFound lists near names when there is none."""
-    for info in platforms(session).values():
+    """The platform called ``name`` within the session's scope; NotFound lists near names
+    (in the scope too) when there is none."""
+    visible = platforms_in(session, Filters(statuses=None))
+    for info in visible:
         if info.name == name:
             return info
-    known = sorted(p.name for p in platforms(session).values() if name.lower() in p.name.lower())
+    known = sorted(p.name for p in visible if name.lower() in p.name.lower())
     hint = f"（相近的平台：{'、'.join(known[:5])}）" if known else ""
     raise NotFound(f"没有名为“{name}”的平台{hint}")
 
@@ -39,7 +42,7 @@ def platform_by_name(session: Session, name: str) -> PlatformInfo:
 def platforms_in(session: Session, filters: Filters) -> list[PlatformInfo]:
     """The platforms ``filters`` allows (its sectors and platforms), by name."""
     stmt = select(Platform.id, Platform.name, Platform.sector, Platform.onboarded)
-    stmt = stmt.where(*filters.platform_conditions(Platform.id)).order_by(Platform.name)
+    stmt = stmt.where(*scope.platform_where(session, filters, Platform.id)).order_by(Platform.name)
     return [
         PlatformInfo(pid, name, sector, bool(on)) for pid, name, sector, on in session.execute(stmt)
     ]

@@ -10,8 +10,10 @@ from sqlmodel import Session
 
 from models.access.roles import Actor, require
 from models.clock import local_now
+from models.rules.filters import Filters
 from models.rules.labels import PENDING, REPLIED, TRANSFERRED
 from models.rules.rating import FAST_HOURS, SLOW_HOURS
+from models.store import scope
 from models.store.tables import Complaint, Platform
 
 
@@ -44,8 +46,13 @@ BANDS: dict[str, tuple[float, float | None]] = {
 }
 
 
-def _awaiting(platform: str | None) -> list:
-    where = [Complaint.status == TRANSFERRED, Complaint.replied_at.is_(None)]
+def _in_scope(session: Session) -> list:
+    """The session's scope (its platforms and dates) on a staff queue of any status."""
+    return scope.where(session, Filters(statuses=None))
+
+
+def _awaiting(session: Session, platform: str | None) -> list:
+    where = [Complaint.status == TRANSFERRED, Complaint.replied_at.is_(None), *_in_scope(session)]
     if platform:
         where.append(Platform.name == platform)
     return where
@@ -64,7 +71,7 @@ def reply_queue(
     ``min_hours``/``max_hours`` keep those that have waited that long (max excluded)."""
     require(session, actor, "staff")
     now = local_now()
-    where = _awaiting(platform)
+    where = _awaiting(session, platform)
     if min_hours:
         where.append(Complaint.transferred_at <= now - timedelta(hours=min_hours))
     if max_hours is not None:
@@ -108,7 +115,7 @@ def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) 
     banded = (
         select(band.label("band"))
         .join(Platform, Platform.id == Complaint.platform_id)
-        .where(*_awaiting(platform))
+        .where(*_awaiting(session, platform))
         .subquery()
     )
     counts = dict(
@@ -124,7 +131,7 @@ def pending_review(session: Session, actor: Actor, limit: int = 200) -> list[tup
         tuple(r)
         for r in session.execute(
             select(Complaint.id, Complaint.version)
-            .where(Complaint.status == PENDING)
+            .where(Complaint.status == PENDING, *_in_scope(session))
             .order_by(Complaint.submitted_at)
             .limit(limit)
         )
@@ -138,7 +145,7 @@ def awaiting_score(session: Session, actor: Actor, limit: int = 200) -> list[tup
         tuple(r)
         for r in session.execute(
             select(Complaint.id, Complaint.version)
-            .where(Complaint.status == REPLIED)
+            .where(Complaint.status == REPLIED, *_in_scope(session))
             .order_by(Complaint.replied_at.desc())
             .limit(limit)
         )

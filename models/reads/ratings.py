@@ -20,13 +20,13 @@ from models.rules.rating import (
     RatingInputs,
     roll_up,
 )
-from models.store import summary
+from models.store import scope, summary
 from models.store.tables import Complaint
 
 
 def platform_inputs(session: Session, filters: Filters = Filters()) -> dict[int, RatingInputs]:
     """Rating inputs per platform id summed over everything in ``filters``."""
-    plan = summary.plan(filters)
+    plan = summary.plan(session, filters)
     rows = list(
         summary.rating_rows(session, filters, plan.months, by_month=False) if plan.months else []
     )
@@ -47,7 +47,7 @@ def monthly_inputs(
     Whole months come from ``summary_rating``; cut months and chosen provinces are
     counted from the complaints.
     """
-    plan = summary.plan(filters)
+    plan = summary.plan(session, filters)
     rows = list(summary.rating_rows(session, filters, plan.months) if plan.months else [])
     for part in plan.direct:
         rows += _direct_inputs(session, part)
@@ -61,7 +61,9 @@ def monthly_inputs(
 
 def _direct_inputs(session: Session, filters: Filters, *, by_month: bool = True) -> list:
     keys = (Complaint.platform_id, Complaint.submitted_month)[: 2 if by_month else 1]
-    stmt = select(*keys, *summary.rating_sums()).where(*filters.conditions()).group_by(*keys)
+    stmt = (
+        select(*keys, *summary.rating_sums()).where(*scope.where(session, filters)).group_by(*keys)
+    )
     return session.connection().execute(stmt).all()
 
 
@@ -73,14 +75,17 @@ def year_ratings(session: Session, filters: Filters, platform: str, year: int) -
 
 
 def year_table(session: Session, filters: Filters, year: int) -> dict[str, list[Rating]]:
-    """Every platform's ratings for a year in the reports' 18 periods, from one query."""
+    """Every platform's ratings for a year in the reports' 18 periods, from one query.
+
+    Only periods wholly inside the dates the reader may see are rated: under a link for
+    March–May, a 全年 or 第二季度 rating would be a whole period's name on part of its data.
+    """
+    within = scope.narrow(session, Filters.for_year(year).intersect(filters))
     by_platform: dict[int, dict[int, RatingInputs]] = defaultdict(dict)
-    for (pid, month), value in monthly_inputs(
-        session, Filters.for_year(year).intersect(filters)
-    ).items():
+    for (pid, month), value in monthly_inputs(session, within).items():
         by_platform[pid][month] = value
     infos = platforms(session)
-    periods = report_order(year)
+    periods = [p for p in report_order(year) if _covers(within, p)]
     return {
         infos[pid].name: [
             Rating(infos[pid].name, infos[pid].sector, infos[pid].onboarded, period, total)
@@ -88,6 +93,11 @@ def year_table(session: Session, filters: Filters, year: int) -> dict[str, list[
         ]
         for pid, monthly in by_platform.items()
     }
+
+
+def _covers(filters: Filters, period: Period) -> bool:
+    start, end = filters.date_from, filters.date_to
+    return (start is None or start <= period.first_day) and (end is None or period.last_day <= end)
 
 
 def period_ratings(session: Session, filters: Filters, period: Period) -> list[Rating]:

@@ -18,6 +18,7 @@ from models.reads.stats import Share
 from models.rules import report_text as text
 from models.rules.filters import Filters
 from models.rules.rating import REPORT_COLUMNS
+from models.store import scope as scope_of
 
 DISTRIBUTIONS = (  # (dimension, heading, chart title after "2023年社交电商")
     ("problem_type", "投诉问题类型分布", "投诉问题占比图"),
@@ -79,6 +80,8 @@ class Report:
     platforms: list[PlatformSection]
     columns: tuple[str, ...] = REPORT_COLUMNS
     method_note: tuple[str, ...] = text.METHOD_NOTE
+    #: "统计范围：…" when the reader may see only part of the year (a date-limited link).
+    coverage: str = ""
 
     @property
     def footer(self) -> str:
@@ -121,7 +124,7 @@ def _platform_section(
     org: str,
     data_org: str,
 ) -> PlatformSection:
-    year_ratings = ratings.year_ratings(session, filters.with_dates(None, None), platform, year)
+    year_ratings = ratings.year_ratings(session, filters, platform, year)
     grades = [r.grade for r in year_ratings]
     grade = grades[0] if grades else "不予评级"
     own = Filters(platforms=(platform,)).intersect(filters)
@@ -184,6 +187,7 @@ def sector_report(
             )
         )
     typical = sorted((c for s in sections for c in s.cases), key=lambda c: c.submitted_at)
+    seen = scope_of.narrow(session, year_scope)
     involved = list(dict.fromkeys(c.platform for c in typical))
     return Report(
         title=f"{year}年度中国{sector}消费投诉数据与典型案例报告",
@@ -202,7 +206,17 @@ def sector_report(
         cases_table_title=f"{year}年中国{sector}{text.cn_number(len(typical))}大典型投诉案例",
         cases=typical,
         platforms=sections,
+        coverage=_coverage(seen, year),
     )
+
+
+def _coverage(seen: Filters, year: int) -> str:
+    """The dates a report covers, said when they are not the whole year."""
+    first = max(seen.date_from or date(year, 1, 1), date(year, 1, 1))
+    last = min(seen.date_to or date(year, 12, 31), date(year, 12, 31))
+    if (first, last) == (date(year, 1, 1), date(year, 12, 31)):
+        return ""
+    return f"统计范围：{year}年{first.month}月{first.day}日至{last.month}月{last.day}日"
 
 
 def _distribution_sentence(

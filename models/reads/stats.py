@@ -17,7 +17,7 @@ from models.rules.dimensions import (
 )
 from models.rules.filters import Filters
 from models.rules.numbers import round_half_up
-from models.store import summary
+from models.store import scope, summary
 from models.store.tables import Complaint, Platform
 
 
@@ -45,7 +45,7 @@ def grouped(
     """
     for by in dimensions:
         check(by)
-    summary_plan = summary.plan(filters, dimensions)
+    summary_plan = summary.plan(session, filters, dimensions)
     rows = list(
         summary.count_rows(session, dimensions, filters, summary_plan.months)
         if summary_plan.months is not None
@@ -66,7 +66,7 @@ def _direct_rows(session: Session, dimensions: Sequence[str], filters: Filters) 
     stmt = select(*groups, func.count()).select_from(Complaint)
     if any(join for _column, join in columns):
         stmt = stmt.join(Platform, Platform.id == Complaint.platform_id)
-    stmt = stmt.where(*filters.conditions())
+    stmt = stmt.where(*scope.where(session, filters))
     if groups:
         stmt = stmt.group_by(*groups)
     return [row for row in session.connection().execute(stmt).all() if row[-1]]

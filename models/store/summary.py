@@ -33,6 +33,7 @@ from models.rules.dimensions import VALUE_DIMENSIONS, age_group_labels, labelled
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
 from models.rules.months import month_end, month_of, next_month, previous_month
+from models.store import scope
 from models.store.db import bulk_insert
 from models.store.freshness import bump
 from models.store.tables import Complaint, Platform, SummaryCount, SummaryRating
@@ -286,7 +287,12 @@ def direct() -> Iterator[None]:
         _DIRECT.reset(token)
 
 
-def plan(filters: Filters, dimensions: Sequence[str] = ()) -> Plan:
+def plan(session: Session, filters: Filters, dimensions: Sequence[str] = ()) -> Plan:
+    """:func:`split` of ``filters`` within the session's scope."""
+    return split(scope.narrow(session, filters), dimensions)
+
+
+def split(filters: Filters, dimensions: Sequence[str] = ()) -> Plan:
     """Split ``filters`` into whole months from the summaries and the rest."""
     if _DIRECT.get():
         return Plan(None, (filters,))
@@ -343,6 +349,7 @@ def rating_rows(
     by_month: bool = True,
 ) -> Sequence[Row]:
     """(platform id, [month,] complaints, replied, fast, slow, scored, score sum) rows."""
+    filters = scope.narrow(session, filters)
     t = SummaryRating
     values = (t.complaints, t.replied, t.fast, t.slow, t.scored, t.score_sum)
     where = _where(t, filters, months)
@@ -362,6 +369,7 @@ def count_rows(
     months: tuple[int | None, int | None],
 ) -> Sequence[Row]:
     """(value per dimension …, complaints) rows; at most one value dimension."""
+    filters = scope.narrow(session, filters)
     value_dimensions = [d for d in dimensions if d in VALUE_DIMENSIONS]
     by_platform = bool({"platform", "sector"} & set(dimensions))
     if value_dimensions:
@@ -394,6 +402,7 @@ def month_span(
     session: Session, filters: Filters, months: tuple[int | None, int | None]
 ) -> tuple[int, int] | None:
     """First and last month with complaints in the summary part, or None."""
+    filters = scope.narrow(session, filters)
     t = SummaryRating
     stmt = select(func.min(t.month), func.max(t.month)).where(*_where(t, filters, months))
     first, last = session.connection().execute(stmt).one()
