@@ -44,6 +44,7 @@ DASHBOARD_PAGES = [
 ]
 # Pages with their own choices, where the sidebar's filters would only mislead.
 WITHOUT_SIDEBAR = {"report"}
+DASHBOARD_TITLES = {title for _s, title, _p in DASHBOARD_PAGES}
 WITH_SIDEBAR = {title for _s, title, path in DASHBOARD_PAGES if path not in WITHOUT_SIDEBAR}
 # Pages choosing platforms themselves: the sidebar leaves out its 投诉平台 there.
 OWN_PLATFORM_PICKER = {"平台评级"}
@@ -127,9 +128,14 @@ def why_not(viewer: Viewer | None, shared: bool = False):
 
 def _sidebar_for(page) -> None:
     """The sidebar's filters, on the dashboard pages that use them (not on the hidden
-    pages answering other addresses: a login form needs no filters)."""
-    if page.visibility == "visible" and page.title in WITH_SIDEBAR:
+    pages answering other addresses: a login form needs no filters). A dashboard page
+    without them still keeps them in its URL, so the next page finds them there."""
+    if page.visibility != "visible":
+        return
+    if page.title in WITH_SIDEBAR:
         sidebar.render(platforms=page.title not in OWN_PLATFORM_PICKER)
+    elif page.title in DASHBOARD_TITLES:
+        sidebar.keep()
 
 
 def _handle_requests() -> None:

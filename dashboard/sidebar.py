@@ -1,9 +1,10 @@
 """The sidebar filters, mirrored in the URL so that every view is a shareable link.
 
-app.py draws them (:func:`render`) before it runs a dashboard page; the page takes the
-selection from :func:`current` and hands its filters to the data door. URL parameters: ``sector``, ``platform``, ``province`` (repeatable; the
-widgets are bound to them), ``period`` (all, 2024, 2024H1, 2024Q3, 2024-07 or custom) with
-``from``/``to`` for a custom range (one parameter for two widgets, so kept by hand).
+app.py draws them (:func:`render`) before it runs a dashboard page, or only writes them
+to the URL (:func:`keep`) on a dashboard page without them; the page takes the selection
+from :func:`current` and hands its filters to the data door. URL parameters: ``sector``,
+``platform``, ``province`` (repeatable), ``period`` (all, 2024, 2024H1, 2024Q3, 2024-07 or
+custom) with ``from``/``to`` for a custom range.
 """
 
 from __future__ import annotations
@@ -80,6 +81,17 @@ def periods_between(first: int, last: int, kind: str) -> list[Period]:
     return out
 
 
+#: The filters as URL parameters: the one copy that outlives every page. Streamlit drops a
+#: widget's state in a run that does not draw it (报告 has no sidebar, 平台评级 no 投诉平台),
+#: so the widgets are seeded from here whenever they come back, and every dashboard page
+#: writes it to the URL, sidebar drawn or not: switching pages never loses a filter.
+STATE = "f_params"
+LISTS = ("sector", "platform", "province")
+PARAMS = (*LISTS, "period", "from", "to")
+#: The widget drawn from each list parameter.
+WIDGETS = {"sector": "sector", "platform": "platform", "province": "province"}
+
+
 def _set_param(name: str, value: str | list[str] | None) -> None:
     params = st.query_params
     if value in (None, "", []):
@@ -89,12 +101,35 @@ def _set_param(name: str, value: str | list[str] | None) -> None:
         params[name] = value
 
 
-def _init_from_url(span: tuple[int, int] | None) -> None:
-    """Seed the time widgets from the URL once per browser session (bad values ignored)."""
-    if st.session_state.get("f_loaded"):
+def _params() -> dict[str, str | list[str] | None]:
+    """The filters kept for this browser session; taken from the URL on its first run."""
+    if STATE not in st.session_state:
+        query = st.query_params
+        st.session_state[STATE] = {
+            name: query.get_all(name) if name in LISTS else query.get(name) for name in PARAMS
+        }
+    return st.session_state[STATE]
+
+
+def _write_url(params: dict) -> None:
+    for name in PARAMS:
+        _set_param(name, params.get(name))
+
+
+def keep() -> None:
+    """On a dashboard page without the sidebar: the URL still holds every filter."""
+    _write_url(_params())
+
+
+def _seed(params: dict, span: tuple[int, int] | None, sectors: list[str], known) -> None:
+    """Give each filter widget that is not on screen its kept value (bad values ignored)."""
+    allowed = {"sector": set(sectors), "platform": {p.name for p in known}, "province": PROVINCES}
+    for name, key in WIDGETS.items():
+        if key not in st.session_state:
+            st.session_state[key] = [v for v in params.get(name) or [] if v in allowed[name]]
+    if "f_gran" in st.session_state:
         return
-    params = st.query_params
-    code = params.get("period", "")
+    code = params.get("period") or ""
     period = parse_code(code) if code else None
     if code == "all":
         st.session_state["f_gran"] = "all"
@@ -102,7 +137,7 @@ def _init_from_url(span: tuple[int, int] | None) -> None:
         st.session_state["f_gran"] = "custom"
         for key in ("from", "to"):
             with suppress(ValueError):
-                st.session_state[f"f_{key}"] = date.fromisoformat(params.get(key, ""))
+                st.session_state[f"f_{key}"] = date.fromisoformat(params.get(key) or "")
     elif period is not None:
         st.session_state["f_gran"] = period.kind
         st.session_state["f_period"] = period.code
@@ -111,7 +146,6 @@ def _init_from_url(span: tuple[int, int] | None) -> None:
         st.session_state["f_period"] = str(year_of(span[1]))
     else:
         st.session_state["f_gran"] = "all"
-    st.session_state["f_loaded"] = True
 
 
 def _time_widgets(
@@ -166,29 +200,36 @@ def render(platforms: bool = True) -> Selection:
     known = data.platforms(everything)
     span = data.data_span(Filters())
     sectors = sorted({p.sector for p in known})
-    _init_from_url(span)
+    params = _params()
+    _seed(params, span, sectors, known)
     if "f_province_next" in st.session_state:  # chosen on the map in the run before
         st.session_state["province"] = st.session_state.pop("f_province_next")
 
     with st.sidebar:
         st.markdown("### 筛选")
-        chosen_sectors = st.multiselect(
-            "赛道", sectors, key="sector", placeholder="全部赛道", bind="query-params"
-        )
-        chosen_platforms = _platforms(known, chosen_sectors) if platforms else []
-        if not platforms:
+        chosen_sectors = st.multiselect("赛道", sectors, key="sector", placeholder="全部赛道")
+        if platforms:
+            chosen_platforms = _platforms(known, chosen_sectors)
+        else:
             st.caption("投诉平台在本页中选择。")
-        if not platforms and "platform" in st.session_state:
-            # Kept across this run: a widget not drawn loses its value otherwise.
-            st.session_state["platform"] = st.session_state["platform"]
+            chosen_platforms = []
         granularity, period, date_from, date_to = _time_widgets(span)
         chosen_provinces = st.multiselect(
-            "投诉地区", list(PROVINCES), key="province", placeholder="全部地区", bind="query-params"
+            "投诉地区", list(PROVINCES), key="province", placeholder="全部地区"
         )
 
-    _set_param("period", "custom" if granularity == "custom" else period.code if period else "all")
-    _set_param("from", date_from.isoformat() if granularity == "custom" and date_from else None)
-    _set_param("to", date_to.isoformat() if granularity == "custom" and date_to else None)
+    custom = granularity == "custom"
+    params = {
+        "sector": chosen_sectors,
+        # Not drawn here: the choice made on the other pages stays theirs.
+        "platform": chosen_platforms if platforms else params.get("platform"),
+        "province": chosen_provinces,
+        "period": "custom" if custom else period.code if period else "all",
+        "from": date_from.isoformat() if custom and date_from else None,
+        "to": date_to.isoformat() if custom and date_to else None,
+    }
+    st.session_state[STATE] = params
+    _write_url(params)
 
     filters = Filters(
         sectors=tuple(chosen_sectors) or None,
@@ -204,9 +245,9 @@ def render(platforms: bool = True) -> Selection:
 
 def _platforms(known, sectors: list[str]) -> list[str]:
     options = [p.name for p in known if not sectors or p.sector in sectors]
-    return st.multiselect(
-        "投诉平台", options, key="platform", placeholder="全部平台", bind="query-params"
-    )
+    if "platform" in st.session_state:  # a sector just left out takes its platforms along
+        st.session_state["platform"] = [p for p in st.session_state["platform"] if p in options]
+    return st.multiselect("投诉平台", options, key="platform", placeholder="全部平台")
 
 
 def current() -> Selection:

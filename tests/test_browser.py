@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from models.demo import generate_demo
@@ -19,16 +21,25 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def demo_url(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("browser") / "demo.db"
     url = f"sqlite:///{path}"
     from models.store import schema
 
     schema.upgrade(get_engine(url))
     generate_demo(get_engine(url), complaints=5000, seed=21)
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(demo_url):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with streamlit_server(
-        {"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "1", "TOUSU_REFRESH_SECONDS": "60"}
+        {
+            "TOUSU_DATABASE_URL": demo_url,
+            "TOUSU_PUBLIC_DASHBOARDS": "1",
+            "TOUSU_REFRESH_SECONDS": "60",
+        }
     ) as base:
         yield base
 
@@ -95,3 +106,89 @@ def test_a_copied_link_reproduces_the_view(server, browser):
     assert other.get_by_test_id("stMetricValue").first.inner_text() == volume
     assert "金融科技" in other.get_by_test_id("stSidebar").inner_text()
     fresh.close()
+
+
+# --- filters survive every page switch ---------------------------------------------------
+
+TITLES = {
+    "overview": "总览",
+    "regions": "地区",
+    "demographics": "用户画像",
+    "ratings": "平台评级",
+    "leaderboard": "投诉榜",
+    "cases": "典型案例",
+    "report": "报告",
+}
+CHOSEN = {"period": "2024", "sector": "金融科技", "platform": "分期乐", "province": "广东省"}
+
+
+def every_ordered_pair(nodes: list[str]) -> list[str]:
+    """A walk through ``nodes`` that goes from each one to each other one exactly once
+    (an Eulerian circuit of the complete directed graph, by Hierholzer's algorithm)."""
+    left = {n: [m for m in nodes if m != n] for n in nodes}
+    stack, walk = [nodes[0]], []
+    while stack:
+        if left[stack[-1]]:
+            stack.append(left[stack[-1]].pop())
+        else:
+            walk.append(stack.pop())
+    return walk[::-1]
+
+
+def test_the_walk_covers_every_ordered_pair():
+    walk = every_ordered_pair(list(TITLES))
+    steps = list(itertools.pairwise(walk))
+    assert len(steps) == len(set(steps)) == len(TITLES) * (len(TITLES) - 1)
+
+
+def go(tab, page: str) -> None:
+    """Switch page the way a reader does: the top menu, not the address bar."""
+    tab.get_by_test_id("stTopNavSection").filter(has_text="看板").click()
+    tab.get_by_test_id("stTopNavDropdownLink").filter(has_text=TITLES[page]).click()
+    tab.wait_for_function(
+        "t => document.querySelector('h1') && document.querySelector('h1').innerText === t",
+        arg=TITLES[page],
+    )  # the new page is drawing: now wait for its run to end
+    tab.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+
+
+def url_filters(url: str) -> dict[str, str]:
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(url).query)
+    return {k: v[0] for k, v in query.items() if k in CHOSEN}
+
+
+def test_filters_survive_every_page_switch(server, browser, demo_url):
+    """Every ordered pair of pages, through the menu: the URL keeps the filters and the
+    pages keep showing the figures of that selection (总览's 投诉量 each time it is back)."""
+    from urllib.parse import urlencode
+
+    from models.reads.overview import headline
+    from models.rules.filters import Filters
+    from models.store.db import session_scope
+
+    chosen = Filters.for_year(2024, sectors=("金融科技",), platforms=("分期乐",))
+    chosen = Filters(
+        sectors=chosen.sectors,
+        platforms=chosen.platforms,
+        provinces=("广东省",),
+        date_from=chosen.date_from,
+        date_to=chosen.date_to,
+    )
+    with session_scope(get_engine(demo_url)) as session:
+        expected = f"{headline(session, chosen).complaints:,}"
+    assert expected != "0"
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    tab.goto(f"{server}/?{urlencode(CHOSEN)}")
+    wait_idle(tab)
+    walk = every_ordered_pair(list(TITLES))
+    for before, page in itertools.pairwise(walk):
+        go(tab, page)
+        assert url_filters(tab.url) == CHOSEN, (before, page, tab.url)
+        assert tab.locator('[data-testid="stException"]').count() == 0
+        if page == "overview":
+            assert tab.get_by_test_id("stMetricValue").first.inner_text() == expected, before
+    context.close()
