@@ -15,11 +15,12 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from models.rules.filters import Filters
+from models.rules.filters import Filters, name_list
 from models.rules.labels import PROVINCES
 from models.rules.months import first_day, year_of
 from models.rules.periods import Period, parse_code
 from web import data
+from web.viewer import current_viewer
 
 GRANULARITIES = {
     "all": "全部",
@@ -81,6 +82,25 @@ def periods_between(first: int, last: int, kind: str) -> list[Period]:
     return out
 
 
+def periods_offered(span: tuple[int, int] | None, kind: str, scope: Filters) -> list[Period]:
+    """The periods of ``kind`` the sidebar offers: with data (``span``), and wholly inside
+    the viewer's dates — a share link for March–May offers its months, not 2024年 (whose
+    title would claim a year the link does not show). Newest first."""
+    if span is None:
+        return []
+    return [
+        p
+        for p in periods_between(*span, kind)
+        if (scope.date_from is None or p.first_day >= scope.date_from)
+        and (scope.date_to is None or p.last_day <= scope.date_to)
+    ]
+
+
+def _granularities(span: tuple[int, int] | None, scope: Filters) -> list[str]:
+    """全部 and 自定义, and each kind of period the viewer has one of."""
+    return [g for g in GRANULARITIES if g in ("all", "custom") or periods_offered(span, g, scope)]
+
+
 #: The filters as URL parameters: the one copy that outlives every page. Streamlit drops a
 #: widget's state in a run that does not draw it (报告 has no sidebar, 平台评级 no 投诉平台),
 #: so the widgets are seeded from here whenever they come back, and every dashboard page
@@ -121,7 +141,9 @@ def keep() -> None:
     _write_url(_params())
 
 
-def _seed(params: dict, span: tuple[int, int] | None, sectors: list[str], known) -> None:
+def _seed(
+    params: dict, span: tuple[int, int] | None, sectors: list[str], known, scope: Filters
+) -> None:
     """Give each filter widget that is not on screen its kept value (bad values ignored)."""
     allowed = {"sector": set(sectors), "platform": {p.name for p in known}, "province": PROVINCES}
     for name, key in WIDGETS.items():
@@ -141,21 +163,25 @@ def _seed(params: dict, span: tuple[int, int] | None, sectors: list[str], known)
     elif period is not None:
         st.session_state["f_gran"] = period.kind
         st.session_state["f_period"] = period.code
-    elif span is not None:  # no period in the URL: the latest year with data
+    elif years := periods_offered(span, "year", scope):  # no period given: the latest year
         st.session_state["f_gran"] = "year"
-        st.session_state["f_period"] = str(year_of(span[1]))
-    else:
+        st.session_state["f_period"] = years[0].code
+    else:  # nothing, or a share link shorter than a year: all it shows
         st.session_state["f_gran"] = "all"
 
 
 def _time_widgets(
-    span: tuple[int, int] | None,
+    span: tuple[int, int] | None, scope: Filters
 ) -> tuple[str, Period | None, date | None, date | None]:
-    """时间: all, a named period (year, half, quarter, month) or a custom date range."""
+    """时间: all, a named period (year, half, quarter, month) or a custom date range, each
+    within the viewer's dates."""
+    kinds = _granularities(span, scope)
+    if st.session_state.get("f_gran") not in kinds:
+        st.session_state["f_gran"] = "all"
     granularity = (
         st.segmented_control(
             "时间",
-            list(GRANULARITIES),
+            kinds,
             format_func=GRANULARITIES.get,
             key="f_gran",
             required=True,
@@ -165,16 +191,21 @@ def _time_widgets(
     period: Period | None = None
     date_from = date_to = None
     if granularity == "custom":
-        first = first_day(span[0]) if span else date(2023, 1, 1)
-        st.session_state.setdefault("f_from", first)
+        lowest, highest = scope.date_from, scope.date_to
+        st.session_state.setdefault("f_from", first_day(span[0]) if span else date(2023, 1, 1))
         st.session_state.setdefault("f_to", date.today())
-        date_from = st.date_input("开始日期", key="f_from", format="YYYY-MM-DD")
-        date_to = st.date_input("结束日期", key="f_to", format="YYYY-MM-DD")
+        for key in ("f_from", "f_to"):  # a date widget refuses a value outside its bounds
+            chosen = st.session_state[key]
+            if isinstance(chosen, date):
+                chosen = max(chosen, lowest) if lowest else chosen
+                st.session_state[key] = min(chosen, highest) if highest else chosen
+        bounds = {"min_value": lowest, "max_value": highest}
+        date_from = st.date_input("开始日期", key="f_from", format="YYYY-MM-DD", **bounds)
+        date_to = st.date_input("结束日期", key="f_to", format="YYYY-MM-DD", **bounds)
         if date_from and date_to and date_from > date_to:
             st.warning("开始日期晚于结束日期")
     elif granularity != "all":
-        options = periods_between(*span, granularity) if span else []
-        codes = [p.code for p in options]
+        codes = [p.code for p in periods_offered(span, granularity, scope)]
         if st.session_state.get("f_period") not in codes:
             st.session_state["f_period"] = codes[0] if codes else None
         code = st.selectbox(
@@ -200,20 +231,25 @@ def render(platforms: bool = True) -> Selection:
     known = data.platforms(everything)
     span = data.data_span(Filters())
     sectors = sorted({p.sector for p in known})
+    scope = current_viewer().scope
     params = _params()
-    _seed(params, span, sectors, known)
+    _seed(params, span, sectors, known, scope)
     if "f_province_next" in st.session_state:  # chosen on the map in the run before
         st.session_state["province"] = st.session_state.pop("f_province_next")
 
     with st.sidebar:
         st.markdown("### 筛选")
-        chosen_sectors = st.multiselect("赛道", sectors, key="sector", placeholder="全部赛道")
+        # Inside a share link the empty choice means the link's scope, and says so.
+        whole = name_list("赛道", sectors) if scope.restricts_platforms else None
+        chosen_sectors = st.multiselect(
+            "赛道", sectors, key="sector", placeholder=whole or "全部赛道"
+        )
         if platforms:
-            chosen_platforms = _platforms(known, chosen_sectors)
+            chosen_platforms = _platforms(known, chosen_sectors, scope)
         else:
             st.caption("投诉平台在本页中选择。")
             chosen_platforms = []
-        granularity, period, date_from, date_to = _time_widgets(span)
+        granularity, period, date_from, date_to = _time_widgets(span, scope)
         chosen_provinces = st.multiselect(
             "投诉地区", list(PROVINCES), key="province", placeholder="全部地区"
         )
@@ -243,11 +279,12 @@ def render(platforms: bool = True) -> Selection:
     return selection
 
 
-def _platforms(known, sectors: list[str]) -> list[str]:
+def _platforms(known, sectors: list[str], scope: Filters) -> list[str]:
     options = [p.name for p in known if not sectors or p.sector in sectors]
     if "platform" in st.session_state:  # a sector just left out takes its platforms along
         st.session_state["platform"] = [p for p in st.session_state["platform"] if p in options]
-    return st.multiselect("投诉平台", options, key="platform", placeholder="全部平台")
+    whole = name_list("平台", options) if scope.restricts_platforms else None
+    return st.multiselect("投诉平台", options, key="platform", placeholder=whole or "全部平台")
 
 
 def current() -> Selection:

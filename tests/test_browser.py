@@ -152,6 +152,12 @@ def go(tab, page: str) -> None:
     tab.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
 
 
+def title_line(tab) -> str:
+    """The caption right under the page's title, parts split on " · "."""
+    line = tab.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first.inner_text()
+    return line.replace(" · ", "  ")
+
+
 def url_filters(url: str) -> dict[str, str]:
     from urllib.parse import parse_qs, urlsplit
 
@@ -189,6 +195,10 @@ def test_filters_survive_every_page_switch(server, browser, demo_url):
         go(tab, page)
         assert url_filters(tab.url) == CHOSEN, (before, page, tab.url)
         assert tab.locator('[data-testid="stException"]').count() == 0
+        if page != "report":  # the title line says every filter (平台评级 picks its own platform)
+            said = ["2024年", "金融科技", "广东省"] + ["分期乐"] * (page != "ratings")
+            line = title_line(tab)
+            assert all(f" {part} " in f" {line} " for part in said), (page, line)
         if page == "overview":
             assert tab.get_by_test_id("stMetricValue").first.inner_text() == expected, before
     context.close()

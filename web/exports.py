@@ -23,7 +23,6 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from models.rules import spreadsheet
-from models.rules.filters import Filters
 
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype", "/usr/share/fonts")
 CJK_FONT = "Noto Sans CJK SC"
@@ -165,24 +164,6 @@ def _plain(value):
 def file_name(title: str) -> str:
     """A download's file name from its title (no characters Windows or browsers refuse)."""
     return re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', "_", title).strip("._") or "数据"
-
-
-def _named(kind: str, names: tuple[str, ...] | None) -> str | None:
-    if not names:
-        return None
-    return "、".join(names) if len(names) <= 3 else f"{names[0]}等{len(names)}个{kind}"
-
-
-def scope_parts(period_title: str, filters: Filters) -> list[str]:
-    """What a download covers, for its file and sheet name: the period, then the sectors,
-    platforms and provinces it is narrowed to (2025年, 金融科技, 广东省)."""
-    parts = [
-        period_title,
-        _named("赛道", filters.sectors),
-        _named("平台", filters.platforms),
-        _named("地区", filters.provinces),
-    ]
-    return [p for p in parts if p]
 
 
 class Names(NamedTuple):

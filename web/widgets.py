@@ -33,14 +33,19 @@ DOWNLOAD_LOG = "downloads_offered"
 FrameSource = pd.DataFrame | Callable[[], pd.DataFrame]
 
 
-def download_scope() -> list[str]:
-    """The period and filters of the page's selection, as download names say them: the
-    sidebar's choice narrowed to the viewer's scope (a share link's sectors, say)."""
+def scope_parts() -> list[str]:
+    """Every filter the page's figures are under, as titles and download names say them:
+    the sidebar's choice narrowed to the viewer's scope (a share link's sectors and dates)."""
     selection = st.session_state.get("selection")  # drawn by dashboard/sidebar.py
     if selection is None:
         return []
-    scoped = selection.filters.intersect(current_viewer().scope)
-    return exports.scope_parts(selection.title, scoped)
+    return selection.filters.intersect(current_viewer().scope).parts(selection.period)
+
+
+def title_line(what: str) -> None:
+    """The line under a page's title: every active filter, then what the page shows. A
+    printed or photographed page says its own scope (names from data shown as text)."""
+    st.caption(" · ".join([*(literal(p) for p in scope_parts()), what]))
 
 
 def downloads(
@@ -61,7 +66,7 @@ def downloads(
     """
     if not current_viewer().downloads or (isinstance(frame, pd.DataFrame) and frame.empty):
         return
-    names = exports.labelled(title, download_scope() if scope is None else scope)
+    names = exports.labelled(title, scope_parts() if scope is None else scope)
     log = st.session_state.get(DOWNLOAD_LOG)
     if isinstance(log, list):
         log.append((names, frame))

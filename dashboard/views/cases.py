@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 def render() -> None:
     selection = sidebar.current()
     st.title("典型案例")
-    st.caption(f"{selection.title} · 按投诉时间从新到旧")
+    widgets.title_line("按投诉时间从新到旧")
     if current_viewer().is_staff:
         flash()  # the outcome of a 典型案例 save
     text, types, typical, filters = _search_widgets(selection.filters)

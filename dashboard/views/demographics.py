@@ -37,7 +37,7 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("用户画像")
-    st.caption(f"{selection.title} · 投诉用户的性别、投诉金额与年龄")
+    widgets.title_line("投诉用户的性别、投诉金额与年龄")
     if data.total(filters) == 0:
         widgets.empty()
         return

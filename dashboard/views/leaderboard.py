@@ -36,9 +36,8 @@ def render() -> None:
     filters = selection.filters
     st.title("投诉榜")
     previous = selection.previous()
-    st.caption(
-        f"{selection.title} · 依据投诉量排行"
-        + ("；“变化”与上一期相比" if previous else "；选择具体期间可查看名次变化")
+    widgets.title_line(
+        "依据投诉量排行" + ("；“变化”与上一期相比" if previous else "；选择具体期间可查看名次变化")
     )
     if data.total(filters) == 0:
         widgets.empty()

@@ -23,7 +23,7 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("总览")
-    st.caption(f"{selection.title} · 计入统计的投诉（已移交、已回复、已评价）")
+    widgets.title_line("计入统计的投诉（已移交、已回复、已评价）")
     now = data.headline(filters)
     previous_filters = selection.previous()
     before = data.headline(previous_filters) if previous_filters else None

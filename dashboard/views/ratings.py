@@ -33,6 +33,7 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("平台评级")
+    widgets.title_line("各平台的消费评级（平台在本页中选择）")
     everyone = data.range_ratings(filters.with_dates(None, None))
     if not everyone:
         widgets.empty()

@@ -14,7 +14,6 @@ from models.rules.labels import PROVINCES
 from models.rules.numbers import round_half_up
 from web import charts, china_map, data, frames, widgets
 from web.chart_memo import frozen_deck, memoized, vega_spec
-from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
 SHARE = "占比"
@@ -150,9 +149,7 @@ def render() -> None:
     chosen = filters.provinces or ()
     title = "、".join(chosen) if chosen else "全部地区"
     st.title("地区")
-    st.caption(
-        f"{selection.title} · {literal(title)} · 投诉用户所在的省级地区（侧栏“投诉地区”或点选地图）"
-    )
+    widgets.title_line("投诉用户所在的省级地区（侧栏“投诉地区”或点选地图）")
     counts = data.counts(filters, "province")
     if not counts:
         widgets.empty()

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, false, select
 
 from models.rules.labels import COUNTING_STATUSES
+from models.rules.periods import Period
 from models.store.tables import Complaint, Platform
 
 
@@ -30,6 +31,21 @@ def _later(a: date | None, b: date | None) -> date | None:
 
 def _earlier(a: date | None, b: date | None) -> date | None:
     return b if a is None else a if b is None else min(a, b)
+
+
+def name_list(kind: str, names: tuple[str, ...] | list[str] | None) -> str | None:
+    """A list of names as a title says it: all up to three, else the first and a count."""
+    if not names:
+        return None
+    return "、".join(names) if len(names) <= 3 else f"{names[0]}等{len(names)}个{kind}"
+
+
+def _span(date_from: date | None, date_to: date | None) -> str:
+    if date_to == date.max:  # 9999-12-31: no end
+        date_to = None
+    if date_from is None and date_to is None:
+        return "全部时间"
+    return f"{date_from or '最早'} 至 {date_to or '最新'}"
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,26 @@ class Filters:
             date_to=_earlier(self.date_to, other.date_to),
             statuses=_meet(self.statuses, other.statuses),
         )
+
+    def parts(self, period: Period | None = None) -> list[str]:
+        """Every active filter in Chinese, as titles, file names and share links say them:
+        the time first (``period``'s name when the dates are exactly its own, 2024年), then
+        the sectors, platforms and provinces it is narrowed to (金融科技, 广东省等4个地区)."""
+        own = period is not None and (period.first_day, period.last_day) == (
+            self.date_from,
+            self.date_to,
+        )
+        parts = [
+            period.title if own and period is not None else _span(self.date_from, self.date_to),
+            name_list("赛道", self.sectors),
+            name_list("平台", self.platforms),
+            name_list("地区", self.provinces),
+        ]
+        return [p for p in parts if p]
+
+    def describe(self, period: Period | None = None) -> str:
+        """:meth:`parts` as one line: 2024年 · 金融科技 · 广东省."""
+        return " · ".join(self.parts(period))
 
     @property
     def restricts_platforms(self) -> bool:
