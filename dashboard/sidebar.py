@@ -108,6 +108,8 @@ def _granularities(span: tuple[int, int] | None, scope: Filters) -> list[str]:
 STATE = "f_params"
 LISTS = ("sector", "platform", "province")
 PARAMS = (*LISTS, "period", "from", "to")
+#: True while the period is the sidebar's own choice: none in the URL, none picked since.
+DEFAULT = "f_default"
 #: The widget drawn from each list parameter.
 WIDGETS = {"sector": "sector", "platform": "platform", "province": "province"}
 
@@ -128,6 +130,7 @@ def _params() -> dict[str, str | list[str] | None]:
         st.session_state[STATE] = {
             name: query.get_all(name) if name in LISTS else query.get(name) for name in PARAMS
         }
+        st.session_state[DEFAULT] = not query.get("period")
     return st.session_state[STATE]
 
 
@@ -185,6 +188,7 @@ def _time_widgets(
             format_func=GRANULARITIES.get,
             key="f_gran",
             required=True,
+            on_change=_picked,
         )
         or "all"
     )
@@ -212,6 +216,7 @@ def _time_widgets(
             "期间",
             codes,
             key="f_period",
+            on_change=_picked,
             placeholder="选择期间",
             format_func=lambda c: (parse_code(c) or Period(2000, "year", 1)).title,
         )
@@ -236,6 +241,9 @@ def render(platforms: bool = True) -> Selection:
     _seed(params, span, sectors, known, scope)
     if "f_province_next" in st.session_state:  # chosen on the map in the run before
         st.session_state["province"] = st.session_state.pop("f_province_next")
+    if "f_period_next" in st.session_state:  # chosen by the page in the run before
+        chosen = st.session_state.pop("f_period_next")
+        st.session_state["f_gran"], st.session_state["f_period"] = chosen.kind, chosen.code
 
     with st.sidebar:
         st.markdown("### 筛选")
@@ -297,9 +305,30 @@ def current() -> Selection:
     return st.session_state.get("selection") or Selection(Filters(), None, "all")
 
 
+def _picked() -> None:
+    st.session_state[DEFAULT] = False
+
+
 def show_all_time() -> None:
     """Make the sidebar's 时间 全部 (a button's callback: runs before the next run)."""
     st.session_state["f_gran"] = "all"
+    _picked()
+
+
+def period_is_default() -> bool:
+    """Whether the period is the sidebar's own (the latest year), not one the reader chose
+    or a link named: a page may then open on a period that suits it better."""
+    return bool(st.session_state.get(DEFAULT))
+
+
+def open_on(period: Period) -> None:
+    """Make ``period`` the sidebar's and run the page again (the sidebar is drawn already:
+    applied before it is drawn in the next run), if the sidebar offers it to this viewer.
+    The period stays the sidebar's own."""
+    offered = periods_offered(data.data_span(Filters()), period.kind, current_viewer().scope)
+    if period in offered and period != current().period:
+        st.session_state["f_period_next"] = period
+        st.rerun()
 
 
 def choose_provinces(provinces: list[str]) -> None:

@@ -202,3 +202,32 @@ def test_filters_survive_every_page_switch(server, browser, demo_url):
         if page == "overview":
             assert tab.get_by_test_id("stMetricValue").first.inner_text() == expected, before
     context.close()
+
+
+def test_cases_open_on_the_latest_year_with_typical_cases(server, browser, demo_url):
+    """典型案例 with no period chosen opens where the typical cases are (this year has
+    none yet), says which year, and the sidebar and URL show that year."""
+    from models.reads.cases import search_cases
+    from models.rules.filters import Filters
+    from models.store.db import session_scope
+
+    with session_scope(get_engine(demo_url)) as session:
+        (newest,), _total = search_cases(session, Filters(), typical_only=True, limit=1)
+        year = newest.submitted_at.year
+        in_year, _ = search_cases(session, Filters.for_year(year), typical_only=True)
+    assert year < 2026  # the demo's typical cases are the reports' (older than this year)
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    tab.goto(f"{server}/cases")
+    wait_idle(tab)
+    main = tab.get_by_test_id("stMain").inner_text()
+    assert f"显示最近有典型案例的时期：{year}年" in main
+    assert f"共 {len(in_year)} 件" in main and "没有工作人员选定的典型案例" not in main
+    assert url_filters(tab.url)["period"] == str(year)
+    assert title_line(tab).startswith(f"{year}年 ")
+    # a period the reader names is kept, even without typical cases
+    tab.goto(f"{server}/cases?period=2026")
+    wait_idle(tab)
+    assert "没有工作人员选定的典型案例" in tab.get_by_test_id("stMain").inner_text()
+    context.close()

@@ -11,6 +11,7 @@ from dashboard import sidebar
 from models.reads.cases import COUNT_CAP
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
+from models.rules.periods import Period
 from models.settings import get_settings
 from web import data, frames, widgets
 from web.case_panel import case_panel
@@ -26,6 +27,8 @@ def render() -> None:
     if current_viewer().is_staff:
         flash()  # the outcome of a 典型案例 save
     text, types, typical, filters = _search_widgets(selection.filters)
+    if typical and sidebar.period_is_default():
+        _open_on_typical_cases(filters, selection)
     page = max(
         1,
         int(st.query_params.get("page", "1") or 1)
@@ -47,6 +50,20 @@ def render() -> None:
         return
     _case_list(rows, total, page, case_param)
     _export(filters, query, total)
+
+
+def _open_on_typical_cases(filters: Filters, selection: sidebar.Selection) -> None:
+    """Readers come for typical cases, and the sidebar's own period (this year) may have
+    none yet: the page opens on the latest year that has them, and says so."""
+    rows, _total = data.search_cases(
+        filters.with_dates(None, None), typical_only=True, limit=1
+    )  # newest first
+    if not rows:
+        return
+    latest = Period(rows[0].submitted_at.year, "year", 1)
+    sidebar.open_on(latest)  # reruns unless it is the period already (or not offered)
+    if selection.period == latest:
+        st.caption(f"显示最近有典型案例的时期：{latest.title}")
 
 
 def _no_typical_here(filters) -> None:

@@ -12,12 +12,15 @@ from sqlmodel import Session
 from models.access.roles import Actor, require
 from models.reads import stats
 from models.rules.filters import Filters
-from models.rules.labels import mask_name
+from models.rules.labels import COUNTING_STATUSES, mask_name
 from models.rules.privacy import Subject, scrub
 from models.store import scope, search_index
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 
 COUNT_CAP = 10_000  # a search's count stops here ("10,000+")
+#: A typical case is a complaint staff chose that also counts: one still 待审核 (an import
+#: can bring one marked) or 不予受理 is a typical case only in the staff's own queues.
+TYPICAL = and_(Complaint.typical.is_(True), Complaint.status.in_(COUNTING_STATUSES))
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def _row(values, reveal: bool) -> CaseRow:
         title=title,
         complainant=name or "",
         amount_bracket=values.amount_bracket,
-        typical=bool(values.typical),
+        typical=bool(values.typical) and values.status in COUNTING_STATUSES,
         headline=headline,
     )
 
@@ -172,7 +175,7 @@ def search_cases(
     if problem_types:
         where.append(Complaint.problem_type.in_(problem_types))
     if typical_only:
-        where.append(Complaint.typical.is_(True))
+        where.append(TYPICAL)
     if text.split() or problem_types or typical_only:
         # Counted up to just past COUNT_CAP: "10,000+" is as useful as an exact figure
         # there, and stops a common word from counting half a million rows.
@@ -245,6 +248,11 @@ def case_detail(
 
 
 def complaint_for_staff(session: Session, actor: Actor, complaint_id: int) -> CaseDetail | None:
-    """A complaint in full, personal data included — staff only."""
+    """A complaint in full, personal data included — staff only; marked typical as staff
+    or an import marked it, whatever its status (the queues show a pending one so)."""
     require(session, actor, "staff")
-    return case_detail(session, Filters(statuses=None), complaint_id, reveal=True)
+    detail = case_detail(session, Filters(statuses=None), complaint_id, reveal=True)
+    if detail is None:
+        return None
+    marked = session.get(Complaint, complaint_id)
+    return replace(detail, row=replace(detail.row, typical=bool(marked and marked.typical)))
