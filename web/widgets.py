@@ -14,7 +14,7 @@ import streamlit as st
 
 from models.settings import get_settings
 from models.store import faults
-from web import exports, frames
+from web import exports, frames, share_session
 from web.chart_memo import vega_spec
 from web.data import data_version
 from web.markup import literal
@@ -200,13 +200,16 @@ def hide_download_paths() -> None:
     st.html(NO_TOOLBARS_CSS)
 
 
-def live(render) -> None:
-    """Run a page, and run it again when the data changes.
+def live(render, *, follow_data: bool = True) -> None:
+    """Run a page, and run it again when the data changes or its share link ends.
 
     A small fragment looks at the data version every refresh interval (one cached read
     shared by all viewers) and reruns the page only if it moved: an open dashboard whose
-    data did not change costs the server nothing but that look. If the database cannot
-    be read, the page reruns too, and says so (web/outage.py) instead of an error box.
+    data did not change costs the server nothing but that look. The same look checks the
+    share link the page is seen through: revoked or expired, the page reruns and clears
+    itself (app.py then shows 链接无效或已过期), even in a tab no one touches. If the
+    database cannot be read, the page reruns too, and says so (web/outage.py) instead of
+    an error box. Without ``follow_data`` (a report built on request) only the link counts.
     """
     shown = data_version()[0]
     render()
@@ -214,7 +217,8 @@ def live(render) -> None:
     @st.fragment(run_every=get_settings().refresh_seconds)
     def watch() -> None:
         try:
-            moved = data_version()[0] != shown
+            moved = follow_data and data_version()[0] != shown
+            moved = moved or not share_session.still_valid(st.session_state.get("share_token"))
         except faults.CANDIDATES as exc:
             if faults.describe(exc) is None:
                 raise
