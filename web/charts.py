@@ -171,12 +171,10 @@ def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerCh
     return alt.layer(grade_bands(), line, points).properties(height=300)
 
 
-@memoized
-def components_lines(frame: pd.DataFrame) -> alt.Chart:
-    """The four components over time (columns: period, component, value), one small chart each."""
+def _component_line(frame: pd.DataFrame) -> alt.Chart:
     return (
         alt.Chart(frame)
-        .mark_line(point=True, color=RED)
+        .mark_line(point=alt.OverlayMarkDef(color=RED), color=RED)
         .encode(
             x=alt.X("period:N", title=None, sort=None),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=".2~f", tickCount=4)),
@@ -186,7 +184,28 @@ def components_lines(frame: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("value:Q", title="数值", format=".3f"),
             ],
         )
-        .properties(height=140, width=260)
+        .properties(height=140)
+    )
+
+
+@memoized
+def component_line(frame: pd.DataFrame, name: str) -> alt.Chart:
+    """One component over time (columns: period, component, value), titled with its name:
+    a small chart as wide as its place on the page."""
+    return _component_line(frame).properties(
+        title=alt.TitleParams(name, fontSize=12),
+        # the width fits the column; 140 px stays the plot's own, axis labels come on top
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+    )
+
+
+@memoized
+def components_lines(frame: pd.DataFrame) -> alt.Chart:
+    """The four components over time (columns: period, component, value), one small chart
+    each, two by two (a file's picture, of a fixed width; the page draws them apart)."""
+    return (
+        _component_line(frame)
+        .properties(width=260)
         .facet(facet=alt.Facet("component:N", title=None, sort=None), columns=2)
         .resolve_scale(y="independent")
     )

@@ -124,6 +124,33 @@ def figure(
     downloads(title, frame if export is None else export, key, chart)
 
 
+def small_multiples(
+    title: str,
+    charts: dict[str, alt.TopLevelMixin],
+    export: pd.DataFrame,
+    key: str,
+    caption: str | None = None,
+    picture: alt.TopLevelMixin | None = None,
+) -> None:
+    """A titled set of small charts, two to a row, each as wide as its column: on a narrow
+    screen (a phone, a narrow window) the columns stack, so the charts follow the width.
+    Downloads as :func:`figure`, with ``picture`` (all of them in one chart) as the PNG."""
+    st.subheader(literal(title))
+    if export.empty:
+        empty()
+        return
+    names = list(charts)
+    for row in range(0, len(names), 2):
+        columns = st.columns(2)
+        for i, name in enumerate(names[row : row + 2]):
+            with columns[i]:
+                spec = vega_spec(charts[name])
+                st.vega_lite_chart(spec, width="stretch", key=f"{key}_{row + i}")
+    if caption:
+        st.caption(caption)
+    downloads(title, export, key, picture)
+
+
 def number_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """How the grid shows shares and indexes as the reports print them (24.65%, 100.00%,
     0.789): shares, kept as fractions for downloads, become percent numbers on screen only

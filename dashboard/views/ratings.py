@@ -95,12 +95,16 @@ def _platform_charts(platform: str, year: int, ratings: list, unscoped: Filters)
         var_name="component",
         value_name="value",
     ).dropna(subset=["value"])
-    widgets.figure(
+    widgets.small_multiples(
         f"{platform} 各项指标",
-        charts.components_lines(long),
+        {
+            name: charts.component_line(long[long["component"] == name], name)
+            for name in dict.fromkeys(long["component"])
+        },
         long.rename(columns={"period": "月份", "component": "指标", "value": "数值"}),
         "rp_components",
         caption="平台反馈率以比例显示（1 = 100%）；用户满意度为 0–10 分。",
+        picture=charts.components_lines(long),
     )
 
 
