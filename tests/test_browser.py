@@ -11,6 +11,7 @@ from models.store.db import get_engine
 from tests.browser import (
     ARTIFACTS,
     LOCAL_PREFIXES,
+    fitted_map,
     streamlit_server,
     wait_idle,
 )
@@ -57,6 +58,9 @@ def test_page_renders_offline_and_is_screenshotted(server, browser, page):
     tab.goto(page_url(server, page))
     wait_idle(tab)
     tab.wait_for_timeout(1500)  # let charts and the map draw
+    if page == "regions":
+        fitted_map(tab)
+        tab.locator("h1").first.scroll_into_view_if_needed()
     (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=ARTIFACTS / "screenshots" / f"{page}.png")
     assert tab.locator('[data-testid="stException"]').count() == 0

@@ -11,7 +11,14 @@ from models.demo import generate_demo
 from models.reads.regions import outlines
 from models.store import schema
 from models.store.db import get_engine
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    fitted_map,
+    streamlit_server,
+    wait_idle,
+)
 from web import china_map
 
 pytestmark = pytest.mark.browser
@@ -78,9 +85,7 @@ def test_the_whole_map_shows_at_any_width_whatever_the_user_agent(server, width,
         tab.on("console", lambda m: m.text.startswith("deck:") and layer_errors.append(m.text))
         tab.goto(f"{server}/regions?period=all")
         wait_idle(tab)
-        canvas = tab.locator('[data-testid="stDeckGlJsonChart"]').first
-        canvas.scroll_into_view_if_needed()
-        tab.wait_for_timeout(1500)
+        canvas = fitted_map(tab)
         tab.screenshot(path=ARTIFACTS / "screenshots" / shot)
         box = canvas.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
@@ -108,10 +113,7 @@ def test_clicking_a_province_makes_it_the_regions_filter(server):
         tab = chromium.new_page(viewport={"width": 1400, "height": 900})
         tab.goto(f"{server}/regions?period=all")
         wait_idle(tab)
-        canvas = tab.locator('[data-testid="stDeckGlJsonChart"]').first
-        canvas.scroll_into_view_if_needed()
-        tab.wait_for_timeout(1500)
-        box = canvas.bounding_box()
+        box = fitted_map(tab).bounding_box()
         x, y = _pixel(box, china_map.fit(box["width"])[0], *_label("四川省"))
         tab.mouse.move(x, y)
         tab.wait_for_timeout(300)
