@@ -106,12 +106,10 @@ def _granularities(span: tuple[int, int] | None, scope: Filters) -> list[str]:
 #: so the widgets are seeded from here whenever they come back, and every dashboard page
 #: writes it to the URL, sidebar drawn or not: switching pages never loses a filter.
 STATE = "f_params"
-LISTS = ("sector", "platform", "province")
+LISTS = ("sector", "platform", "province")  # each also the key of its widget
 PARAMS = (*LISTS, "period", "from", "to")
 #: True while the period is the sidebar's own choice: none in the URL, none picked since.
 DEFAULT = "f_default"
-#: The widget drawn from each list parameter.
-WIDGETS = {"sector": "sector", "platform": "platform", "province": "province"}
 
 
 def _set_param(name: str, value: str | list[str] | None) -> None:
@@ -149,9 +147,9 @@ def _seed(
 ) -> None:
     """Give each filter widget that is not on screen its kept value (bad values ignored)."""
     allowed = {"sector": set(sectors), "platform": {p.name for p in known}, "province": PROVINCES}
-    for name, key in WIDGETS.items():
-        if key not in st.session_state:
-            st.session_state[key] = [v for v in params.get(name) or [] if v in allowed[name]]
+    for name in LISTS:
+        if name not in st.session_state:
+            st.session_state[name] = [v for v in params.get(name) or [] if v in allowed[name]]
     if "f_gran" in st.session_state:
         return
     code = params.get("period") or ""
