@@ -48,7 +48,7 @@ class Param(Generic[T]):
     read_by: str
     bound: bool = False  # held by a widget with bind="query-params"
     #: Other parameters it is read with (from/to only count with period=custom).
-    context: dict[str, str] = field(default_factory=dict)
+    context: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 def bound(name: str, read_by: str, **kwargs: Any) -> Param[Any]:
