@@ -26,7 +26,7 @@ if __name__ == "__main__":  # a script run; the server's import needs none of th
     from admin.views import login
     from dashboard import elsewhere, sidebar
     from models.settings import get_settings
-    from web import auth, outage, share_session, widgets
+    from web import auth, outage, params, share_session, widgets
     from web.markup import literal
     from web.viewer import Viewer, anonymous, nothing
 
@@ -81,9 +81,9 @@ def _keep_page() -> None:
     asked for: when the database is back, the rerun shows that page, not the default."""
     if _navigated:
         return
-    query = st.query_params.to_dict()
+    query = params.snapshot()
     _navigate(_answering({"": _pages(EVERY_PAGE, "overview")}), position="hidden")
-    st.query_params.from_dict(query)
+    params.restore(query)
 
 
 def _pages(specs, default: str | None = None) -> list:
@@ -162,7 +162,7 @@ def navigation_for(viewer: Viewer | None, public: bool) -> dict:
 
 def _shared_view() -> bool:
     """Serve a share link if this session came with one; True when it did."""
-    token = st.query_params.get("share") or st.session_state.get("share_token")
+    token = params.get(params.SHARE) or st.session_state.get("share_token")
     if not token:
         return False
     link = share_session.resolve(token, first_view=st.session_state.get("share_token") != token)
@@ -181,7 +181,7 @@ def _shared_view() -> bool:
     page = _navigate(
         _answering({"看板": _pages(DASHBOARD_PAGES, "overview")}, why_not(None, shared=True))
     )
-    st.query_params["share"] = token  # navigation resets the URL; keep the link working
+    params.put(params.SHARE, token)  # navigation resets the URL; keep the link working
     with st.container(border=True):  # the label is typed by an admin: shown as plain text
         st.text(
             f"{link.label}（只读分享）　{link.describe()}　"

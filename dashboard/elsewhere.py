@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
+from web import params
+
 # (script, title, URL path), as in app.py
 Spec = tuple[object, str, str]
 
@@ -55,7 +57,7 @@ def hidden_pages(
 
 def _go_home(home) -> Callable[[], None]:
     def go_home() -> None:
-        st.switch_page(home, query_params=st.query_params.to_dict())
+        st.switch_page(home, query_params=params.snapshot())
 
     return go_home
 

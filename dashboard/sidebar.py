@@ -1,14 +1,14 @@
 """The sidebar filters, mirrored in the URL so that every view is a shareable link.
 
 app.py draws them (:func:`render`) before it runs a dashboard page; the page takes the
-selection from :func:`current` and hands its filters to the data door. URL parameters: ``sector``, ``platform``, ``province`` (repeatable; the
+selection from :func:`current` and hands its filters to the data door. URL parameters
+(declared in :mod:`web.params`): ``sector``, ``platform``, ``province`` (repeatable; the
 widgets are bound to them), ``period`` (all, 2024, 2024H1, 2024Q3, 2024-07 or custom) with
 ``from``/``to`` for a custom range (one parameter for two widgets, so kept by hand).
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,8 +17,8 @@ import streamlit as st
 from models.rules.filters import Filters
 from models.rules.labels import PROVINCES
 from models.rules.months import first_day, year_of
-from models.rules.periods import Period, parse_code
-from web import data
+from models.rules.periods import EARLIEST_DAY, LATEST_DAY, Period, parse_code
+from web import data, params
 
 GRANULARITIES = {
     "all": "全部",
@@ -80,29 +80,19 @@ def periods_between(first: int, last: int, kind: str) -> list[Period]:
     return out
 
 
-def _set_param(name: str, value: str | list[str] | None) -> None:
-    params = st.query_params
-    if value in (None, "", []):
-        if name in params:
-            del params[name]
-    elif params.get_all(name) != (value if isinstance(value, list) else [value]):
-        params[name] = value
-
-
 def _init_from_url(span: tuple[int, int] | None) -> None:
     """Seed the time widgets from the URL once per browser session (bad values ignored)."""
     if st.session_state.get("f_loaded"):
         return
-    params = st.query_params
-    code = params.get("period", "")
+    code = params.get(params.PERIOD)
     period = parse_code(code) if code else None
     if code == "all":
         st.session_state["f_gran"] = "all"
     elif code == "custom":
         st.session_state["f_gran"] = "custom"
-        for key in ("from", "to"):
-            with suppress(ValueError):
-                st.session_state[f"f_{key}"] = date.fromisoformat(params.get(key, ""))
+        for key, param in (("f_from", params.DATE_FROM), ("f_to", params.DATE_TO)):
+            if (day := params.get(param)) is not None:
+                st.session_state[key] = day
     elif period is not None:
         st.session_state["f_gran"] = period.kind
         st.session_state["f_period"] = period.code
@@ -131,11 +121,13 @@ def _time_widgets(
     period: Period | None = None
     date_from = date_to = None
     if granularity == "custom":
-        first = first_day(span[0]) if span else date(2023, 1, 1)
+        first = max(first_day(span[0]), EARLIEST_DAY) if span else date(2023, 1, 1)
         st.session_state.setdefault("f_from", first)
         st.session_state.setdefault("f_to", date.today())
-        date_from = st.date_input("开始日期", key="f_from", format="YYYY-MM-DD")
-        date_to = st.date_input("结束日期", key="f_to", format="YYYY-MM-DD")
+        # The days a link may name (web/params.py), so that any the URL gave is shown.
+        days = {"min_value": EARLIEST_DAY, "max_value": LATEST_DAY, "format": "YYYY-MM-DD"}
+        date_from = st.date_input("开始日期", key="f_from", **days)
+        date_to = st.date_input("结束日期", key="f_to", **days)
         if date_from and date_to and date_from > date_to:
             st.warning("开始日期晚于结束日期")
     elif granularity != "all":
@@ -186,9 +178,10 @@ def render(platforms: bool = True) -> Selection:
             "投诉地区", list(PROVINCES), key="province", placeholder="全部地区", bind="query-params"
         )
 
-    _set_param("period", "custom" if granularity == "custom" else period.code if period else "all")
-    _set_param("from", date_from.isoformat() if granularity == "custom" and date_from else None)
-    _set_param("to", date_to.isoformat() if granularity == "custom" and date_to else None)
+    custom = granularity == "custom"
+    params.put(params.PERIOD, "custom" if custom else period.code if period else "all")
+    params.put(params.DATE_FROM, date_from.isoformat() if custom and date_from else None)
+    params.put(params.DATE_TO, date_to.isoformat() if custom and date_to else None)
 
     filters = Filters(
         sectors=tuple(chosen_sectors) or None,

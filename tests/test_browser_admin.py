@@ -13,6 +13,7 @@ from models.reads.ratings import year_ratings
 from models.rules.filters import Filters
 from models.store import schema
 from models.store.db import get_engine, session_scope
+from reports.html import CSP
 from tests.browser import (
     ARTIFACTS,
     streamlit_server,
@@ -172,7 +173,12 @@ def test_staff_marks_a_typical_case_and_the_report_quotes_it(site, browser, tmp_
     wait_idle(tab)
     tab.wait_for_timeout(1000)
     tab.screenshot(path=ARTIFACTS / "screenshots" / "report-page.png")
-    preview = tab.frame_locator("iframe").first
+    # st.iframe's frame holds the report in a frame sandboxed with no permission
+    frame = tab.frame_locator("iframe").first
+    assert frame.locator("iframe").get_attribute("sandbox") == ""
+    preview = frame.frame_locator("iframe")
+    policy = preview.locator('meta[http-equiv="Content-Security-Policy"]')
+    assert policy.get_attribute("content") == CSP
     assert preview.get_by_text("【案例一】签到送商品活动没得送？“云集”被指服务态度差").count() == 1
     with tab.expect_download() as download:
         tab.get_by_role("button", name="下载 HTML").click()

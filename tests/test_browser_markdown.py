@@ -175,7 +175,8 @@ def visit_dashboards(tab: Tab, base: str, who: str, case: tuple[int, str], *alwa
     tab.choose("赛道", SECTOR)
     tab.page.get_by_role("button", name="生成报告").click()
     tab.check(f"{who}-report")
-    report = tab.page.frame_locator("iframe").first.locator("body").inner_text()
+    preview = tab.page.frame_locator("iframe").first.frame_locator("iframe")  # sandboxed
+    report = preview.locator("body").inner_text()
     assert PLATFORM in report.replace(WORD_JOINER, "")  # as typed: no image, no link
 
 

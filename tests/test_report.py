@@ -12,6 +12,7 @@ import io
 import re
 from datetime import date, datetime, timedelta
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from docx import Document
@@ -22,6 +23,7 @@ from models.reads.report import sector_report
 from models.rules.filters import Filters
 from models.rules.report_text import NO_REPLY
 from models.store.db import session_scope
+from reports.html import CSP
 from tests.factories import add_complaints, add_platforms
 
 LEADERBOARD = ["小红书", "萌推", "云集", "爱库存", "一直娱", "全民严选"]
@@ -257,6 +259,58 @@ def test_html_report_has_the_seed_sentences_sections_and_no_personal_data(
     assert leaked == []
     assert page.count('src="data:image/png;base64,') == 4  # four charts, embedded
     assert "http://" not in page and "https://" not in page
+
+
+class _Elements(HTMLParser):
+    """Every start tag of a page, with its attributes, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_html_report_carries_its_content_security_policy_first(seed_000, tmp_path, capsys):
+    """The file as written: its policy is the head's first element, forbids every script
+    and request, and allows what the file itself uses (data: images, its <style>)."""
+    parser = _Elements()
+    parser.feed(_write(tmp_path, capsys, "html").decode("utf-8"))
+    tags = parser.tags
+    head = [tag for tag, _ in tags].index("head")
+    assert tags[head + 1] == ("meta", {"http-equiv": "Content-Security-Policy", "content": CSP})
+    policy = dict(d.strip().split(" ", 1) for d in CSP.split(";"))
+    assert policy == {
+        "default-src": "'none'",
+        "img-src": "data:",
+        "style-src": "'unsafe-inline'",
+        "base-uri": "'none'",
+        "form-action": "'none'",
+    }
+    used = {tag for tag, _ in tags}
+    assert used <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "h3",
+        "div",
+        "p",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "img",
+    }, used
+    sources = [attrs.get("src") or "" for tag, attrs in tags if tag == "img"]
+    assert sources and all(src.startswith("data:image/png;base64,") for src in sources)
 
 
 def test_docx_reads_back_with_headings_tables_and_pictures(seed_000, tmp_path, capsys):

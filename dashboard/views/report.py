@@ -9,6 +9,7 @@ from models.errors import TousuError
 from models.rules.filters import Filters
 from models.rules.months import year_of
 from reports import FORMATS, MEDIA_TYPES, write
+from reports.html import framed
 from web import data, exports, widgets
 from web.viewer import current_viewer
 
@@ -93,10 +94,11 @@ def render() -> None:
     else:
         st.caption("此分享链接不提供下载。")
     st.subheader("预览")
-    # The file itself: every text in it is escaped, and its own Content-Security-Policy
-    # forbids loading or running anything (no script, no request) inside the frame.
+    # The file itself: every text in it is escaped, its own Content-Security-Policy
+    # forbids loading or running anything, and it is shown in a frame sandboxed with no
+    # permission (st.iframe's own frame may run scripts with the app's origin).
     with st.container(border=True):
-        st.iframe(files["html"].decode("utf-8"), height=900)
+        st.iframe(framed(files["html"].decode("utf-8")), height=900, alt="报告预览")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from models.reads import stats
 from models.rules.filters import Filters
 from models.rules.labels import mask_name
 from models.rules.privacy import Subject, scrub
+from models.rules.search import search_words
 from models.store import scope, search_index
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 
@@ -155,7 +156,8 @@ def search_cases(
     """
     reveal = scope.reveals(session, reveal)
     where = _conditions(session, filters)
-    for word in text.split():
+    words = search_words(text).words  # a few, whoever asks: models/rules/search.py
+    for word in words:
         pattern = _like(word)
         if reveal:
             where.append(
@@ -173,7 +175,7 @@ def search_cases(
         where.append(Complaint.problem_type.in_(problem_types))
     if typical_only:
         where.append(Complaint.typical.is_(True))
-    if text.split() or problem_types or typical_only:
+    if words or problem_types or typical_only:
         # Counted up to just past COUNT_CAP: "10,000+" is as useful as an exact figure
         # there, and stops a common word from counting half a million rows.
         matches = select(Complaint.id).where(*where).limit(COUNT_CAP + 1).subquery()

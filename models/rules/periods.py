@@ -13,6 +13,8 @@ QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
 #: dashboards offer no period before it. (A database filled before that check may hold
 #: 0001-01-01; such rows still count under 全部时间, they just get no period of their own.)
 EARLIEST_DAY = date(2000, 1, 1)
+#: The last day a date filter may name (a period code's years end there too).
+LATEST_DAY = date(2100, 12, 31)
 
 
 @dataclass(frozen=True, order=True)
