@@ -16,13 +16,14 @@ import time
 
 import streamlit as st
 
-from models.access import sessions, throttle, users
-from models.access.roles import rank
+from models.access import policy, sessions, throttle, users
+from models.access.roles import Actor
+from models.rules.filters import Filters
 from models.settings import get_settings
 from models.store.db import session_scope
 from web import cookie_routes
 from web.data import database_url, engine
-from web.viewer import Viewer, staff_scope
+from web.viewer import Viewer
 
 #: {"id": the session's id, "ticket": its one-time ticket until the cookie is set,
 #:  "until": when the ticket expires (time.time())}
@@ -56,22 +57,27 @@ def _cookie() -> str | None:
     return _text(st.context.cookies.get(cookie_routes.COOKIE))
 
 
-def _lookup() -> sessions.Current | None:
+def _lookup() -> tuple[sessions.Current, Filters] | None:
+    """This browser's session and what its account may see, or None."""
     state = st.session_state.get(SESSION)
     token = None if state else _cookie()
     if not state and (not token or token == st.session_state.get(DEAD_COOKIE)):
         return None
     with session_scope(_engine()) as session:
         if state:
-            return sessions.current(session, session_id=state["id"])
-        return sessions.current(session, token=token)
+            found = sessions.current(session, session_id=state["id"])
+        else:
+            found = sessions.current(session, token=token)
+        if found is None:
+            return None
+        return found, policy.principal(session, Actor(found.username)).scope.filters
 
 
 def resolve() -> Viewer | None:
     """The logged-in viewer, checked against the database on every run; None if none."""
     state = st.session_state.get(SESSION)
-    found = _lookup()
-    if found is None:
+    looked_up = _lookup()
+    if looked_up is None:
         if state is not None:  # ended elsewhere: logout in another tab, disabled, …
             st.session_state.pop(SESSION, None)
             st.session_state[CLEAR_COOKIE] = True
@@ -80,12 +86,12 @@ def resolve() -> Viewer | None:
             st.session_state[DEAD_COOKIE] = token
             st.session_state[CLEAR_COOKIE] = True
         return None
+    found, scope = looked_up
     # Adopt a session found by its cookie; forget a ticket once used or expired.
     if state is None or (
         state.get("ticket") and (found.cookie_set or time.time() > state["until"])
     ):
         st.session_state[SESSION] = {"id": found.id, "ticket": None}
-    scope = staff_scope() if rank(found.role) >= rank("staff") else Viewer("viewer").scope
     return Viewer(
         found.role,
         username=found.username,

@@ -11,7 +11,7 @@ from web.viewer import current_viewer
 
 
 def render() -> None:
-    who = guard("viewer")
+    who = guard(__file__)
     viewer = current_viewer()
     st.title("我的账号")
     flash()

@@ -93,7 +93,7 @@ def _manage(who, accounts) -> None:
 
 
 def render() -> None:
-    who = guard("admin")
+    who = guard(__file__)
     st.title("用户管理")
     flash()
     accounts = read(users.list_users, who)

@@ -14,8 +14,8 @@ from sqlmodel import Session
 from models.errors import TousuError
 from models.store.tables import User
 
-ROLES = ("viewer", "staff", "admin")
-ROLE_NAMES = {"viewer": "查看者", "staff": "工作人员", "admin": "管理员"}
+ROLES = ("viewer", "platform", "staff", "admin")
+ROLE_NAMES = {"viewer": "查看者", "platform": "平台", "staff": "工作人员", "admin": "管理员"}
 _RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
 
 

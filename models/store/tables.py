@@ -47,7 +47,7 @@ class Platform(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    """A person who logs in: viewer, staff or admin."""
+    """A person who logs in: viewer, platform, staff or admin (models/access/policy.py)."""
 
     __tablename__ = "app_user"
 
@@ -61,6 +61,21 @@ class User(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+
+
+class UserPlatform(SQLModel, table=True):
+    """A platform account's platforms: the complaints it answers and all it may see."""
+
+    __tablename__ = "user_platform"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    )
+    platform_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("platform.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
 
 
 class LoginAttempt(SQLModel, table=True):
