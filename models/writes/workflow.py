@@ -137,7 +137,7 @@ def changes_since_seen(session: Session, complaint_id: int, seen_version: int) -
             f"{imported.actor} 于 {imported.at:%m-%d %H:%M} "
             f"导入文件“{imported.entity_id}”时更新了该投诉"
         )
-    return f"于 {stamped:%m-%d %H:%M} 被修改（没有记录操作人，例如命令行导入）"
+    return f"于 {stamped:%m-%d %H:%M} 被修改（没有记录操作人）"
 
 
 def describe_changes(session: Session, actor: Actor, complaint_id: int, seen_version: int) -> str:
