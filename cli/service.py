@@ -91,6 +91,9 @@ def _run_streamlit(args: argparse.Namespace, env: dict[str, str]) -> None:
     settings = get_settings()
     env["TOUSU_DATABASE_URL"] = _absolute_url(settings.database_url)
     env["TOUSU_STATE_DIR"] = str(settings.state_dir.resolve())
+    # uvicorn would take X-Forwarded-For from any local process; Tousu applies
+    # TOUSU_TRUSTED_PROXIES itself (web/proxies.py), so the server trusts nobody.
+    env["FORWARDED_ALLOW_IPS"] = ""
     served = f"http://{args.address}:{args.port}"
     sharing.record_served_address(served)
     print(f"Tousu 看板：{served}", file=sys.stderr, flush=True)

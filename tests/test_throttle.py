@@ -143,20 +143,25 @@ def test_a_burst_of_simultaneous_guesses_gets_only_the_free_tries(accounts):
 @pytest.mark.parametrize(
     ("peer", "forwarded", "trusted", "expected"),
     [
-        (None, None, (), "local"),
+        ("127.0.0.1", None, (), "local"),
         ("::ffff:127.0.0.1", None, (), "local"),
         ("203.0.113.4", None, (), "203.0.113.4"),
         ("::ffff:203.0.113.4", None, (), "203.0.113.4"),
         ("2001:db8:1:2:3:4:5:6", None, (), "2001:db8:1:2::/64"),
         # X-Forwarded-For is the client's own claim unless the peer is a trusted proxy.
         ("203.0.113.4", "198.51.100.1", (), "203.0.113.4"),
+        ("127.0.0.1", "198.51.100.1", (), "local"),
         ("10.0.0.2", "198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
         ("10.0.0.2", "1.2.3.4, 198.51.100.1, 10.0.0.9", ("10.0.0.0/8",), "198.51.100.1"),
         ("10.0.0.2", "garbage, 198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
         ("10.0.0.2", "198.51.100.1, garbage", ("10.0.0.0/8",), "10.0.0.2"),
-        (None, "198.51.100.1", ("127.0.0.1",), "198.51.100.1"),
+        ("127.0.0.1", "198.51.100.1", ("127.0.0.1",), "198.51.100.1"),
         ("not an address", None, (), "unknown"),
     ],
 )
 def test_client_key(peer, forwarded, trusted, expected):
-    assert throttle.client_key(peer, forwarded, trusted) == expected
+    assert throttle.client_key(throttle.forwarded_client(peer, forwarded, trusted)) == expected
+
+
+def test_loopback_as_streamlit_reports_it_is_local():
+    assert throttle.client_key(None) == "local"  # st.context.ip_address: None for loopback
