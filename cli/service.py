@@ -135,8 +135,8 @@ def cmd_user(args: argparse.Namespace) -> int:
     password = _read_password(args, args.name) if args.action in ("add", "passwd") else ""
     with session_scope(write=True) as session:
         if args.action == "add":
-            users.add_user(session, CLI, args.name, args.role, password)
-            print(f"已创建用户 {args.name}（{ROLE_NAMES[args.role]}）")
+            name = users.add_user(session, CLI, args.name, args.role, password)
+            print(f"已创建用户 {name}（{ROLE_NAMES[args.role]}）")
         elif args.action == "list":
             rows = [
                 {
@@ -147,6 +147,7 @@ def cmd_user(args: argparse.Namespace) -> int:
                         f"{u.throttled_until:%Y-%m-%d %H:%M:%S}" if u.throttled_until else ""
                     ),
                     "创建时间": f"{u.created_at:%Y-%m-%d %H:%M}",
+                    "相似账号": f"像 {u.looks_like}" if u.looks_like else "",
                 }
                 for u in users.list_users(session, CLI)
             ]
@@ -156,7 +157,9 @@ def cmd_user(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
             sys.stdout.write(
-                render(rows, ("用户名", "角色", "状态", "登录限制至", "创建时间"), "table")
+                render(
+                    rows, ("用户名", "角色", "状态", "登录限制至", "创建时间", "相似账号"), "table"
+                )
             )
         elif args.action in ("disable", "enable"):
             users.set_disabled(session, CLI, args.name, args.action == "disable")

@@ -105,6 +105,7 @@ def render() -> None:
                 "状态": "已停用" if u.disabled else "正常",
                 "登录限制至": f"{u.throttled_until:%Y-%m-%d %H:%M:%S}" if u.throttled_until else "",
                 "需改密码": "是" if u.must_change_password else "",
+                "相似账号": f"像 {u.looks_like}" if u.looks_like else "",
                 "创建时间": f"{u.created_at:%Y-%m-%d}",
             }
             for u in accounts

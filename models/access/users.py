@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import bcrypt
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from models.access import sessions, throttle
+from models.access import names, sessions, throttle
 from models.access.roles import RESERVED_NAMES, ROLES, Actor, require
 from models.clock import local_now
 from models.errors import NotFound, TousuError
@@ -84,9 +85,10 @@ def valid_username(username: str) -> bool:
 
 
 def _attempt_key(username: str) -> str:
-    """What a login attempt is recorded and throttled under: storable on every database."""
+    """What a login attempt is recorded and throttled under: the name's key (so ``Admin``
+    and ``ａｄｍｉｎ`` count against ``admin``), storable on every database."""
     if valid_username(username):
-        return username
+        return names.key(username)[:MAX_USERNAME]
     cleaned = "".join(
         "\ufffd" if c.isspace() or unicodedata.category(c).startswith("C") else c for c in username
     )
@@ -118,17 +120,55 @@ class UserInfo:
     created_at: datetime
     #: Until when logins for this username are refused by the throttle (None: not now).
     throttled_until: datetime | None
+    #: The account's version: an edit made on an older one is refused.
+    version: int = 0
+    #: The older account this one looks like (created before look-alikes were refused).
+    looks_like: str | None = None
+
+
+def _by_name(name: str, *columns):
+    """The accounts a typed ``name`` may mean: that very name, and those sharing its key."""
+    return (
+        select(*(columns or (User,)))
+        .where(or_(User.username == name, User.name_key == names.key(name)))
+        .order_by(User.id)
+    )
+
+
+def _pick(candidates: list, name: str):
+    """The one account ``name`` means: the exact name wins; otherwise the single account
+    with its key. Two older look-alikes sharing a key answer only to their exact names."""
+    exact = [c for c in candidates if c.username == name]
+    if exact:
+        return exact[0]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _user(session: Session, username: str) -> User:
     user = (
-        session.execute(select(User).where(User.username == username)).scalar()
+        _pick(list(session.execute(_by_name(username)).scalars()), username)
         if valid_username(username)
         else None
     )
     if user is None:
         raise NotFound(f"没有用户“{_attempt_key(username)}”")
     return user
+
+
+def look_alikes(session: Session) -> dict[str, str]:
+    """Accounts that look like an older one (created before revision 0010 refused them),
+    each with the older account's name."""
+    rows = session.execute(
+        select(User.username, User.name_key, User.name_skeleton).order_by(User.id)
+    ).all()
+    by_key = {r.name_key: r.username for r in rows if r.name_key}
+    by_skeleton = {r.name_skeleton: r.username for r in rows if r.name_skeleton}
+    return {
+        r.username: (r.name_key is None and by_key.get(names.key(r.username)))
+        or by_skeleton.get(names.skeleton(r.username), "?")
+        for r in rows
+        if r.name_key is None or r.name_skeleton is None
+    }
 
 
 def _snapshot(user: User) -> dict:
@@ -143,29 +183,42 @@ def add_user(
     password: str,
     *,
     must_change_password: bool = False,
-) -> None:
-    """Create an account (administrators, or the local command line)."""
+) -> str:
+    """Create an account (administrators, or the local command line); returns its name.
+
+    The name is stored in NFKC form and must not look like an existing account's or the
+    command line's (:mod:`models.access.names`: same TS #39 skeleton), nor mix scripts.
+    """
     require(session, actor, "admin")
-    username = username.strip()
-    if not valid_username(username):
-        raise TousuError(f"用户名应为 1–{MAX_USERNAME} 个字符，不含空格或控制字符")
-    if username.lower() in RESERVED_NAMES:
+    username = names.display_form(username.strip())
+    if not valid_username(username) or any(map(names.ignorable, username)):
+        raise TousuError(f"用户名应为 1–{MAX_USERNAME} 个字符，不含空格、控制字符或不可见字符")
+    skeleton = names.skeleton(username)
+    if any(
+        names.key(username) == names.key(reserved) or skeleton == names.skeleton(reserved)
+        for reserved in RESERVED_NAMES
+    ):
         raise TousuError(f"用户名“{username}”保留给服务器上的命令行，请换一个")
+    names.check_scripts(username)
     if role not in ROLES:
         raise TousuError(f"角色应为 {', '.join(ROLES)} 之一")
-    if session.execute(select(User.id).where(User.username == username)).first():
-        raise TousuError(f"用户“{username}”已存在")
+    _refuse_look_alike(session, username, skeleton)
     check_strength(username, password)
-    session.execute(
-        insert(User).values(
-            username=username,
-            role=role,
-            password_hash=hash_password(password),
-            disabled=False,
-            must_change_password=must_change_password,
-            created_at=local_now(),
+    try:
+        session.execute(
+            insert(User).values(
+                username=username,
+                name_key=names.key(username),
+                name_skeleton=skeleton,
+                role=role,
+                password_hash=hash_password(password),
+                disabled=False,
+                must_change_password=must_change_password,
+                created_at=local_now(),
+            )
         )
-    )
+    except IntegrityError:  # the same name, added at the same moment elsewhere
+        raise TousuError(f"用户“{username}”已存在，或与刚创建的账号看起来相同") from None
     audit.record(
         session,
         actor,
@@ -173,13 +226,30 @@ def add_user(
         "user",
         username,
         None,
-        {"username": username, "role": role, "disabled": False},
+        {"username": username, "role": role, "disabled": False, "version": 0},
     )
+    return username
+
+
+def _refuse_look_alike(session: Session, username: str, skeleton: str) -> None:
+    existing = session.execute(
+        select(User.username).where(
+            or_(User.name_key == names.key(username), User.name_skeleton == skeleton)
+        )
+    ).scalar()
+    if existing == username:
+        raise TousuError(f"用户“{username}”已存在")
+    if existing is not None:
+        raise TousuError(
+            f"用户名“{username}”与已有账号“{existing}”看起来相同"
+            "（只差大小写、全角半角或形近的字母），容易被认错：请换一个"
+        )
 
 
 def list_users(session: Session, actor: Actor) -> list[UserInfo]:
     require(session, actor, "admin")
     now = local_now()
+    similar = look_alikes(session)
     return [
         UserInfo(
             u.username,
@@ -187,7 +257,9 @@ def list_users(session: Session, actor: Actor) -> list[UserInfo]:
             u.disabled,
             u.must_change_password,
             u.created_at,
-            throttle.username_until(session, u.username, now),
+            throttle.username_until(session, _attempt_key(u.username), now),
+            u.version,
+            similar.get(u.username),
         )
         for u in session.execute(select(User).order_by(User.username)).scalars()
     ]
@@ -196,6 +268,7 @@ def list_users(session: Session, actor: Actor) -> list[UserInfo]:
 def set_disabled(session: Session, actor: Actor, username: str, disabled: bool) -> None:
     require(session, actor, "admin")
     user = _user(session, username)
+    username = user.username
     if disabled and actor == Actor(username):
         raise TousuError("不能停用自己的账号")
     before = _snapshot(user)
@@ -218,6 +291,7 @@ def set_role(session: Session, actor: Actor, username: str, role: str) -> None:
     if role not in ROLES:
         raise TousuError(f"角色应为 {', '.join(ROLES)} 之一")
     user = _user(session, username)
+    username = user.username
     before = _snapshot(user)
     session.execute(update(User).where(User.id == user.id).values(role=role))
     if role != before["role"]:  # a new privilege level starts with a new login
@@ -239,6 +313,7 @@ def set_password(
     Ends every session of the account: a cookie captured before the change is worthless.
     """
     user = _user(session, username)
+    username = user.username
     if actor == Actor(username) and current_password is not None:
         require(session, actor, "viewer")
         if not _matches(current_password, user.password_hash):
@@ -269,7 +344,9 @@ def unlock(session: Session, actor: Actor, username: str) -> None:
     if not valid_username(username):
         raise NotFound(f"没有用户“{_attempt_key(username)}”")
     session.execute(
-        insert(LoginAttempt).values(username=username, at=local_now(), outcome="unlock")
+        insert(LoginAttempt).values(
+            username=_attempt_key(username), at=local_now(), outcome="unlock"
+        )
     )
     audit.record(
         session, actor, "unlock_user", "user", username, {"locked": True}, {"locked": False}
@@ -287,6 +364,14 @@ class LoginResult:
 
 
 _REFUSED = "用户名或密码不正确，或账号已停用"
+_LOGIN_COLUMNS = (
+    User.id,
+    User.username,
+    User.password_hash,
+    User.disabled,
+    User.role,
+    User.must_change_password,
+)
 
 
 def log_in(
@@ -325,12 +410,8 @@ def log_in(
             .returning(LoginAttempt.id)
         ).scalar_one()
         user = (
-            session.execute(
-                select(
-                    User.id, User.password_hash, User.disabled, User.role, User.must_change_password
-                ).where(User.username == name)
-            ).first()
-            if key == name
+            _pick(session.execute(_by_name(name, *_LOGIN_COLUMNS)).all(), name)
+            if valid_username(name)
             else None
         )
     valid = _matches(password, user.password_hash if user else _DUMMY_HASH)
