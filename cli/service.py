@@ -162,10 +162,10 @@ def cmd_user(args: argparse.Namespace) -> int:
                 )
             )
         elif args.action in ("disable", "enable"):
-            users.set_disabled(session, CLI, args.name, args.action == "disable")
+            users.set_disabled(session, CLI, args.name, args.action == "disable", seen_version=None)
             print(f"用户 {args.name} 已{'停用' if args.action == 'disable' else '启用'}")
         elif args.action == "passwd":
-            users.set_password(session, CLI, args.name, password)
+            users.set_password(session, CLI, args.name, password, seen_version=None)
             print(f"已为 {args.name} 设置新密码")
         elif args.action == "unlock":
             users.unlock(session, CLI, args.name)

@@ -48,9 +48,11 @@ def open_sessions(engine, name: str) -> int:
 @pytest.mark.parametrize(
     "end",
     [
-        lambda s: users.set_disabled(s, Actor("boss"), "watcher", True),
-        lambda s: users.set_password(s, Actor("boss"), "watcher", "temporary-pass-9"),
-        lambda s: users.set_role(s, Actor("boss"), "watcher", "staff"),
+        lambda s: users.set_disabled(s, Actor("boss"), "watcher", True, seen_version=None),
+        lambda s: users.set_password(
+            s, Actor("boss"), "watcher", "temporary-pass-9", seen_version=None
+        ),
+        lambda s: users.set_role(s, Actor("boss"), "watcher", "staff", seen_version=None),
     ],
     ids=["disabled", "password-reset", "role-change"],
 )

@@ -31,6 +31,7 @@ def render() -> None:
                 who.username,
                 new,
                 current_password=current,
+                seen_version=None,  # the owner's own change, proven by the password
                 success="密码已修改，其他设备上的登录均已退出",
             ):
                 # The change ended every session of the account: this browser gets a new one.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import bcrypt
@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from models.access import names, sessions, throttle
-from models.access.roles import RESERVED_NAMES, ROLES, Actor, require
+from models.access.roles import RESERVED_NAMES, ROLE_NAMES, ROLES, Actor, require
 from models.clock import local_now
-from models.errors import NotFound, TousuError
+from models.errors import Conflict, NotFound, TousuError
 from models.store.db import session_scope
 from models.store.tables import LoginAttempt, User
 from models.writes import audit
@@ -172,7 +172,81 @@ def look_alikes(session: Session) -> dict[str, str]:
 
 
 def _snapshot(user: User) -> dict:
-    return {"username": user.username, "role": user.role, "disabled": user.disabled}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "disabled": user.disabled,
+        "version": user.version,
+    }
+
+
+FIELD_NAMES = {
+    "role": "角色",
+    "disabled": "停用",
+    "password": "密码",
+    "one_time": "一次性密码",
+    "username": "用户名",
+}
+ACTION_NAMES = {
+    "add_user": "创建账号",
+    "set_role": "修改角色",
+    "disable_user": "停用账号",
+    "enable_user": "启用账号",
+    "set_password": "修改密码",
+}
+
+
+def _describe(entry: audit.Entry) -> str:
+    def readable(values: dict | None) -> dict | None:
+        if values is None or "role" not in values:
+            return values
+        return {**values, "role": ROLE_NAMES.get(values["role"], values["role"])}
+
+    entry = replace(entry, before=readable(entry.before), after=readable(entry.after))
+    return audit.describe(entry, FIELD_NAMES, ACTION_NAMES, hidden=("version", "username"))
+
+
+def changes_since_seen(session: Session, username: str, seen_version: int) -> str:
+    """Who changed the account since ``seen_version``, when, and what (from the audit log)."""
+    found = audit.changes_since(session, "user", username, seen_version)
+    return "；".join(_describe(e) for e in found) or "它已被修改"
+
+
+def describe_changes(session: Session, actor: Actor, username: str, seen_version: int) -> str:
+    """:func:`changes_since_seen` for the admin page (which warns before a save is refused)."""
+    require(session, actor, "admin")
+    return changes_since_seen(session, username, seen_version)
+
+
+def _save(
+    session: Session,
+    actor: Actor,
+    user: User,
+    seen_version: int | None,
+    action: str,
+    values: dict,
+    audited: tuple[dict, dict] | None = None,
+) -> None:
+    """Write ``values`` to the account only if it is still at ``seen_version`` (atomically),
+    bump its version and record the change. ``seen_version`` None: the command line, which
+    acts on the account as it is now."""
+    seen = user.version if seen_version is None else seen_version
+    before, after = audited or (_snapshot(user), {**_snapshot(user), **values})
+    result = session.execute(
+        update(User)
+        .where(User.id == user.id, User.version == seen)
+        .values(**values, version=User.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        detail = changes_since_seen(session, user.username, seen)
+        raise Conflict(
+            f"保存被拒绝：你打开账号“{user.username}”之后，{detail}。"
+            "你的修改没有保存，也没有覆盖对方的修改；请载入最新内容，核对后再保存。"
+        )
+    before = {**before, "version": seen}
+    after = {**after, "version": seen + 1}
+    audit.record(session, actor, action, "user", user.username, before, after)
 
 
 def add_user(
@@ -265,38 +339,32 @@ def list_users(session: Session, actor: Actor) -> list[UserInfo]:
     ]
 
 
-def set_disabled(session: Session, actor: Actor, username: str, disabled: bool) -> None:
+def set_disabled(
+    session: Session, actor: Actor, username: str, disabled: bool, *, seen_version: int | None
+) -> None:
+    """Disable an account (ending its sessions) or enable it again (administrators)."""
     require(session, actor, "admin")
     user = _user(session, username)
-    username = user.username
-    if disabled and actor == Actor(username):
+    if disabled and actor == Actor(user.username):
         raise TousuError("不能停用自己的账号")
-    before = _snapshot(user)
-    session.execute(update(User).where(User.id == user.id).values(disabled=disabled))
+    action = "disable_user" if disabled else "enable_user"
+    _save(session, actor, user, seen_version, action, {"disabled": disabled})
     if disabled:
         sessions.revoke_user(session, user.id)
-    audit.record(
-        session,
-        actor,
-        "disable_user" if disabled else "enable_user",
-        "user",
-        username,
-        before,
-        {**before, "disabled": disabled},
-    )
 
 
-def set_role(session: Session, actor: Actor, username: str, role: str) -> None:
+def set_role(
+    session: Session, actor: Actor, username: str, role: str, *, seen_version: int | None
+) -> None:
+    """Give an account another role; a new role starts with a new login (administrators)."""
     require(session, actor, "admin")
     if role not in ROLES:
         raise TousuError(f"角色应为 {', '.join(ROLES)} 之一")
     user = _user(session, username)
-    username = user.username
-    before = _snapshot(user)
-    session.execute(update(User).where(User.id == user.id).values(role=role))
-    if role != before["role"]:  # a new privilege level starts with a new login
+    changed = role != user.role
+    _save(session, actor, user, seen_version, "set_role", {"role": role})
+    if changed:  # a new privilege level starts with a new login
         sessions.revoke_user(session, user.id)
-    audit.record(session, actor, "set_role", "user", username, before, {**before, "role": role})
 
 
 def set_password(
@@ -305,6 +373,7 @@ def set_password(
     username: str,
     new_password: str,
     *,
+    seen_version: int | None,
     current_password: str | None = None,
     one_time: bool = False,
 ) -> None:
@@ -321,21 +390,10 @@ def set_password(
     else:
         require(session, actor, "admin")
     check_strength(username, new_password)
-    session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(password_hash=hash_password(new_password), must_change_password=one_time)
-    )
+    values = {"password_hash": hash_password(new_password), "must_change_password": one_time}
+    audited = ({"password": "***"}, {"password": "*** (changed)", "one_time": one_time})
+    _save(session, actor, user, seen_version, "set_password", values, audited)
     sessions.revoke_user(session, user.id)
-    audit.record(
-        session,
-        actor,
-        "set_password",
-        "user",
-        username,
-        {"password": "***"},
-        {"password": "*** (changed)", "one_time": one_time},
-    )
 
 
 def unlock(session: Session, actor: Actor, username: str) -> None:
