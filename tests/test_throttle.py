@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from models.access import throttle, users
 from models.access.roles import CLI, Actor
 from models.clock import local_now
+from models.errors import TousuError
 from models.store.db import session_scope
 from models.store.tables import LoginAttempt
 
@@ -165,3 +166,52 @@ def test_client_key(peer, forwarded, trusted, expected):
 
 def test_loopback_as_streamlit_reports_it_is_local():
     assert throttle.client_key(None) == "local"  # st.context.ip_address: None for loopback
+
+
+# --- the current-password check on 我的账号 is a password guess too ---------------------
+
+
+def change(engine, password, *, client="203.0.113.9", now=None, new="a-brand-new-secret"):
+    users.change_own_password(engine, Actor("clerk"), password, new, client=client, now=now)
+
+
+def test_wrong_current_passwords_slow_the_name_down_like_failed_logins(accounts):
+    """Per username: five free failures from anywhere, then even the right password waits —
+    on 我的账号 and at the login alike (one throttle)."""
+    now = local_now()
+    for i in range(5):
+        with pytest.raises(TousuError, match="当前密码不正确"):
+            change(accounts, WRONG, client=f"192.0.2.{i}", now=now)
+    with pytest.raises(TousuError, match="当前密码错误次数过多，请 2 秒后再试"):
+        change(accounts, PASSWORD, client="192.0.2.50", now=now)
+    assert "登录失败次数过多" in attempt(accounts, "clerk", PASSWORD, now=now).message
+    change(accounts, PASSWORD, client="192.0.2.50", now=now + timedelta(seconds=3))
+    assert attempt(accounts, "clerk", "a-brand-new-secret", client="192.0.2.77").ok
+
+
+def test_a_client_that_guessed_too_much_cannot_try_the_current_password(accounts):
+    """Per client: ten failed logins from one address, whatever the names, and a password
+    change from there waits too; from elsewhere it goes through."""
+    failures(accounts, "someone-else", "198.51.100.9", *range(10))
+    with pytest.raises(TousuError, match="次数过多"):
+        change(accounts, PASSWORD, client="198.51.100.9")
+    change(accounts, PASSWORD, client="198.51.100.10")
+
+
+def test_a_burst_of_current_password_guesses_gets_only_the_free_tries(accounts):
+    now = local_now()
+    outcomes: list[str] = []
+
+    def guess(i):
+        try:
+            change(accounts, f"guess-number-{i}", client=f"192.0.2.{i + 10}", now=now)
+        except TousuError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes).count("当前密码不正确") == 5
+    assert sum("次数过多" in o for o in outcomes) == 7

@@ -95,24 +95,9 @@ def test_roles_are_checked_for_user_management(accounts):
 
 
 def test_own_password_change_needs_the_current_one(accounts):
-    with session_scope(accounts) as session, pytest.raises(TousuError):
-        users.set_password(
-            session,
-            Actor("watcher"),
-            "watcher",
-            "brand-new-secret",
-            current_password="wrong",
-            seen_version=None,
-        )
-    with session_scope(accounts) as session:
-        users.set_password(
-            session,
-            Actor("watcher"),
-            "watcher",
-            "brand-new-secret",
-            current_password=PASSWORD,
-            seen_version=None,
-        )
+    with pytest.raises(TousuError, match="当前密码不正确"):
+        users.change_own_password(accounts, Actor("watcher"), "wrong", "brand-new-secret")
+    users.change_own_password(accounts, Actor("watcher"), PASSWORD, "brand-new-secret")
     assert login(accounts, "watcher", "brand-new-secret").ok
 
 
@@ -130,15 +115,8 @@ def test_passwords_over_72_bytes_are_refused_with_a_message(accounts, password):
         users.add_user(session, CLI, "longpass", "viewer", password)
     with session_scope(accounts) as session, pytest.raises(TousuError, match="72 字节"):
         users.set_password(session, CLI, "clerk", password, seen_version=None)
-    with session_scope(accounts) as session, pytest.raises(TousuError, match="72 字节"):
-        users.set_password(
-            session,
-            Actor("watcher"),
-            "watcher",
-            password,
-            current_password=PASSWORD,
-            seen_version=None,
-        )
+    with pytest.raises(TousuError, match="72 字节"):
+        users.change_own_password(accounts, Actor("watcher"), PASSWORD, password)
     assert login(accounts, "clerk", PASSWORD).ok  # nothing was changed
 
 

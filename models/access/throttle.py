@@ -117,11 +117,11 @@ def wait(session: Session, username: str, client: str, now: datetime) -> timedel
     return max(untils) - now if untils else None
 
 
-def message(wait: timedelta) -> str:
+def message(wait: timedelta, why: str = "登录失败次数过多") -> str:
     """The refusal shown to the person logging in (the same for unknown usernames)."""
     seconds = max(1, math.ceil(wait.total_seconds()))
     later = f"{seconds} 秒" if seconds < 120 else f"{math.ceil(seconds / 60)} 分钟"
-    return f"登录失败次数过多，请 {later}后再试"
+    return f"{why}，请 {later}后再试"
 
 
 def forwarded_client(peer: str, forwarded_for: str | None, trusted: Sequence[str]) -> str:

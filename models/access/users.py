@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
 
 import bcrypt
 from sqlalchemy import Engine, insert, or_, select, update
@@ -25,6 +27,7 @@ from models.store.db import session_scope
 from models.store.tables import LoginAttempt, User
 from models.writes import audit
 
+T = TypeVar("T")
 MIN_PASSWORD = 10
 #: bcrypt reads at most 72 bytes of a password (bcrypt 5 refuses longer ones outright).
 MAX_PASSWORD_BYTES = 72
@@ -374,22 +377,16 @@ def set_password(
     new_password: str,
     *,
     seen_version: int | None,
-    current_password: str | None = None,
     one_time: bool = False,
 ) -> None:
-    """Change a password: your own (with the current one) or anyone's as an admin.
+    """Set anyone's password (administrators, the command line); your own changes through
+    :func:`change_own_password`, which proves the current one through the throttle.
 
     Ends every session of the account: a cookie captured before the change is worthless.
     """
+    require(session, actor, "admin")
     user = _user(session, username)
-    username = user.username
-    if actor == Actor(username) and current_password is not None:
-        require(session, actor, "viewer")
-        if not _matches(current_password, user.password_hash):
-            raise TousuError("当前密码不正确")
-    else:
-        require(session, actor, "admin")
-    check_strength(username, new_password)
+    check_strength(user.username, new_password)
     values = {"password_hash": hash_password(new_password), "must_change_password": one_time}
     audited = ({"password": "***"}, {"password": "*** (changed)", "one_time": one_time})
     _save(session, actor, user, seen_version, "set_password", values, audited)
@@ -425,6 +422,7 @@ _REFUSED = "用户名或密码不正确，或账号已停用"
 _LOGIN_COLUMNS = (
     User.id,
     User.username,
+    User.version,
     User.password_hash,
     User.disabled,
     User.role,
@@ -432,21 +430,31 @@ _LOGIN_COLUMNS = (
 )
 
 
-def log_in(
+@dataclass(frozen=True)
+class _Checked(Generic[T]):
+    """A throttled password check: right or not, what followed, or the wait still due."""
+
+    ok: bool
+    value: T | None = None
+    wait: timedelta | None = None
+
+
+def _throttled_check(
     engine: Engine,
     username: str,
     password: str,
     *,
-    client: str = "local",
-    now: datetime | None = None,
-) -> LoginResult:
-    """Check a login, record the attempt, and on success start a session.
+    client: str,
+    now: datetime | None,
+    then: Callable[[Session, Any], T],
+) -> _Checked[T]:
+    """A password check through the login throttle, and on success ``then(session, user)``.
 
-    Takes the engine rather than a session because it runs three steps of its own: a
-    short write (the throttle check and a "pending" record), bcrypt (~0.3 s) with no
-    transaction open, and a short write of the outcome. So logins never hold the write
-    lock while hashing, however many arrive at once. Unknown and malformed usernames are
-    checked against a dummy hash: they cost the same time, and every message is the same.
+    Three steps of its own, so the write lock is never held while hashing, however many
+    checks arrive at once: a short write (the throttle check and a "pending" record),
+    bcrypt (~0.3 s) with no transaction open, and a short write of the outcome together
+    with ``then``. Unknown and malformed usernames are checked against a dummy hash: they
+    cost the same time.
     """
     name = username.strip()
     key = _attempt_key(name)
@@ -461,7 +469,7 @@ def log_in(
                     username=key, client=client, at=now, outcome="throttled"
                 )
             )
-            return LoginResult(False, throttle.message(wait))
+            return _Checked(False, wait=wait)
         attempt = session.execute(
             insert(LoginAttempt)
             .values(username=key, client=client, at=now, outcome="pending")
@@ -481,9 +489,69 @@ def log_in(
             .values(outcome="success" if ok else "failure")
         )
         if not ok:
-            return LoginResult(False, _REFUSED)
-        started = sessions.start(session, user.id, now)
+            return _Checked(False)
+        return _Checked(True, then(session, user))
+
+
+def log_in(
+    engine: Engine,
+    username: str,
+    password: str,
+    *,
+    client: str = "local",
+    now: datetime | None = None,
+) -> LoginResult:
+    """Check a login through the throttle, record the attempt, and on success start a
+    session. Every refusal of a password reads the same, for known and unknown names."""
+    now = now or local_now()
+    checked = _throttled_check(
+        engine,
+        username,
+        password,
+        client=client,
+        now=now,
+        then=lambda session, user: (user, sessions.start(session, user.id, now)),
+    )
+    if checked.wait is not None:
+        return LoginResult(False, throttle.message(checked.wait))
+    if not checked.ok:
+        return LoginResult(False, _REFUSED)
+    user, started = checked.value
     return LoginResult(True, "登录成功", user.role, bool(user.must_change_password), started)
+
+
+def change_own_password(
+    engine: Engine,
+    actor: Actor,
+    current_password: str,
+    new_password: str,
+    *,
+    client: str = "local",
+    now: datetime | None = None,
+) -> None:
+    """我的账号: change your own password, proving the current one.
+
+    That proof is a password guess like a login's, so it goes through the same throttle,
+    per username and per client, and counts alike (a wrong one as a failed login).
+    Ends every session of the account, this one included (the page then starts another).
+    """
+    check_strength(actor.username, new_password)  # says nothing about the current one
+    new_hash = hash_password(new_password)  # hashed before any transaction opens
+
+    def change(session: Session, user) -> None:
+        require(session, actor, "viewer")
+        values = {"password_hash": new_hash, "must_change_password": False}
+        audited = ({"password": "***"}, {"password": "*** (changed)", "one_time": False})
+        _save(session, actor, user, user.version, "set_password", values, audited)
+        sessions.revoke_user(session, user.id)
+
+    checked = _throttled_check(
+        engine, actor.username, current_password, client=client, now=now, then=change
+    )
+    if checked.wait is not None:
+        raise TousuError(throttle.message(checked.wait, "当前密码错误次数过多"))
+    if not checked.ok:
+        raise TousuError("当前密码不正确")
 
 
 def count_users(session: Session) -> int:
