@@ -48,10 +48,22 @@ def run_write(
     is shown on the page). A database fault (server unreachable, disk full, read-only)
     is said in one sentence: the transaction was rolled back, nothing half-written.
     """
-    try:
+
+    def in_a_transaction() -> Any:
         with session_scope(data.engine(data.database_url()), write=True) as session:
             scope.bind(session, current_viewer().read_scope)
-            result = fn(session, *args, **kwargs)
+            return fn(session, *args, **kwargs)
+
+    return run_action(in_a_transaction, success=success)
+
+
+def run_action(
+    fn: Callable[..., Any], *args: Any, success: str = "已保存", **kwargs: Any
+) -> Done | None:
+    """:func:`run_write` for a domain action that opens its own transactions (given the
+    engine, as a password change through the login throttle does)."""
+    try:
+        result = fn(*args, **kwargs)
     except TousuError as exc:
         st.error(literal(str(exc)))  # messages quote names and values people typed
         return None

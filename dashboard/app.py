@@ -7,7 +7,8 @@ Admin pages check the role again themselves.
 The same file also starts the server: `streamlit run` finds the ``st.App`` at the
 bottom, imports this module (as ``app``) only to serve it, and runs the file as
 ``__main__`` for every script run. The App adds the two endpoints that set and clear
-the HttpOnly login cookie (:mod:`dashboard.cookie_routes`).
+the HttpOnly login cookie (:mod:`dashboard.cookie_routes`), behind a middleware that
+decides each request's client address (:mod:`web.proxies`).
 """
 
 from __future__ import annotations
@@ -200,6 +201,11 @@ def _run() -> None:
 if __name__ == "__main__":
     main()
 else:  # imported by `streamlit run` (and `tousu serve`) to serve this script
-    from web import cookie_routes
+    from starlette.middleware import Middleware
 
-    app = st.App(__file__, routes=cookie_routes.routes())
+    from web import cookie_routes, proxies
+
+    # Outermost: every request's client and scheme as TOUSU_TRUSTED_PROXIES allows.
+    app = st.App(
+        __file__, routes=cookie_routes.routes(), middleware=[Middleware(proxies.TrustedProxies)]
+    )

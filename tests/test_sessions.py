@@ -75,35 +75,35 @@ def test_password_change_ends_every_session_of_the_account(accounts):
     _, first = cookie_for(accounts)
     _, second = cookie_for(accounts)
     _, bosses = cookie_for(accounts, "boss")
-    with session_scope(accounts) as session:
-        users.set_password(
-            session, Actor("clerk"), "clerk", "a-brand-new-secret", current_password=PASSWORD
-        )
+    users.change_own_password(accounts, Actor("clerk"), PASSWORD, "a-brand-new-secret")
     assert valid(accounts, first) is None and valid(accounts, second) is None
     assert valid(accounts, bosses) == "boss"  # other accounts are untouched
     _, reset = cookie_for(accounts, "clerk", "a-brand-new-secret")
     with session_scope(accounts) as session:  # an administrator's reset ends them too
-        users.set_password(session, Actor("boss"), "clerk", "temporary-pass-9", one_time=True)
+        users.set_password(
+            session, Actor("boss"), "clerk", "temporary-pass-9", one_time=True, seen_version=None
+        )
     assert valid(accounts, reset) is None
 
 
 def test_disabling_ends_sessions_for_good(accounts):
     _, token = cookie_for(accounts)
     with session_scope(accounts) as session:
-        users.set_disabled(session, Actor("boss"), "clerk", True)
+        users.set_disabled(session, Actor("boss"), "clerk", True, seen_version=None)
     assert valid(accounts, token) is None
     with session_scope(accounts) as session:
-        users.set_disabled(session, Actor("boss"), "clerk", False)
+        users.set_disabled(session, Actor("boss"), "clerk", False, seen_version=None)
     assert valid(accounts, token) is None  # enabling again does not revive old cookies
 
 
 def test_a_role_change_ends_sessions(accounts):
     _, token = cookie_for(accounts)
     with session_scope(accounts) as session:
-        users.set_role(session, CLI, "clerk", "staff")  # unchanged: nothing happens
+        # The same role: no new login needed.
+        users.set_role(session, CLI, "clerk", "staff", seen_version=None)
     assert valid(accounts, token) == "clerk"
     with session_scope(accounts) as session:
-        users.set_role(session, CLI, "clerk", "admin")
+        users.set_role(session, CLI, "clerk", "admin", seen_version=None)
     assert valid(accounts, token) is None
 
 
@@ -116,16 +116,14 @@ def test_sessions_expire(accounts):
 
 def test_reissue_gives_the_browser_a_new_session_after_its_own_password_change(accounts):
     session_id, token = cookie_for(accounts)
+    users.change_own_password(accounts, Actor("clerk"), PASSWORD, "a-brand-new-secret")
     with session_scope(accounts) as session:
-        users.set_password(
-            session, Actor("clerk"), "clerk", "a-brand-new-secret", current_password=PASSWORD
-        )
         started = sessions.reissue(session, session_id)
         assert started is not None and started.id != session_id
         assert sessions.current(session, session_id=started.id).username == "clerk"
     assert valid(accounts, token) is None
     with session_scope(accounts) as session:
-        users.set_disabled(session, Actor("boss"), "clerk", True)
+        users.set_disabled(session, Actor("boss"), "clerk", True, seen_version=None)
         assert sessions.reissue(session, started.id) is None  # never for a disabled account
 
 

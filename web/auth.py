@@ -19,7 +19,6 @@ import streamlit as st
 from models.access import policy, sessions, throttle, users
 from models.access.roles import Actor
 from models.rules.filters import Filters
-from models.settings import get_settings
 from models.store.db import session_scope
 from web import cookie_routes
 from web.data import database_url, engine
@@ -44,13 +43,9 @@ def _text(value: object) -> str | None:
 
 
 def client_address() -> str:
-    """The address this browser's login attempts are throttled under."""
-    forwarded = [_text(v) for v in st.context.headers.get_all("X-Forwarded-For")]
-    return throttle.client_key(
-        _text(st.context.ip_address),
-        ",".join(v for v in forwarded if v) or None,
-        get_settings().trusted_proxies,
-    )
+    """The address this browser's login attempts are throttled under: the connection's
+    client as :mod:`web.proxies` settled it (forwarding headers only from trusted proxies)."""
+    return throttle.client_key(_text(st.context.ip_address))
 
 
 def _cookie() -> str | None:

@@ -105,6 +105,44 @@ def _entry(r: AuditLog) -> Entry:
     )
 
 
+def shown(value: Any, *, time: bool = False) -> str:
+    """An audited value as a person reads it (the log keeps times as ISO text)."""
+    if value is None or value == "":
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if time:
+        try:
+            return f"{datetime.fromisoformat(str(value)):%Y-%m-%d %H:%M}"
+        except ValueError:
+            return str(value)
+    text = " ".join(str(value).split())
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+def describe(
+    entry: Entry,
+    fields: dict[str, str],
+    actions: dict[str, str],
+    *,
+    hidden: tuple[str, ...] = ("version",),
+    times: tuple[str, ...] = (),
+) -> str:
+    """One entry as a sentence: who, when, which action, each changed field before → after
+    ("alice 于 05-12 10:03 录入满意度（满意度 空 → 7）"), in the names ``fields`` gives."""
+    before, after = entry.before or {}, entry.after or {}
+    changed = [
+        f"{fields.get(k, k)} {shown(before.get(k), time=k in times)} → "
+        f"{shown(after.get(k), time=k in times)}"
+        for k in after
+        if k not in hidden and before.get(k) != after.get(k)
+    ]
+    action = actions.get(entry.action, entry.action)
+    return (
+        f"{entry.actor} 于 {entry.at:%m-%d %H:%M} {action}（{'，'.join(changed) or '无字段变化'}）"
+    )
+
+
 def changes_since(session: Session, entity: str, entity_id: Any, version: int) -> list[Entry]:
     """Entries that moved an entity past ``version`` (to explain a refused save)."""
     found = _entries(session, entity=entity, entity_id=entity_id, limit=50)

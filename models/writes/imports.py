@@ -1,4 +1,5 @@
-"""Imports by staff: a file validated, written and audited in one transaction."""
+"""Imports by staff or the command line: a file validated, written and audited in one
+transaction."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from models.writes.workflow import _user_id
 def import_file(
     session: Session, actor: Actor, kind: str, data: bytes, filename: str, *, dry_run: bool
 ) -> ImportReport:
-    """The admin page's import: the same code path as `tousu import`, plus the audit entry."""
+    """An import from the admin page or `tousu import` (actor :data:`~models.access.roles.CLI`):
+    checked, written and audited alike."""
     require(session, actor, "staff")
     if kind == "platforms":
         require(session, actor, "admin")

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from models.access.roles import Actor, LocalOperator, require
 from models.clock import local_now
-from models.errors import NotFound, TousuError
+from models.errors import Conflict, NotFound, TousuError
 from models.rules.complaint import tier_of
 from models.rules.labels import (
     COUNTING_STATUSES,
@@ -72,10 +72,6 @@ _IMPORT_WINDOW = timedelta(minutes=10)
 HEADLINE_LENGTH = Complaint.__table__.c["headline"].type.length
 
 
-class Conflict(TousuError):
-    """Someone else saved the complaint after it was opened; nothing was overwritten."""
-
-
 def _state(complaint: Complaint) -> dict:
     return {name: getattr(complaint, name) for name in _AUDITED}
 
@@ -87,32 +83,8 @@ def _load(session: Session, complaint_id: int) -> Complaint:
     return complaint
 
 
-def _shown(field: str, value) -> str:
-    """An audited value as a person reads it (the audit log keeps times as ISO text)."""
-    if value is None or value == "":
-        return "空"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if field in _TIMES:
-        try:
-            return f"{datetime.fromisoformat(str(value)):%Y-%m-%d %H:%M}"
-        except ValueError:
-            return str(value)
-    text = " ".join(str(value).split())
-    return text if len(text) <= 30 else text[:30] + "…"
-
-
 def _describe(entry: audit.Entry) -> str:
-    before, after = entry.before or {}, entry.after or {}
-    changed = [
-        f"{FIELD_NAMES.get(k, k)} {_shown(k, before.get(k))} → {_shown(k, after.get(k))}"
-        for k in after
-        if k not in _NOT_SHOWN and before.get(k) != after.get(k)
-    ]
-    action = ACTION_NAMES.get(entry.action, entry.action)
-    return (
-        f"{entry.actor} 于 {entry.at:%m-%d %H:%M} {action}（{'，'.join(changed) or '无字段变化'}）"
-    )
+    return audit.describe(entry, FIELD_NAMES, ACTION_NAMES, hidden=_NOT_SHOWN, times=_TIMES)
 
 
 def changes_since_seen(session: Session, complaint_id: int, seen_version: int) -> str:
@@ -137,7 +109,7 @@ def changes_since_seen(session: Session, complaint_id: int, seen_version: int) -
             f"{imported.actor} 于 {imported.at:%m-%d %H:%M} "
             f"导入文件“{imported.entity_id}”时更新了该投诉"
         )
-    return f"于 {stamped:%m-%d %H:%M} 被修改（没有记录操作人，例如命令行导入）"
+    return f"于 {stamped:%m-%d %H:%M} 被修改（没有记录操作人）"
 
 
 def describe_changes(session: Session, actor: Actor, complaint_id: int, seen_version: int) -> str:
