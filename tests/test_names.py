@@ -173,7 +173,7 @@ def test_the_homoglyphs_used_here_share_a_skeleton_with_their_latin_letter(latin
         assert names.skeleton(other) == names.skeleton(latin), (latin, other)
 
 
-# --- accounts that already looked alike before revision 0010 ----------------------------
+# --- accounts that already looked alike before revision 0011 ----------------------------
 
 LEGACY = ["admin", "Admin", "аdmin"]  # the last with a Cyrillic а
 

@@ -4,7 +4,7 @@ A platform account replies to its own complaints and sees nothing of any other p
 (models/access/policy.py); this table says which platforms are its own.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -7,16 +7,16 @@ keep working: the oldest keeps the key and the skeleton, the others get none (NU
 the unique indexes allow; they answer to their exact names) and `tousu doctor` names them. ``version`` lets an account edit
 made on an older view of the account be refused, as complaint edits are.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
