@@ -273,6 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
     q = user_sub.add_parser("add", help="创建账号；随后输入密码")
     q.add_argument("name", help="用户名")
     q.add_argument("--role", required=True, choices=ROLES, help="角色")
+    q.add_argument(
+        "--platform",
+        action="append",
+        default=[],
+        metavar="平台",
+        help="平台账号负责的平台（--role platform 时必填，可重复）",
+    )
     q.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     user_sub.add_parser("list", help="账号、角色和登录限制")
     for action, text in (

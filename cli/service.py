@@ -135,13 +135,17 @@ def cmd_user(args: argparse.Namespace) -> int:
     password = _read_password(args, args.name) if args.action in ("add", "passwd") else ""
     with session_scope(write=True) as session:
         if args.action == "add":
-            name = users.add_user(session, CLI, args.name, args.role, password)
-            print(f"已创建用户 {name}（{ROLE_NAMES[args.role]}）")
+            name = users.add_user(
+                session, CLI, args.name, args.role, password, platforms=args.platform
+            )
+            owns = f"，负责：{'、'.join(sorted(set(args.platform)))}" if args.platform else ""
+            print(f"已创建用户 {name}（{ROLE_NAMES[args.role]}{owns}）")
         elif args.action == "list":
             rows = [
                 {
                     "用户名": u.username,
                     "角色": ROLE_NAMES.get(u.role, u.role),
+                    "负责平台": "、".join(u.platforms),
                     "状态": "已停用" if u.disabled else "正常",
                     "登录限制至": (
                         f"{u.throttled_until:%Y-%m-%d %H:%M:%S}" if u.throttled_until else ""

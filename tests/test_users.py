@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from models.access import users
-from models.access.roles import CLI, Actor, Forbidden, LocalOperator, require
+from models.access.policy import Can, authorize, principal
+from models.access.roles import CLI, Actor, Forbidden, LocalOperator
 from models.errors import TousuError
 from models.store.db import session_scope
 from models.store.tables import Complaint, User
@@ -78,7 +79,7 @@ def test_disabled_account_cannot_log_in_or_write(accounts):
         users.set_disabled(session, Actor("boss"), "clerk", True, seen_version=None)
     assert not login(accounts, "clerk", PASSWORD).ok
     with session_scope(accounts) as session, pytest.raises(Forbidden):
-        require(session, Actor("clerk"), "staff")
+        authorize(session, Actor("clerk"), Can.REPLY)
 
 
 def test_roles_are_checked_for_user_management(accounts):
@@ -194,12 +195,12 @@ def _legacy_account(engine, name: str, role: str) -> None:
 def test_an_account_named_cli_is_not_the_command_line(engine):
     _legacy_account(engine, "cli", "viewer")
     with session_scope(engine) as session:
-        assert require(session, Actor("cli"), "viewer") == "viewer"
+        assert principal(session, Actor("cli")).role == "viewer"
         with pytest.raises(Forbidden):
-            require(session, Actor("cli"), "admin")
+            authorize(session, Actor("cli"), Can.MANAGE_USERS)
         with pytest.raises(Forbidden):
             users.add_user(session, Actor("cli"), "mallory", "admin", PASSWORD)
-        assert require(session, CLI, "admin") == "admin"
+        assert authorize(session, CLI, Can.MANAGE_USERS).role == "admin"
     assert Actor("cli") != CLI and not isinstance(Actor("cli"), LocalOperator)
 
 
@@ -210,7 +211,7 @@ def test_a_disabled_account_named_cli_has_no_rights_and_the_cli_can_disable_it(e
             session, CLI, "cli", True, seen_version=None
         )  # not "you cannot disable yourself"
     with session_scope(engine) as session, pytest.raises(Forbidden):
-        require(session, Actor("cli"), "viewer")
+        authorize(session, Actor("cli"), Can.VIEW)
 
 
 @pytest.mark.parametrize("name", ["cli", "CLI", " Cli "])

@@ -9,8 +9,13 @@ from admin import editing
 from admin.common import flash, guard, read, run_write
 from models.access import users
 from models.access.roles import ROLE_NAMES, ROLES
+from models.reads.platforms import platforms as all_platforms
 
 PAGE = "us"
+
+
+def _platform_names() -> list[str]:
+    return sorted(p.name for p in read(all_platforms).values())
 
 
 def _add_form(who) -> None:
@@ -21,6 +26,12 @@ def _add_form(who) -> None:
         role = st.selectbox(
             "角色", ROLES, format_func=ROLE_NAMES.get, key="us_new_role", placeholder="选择角色"
         )
+        owned = st.multiselect(
+            "负责平台（仅“平台”角色）",
+            _platform_names(),
+            key="us_new_platforms",
+            placeholder="平台账号只能看到并回复这些平台的投诉",
+        )
         password = st.text_input("初始密码（至少10个字符）", type="password", key="us_new_pw")
         if st.form_submit_button("创建", type="primary") and run_write(
             users.add_user,
@@ -29,6 +40,7 @@ def _add_form(who) -> None:
             role,
             password,
             must_change_password=True,
+            platforms=owned,
             success=f"已创建用户 {name}（首次登录须修改密码）",
         ):
             st.rerun()
@@ -72,11 +84,25 @@ def _manage(who, accounts) -> None:
         key=form_key,
         placeholder="选择角色",
     )
+    owned: list[str] = []
+    if role == "platform":
+        owned = st.multiselect(
+            "负责平台",
+            _platform_names(),
+            default=list(info.platforms),
+            key=f"us_platforms_{chosen}",
+            placeholder="平台账号只能看到并回复这些平台的投诉",
+        )
     c1, c2, c3 = st.columns(3)
     if (
-        role != info.role
+        (role != info.role or tuple(sorted(owned)) != tuple(sorted(info.platforms)))
         and c1.button("保存角色", key=f"us_setrole_{chosen}")
-        and save(users.set_role, role, success=f"{chosen} 的角色已改为{ROLE_NAMES[role]}")
+        and save(
+            users.set_role,
+            role,
+            platforms=owned,
+            success=f"{chosen} 的角色已改为{ROLE_NAMES[role]}",
+        )
     ):
         st.rerun()
     label = "启用" if info.disabled else "停用"
@@ -123,6 +149,7 @@ def render() -> None:
             {
                 "用户名": u.username,
                 "角色": ROLE_NAMES[u.role],
+                "负责平台": "、".join(u.platforms),
                 "状态": "已停用" if u.disabled else "正常",
                 "登录限制至": f"{u.throttled_until:%Y-%m-%d %H:%M:%S}" if u.throttled_until else "",
                 "需改密码": "是" if u.must_change_password else "",

@@ -37,6 +37,7 @@ class Can(StrEnum):
     MANAGE_USERS = "manage_users"
     SHARE = "share"  # 分享链接
     AUDIT = "audit"  # 审计日志
+    DELETE = "delete"  # 删除投诉
 
 
 CAPABILITIES: dict[str, frozenset[Can]] = {
@@ -62,6 +63,7 @@ CAPABILITY_NAMES = {
     Can.MANAGE_USERS: "用户管理",
     Can.SHARE: "分享链接",
     Can.AUDIT: "审计日志",
+    Can.DELETE: "删除投诉",
 }
 
 #: Anonymous visitors of the public board (and the floor of every other scope).

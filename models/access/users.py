@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import bcrypt
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from models.access import names, sessions, throttle
-from models.access.roles import RESERVED_NAMES, ROLE_NAMES, ROLES, Actor, require
+from models.access import names, policy, sessions, throttle
+from models.access.policy import Can, authorize, principal
+from models.access.roles import RESERVED_NAMES, ROLE_NAMES, ROLES, Actor
 from models.clock import local_now
-from models.errors import Conflict, NotFound, TousuError
+from models.errors import Conflict, NotFound, TousuError, UnknownName
 from models.store.db import session_scope
-from models.store.tables import LoginAttempt, User
+from models.store.tables import LoginAttempt, Platform, User, UserPlatform
 from models.writes import audit
 
 T = TypeVar("T")
@@ -127,6 +128,8 @@ class UserInfo:
     version: int = 0
     #: The older account this one looks like (created before look-alikes were refused).
     looks_like: str | None = None
+    #: A platform account's own platforms (the complaints it answers, all it may see).
+    platforms: tuple[str, ...] = ()
 
 
 def _by_name(name: str, *columns):
@@ -159,7 +162,7 @@ def _user(session: Session, username: str) -> User:
 
 
 def look_alikes(session: Session) -> dict[str, str]:
-    """Accounts that look like an older one (created before revision 0010 refused them),
+    """Accounts that look like an older one (created before revision 0011 refused them),
     each with the older account's name."""
     rows = session.execute(
         select(User.username, User.name_key, User.name_skeleton).order_by(User.id)
@@ -189,6 +192,7 @@ FIELD_NAMES = {
     "password": "密码",
     "one_time": "一次性密码",
     "username": "用户名",
+    "platforms": "负责平台",
 }
 ACTION_NAMES = {
     "add_user": "创建账号",
@@ -217,7 +221,7 @@ def changes_since_seen(session: Session, username: str, seen_version: int) -> st
 
 def describe_changes(session: Session, actor: Actor, username: str, seen_version: int) -> str:
     """:func:`changes_since_seen` for the admin page (which warns before a save is refused)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.MANAGE_USERS)
     return changes_since_seen(session, username, seen_version)
 
 
@@ -260,13 +264,15 @@ def add_user(
     password: str,
     *,
     must_change_password: bool = False,
+    platforms: Sequence[str] = (),
 ) -> str:
     """Create an account (administrators, or the local command line); returns its name.
+    A platform account (role ``platform``) names the platforms it answers for.
 
     The name is stored in NFKC form and must not look like an existing account's or the
     command line's (:mod:`models.access.names`: same TS #39 skeleton), nor mix scripts.
     """
-    require(session, actor, "admin")
+    authorize(session, actor, Can.MANAGE_USERS)
     username = names.display_form(username.strip())
     if not valid_username(username) or any(map(names.ignorable, username)):
         raise TousuError(f"用户名应为 1–{MAX_USERNAME} 个字符，不含空格、控制字符或不可见字符")
@@ -279,11 +285,13 @@ def add_user(
     names.check_scripts(username)
     if role not in ROLES:
         raise TousuError(f"角色应为 {', '.join(ROLES)} 之一")
+    platform_ids = _platform_ids(session, role, platforms)
     _refuse_look_alike(session, username, skeleton)
     check_strength(username, password)
     try:
-        session.execute(
-            insert(User).values(
+        user_id = session.execute(
+            insert(User)
+            .values(
                 username=username,
                 name_key=names.key(username),
                 name_skeleton=skeleton,
@@ -293,7 +301,8 @@ def add_user(
                 must_change_password=must_change_password,
                 created_at=local_now(),
             )
-        )
+            .returning(User.id)
+        ).scalar_one()
     except IntegrityError:  # the same name, added at the same moment elsewhere
         raise TousuError(f"用户“{username}”已存在，或与刚创建的账号看起来相同") from None
     audit.record(
@@ -303,9 +312,55 @@ def add_user(
         "user",
         username,
         None,
-        {"username": username, "role": role, "disabled": False, "version": 0},
+        {
+            "username": username,
+            "role": role,
+            "disabled": False,
+            "version": 0,
+            **({"platforms": sorted(platforms)} if platform_ids else {}),
+        },
     )
+    _bind(session, user_id, platform_ids)
     return username
+
+
+def _platform_ids(session: Session, role: str, names: Sequence[str]) -> tuple[int, ...]:
+    """The ids of a platform account's platforms; refused for other roles, for none, or
+    for a name that is no platform (the known ones listed)."""
+    names = sorted({n.strip() for n in names if n.strip()})
+    if role != "platform":
+        if names:
+            raise TousuError("只有“平台”角色的账号才绑定平台")
+        return ()
+    if not names:
+        raise TousuError("平台账号需要指定它负责的平台（至少一个）")
+    known = dict(session.execute(select(Platform.name, Platform.id)).all())
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UnknownName(
+            f"未知平台：{'、'.join(unknown)}。已有平台：{'、'.join(sorted(known)) or '（无）'}"
+        )
+    return tuple(sorted(known[n] for n in names))
+
+
+def _bind(session: Session, user_id: int, platform_ids: tuple[int, ...]) -> None:
+    """Make ``platform_ids`` the account's platforms (none for other roles)."""
+    session.execute(delete(UserPlatform).where(UserPlatform.user_id == user_id))
+    for pid in platform_ids:
+        session.execute(insert(UserPlatform).values(user_id=user_id, platform_id=pid))
+
+
+def _platform_names(session: Session) -> dict[int, tuple[str, ...]]:
+    """Each platform account's platforms by name, by user id."""
+    rows = session.execute(
+        select(UserPlatform.user_id, Platform.name)
+        .join(Platform, Platform.id == UserPlatform.platform_id)
+        .order_by(Platform.name)
+    )
+    out: dict[int, tuple[str, ...]] = {}
+    for user_id, name in rows:
+        out[user_id] = (*out.get(user_id, ()), name)
+    return out
 
 
 def _refuse_look_alike(session: Session, username: str, skeleton: str) -> None:
@@ -324,9 +379,10 @@ def _refuse_look_alike(session: Session, username: str, skeleton: str) -> None:
 
 
 def list_users(session: Session, actor: Actor) -> list[UserInfo]:
-    require(session, actor, "admin")
+    authorize(session, actor, Can.MANAGE_USERS)
     now = local_now()
     similar = look_alikes(session)
+    bound = _platform_names(session)
     return [
         UserInfo(
             u.username,
@@ -337,6 +393,7 @@ def list_users(session: Session, actor: Actor) -> list[UserInfo]:
             throttle.username_until(session, _attempt_key(u.username), now),
             u.version,
             similar.get(u.username),
+            bound.get(u.id, ()),
         )
         for u in session.execute(select(User).order_by(User.username)).scalars()
     ]
@@ -346,7 +403,7 @@ def set_disabled(
     session: Session, actor: Actor, username: str, disabled: bool, *, seen_version: int | None
 ) -> None:
     """Disable an account (ending its sessions) or enable it again (administrators)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.MANAGE_USERS)
     user = _user(session, username)
     if disabled and actor == Actor(user.username):
         raise TousuError("不能停用自己的账号")
@@ -357,15 +414,32 @@ def set_disabled(
 
 
 def set_role(
-    session: Session, actor: Actor, username: str, role: str, *, seen_version: int | None
+    session: Session,
+    actor: Actor,
+    username: str,
+    role: str,
+    *,
+    seen_version: int | None,
+    platforms: Sequence[str] = (),
 ) -> None:
-    """Give an account another role; a new role starts with a new login (administrators)."""
-    require(session, actor, "admin")
+    """Give an account another role (and a platform account its platforms); a new role or
+    new platforms start with a new login (administrators)."""
+    authorize(session, actor, Can.MANAGE_USERS)
     if role not in ROLES:
         raise TousuError(f"角色应为 {', '.join(ROLES)} 之一")
     user = _user(session, username)
-    changed = role != user.role
-    _save(session, actor, user, seen_version, "set_role", {"role": role})
+    platform_ids = _platform_ids(session, role, platforms)
+    before_ids = policy.platforms_of(session, user.id)
+    changed = role != user.role or platform_ids != before_ids
+    audited = None
+    if platform_ids or before_ids:  # the platforms are part of what changed, and audited
+        names = dict(session.execute(select(Platform.id, Platform.name)).all())
+        audited = (
+            {**_snapshot(user), "platforms": sorted(names.get(i, str(i)) for i in before_ids)},
+            {**_snapshot(user), "role": role, "platforms": sorted(platforms)},
+        )
+    _save(session, actor, user, seen_version, "set_role", {"role": role}, audited)
+    _bind(session, user.id, platform_ids)
     if changed:  # a new privilege level starts with a new login
         sessions.revoke_user(session, user.id)
 
@@ -384,7 +458,7 @@ def set_password(
 
     Ends every session of the account: a cookie captured before the change is worthless.
     """
-    require(session, actor, "admin")
+    authorize(session, actor, Can.MANAGE_USERS)
     user = _user(session, username)
     check_strength(user.username, new_password)
     values = {"password_hash": hash_password(new_password), "must_change_password": one_time}
@@ -395,7 +469,7 @@ def set_password(
 
 def unlock(session: Session, actor: Actor, username: str) -> None:
     """Lift the login throttle on a username at once (administrators)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.MANAGE_USERS)
     if not valid_username(username):
         raise NotFound(f"没有用户“{_attempt_key(username)}”")
     session.execute(
@@ -539,7 +613,7 @@ def change_own_password(
     new_hash = hash_password(new_password)  # hashed before any transaction opens
 
     def change(session: Session, user) -> None:
-        require(session, actor, "viewer")
+        principal(session, actor)  # any enabled account, its own password
         values = {"password_hash": new_hash, "must_change_password": False}
         audited = ({"password": "***"}, {"password": "*** (changed)", "one_time": False})
         _save(session, actor, user, user.version, "set_password", values, audited)

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.clock import local_now
 from models.store.tables import AuditLog
 
@@ -77,7 +78,7 @@ def entries(
     limit: int = 500,
 ) -> list[Entry]:
     """The newest entries first (administrators only)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.AUDIT)
     return _entries(session, entity=entity, entity_id=entity_id, who=who, limit=limit)
 
 

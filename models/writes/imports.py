@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.importing import ImportReport, import_complaints, import_platforms
 from models.writes import audit
 from models.writes.workflow import _user_id
@@ -16,9 +17,8 @@ def import_file(
 ) -> ImportReport:
     """An import from the admin page or `tousu import` (actor :data:`~models.access.roles.CLI`):
     checked, written and audited alike."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.MANAGE_PLATFORMS if kind == "platforms" else Can.IMPORT)
     if kind == "platforms":
-        require(session, actor, "admin")
         report = import_platforms(session, data, filename, dry_run=dry_run)
     else:
         report = import_complaints(

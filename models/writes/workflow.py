@@ -1,6 +1,7 @@
 """Staff work on complaints: review, replies, satisfaction scores, platforms, imports.
 
-Every function checks the actor's role itself (:func:`models.permissions.require`),
+Every function asks the policy first (:func:`models.access.policy.authorize`: the capability
+and that the complaint lies inside the actor's scope), then
 refuses a stale save (the version the person saw must still be current — no lost
 updates), records the change in the audit log and bumps the data version, all in the
 caller's transaction.
@@ -13,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
-from models.access.roles import Actor, LocalOperator, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor, LocalOperator
 from models.clock import local_now
 from models.errors import Conflict, NotFound, TousuError
 from models.rules.complaint import tier_of
@@ -114,7 +116,7 @@ def changes_since_seen(session: Session, complaint_id: int, seen_version: int) -
 
 def describe_changes(session: Session, actor: Actor, complaint_id: int, seen_version: int) -> str:
     """:func:`changes_since_seen` for a staff page (which warns before a save is refused)."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.VIEW_PERSONAL, complaint_id)
     return changes_since_seen(session, complaint_id, seen_version)
 
 
@@ -171,7 +173,7 @@ def review(
     reason: str = "",
 ) -> None:
     """待审核 → 已移交 (starts the reply clock) or → 不予受理 with a reason."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.REVIEW, complaint_id)
     complaint = _load(session, complaint_id)
     if complaint.version == seen_version and complaint.status != PENDING:
         raise TousuError(f"只有“{PENDING}”的投诉可以审核（当前：{complaint.status}）")
@@ -196,7 +198,7 @@ def enter_reply(
     seen_version: int,
 ) -> None:
     """Record the platform's reply; the status becomes 已回复."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.REPLY, complaint_id)
     complaint = _load(session, complaint_id)
     text = checked(text, "回复内容", LONG_TEXT, multiline=True)
     if not text:
@@ -229,7 +231,7 @@ def enter_score(
     session: Session, actor: Actor, complaint_id: int, *, score: int, seen_version: int
 ) -> None:
     """Record (or correct) the satisfaction score 0–10; the status becomes 已评价."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.SCORE, complaint_id)
     complaint = _load(session, complaint_id)
     if not isinstance(score, int) or not 0 <= score <= 10:
         raise TousuError("满意度应为 0 到 10 的整数")
@@ -256,7 +258,7 @@ def mark_typical(
     seen_version: int,
 ) -> None:
     """Mark a complaint as a typical case (典型案例) with its headline, or unmark it."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.MARK_TYPICAL, complaint_id)
     complaint = _load(session, complaint_id)
     headline = checked(headline, "案例标题", HEADLINE_LENGTH)
     if typical and not headline:
@@ -271,7 +273,7 @@ def delete_complaint(
     session: Session, actor: Actor, complaint_id: int, *, seen_version: int, reason: str
 ) -> None:
     """Remove a complaint with its replies and scores (admins; e.g. a withdrawn complaint)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.DELETE, complaint_id)
     reason = checked(reason, "删除原因", LONG_TEXT, multiline=True)
     if not reason:
         raise TousuError("删除投诉需要填写原因")
