@@ -139,3 +139,11 @@ def test_a_page_left_open_says_the_account_changed(site):
     ben.run()
     warning = " ".join(w.value for w in ben.warning)
     assert "你打开账号“clerk”之后" in warning and "anna" in warning and "管理员" in warning
+
+
+def test_edits_in_one_transaction_each_see_the_version_before(admins):
+    with session_scope(admins) as session:
+        users.set_role(session, CLI, "clerk", "staff", seen_version=None)
+        users.set_disabled(session, CLI, "clerk", True, seen_version=None)
+        users.set_password(session, CLI, "clerk", "temporary-pass-9", seen_version=None)
+    assert account(admins).version == 3

@@ -151,8 +151,10 @@ def _pick(candidates: list, name: str):
 
 
 def _user(session: Session, username: str) -> User:
+    # populate_existing: the version as it is now, even if this session read it before.
+    found = _by_name(username).execution_options(populate_existing=True)
     user = (
-        _pick(list(session.execute(_by_name(username)).scalars()), username)
+        _pick(list(session.execute(found).scalars()), username)
         if valid_username(username)
         else None
     )
