@@ -181,8 +181,8 @@ def test_every_known_address_answers_in_chinese(site, browser):
     assert tab.locator("h1").first.inner_text() == "我的账号"
 
     _context, tab = log_in(browser, base, "reader")
-    assert "仅限工作人员" in _answer(tab, f"{base}/replies")
-    assert "仅限工作人员" in _answer(tab, f"{base}/users")
+    assert "仅限平台、工作人员、管理员" in _answer(tab, f"{base}/replies")
+    assert "仅限管理员" in _answer(tab, f"{base}/users")
     shown = _answer(tab, f"{base}/overview?period=all")  # the default page lives at /
     assert tab.evaluate("location.pathname") == "/"
     assert "period=all" in tab.url
