@@ -127,21 +127,21 @@ def monthly_volume(frame: pd.DataFrame) -> alt.LayerChart:
         color=alt.Color("year:N", title="年份", scale=scale),
     )
     line = base.mark_line().encode(**_dashes(frame))
-    points = (
-        base.transform_filter(_NOT_COPY)
+    tooltip = [
+        alt.Tooltip("year:N", title="年份"),
+        alt.Tooltip("month:O", title="月份"),
+        alt.Tooltip("count:Q", title="投诉量"),
+        _STATUS_TIP,
+    ]
+    # Two layers rather than a conditional fill: a fill or stroke channel of its own would
+    # take the 年份 legend away from the colour channel.
+    points = alt.layer(
+        base.transform_filter("!datum.copy && !datum.partial")
         .mark_point(filled=True, size=45)
-        .encode(
-            stroke=alt.Stroke("year:N", scale=scale, legend=None),
-            fill=alt.condition(
-                "datum.partial", alt.value("white"), alt.Fill("year:N", scale=scale, legend=None)
-            ),
-            tooltip=[
-                alt.Tooltip("year:N", title="年份"),
-                alt.Tooltip("month:O", title="月份"),
-                alt.Tooltip("count:Q", title="投诉量"),
-                _STATUS_TIP,
-            ],
-        )
+        .encode(tooltip=tooltip),
+        base.transform_filter("!datum.copy && datum.partial")
+        .mark_point(filled=False, fill="white", size=45, strokeWidth=1.5)
+        .encode(tooltip=tooltip),
     )
     return alt.layer(line, points).properties(height=280)
 
@@ -224,7 +224,8 @@ def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerCh
     )
     label = (
         base.transform_filter("datum.partial && !datum.copy")
-        .mark_text(dy=-12, fontSize=11, color="#37474f")
+        # right of the point: the period in progress is the latest, nothing is drawn there
+        .mark_text(align="left", dx=8, fontSize=11, color="#37474f")
         .encode(text="status:N")
     )
     return alt.layer(grade_bands(), line, points, label).properties(height=300)
@@ -255,7 +256,12 @@ def components_lines(frame: pd.DataFrame) -> alt.FacetChart:
     return (
         alt.layer(line, points, data=segmented(frame, "component"))
         .properties(height=140, width=260)
-        .facet(facet=alt.Facet("component:N", title=None, sort=None), columns=2)
+        .facet(
+            facet=alt.Facet(
+                "component:N", title=None, sort=list(dict.fromkeys(frame["component"]))
+            ),
+            columns=2,
+        )
         .resolve_scale(y="independent")
     )
 

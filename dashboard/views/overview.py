@@ -38,10 +38,13 @@ def render() -> None:
     elapsed = selection.elapsed()
     counted = now if elapsed == filters else data.headline(elapsed)
     _cards(now, counted, before)
+    said = []
     if comparison is not None and comparison.in_progress:
-        st.caption(f"{selection.title}{comparison.note}。")
+        said.append(f"{selection.title}{comparison.note}")
     if comparison is not None and before is not None:
-        st.caption(f"变化{comparison.sentence}。")
+        said.append(f"变化{comparison.sentence}")
+    if said:
+        st.caption("，".join(said) + "。")
 
     left, right = st.columns(2)
     with left:
