@@ -224,9 +224,10 @@ def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerCh
     )
     label = (
         base.transform_filter("datum.partial && !datum.copy")
-        # right of the point: the period in progress is the latest, nothing is drawn there
-        .mark_text(align="left", dx=8, fontSize=11, color="#37474f")
-        .encode(text="status:N")
+        # At the foot of the period's column, ending at its right: the point may sit anywhere
+        # and its line come from any side, and the period (the latest) is at the plot's edge.
+        .mark_text(align="right", baseline="bottom", dx=6, dy=-4, fontSize=11, color="#37474f")
+        .encode(y=alt.datum(0), text="status:N")
     )
     return alt.layer(grade_bands(), line, points, label).properties(height=300)
 
