@@ -10,8 +10,8 @@ from datetime import date
 
 import pandas as pd
 
-from models.rules.periods import IN_PROGRESS
 from models.rules.rating import NO_SCORE, REPORT_COLUMNS, Rating
+from web.frames import with_status
 
 SMALL_SAMPLE = "样本较少"
 
@@ -104,19 +104,21 @@ def _timeline(ratings: tuple[Rating, ...], minimum: int, today: date) -> pd.Data
 
 
 def timeline_export(frame: pd.DataFrame, period_title: str) -> pd.DataFrame:
-    """The timeline's download: Chinese headers, numbers as numbers, the sample and whether
-    the period is still in progress beside it."""
-    return pd.DataFrame(
-        {
-            period_title: frame["period"],
-            "综合指数": frame["综合指数"],
-            "评级": frame["grade"],
-            "投诉量": frame["投诉量"],
-            "回复量": frame["回复量"],
-            "评分量": frame["评分量"],
-            "样本": [SMALL_SAMPLE if few else "" for few in frame["few"]],
-            "状态": [IN_PROGRESS if partial else "" for partial in frame["partial"]],
-        }
+    """The timeline's download: Chinese headers, numbers as numbers, the sample and (when a
+    period is still in progress) its 状态 beside it."""
+    return with_status(
+        pd.DataFrame(
+            {
+                period_title: frame["period"],
+                "综合指数": frame["综合指数"],
+                "评级": frame["grade"],
+                "投诉量": frame["投诉量"],
+                "回复量": frame["回复量"],
+                "评分量": frame["评分量"],
+                "样本": [SMALL_SAMPLE if few else "" for few in frame["few"]],
+                "partial": frame["partial"],
+            }
+        )
     )
 
 

@@ -145,9 +145,9 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
         frame,
         "ov_volume",
         caption=caption + "。",
-        export=frame.astype({"year": "int64"})
-        .assign(partial=frame["partial"].map({True: IN_PROGRESS, False: ""}))
-        .rename(columns={"year": "年份", "month": "月份", "count": "投诉量", "partial": "状态"}),
+        export=frames.with_status(frame.astype({"year": "int64"})).rename(
+            columns={"year": "年份", "month": "月份", "count": "投诉量"}
+        ),
     )
 
 

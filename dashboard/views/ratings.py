@@ -13,7 +13,7 @@ from models.rules.months import year_of
 from models.rules.periods import IN_PROGRESS, progress_note
 from models.rules.rating import NO_SCORE, Rating, completed
 from models.settings import get_settings
-from web import charts, data, rating_frames, widgets
+from web import charts, data, frames, rating_frames, widgets
 from web.markup import literal
 
 
@@ -116,8 +116,8 @@ def _platform_charts(
     widgets.figure(
         f"{platform} 各项指标",
         charts.components_lines(long),
-        long.assign(partial=long["partial"].map({True: IN_PROGRESS, False: ""})).rename(
-            columns={"period": "月份", "component": "指标", "value": "数值", "partial": "状态"}
+        frames.with_status(long).rename(
+            columns={"period": "月份", "component": "指标", "value": "数值"}
         ),
         "rp_components",
         caption=f"平台反馈率以比例显示（1 = 100%）；用户满意度为 0–10 分，{NO_SCORE}的月份不绘制。",
@@ -221,7 +221,7 @@ def _compare(filters: Filters, platforms: list[str], ranked: list[str]) -> None:
     widgets.figure(
         "平台综合指数对比",
         charts.comparison_lines(frame.sort_values("period")),
-        frame.drop(columns=["few"]).rename(
+        frames.with_status(frame.drop(columns=["few"])).rename(
             columns={"period": "月份", "platform": "平台", "composite": "综合指数"}
         ),
         "rp_compare_chart",

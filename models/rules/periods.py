@@ -66,7 +66,8 @@ class Period:
 
     @property
     def last_day(self) -> date:
-        return date.fromordinal(self.end_day.toordinal() - 1)
+        last = self.months[-1]
+        return date(self.year, last, calendar.monthrange(self.year, last)[1])
 
     @property
     def yyyymm(self) -> tuple[int, ...]:
