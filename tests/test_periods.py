@@ -132,7 +132,9 @@ def test_a_custom_range_is_compared_with_as_many_days_just_before(first, length,
     assert c.previous.first == first - timedelta(days=length + 1)
 
 
-def test_ranges_reaching_back_to_year_one_have_nothing_before_them():
+def test_ranges_reaching_back_to_year_one_or_empty_have_nothing_before_them():
+    assert compare_range(date(2026, 3, 2), date(2026, 3, 1), date(2026, 3, 1)) is None
+    assert year_on_year(date(2026, 3, 2), date(2026, 3, 1), date(2026, 3, 1)) is None
     assert compare_range(date(1, 1, 1), date(1, 12, 31), date(2026, 1, 1)) is None
     assert year_on_year(date(1, 3, 1), date(1, 3, 31), date(2026, 1, 1)) is None
     assert shift_months(date(1, 1, 31), -1) is None

@@ -11,6 +11,7 @@ from models.rules.filters import Filters
 from models.rules.labels import GRADES
 from models.rules.months import month_end, month_of
 from models.rules.periods import IN_PROGRESS, year_on_year
+from models.rules.rating import NO_SCORE
 from web import charts, data, frames, widgets
 
 
@@ -86,7 +87,7 @@ def _cards(now, counted, before) -> None:
     )
     cols[3].metric(
         "用户满意度（0–10）",
-        now.satisfaction if now.satisfaction is not None else "无评分",
+        now.satisfaction if now.satisfaction is not None else NO_SCORE,
         delta("satisfaction"),
         border=True,
     )

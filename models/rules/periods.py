@@ -261,7 +261,9 @@ def compare_period(period: Period, today: date) -> Comparison:
 
 def compare_range(first: date, last: date, today: date) -> Comparison | None:
     """A custom date range against the equally long range just before it, as of ``today``;
-    None when that range would begin before year 1."""
+    None when that range would begin before year 1, or the range is empty."""
+    if first > last:
+        return None
     length = timedelta(days=(last - first).days + 1)
     in_progress = first <= today <= last
     end = today if in_progress else last
@@ -277,7 +279,9 @@ def year_on_year(first: date, last: date, today: date) -> Comparison | None:
     """The same calendar days a year earlier (the year-on-year chart), cut at ``today``
     while ``first``..``last`` is in progress; None before year 1. A span that has ended on
     a month's last day is compared up to that month's last day (February 2025 with the whole
-    of February 2024)."""
+    of February 2024). None for an empty range too."""
+    if first > last:
+        return None
     in_progress = first <= today <= last
     end = today if in_progress else last
     start, stop = shift_months(first, -12), shift_months(end, -12)
