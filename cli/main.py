@@ -18,6 +18,7 @@ from cli import ops, report
 from cli.argparse_zh import Parser, chinese
 from cli.output import FORMATS, render
 from cli.service import cmd_serve, cmd_share, cmd_user, require_schema
+from models import clock
 from models.access.roles import ROLES
 from models.errors import TousuError, UnknownName
 from models.reads.platforms import check_names
@@ -144,7 +145,7 @@ def cmd_ratings(args: argparse.Namespace) -> int:
         print(f"“{args.platform}”在{args.year}年没有计入评级的投诉", file=sys.stderr)
     rows = [
         {
-            **r.report_row(),
+            **r.report_row(clock.today()),
             "平台反馈率": r.reply_rate,
             "回复时效性": r.timeliness,
             "用户满意度": r.satisfaction,
