@@ -1,9 +1,9 @@
 """Who is logged in on this run: a server-side session behind an HttpOnly cookie.
 
-The password check and the throttle are :func:`models.users.log_in`; the session is
-:mod:`models.sessions`. A successful login keeps the session's id in this browser
+The password check and the throttle are :func:`models.access.users.log_in`; the session is
+:mod:`models.access.sessions`. A successful login keeps the session's id in this browser
 session's state and hands the browser a one-time ticket, which the page trades for the
-HttpOnly login cookie at ``/api/session`` (:mod:`dashboard.cookie_routes`). A page opened
+HttpOnly login cookie at ``/api/session`` (:mod:`web.cookie_routes`). A page opened
 later finds the session through that cookie. Every run reads the session again, so a
 logout, a password change, a role change or disabling the account ends it at once,
 in every tab and for every copy of the cookie.

@@ -1,7 +1,7 @@
 """Small building blocks the pages share: figures with downloads, empty states, captions.
 
 Titles carry data (platform, sector, province names): headings show them through
-:func:`dashboard.markup.literal`, so they are never read as Markdown.
+:func:`web.markup.literal`, so they are never read as Markdown.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A successful login starts a session and returns a one-time *ticket*; the browser trades
 the ticket (within 2 minutes, once) for the cookie's *token* at a small HTTP endpoint
-(``dashboard/cookie_routes.py``), which sets the cookie HttpOnly, so no script in the
+(``web/cookie_routes.py``), which sets the cookie HttpOnly, so no script in the
 page ever sees the token. Only SHA-256 hashes of tickets and tokens are stored.
 
 Every script run looks its session up again (:func:`current`): a session ends at once

@@ -1,6 +1,6 @@
 """Share links for journalists: random tokens stored only as hashes, scoped, expiring, revocable.
 
-A link's scope becomes a :class:`~models.filters.Filters` that every dashboard query is
+A link's scope becomes a :class:`~models.rules.filters.Filters` that every dashboard query is
 intersected with, so editing the URL can never widen what a shared session sees.
 """
 

@@ -1,8 +1,8 @@
 """Accounts: bcrypt password hashes, roles, and the login check.
 
 There are no default accounts. The first administrator comes from `tousu user add`.
-Failed logins slow further tries down (:mod:`models.throttle`); a successful login starts
-a server-side session (:mod:`models.sessions`) that the login cookie stands for.
+Failed logins slow further tries down (:mod:`models.access.throttle`); a successful login starts
+a server-side session (:mod:`models.access.sessions`) that the login cookie stands for.
 """
 
 from __future__ import annotations

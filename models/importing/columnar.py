@@ -1,12 +1,12 @@
 """The check of complaint rows column by column: the fast path of a valid file.
 
-:func:`check_complaint` checks a row cell by cell and says what is wrong with it. Most
+:func:`~models.importing.complaints.check_complaint` checks a row cell by cell and says what is wrong with it. Most
 rows of a real file are valid, and for them that bookkeeping (a dict of cells, a check
 object, a call per cell) is most of the cost of an import. Here a chunk of rows is
 checked one column at a time with the same parsers, each distinct value of a short
 column (province, gender, age, status…) parsed once. A row that passes every check gets
 its values here; any other row — a bad cell, an unusual but valid spelling such as a
-time with a UTC offset, a line break — is left to :func:`check_complaint`, which gives
+time with a UTC offset, a line break — is left to :func:`~models.importing.complaints.check_complaint`, which gives
 the same values or the same report as before. The rule: this module may only accept
 what the row check accepts, with equal values (``tests/test_import_columnar.py``).
 """
@@ -155,7 +155,7 @@ def _labels(columns: dict[str, Column], amounts: list[Any], ok: list[bool]) -> t
 def check_columns(
     rows: Sequence[tuple[int, list[str]]], layout: Layout, latest: datetime
 ) -> list[ComplaintRow | None]:
-    """Each row's checked values when it surely passes :func:`check_complaint`, else None."""
+    """Each row's checked values when it surely passes :func:`~models.importing.complaints.check_complaint`, else None."""
     columns, ok = _columns(rows, layout)
     if not any(ok):
         return [None] * len(rows)

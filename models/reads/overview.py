@@ -62,7 +62,7 @@ def headline(session: Session, filters: Filters) -> Headline:
 def data_span(session: Session, filters: Filters = Filters()) -> tuple[int, int] | None:
     """First and last YYYYMM with complaints, or None for an empty selection.
 
-    Only months periods can describe count (:func:`models.periods.supported_span`): a
+    Only months periods can describe count (:func:`models.rules.periods.supported_span`): a
     stray 0001-01-01 from an old import must not make every page reckon back to year 1.
     """
     plan = summary.plan(session, filters)
@@ -74,5 +74,5 @@ def data_span(session: Session, filters: Filters = Filters()) -> tuple[int, int]
     found = [span for span in spans if span is not None]
     if not found:
         return None
-    # Periods are offered only within the supported years (see models.periods).
+    # Periods are offered only within the supported years (see models.rules.periods).
     return supported_span((min(s[0] for s in found), max(s[1] for s in found)), local_now().date())

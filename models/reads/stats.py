@@ -41,7 +41,7 @@ def grouped(
     """Complaint counts per combination of labels of ``dimensions`` (none: the total).
 
     Whole months come from the summary tables, the rest from the complaints
-    (:func:`models.summary.plan`).
+    (:func:`models.store.summary.plan`).
     """
     for by in dimensions:
         check(by)

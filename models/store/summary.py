@@ -44,7 +44,7 @@ ALL_PLATFORMS = 0  # summary_count rows summed over every platform
 #: dashboards' default selection), so a seven-year timeline reads one row per month.
 COUNTED = "*"
 COUNTED_SET = set(COUNTING_STATUSES)
-_FAST, _SLOW = 0, 1  # reply tiers (models.rating): under 72 h, under 120 h
+_FAST, _SLOW = 0, 1  # reply tiers (models.rules.rating): under 72 h, under 120 h
 
 
 # --- keeping the summaries exact -----------------------------------------------------

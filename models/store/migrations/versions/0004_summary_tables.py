@@ -45,7 +45,7 @@ def upgrade() -> None:
         "ix_complaint_province_month", "complaint", ["province", "submitted_month"], unique=False
     )
     # Existing complaints are summed once here; from now on every write keeps the
-    # summaries exact (models.summary). Uses today's code: the columns it reads date
+    # summaries exact (models.store.summary). Uses today's code: the columns it reads date
     # from revision 0001.
     from models.store import summary
 
