@@ -69,8 +69,7 @@ def shares_bar(
 ) -> alt.Chart:
     """Horizontal bars of a distribution (columns: label, count, percent): largest on top,
     or in ``order`` when the labels have a natural one (amount brackets, age groups)."""
-    data = frame.assign(share=frame["count"] / max(int(frame["count"].sum()), 1))
-    base = alt.Chart(data).encode(
+    base = alt.Chart(frame).encode(
         y=alt.Y(
             "label:N",
             sort=order or "-x",
@@ -86,7 +85,7 @@ def shares_bar(
     )
     bars = base.mark_bar(color=color)
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(text="percent:N")
-    return (bars + text).properties(height=max(120, 24 * len(data)))
+    return (bars + text).properties(height=max(120, 24 * len(frame)))
 
 
 @memoized

@@ -13,6 +13,7 @@ import pandas as pd
 from models.reads.cases import CaseRow
 from models.reads.queues import QueueItem
 from models.reads.stats import Share
+from models.rules.numbers import fraction
 from models.rules.periods import IN_PROGRESS
 
 CASE_COLUMNS = ["编号", "投诉时间", "投诉人", "投诉平台", "赛道", "问题类型", "状态", "标题"]
@@ -64,7 +65,7 @@ def case_export(rows: Iterable[CaseRow]) -> pd.DataFrame:
 def shares(items: Iterable[Share], label: str) -> pd.DataFrame:
     """A distribution as a download: ``label`` (问题类型, 性别 …), 投诉量, 占比 (a fraction
     of the reports' two-decimal percent: 38.89% → 0.3889)."""
-    rows = [(s.label, s.count, round(float(s.percent) / 100, 4)) for s in items]
+    rows = [(s.label, s.count, fraction(s.percent)) for s in items]
     return pd.DataFrame(rows, columns=[label, "投诉量", "占比"]).astype({"投诉量": "int64"})
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import pandas as pd
 
+from models.rules.numbers import fraction
 from models.rules.rating import NO_SCORE, REPORT_COLUMNS, Rating
 from web.frames import with_status
 
@@ -128,7 +129,7 @@ def _numbers(r: Rating) -> dict[str, float | None]:
     without a scored complaint (无评分 on screen), 综合指数 empty for 不予评级 (it has no
     place on the index)."""
     return {
-        "平台反馈率": round(float(r.reply_rate) / 100, 4),  # 0.9167, not 0.9167000000000001
+        "平台反馈率": fraction(r.reply_rate),
         "回复时效性": float(r.timeliness),
         "用户满意度": float(r.satisfaction) if r.has_score else None,
         "综合指数": r.index,

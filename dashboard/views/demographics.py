@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
 from models.rules.dimensions import AGE_GROUPS
 from models.rules.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
-from models.rules.numbers import round_half_up
+from models.rules.numbers import fraction, percent
 from web import charts, data, frames, widgets
 
 DIMENSIONS = {
@@ -26,9 +24,9 @@ DIMENSIONS = {
 def sector_frame(table: dict[str, dict[str, int]]) -> pd.DataFrame:
     rows = []
     for sector, label_counts in sorted(table.items()):
-        total = sum(label_counts.values()) or 1
+        total = sum(label_counts.values())
         for label, n in label_counts.items():
-            share = float(round_half_up(Fraction(n, total), 4))  # 12.35%, as reported
+            share = fraction(percent(n, total))  # 12.35%, as reported
             rows.append({"sector": sector, "label": label, "count": n, "share": share})
     return pd.DataFrame(rows, columns=["sector", "label", "count", "share"])
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from models.clock import local_now
 from models.reads.ratings import platform_inputs, ratings_of
 from models.rules.filters import Filters
-from models.rules.numbers import round_half_up
+from models.rules.numbers import percent, round_half_up
 from models.rules.periods import supported_span
 from models.rules.rating import RatingInputs, grade_counts
 from models.store import scope, summary
@@ -35,7 +35,7 @@ class Headline:
         """Percent of complaints replied, two decimals; None without complaints."""
         if not self.complaints:
             return None
-        return round_half_up(Fraction(100 * self.replied, self.complaints), 2)
+        return percent(self.replied, self.complaints)
 
     @property
     def satisfaction(self) -> Decimal | None:

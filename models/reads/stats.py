@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -16,7 +15,7 @@ from models.rules.dimensions import (
     label,
 )
 from models.rules.filters import Filters
-from models.rules.numbers import round_half_up
+from models.rules.numbers import percent
 from models.store import scope, summary
 from models.store.tables import Complaint, Platform
 
@@ -89,10 +88,7 @@ def shares(label_counts: dict[str, int]) -> list[Share]:
     """Counts as shares of their total, largest first, then by label."""
     total = sum(label_counts.values())
     ordered = sorted(label_counts.items(), key=lambda item: (-item[1], item[0]))
-    return [
-        Share(label, n, round_half_up(Fraction(100 * n, total), 2) if total else Decimal("0.00"))
-        for label, n in ordered
-    ]
+    return [Share(label, n, percent(n, total)) for label, n in ordered]
 
 
 def distribution(session: Session, filters: Filters, by: str) -> list[Share]:

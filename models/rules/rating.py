@@ -27,7 +27,7 @@ from models.rules.labels import (
     GRADE_RECOMMENDED,
     GRADES,
 )
-from models.rules.numbers import round_half_up
+from models.rules.numbers import percent, round_half_up
 from models.rules.periods import IN_PROGRESS, Period
 
 FAST_HOURS = 72
@@ -119,7 +119,7 @@ class Rating:
     @property
     def reply_rate(self) -> Decimal:
         """Percent, two decimals."""
-        return round_half_up(self.inputs.reply_rate * 100, 2)
+        return percent(self.inputs.replied, self.inputs.complaints)
 
     @property
     def timeliness(self) -> Decimal:
