@@ -78,7 +78,7 @@ def test_the_ratings_page_counts_only_ended_periods_and_says_no_score(december):
     assert errors(at) == []
     said = " ".join(m.value for m in at.markdown if "评级说明" not in m.value)
     # 18 periods have complaints; 全年, 第四季度 and 12月 have not ended
-    assert "2026年“淘宝”共获得15次消费评级，均为“建议下单”" in said, said
+    assert "2026年“淘宝”共获得15次消费评级，15次获“建议下单”" in said, said
     assert "全年、第四季度、12月统计中（截至12月6日），不计入" in said
     assert "统计中（截至12月6日）" in said  # the year's headline says it is not over
 
@@ -136,7 +136,7 @@ def test_a_year_ended_has_nothing_in_progress(december, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: date(2027, 1, 2))
     at = open_page(app(rp="淘宝", period="2026"), "ratings")
     said = " ".join(m.value for m in at.markdown if "评级说明" not in m.value)
-    assert "2026年“淘宝”共获得18次消费评级，均为“建议下单”" in said
+    assert "2026年“淘宝”共获得18次消费评级，18次获“建议下单”" in said
     assert "统计中" not in said and _partial_periods(at) == set()
     assert _dash_legends(at) == []
 

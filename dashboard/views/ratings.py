@@ -8,35 +8,23 @@ import streamlit as st
 
 from dashboard import sidebar
 from models import clock
+from models.rules import report_text
 from models.rules.filters import Filters
 from models.rules.months import year_of
 from models.rules.periods import IN_PROGRESS, progress_note
-from models.rules.rating import NO_SCORE, Rating, completed
+from models.rules.rating import NO_SCORE, Rating
 from models.settings import get_settings
 from web import charts, data, frames, rating_frames, widgets
 from web.markup import literal
 
 
 def summary_sentence(platform: str, year: int, ratings: list[Rating], today: date) -> str:
-    """The reports' sentence: 2023年“云集”共获得6次消费评级，均为“建议下单”。 Periods still
-    in progress on ``today`` are named (统计中) but not counted."""
-    if not ratings:
-        return f"{year}年“{platform}”没有计入评级的投诉。"
-    done = completed(ratings, today)
-    pending = [r.period.label for r in ratings if r.period and not r.complete(today)]
-    grades = [r.grade for r in done]
-    if not grades:
-        sentence = f"{year}年“{platform}”尚未获得消费评级"
-    elif len(set(grades)) == 1:
-        sentence = f"{year}年“{platform}”共获得{len(grades)}次消费评级，均为“{grades[0]}”"
-    else:
-        parts = "，".join(f"{grades.count(g)}次获“{g}”" for g in dict.fromkeys(grades))
-        sentence = f"{year}年“{platform}”共获得{len(grades)}次消费评级，其中{parts}"
-        if done[0].period and done[0].period.kind == "year":
-            sentence += f"，{year}年整体消费评级为“{done[0].grade}”"
-    if pending:
-        sentence += f"；{'、'.join(pending)}{progress_note(today)}，不计入"
-    return sentence + "。"
+    """The report's sentence for the platform's year (共获得N次消费评级; periods in progress
+    named, not counted)."""
+    data_org = get_settings().report_data_org
+    return report_text.year_ratings_sentence(data_org, year, platform, ratings, today) or (
+        f"{year}年“{platform}”没有计入评级的投诉。"
+    )
 
 
 def _minimum() -> int:

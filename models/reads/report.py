@@ -19,7 +19,7 @@ from models.reads.stats import Share
 from models.rules import report_text as text
 from models.rules.filters import Filters
 from models.rules.periods import IN_PROGRESS
-from models.rules.rating import REPORT_COLUMNS, completed
+from models.rules.rating import REPORT_COLUMNS
 from models.store import scope as scope_of
 
 DISTRIBUTIONS = (  # (dimension, heading, chart title after "2023年社交电商")
@@ -129,23 +129,12 @@ def _platform_section(
 ) -> PlatformSection:
     year_ratings = ratings.year_ratings(session, filters, platform, year)
     grade = year_ratings[0].grade if year_ratings else "不予评级"
-    # Periods in progress are listed (marked 统计中) but not counted among the ratings.
-    pending = [r.period.label for r in year_ratings if r.period and not r.complete(today)]
     own = Filters(platforms=(platform,)).intersect(filters)
     return PlatformSection(
         platform=platform,
         grade=grade,
         heading=f"（{text.cn_number(number)}）{year}年“{platform}”获“{grade}”",
-        count_sentence=text.ratings_count_sentence(
-            data_org,
-            year,
-            platform,
-            [r.grade for r in completed(year_ratings, today)],
-            pending,
-            today,
-        )
-        if year_ratings
-        else "",
+        count_sentence=text.year_ratings_sentence(data_org, year, platform, year_ratings, today),
         table=[r.report_row(today) for r in year_ratings],
         problems_sentence=text.platform_problems_sentence(
             year,

@@ -15,6 +15,7 @@ from decimal import Decimal
 from models.reads.stats import Share
 from models.rules.labels import FEMALE, MALE, NOT_CHOSEN, UNKNOWN
 from models.rules.periods import progress_note
+from models.rules.rating import Rating, completed
 
 MAIN_SHARE = Decimal(10)  # shares of 10% and more are named with their percentage
 TOP = 10
@@ -149,6 +150,18 @@ def ratings_count_sentence(
     if n and "全年" not in pending:
         sentence += f"，{year}年整体消费评级为“{grades[0]}”评级"
     return sentence + "。"
+
+
+def year_ratings_sentence(
+    data_org: str, year: int, platform: str, year_ratings: Sequence[Rating], today: date
+) -> str:
+    """:func:`ratings_count_sentence` of a platform's year (its ratings in the reports'
+    order, as the report and the 平台评级 page list them); empty without ratings."""
+    if not year_ratings:
+        return ""
+    pending = [r.period.label for r in year_ratings if r.period and not r.complete(today)]
+    grades = [r.grade for r in completed(year_ratings, today)]
+    return ratings_count_sentence(data_org, year, platform, grades, pending, today)
 
 
 def platform_problems_sentence(
