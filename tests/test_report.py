@@ -7,6 +7,7 @@ report is written by the real command (`tousu report`) as HTML, DOCX and Markdow
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
@@ -411,3 +412,27 @@ def test_cli_mistakes_are_one_line_errors(seed_000, tmp_path, capsys):
         == 1
     )
     assert "无法从文件名判断格式" in capsys.readouterr().err
+
+
+def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
+    """The 报告 page's three files: the charts rendered once, the same PNGs in HTML and
+    DOCX, each file what writing it alone gives."""
+    from reports import figures, write, write_all
+
+    with session_scope(seed_000) as session:
+        report = sector_report(session, Filters(), "社交电商", 2023, data_org="电数宝")
+    renders = []
+    real = figures.charts_for
+    monkeypatch.setattr(figures, "charts_for", lambda *a: renders.append(1) or real(*a))
+    files = write_all(report)
+    assert len(renders) == 1 and set(files) == {"html", "docx", "md"}
+    in_html = [
+        base64.b64decode(m)
+        for m in re.findall(rb'src="data:image/png;base64,([^"]+)"', files["html"])
+    ]
+    document = Document(io.BytesIO(files["docx"]))
+    ids = [p._inline.graphic.graphicData.pic.blipFill.blip.embed for p in document.inline_shapes]
+    in_docx = [document.part.related_parts[i].blob for i in ids]
+    assert len(in_html) == 4 and in_docx == in_html
+    assert files["html"] == write(report, "html") and files["md"] == write(report, "md")
+    assert len(renders) == 2  # alone, the HTML renders its own; Markdown has no pictures
