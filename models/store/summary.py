@@ -27,7 +27,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 import pandas as pd
-from sqlalchemy import Row, case, delete, false, func, or_, select
+from sqlalchemy import Row, case, delete, false, func, literal, or_, select
 from sqlmodel import Session
 
 from models.rules.dimensions import REGISTRY, VALUE_DIMENSIONS
@@ -67,8 +67,20 @@ def changed(session: Session, keys: Iterable[Key] | None) -> None:
 
 
 def rebuild(session: Session) -> None:
-    """Recompute both summaries from scratch (migrations, bulk loads, `tousu summary`)."""
+    """Recompute both summaries from scratch (bulk loads, `tousu summary`)."""
     _recompute(session, None, None)
+
+
+def count_if_empty(session: Session) -> None:
+    """Rebuild the summaries when there are complaints but a summary table has no row:
+    what a migration leaves when it changes what they hold (models/store/schema.py)."""
+    connection = session.connection()
+
+    def empty(table) -> bool:
+        return connection.execute(select(literal(1)).select_from(table).limit(1)).first() is None
+
+    if not empty(Complaint) and (empty(SummaryCount) or empty(SummaryRating)):
+        rebuild(session)
 
 
 _RATING_COLUMNS = (
