@@ -20,6 +20,7 @@ from sqlalchemy import Column, select
 from sqlalchemy.sql import visitors
 
 from cli.main import main as tousu
+from models.importing import COMPLAINT_COLUMNS, import_complaints
 from models.reads import stats
 from models.reads.report import sector_report
 from models.rules.dimensions import FILTERED, IMPORTED, REGISTRY, Dimension
@@ -30,7 +31,7 @@ from models.store import summary
 from models.store.db import get_engine, session_scope
 from models.store.tables import Complaint
 from tests.dashboard_helpers import APP, errors
-from tests.factories import add_complaints, add_platforms
+from tests.factories import add_complaints, add_platforms, csv_bytes
 
 PLATFORMS = (
     ("甲平台", "零售电商", True),
@@ -219,6 +220,25 @@ def test_every_profile_dimension_is_drawn_and_downloads(sqlite_url, monkeypatch)
             names, counts = offered[other.label]
             assert counts == _expected(other, chosen), (dimension.name, other.name)
             assert label in names.file
+
+
+@pytest.mark.parametrize(
+    "dimension", [d for d in IMPORTED if d.imported.parse], ids=lambda d: d.name
+)
+def test_a_cell_a_dimension_does_not_know_is_reported_with_its_column(engine, dimension):
+    """In a file of good rows, the one with a nonsense cell is refused with the
+    dimension's Chinese column name and its reason; nothing is written."""
+    spec = dimension.imported
+    rows = _rows(random.Random(3), 30)
+    rows[7][dimension.column] = "不知所云"
+    add_platforms(engine, *PLATFORMS)
+    header = {key: name for key, (name, _required) in COMPLAINT_COLUMNS.items()}
+    data = csv_bytes([{header[k]: v for k, v in row.items()} for row in rows], header.values())
+    with session_scope(engine) as session:
+        report = import_complaints(session, data, "c.csv")
+    assert [(e.row, e.column, e.reason) for e in report.errors] == [(9, spec.header, spec.problem)]
+    with session_scope(engine) as session:
+        assert stats.total(session, Filters(statuses=None)) == 0
 
 
 def test_the_recount_reads_only_indexed_columns():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -63,6 +64,10 @@ COLUMNS = (
 #: What a sector's profile gives shares of, in the order they are drawn: fixed, so that a
 #: seed gives the same complaints (a dimension added later draws from its own stream).
 PROFILED = ("province", "gender", "amount_bracket", "problem_type")
+#: 投诉人类型: merchants file a few percent of the complaints, mostly about what platforms
+#: do to sellers; the chance that a complaint of each problem type is a merchant's.
+MERCHANT_CHANCE = {"任意仅退款": 0.9, "冻结商家资金": 0.9, "退店保证金不退还": 0.6, "恶意罚款": 0.6}
+MERCHANT_ELSEWHERE = 0.006
 REPLIED_AT, SCORE = COLUMNS.index("replied_at"), COLUMNS.index("score")
 _TITLES = {"女": "女士", "男": "先生"}  # 王女士, 王先生; 王 when the gender is unknown
 _BRACKET_RANGES = {
@@ -114,6 +119,24 @@ def _py_time(values: np.ndarray) -> list[datetime | None]:
     return [None if np.isnat(v) else v.astype("datetime64[s]").item() for v in values]
 
 
+def _complainant_types(rng: np.random.Generator, drawn: dict[str, np.ndarray]) -> np.ndarray:
+    """消费者 or 商家, merchants mostly where the problem is one a seller has."""
+    problems = drawn["problem_type"]
+    kinds, which = np.unique(problems, return_inverse=True)
+    chance = np.array([MERCHANT_CHANCE.get(k, MERCHANT_ELSEWHERE) for k in kinds])[which]
+    return np.where(rng.random(len(problems)) < chance, "商家", "消费者").astype(object)
+
+
+#: Dimensions drawn after the profiles' (each a function of its own random stream and
+#: the columns drawn so far), so that adding one leaves every other draw as it was.
+DRAWN = {"complainant_type": _complainant_types}
+
+
+def _stream(name: str) -> int:
+    """A dimension's own random stream, the same in every process (unlike hash())."""
+    return zlib.crc32(name.encode())
+
+
 def day_weight_sum(first: date, last: date) -> float:
     """The summed volume weights of the days ``first``..``last`` (0 when empty)."""
     if last < first:
@@ -146,7 +169,8 @@ class Synthetic:
         names = [name for name in profiles if name in platforms]
         index = self._platforms(rng, names, platforms, profiles)
         self._times(rng, first_day or date(last_day.year - years + 1, 1, 1), last_day)
-        self._people(rng, np.array([platforms[name][1] for name in names], dtype=object)[index])
+        sector_of = np.array([platforms[name][1] for name in names], dtype=object)[index]
+        self._people(rng, seed, sector_of)
         self._workflow(rng, [profiles[name] for name in names], index)
 
     def _platforms(self, rng, names: list[str], platforms: dict, profiles: dict) -> np.ndarray:
@@ -182,7 +206,7 @@ class Synthetic:
         months = self.submitted.astype("datetime64[M]").astype(int)
         self.month = (months // 12 + 1970) * 100 + months % 12 + 1  # YYYYMM, as month_of()
 
-    def _people(self, rng, sector_of: np.ndarray) -> None:
+    def _people(self, rng, seed, sector_of: np.ndarray) -> None:
         """Province, gender, amount, problem per the sector's published shares; the rest."""
         n = self.n
         sectors = json.loads(_load("sector_profiles.json").read_text("utf-8"))
@@ -193,6 +217,9 @@ class Synthetic:
             for key, column in drawn.items():
                 choice = _choice(profile[key])
                 column[mask] = rng.choice(choice.labels, size=int(mask.sum()), p=choice.probs)
+        seeds = seed if isinstance(seed, tuple) else (seed,)
+        for key, draw in DRAWN.items():  # each from its own stream, after the profiles
+            drawn[key] = draw(np.random.default_rng([*seeds, _stream(key)]), drawn)
         #: Each dimension's values by column; one without a draw takes an empty cell's value.
         self.dimensions = {
             key: drawn[key] if key in drawn else np.full(n, spec.empty, dtype=object)

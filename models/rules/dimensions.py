@@ -163,6 +163,15 @@ AGE = Bands(
 AGE_GROUPS = AGE.groups
 
 
+CONSUMER, MERCHANT = "消费者", "商家"  # 投诉人类型: who files the complaint
+
+
+def one_of(spellings: dict[str, str]) -> Callable[[str], str | None]:
+    """A parser of a closed vocabulary: each accepted spelling (any case) → its label."""
+    folded = {key.lower(): label for key, label in spellings.items()}
+    return lambda text: folded.get(text.strip().lower())
+
+
 def _regions_sentence(org: str, _year: int, _sector: str, shares: Sequence[Share]) -> str:
     return text.regions_sentence(org, shares)
 
@@ -214,6 +223,27 @@ REGISTRY: tuple[Dimension, ...] = (
     Dimension("month", "月份", "submitted_month", summarised=False, show=months.label),
     Dimension("sector", "赛道", "platform.sector", summarised=False),
     Dimension("age_group", "年龄段", "age", bands=AGE, order=(*AGE.groups, UNKNOWN), profile=True),
+    Dimension(
+        "complainant_type",
+        "投诉人类型",
+        "complainant_type",
+        order=(CONSUMER, MERCHANT),
+        chart=DONUT,
+        profile=True,
+        filtered=True,
+        imported=Imported(
+            "投诉人类型",
+            one_of(
+                {
+                    **dict.fromkeys(("消费者", "个人", "用户", "买家", "consumer"), CONSUMER),
+                    **dict.fromkeys(("商家", "商户", "卖家", "店铺", "merchant"), MERCHANT),
+                }
+            ),
+            "应为 消费者 或 商家（留空为消费者）",
+            empty=CONSUMER,
+        ),
+        reported=Reported("投诉人类型分布", "投诉人类型占比图"),
+    ),
 )
 BY_NAME: dict[str, Dimension] = {d.name: d for d in REGISTRY}
 DIMENSIONS = tuple(BY_NAME)
