@@ -18,6 +18,7 @@ from cli import ops, report
 from cli.argparse_zh import Parser, chinese
 from cli.output import FORMATS, render
 from cli.service import cmd_serve, cmd_share, cmd_user, require_schema
+from models import clock
 from models.access.roles import ROLES
 from models.errors import TousuError, UnknownName
 from models.reads.platforms import check_names
@@ -108,8 +109,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from models.importing import import_complaints, import_platforms
+    from models.access.roles import CLI
     from models.importing.limits import MAX_FILE_BYTES, megabytes
+    from models.writes.imports import import_file
 
     require_schema()
     path = Path(args.file)
@@ -120,9 +122,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise TousuError(f"无法读取文件 {path}：{exc.strerror}") from None
     if len(data) > MAX_FILE_BYTES:
         raise TousuError(f"文件过大：最多 {megabytes(MAX_FILE_BYTES)}")
-    importer = import_platforms if args.kind == "platforms" else import_complaints
     with session_scope(write=True) as session:
-        report = importer(session, data, path.name, dry_run=args.dry_run)
+        # The admin page's import, audited alike: the operator at the terminal is the actor.
+        report = import_file(session, CLI, args.kind, data, path.name, dry_run=args.dry_run)
         if not report.ok:
             session.rollback()
     for warning in report.warnings:
@@ -143,7 +145,7 @@ def cmd_ratings(args: argparse.Namespace) -> int:
         print(f"“{args.platform}”在{args.year}年没有计入评级的投诉", file=sys.stderr)
     rows = [
         {
-            **r.report_row(),
+            **r.report_row(clock.today()),
             "平台反馈率": r.reply_rate,
             "回复时效性": r.timeliness,
             "用户满意度": r.satisfaction,
@@ -273,6 +275,13 @@ def build_parser() -> argparse.ArgumentParser:
     q = user_sub.add_parser("add", help="创建账号；随后输入密码")
     q.add_argument("name", help="用户名")
     q.add_argument("--role", required=True, choices=ROLES, help="角色")
+    q.add_argument(
+        "--platform",
+        action="append",
+        default=[],
+        metavar="平台",
+        help="平台账号负责的平台（--role platform 时必填，可重复）",
+    )
     q.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     user_sub.add_parser("list", help="账号、角色和登录限制")
     for action, text in (

@@ -7,7 +7,8 @@ Admin pages check the role again themselves.
 The same file also starts the server: `streamlit run` finds the ``st.App`` at the
 bottom, imports this module (as ``app``) only to serve it, and runs the file as
 ``__main__`` for every script run. The App adds the two endpoints that set and clear
-the HttpOnly login cookie (:mod:`dashboard.cookie_routes`).
+the HttpOnly login cookie (:mod:`dashboard.cookie_routes`), behind a middleware that
+decides each request's client address (:mod:`web.proxies`).
 """
 
 from __future__ import annotations
@@ -24,44 +25,13 @@ import streamlit as st  # noqa: E402
 
 if __name__ == "__main__":  # a script run; the server's import needs none of this
     from admin.views import login
-    from dashboard import elsewhere, sidebar
+    from dashboard import elsewhere, pages, sidebar
+    from models.access.policy import who_may
     from models.settings import get_settings
     from web import auth, outage, params, share_session, widgets
     from web.markup import literal
     from web.viewer import Viewer, anonymous, nothing
 
-VIEWS = ROOT / "dashboard" / "views"
-ADMIN = ROOT / "admin" / "views"
-# (script, title, URL path)
-DASHBOARD_PAGES = [
-    (VIEWS / "overview.py", "总览", "overview"),
-    (VIEWS / "regions.py", "地区", "regions"),
-    (VIEWS / "demographics.py", "用户画像", "demographics"),
-    (VIEWS / "ratings.py", "平台评级", "ratings"),
-    (VIEWS / "leaderboard.py", "投诉榜", "leaderboard"),
-    (VIEWS / "cases.py", "典型案例", "cases"),
-    (VIEWS / "report.py", "报告", "report"),
-]
-# Pages with their own choices, where the sidebar's filters would only mislead.
-WITHOUT_SIDEBAR = {"report"}
-WITH_SIDEBAR = {title for _s, title, path in DASHBOARD_PAGES if path not in WITHOUT_SIDEBAR}
-# Pages choosing platforms themselves: the sidebar leaves out its 投诉平台 there.
-OWN_PLATFORM_PICKER = {"平台评级"}
-STAFF_PAGES = [
-    (ADMIN / "replies.py", "回复录入", "replies"),
-    (ADMIN / "scores.py", "满意度录入", "scores"),
-    (ADMIN / "review.py", "投诉审核", "review"),
-    (ADMIN / "imports.py", "数据导入", "imports"),
-]
-ADMIN_PAGES = [
-    (ADMIN / "platforms.py", "平台管理", "platforms"),
-    (ADMIN / "users.py", "用户管理", "users"),
-    (ADMIN / "shares.py", "分享链接", "shares"),
-    (ADMIN / "audit_log.py", "审计日志", "audit"),
-]
-ACCOUNT_PAGE = (ADMIN / "account.py", "我的账号", "account")
-LOGIN_PAGE = (ADMIN / "login.py", "登录", "login")
-EVERY_PAGE = [*DASHBOARD_PAGES, *STAFF_PAGES, *ADMIN_PAGES, ACCOUNT_PAGE, LOGIN_PAGE]
 # The default page is served at "/"; its own address then leads there (dashboard/elsewhere.py).
 HOME = "home"
 
@@ -82,44 +52,41 @@ def _keep_page() -> None:
     if _navigated:
         return
     query = params.snapshot()
-    _navigate(_answering({"": _pages(EVERY_PAGE, "overview")}), position="hidden")
+    _navigate(_answering({"": _pages(pages.PAGES, pages.DEFAULT)}), position="hidden")
     params.restore(query)
 
 
 def _pages(specs, default: str | None = None) -> list:
     return [
         st.Page(
-            script,
-            title=title,
-            url_path=HOME if path == default else path,
-            default=path == default,
+            spec.script,
+            title=spec.title,
+            url_path=HOME if spec.path == default else spec.path,
+            default=spec.path == default,
         )
-        for script, title, path in specs
+        for spec in specs
     ]
 
 
 def _answering(sections: dict, reason=lambda _path: None, login_form=None) -> dict:
     """``sections`` plus hidden pages answering every other known address."""
-    hidden = elsewhere.hidden_pages(sections, EVERY_PAGE, reason, login_form)
+    hidden = elsewhere.hidden_pages(sections, pages.PAGES, reason, login_form)
     return {**sections, "": [*sections.get("", []), *hidden]} if hidden else sections
 
 
 def why_not(viewer: Viewer | None, shared: bool = False):
     """Why this viewer cannot open the page at a path (None: nothing to say, go home)."""
-    staff_only = {p for _s, _t, p in STAFF_PAGES}
-    admin_only = {p for _s, _t, p in ADMIN_PAGES}
 
     def reason(path: str) -> str | None:
         if shared:
             return "分享链接只能查看看板页面。"
         if viewer is None:
-            return "此页面需要登录后查看。" if path != LOGIN_PAGE[2] else None
+            return "此页面需要登录后查看。" if path != pages.LOGIN_PAGE.path else None
         if viewer.must_change_password:
             return "请先修改初始密码，然后才能打开其他页面。"
-        if path in admin_only and viewer.has_role("staff"):
-            return "此页面仅限管理员使用，您的账号没有打开它的权限。"
-        if path in staff_only | admin_only:
-            return "此页面仅限工作人员使用，您的账号没有打开它的权限。"
+        needs = pages.BY_PATH[path].needs
+        if needs is not None and not viewer.can(needs):
+            return f"此页面仅限{who_may(needs)}使用，您的账号没有打开它的权限。"
         return None
 
     return reason
@@ -128,8 +95,9 @@ def why_not(viewer: Viewer | None, shared: bool = False):
 def _sidebar_for(page) -> None:
     """The sidebar's filters, on the dashboard pages that use them (not on the hidden
     pages answering other addresses: a login form needs no filters)."""
-    if page.visibility == "visible" and page.title in WITH_SIDEBAR:
-        sidebar.render(platforms=page.title not in OWN_PLATFORM_PICKER)
+    spec = next((p for p in pages.PAGES if p.title == page.title), None)
+    if page.visibility == "visible" and spec is not None and spec.sidebar:
+        sidebar.render(platforms=not spec.own_platform_picker)
 
 
 def _handle_requests() -> None:
@@ -149,14 +117,18 @@ def navigation_for(viewer: Viewer | None, public: bool) -> dict:
     """The pages this viewer may open, by section. Unlisted pages cannot be reached."""
     if viewer is None:
         if public:
-            return {"看板": _pages(DASHBOARD_PAGES, "overview"), "账号": _pages([LOGIN_PAGE])}
-        return {"账号": _pages([LOGIN_PAGE], "login")}
+            return {
+                pages.DASHBOARDS: _pages(pages.DASHBOARD_PAGES, pages.DEFAULT),
+                pages.ACCOUNT: _pages([pages.LOGIN_PAGE]),
+            }
+        return {pages.ACCOUNT: _pages([pages.LOGIN_PAGE], "login")}
     if viewer.must_change_password:
-        return {"账号": _pages([ACCOUNT_PAGE], "account")}
-    sections = {"看板": _pages(DASHBOARD_PAGES, "overview")}
-    if viewer.has_role("staff"):
-        sections["工作台"] = _pages(STAFF_PAGES + (ADMIN_PAGES if viewer.has_role("admin") else []))
-    sections["账号"] = _pages([ACCOUNT_PAGE])
+        return {pages.ACCOUNT: _pages([pages.ACCOUNT_PAGE], "account")}
+    sections = {pages.DASHBOARDS: _pages(pages.DASHBOARD_PAGES, pages.DEFAULT)}
+    workbench = [spec for spec in pages.WORKBENCH_PAGES if viewer.can(spec.needs)]
+    if workbench:
+        sections[pages.WORKBENCH] = _pages(workbench)
+    sections[pages.ACCOUNT] = _pages([pages.ACCOUNT_PAGE])
     return sections
 
 
@@ -179,7 +151,10 @@ def _shared_view() -> bool:
     if not link.downloads:
         widgets.hide_download_paths()
     page = _navigate(
-        _answering({"看板": _pages(DASHBOARD_PAGES, "overview")}, why_not(None, shared=True))
+        _answering(
+            {pages.DASHBOARDS: _pages(pages.DASHBOARD_PAGES, pages.DEFAULT)},
+            why_not(None, shared=True),
+        )
     )
     params.put(params.SHARE, token)  # navigation resets the URL; keep the link working
     with st.container(border=True):  # the label is typed by an admin: shown as plain text
@@ -226,6 +201,11 @@ def _run() -> None:
 if __name__ == "__main__":
     main()
 else:  # imported by `streamlit run` (and `tousu serve`) to serve this script
-    from web import cookie_routes
+    from starlette.middleware import Middleware
 
-    app = st.App(__file__, routes=cookie_routes.routes())
+    from web import cookie_routes, proxies
+
+    # Outermost: every request's client and scheme as TOUSU_TRUSTED_PROXIES allows.
+    app = st.App(
+        __file__, routes=cookie_routes.routes(), middleware=[Middleware(proxies.TrustedProxies)]
+    )

@@ -26,8 +26,10 @@ SETTINGS_HELP: dict[str, str] = {
         "Default: 0 (login required)."
     ),
     "TOUSU_TRUSTED_PROXIES": (
-        "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
-        "header names the client (for the per-client login throttle). Default: none."
+        "Comma-separated addresses or networks of reverse proxies; only connections from "
+        "these may name the client (X-Forwarded-For, for the per-client login throttle) and "
+        "the scheme (X-Forwarded-Proto, for the Secure cookie). Default: none: every "
+        "connection is its own client, whatever its headers say."
     ),
     "TOUSU_BASE_URL": (
         "Public address of the app, used in share links (e.g. https://tousu.example.org); "

@@ -148,11 +148,11 @@ def test_a_copied_cookie_is_worthless_once_the_account_is_disabled(site, browser
     copied = captured_cookies(context)
     assert "已登录：disabled" in logged_in_with(browser, base, copied)
     with session_scope(engine) as session:
-        users.set_disabled(session, Actor("boss"), "disabled", True)
+        users.set_disabled(session, Actor("boss"), "disabled", True, seen_version=None)
     seen = logged_in_with(browser, base, copied)
     assert seen.startswith("登录") and "已登录" not in seen
     with session_scope(engine) as session:  # enabling again does not revive the cookie
-        users.set_disabled(session, Actor("boss"), "disabled", False)
+        users.set_disabled(session, Actor("boss"), "disabled", False, seen_version=None)
     seen = logged_in_with(browser, base, copied)
     assert seen.startswith("登录") and "已登录" not in seen
     context.close()
@@ -181,8 +181,8 @@ def test_every_known_address_answers_in_chinese(site, browser):
     assert tab.locator("h1").first.inner_text() == "我的账号"
 
     _context, tab = log_in(browser, base, "reader")
-    assert "仅限工作人员" in _answer(tab, f"{base}/replies")
-    assert "仅限工作人员" in _answer(tab, f"{base}/users")
+    assert "仅限平台、工作人员、管理员" in _answer(tab, f"{base}/replies")
+    assert "仅限管理员" in _answer(tab, f"{base}/users")
     shown = _answer(tab, f"{base}/overview?period=all")  # the default page lives at /
     assert tab.evaluate("location.pathname") == "/"
     assert "period=all" in tab.url

@@ -296,3 +296,39 @@ def test_every_command_is_in_the_readme():
     (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     missing = [name for name in commands.choices if f"| `tousu {name}" not in readme]
     assert missing == []
+
+
+def test_an_import_from_the_command_line_is_audited_like_one_from_the_admin_page(
+    use_db, capsys, tmp_path
+):
+    """`tousu import` and the admin page's import leave the same audit entry; only the
+    actor differs (the operator at the terminal, `cli`). A dry run leaves none."""
+    from models.access import users
+    from models.access.roles import CLI, Actor
+    from models.store.db import get_engine, session_scope
+    from models.writes import audit
+    from models.writes.imports import import_file
+
+    header = "投诉平台,投诉时间,问题类型,投诉地区\n"
+    by_cli, by_page = tmp_path / "终端.csv", tmp_path / "页面.csv"
+    by_cli.write_text(header + "甲,2024-03-01,退款问题,广东\n", encoding="utf-8")
+    by_page.write_text(header + "乙,2024-03-02,虚假促销,福建\n", encoding="utf-8")
+    engine = get_engine(use_db)
+    with session_scope(engine, write=True) as session:
+        users.add_user(session, CLI, "boss", "admin", "correct-horse-battery")
+
+    assert run(capsys, "import", "complaints", str(by_cli), "--dry-run")[0] == 0
+    assert run(capsys, "import", "complaints", str(by_cli))[0] == 0
+    with session_scope(engine, write=True) as session:
+        import_file(
+            session, Actor("boss"), "complaints", by_page.read_bytes(), by_page.name, dry_run=False
+        )
+    with session_scope(engine) as session:
+        cli_entry, page_entry = sorted(
+            audit.entries(session, CLI, entity="import"), key=lambda e: e.id
+        )
+    assert (cli_entry.actor, page_entry.actor) == ("cli", "boss")
+    assert (cli_entry.entity_id, page_entry.entity_id) == ("终端.csv", "页面.csv")
+    same = ("action", "entity", "before", "after")
+    assert [getattr(cli_entry, f) for f in same] == [getattr(page_entry, f) for f in same]
+    assert cli_entry.action == "import_complaints" and cli_entry.after["inserted"] == 1

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
-from dashboard.app import DASHBOARD_PAGES, WITH_SIDEBAR
+from dashboard.pages import DASHBOARD_PAGES
 from models.demo import generate_demo
 from models.rules.search import LIMIT_NOTE, MAX_WORDS
 from models.store.db import dispose_engines, get_engine
@@ -24,7 +24,8 @@ from tests.dashboard_helpers import APP
 from web import outage, params
 
 ROOT = Path(__file__).resolve().parent.parent
-TITLES = {path: title for _script, title, path in DASHBOARD_PAGES}
+TITLES = {spec.path: spec.title for spec in DASHBOARD_PAGES}
+WITH_SIDEBAR = {spec.title for spec in DASHBOARD_PAGES if spec.sidebar}
 HOSTILE: dict[str, str | list[str]] = {
     "huge": str(10**30),
     "negative": "-1",

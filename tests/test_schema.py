@@ -103,7 +103,7 @@ def test_complaints_from_before_the_summaries_are_counted_at_the_latest_revision
 
 
 def test_complaints_from_before_complainant_types_are_consumers(tmp_path):
-    """Revision 0012 adds 投诉人类型: older complaints are consumers', and the summaries
+    """Revision 0014 adds 投诉人类型: older complaints are consumers', and the summaries
     (which held no such dimension) are counted again, exactly."""
     engine = _upgraded(
         tmp_path,

@@ -234,7 +234,7 @@ def test_every_write_is_audited_with_before_and_after(world):
         platform_writes.save_platform(
             session, ADMIN, name="新平台", sector="零售电商", onboarded=False
         )
-        users.set_disabled(session, ADMIN, "watcher", True)
+        users.set_disabled(session, ADMIN, "watcher", True, seen_version=None)
         entries = audit.entries(session, ADMIN)
     by_action = {e.action: e for e in entries}
     assert by_action["reply"].before["status"] == "已移交"

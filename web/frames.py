@@ -13,6 +13,7 @@ import pandas as pd
 from models.reads.cases import CaseRow
 from models.reads.queues import QueueItem
 from models.reads.stats import Share
+from models.rules.periods import IN_PROGRESS
 
 CASE_COLUMNS = ["编号", "投诉时间", "投诉人", "投诉平台", "赛道", "问题类型", "状态", "标题"]
 
@@ -114,3 +115,13 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a rank read as 8.0 where another row has none
     return str(value)
+
+
+def with_status(frame: pd.DataFrame) -> pd.DataFrame:
+    """A chart's download with its ``partial`` flag said in words: a 状态 column reading
+    统计中 for a period still in progress — only when one is (a year that has ended needs
+    no column of blanks)."""
+    out = frame.drop(columns=["partial"])
+    if frame["partial"].any():
+        out["状态"] = [IN_PROGRESS if partial else "" for partial in frame["partial"]]
+    return out

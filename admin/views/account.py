@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from admin.common import flash, guard, run_write
+from admin.common import flash, guard, run_action
 from models.access import users
+from web import auth, data
 from web.markup import literal
 from web.viewer import current_viewer
 
 
 def render() -> None:
-    who = guard("viewer")
+    who = guard(__file__)
     viewer = current_viewer()
     st.title("我的账号")
     flash()
@@ -25,12 +26,13 @@ def render() -> None:
         if st.form_submit_button("修改密码", type="primary"):
             if new != again:
                 st.error("两次输入的新密码不一致")
-            elif run_write(
-                users.set_password,
+            elif run_action(  # the current password is checked through the login throttle
+                users.change_own_password,
+                data.engine(data.database_url()),
                 who,
-                who.username,
+                current,
                 new,
-                current_password=current,
+                client=auth.client_address(),
                 success="密码已修改，其他设备上的登录均已退出",
             ):
                 # The change ended every session of the account: this browser gets a new one.

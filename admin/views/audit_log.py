@@ -87,7 +87,7 @@ def describe(values: dict | None) -> str:
 
 
 def render() -> None:
-    who = guard("admin")
+    who = guard(__file__)
     st.title("审计日志")
     cols = st.columns(3)
     entity = cols[0].selectbox(

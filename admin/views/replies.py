@@ -10,7 +10,8 @@ from admin.common import flash, guard, read
 from admin.editing import is_open, open_complaint
 from models.clock import local_now
 from models.reads import queues
-from models.reads.platforms import platforms as all_platforms
+from models.reads.platforms import platforms_in
+from models.rules.filters import Filters
 from models.writes import workflow
 from web import frames
 
@@ -57,7 +58,7 @@ def _label(cid: int, platform: str, title: str | None) -> str:
 def _queue(who) -> tuple[list, int, dict[str, int]]:
     """The queue narrowed by platform and waiting time (the two controls above it), and
     how many wait in each band."""
-    names = sorted(p.name for p in read(all_platforms).values())
+    names = [p.name for p in read(platforms_in, Filters(statuses=None))]  # the viewer's own
     cols = st.columns([2, 3])
     platform = cols[0].selectbox(
         "平台", ["全部平台", *names], key="rq_platform", placeholder="选择平台"
@@ -81,7 +82,7 @@ def _queue(who) -> tuple[list, int, dict[str, int]]:
 
 
 def render() -> None:
-    who = guard("staff")
+    who = guard(__file__)
     st.title("回复录入")
     flash()
     items, total, bands = _queue(who)

@@ -13,7 +13,7 @@ PAGE = "sc"
 
 
 def render() -> None:
-    who = guard("staff")
+    who = guard(__file__)
     st.title("满意度录入")
     flash()
     waiting = read(queues.awaiting_score, who)

@@ -8,6 +8,7 @@ import streamlit as st
 from admin.common import flash
 from admin.editing import typical_form
 from dashboard import sidebar
+from models.access.policy import Can
 from models.reads.cases import COUNT_CAP
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
@@ -24,7 +25,7 @@ def render() -> None:
     selection = sidebar.current()
     st.title("典型案例")
     st.caption(f"{selection.title} · 按投诉时间从新到旧")
-    if current_viewer().is_staff:
+    if current_viewer().can(Can.MARK_TYPICAL):
         flash()  # the outcome of a 典型案例 save
     text, types, typical, filters = _search_widgets(selection.filters)
     page = params.get(params.PAGE)
@@ -115,10 +116,10 @@ def _export(filters: Filters, query: dict, total: int) -> None:
 def _search_widgets(filters: Filters) -> tuple[str, list[str], bool, Filters]:
     """Words, problem types, statuses and 仅典型案例, kept in the URL (?q=…&ptype=…)."""
     viewer = current_viewer()
-    statuses_allowed = STATUSES if viewer.is_staff else COUNTING_STATUSES
+    statuses_allowed = STATUSES if viewer.can(Can.REVIEW) else COUNTING_STATUSES
     typical = st.toggle(
         "仅典型案例",
-        value=not viewer.is_staff,  # what readers come for; staff look for cases to mark
+        value=not viewer.can(Can.MARK_TYPICAL),  # readers' interest; staff look for cases to mark
         key="typical",
         bind="query-params",
         help="工作人员选定、用于报告的典型案例",
@@ -149,7 +150,7 @@ def _search_widgets(filters: Filters) -> tuple[str, list[str], bool, Filters]:
     )
     if statuses:
         filters = data.with_statuses(filters, tuple(statuses))
-    elif viewer.is_staff:
+    elif viewer.can(Can.REVIEW):
         filters = data.with_statuses(filters, None)
     return text, types, typical, filters
 
@@ -164,7 +165,7 @@ def _detail(case_id: int) -> None:
         else:
             case_panel(detail, reveal=current_viewer().reveal_personal)
             who = actor()
-            if who is not None and current_viewer().is_staff:
+            if who is not None and current_viewer().can(Can.MARK_TYPICAL):
                 typical_form(who, case_id)
         if st.button("关闭详情", key="cs_close"):
             params.put(params.CASE, None)

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.clock import local_now
 from models.errors import NotFound, TousuError
 from models.reads.platforms import check_names
@@ -169,7 +170,7 @@ def create_link(
     downloads: bool = True,
 ) -> tuple[LinkInfo, str]:
     """Make a link (administrators). Returns its info and the token — shown only this once."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.SHARE)
     if not 1 <= expires_days <= MAX_DAYS:
         raise TousuError(f"有效期应为 1 到 {MAX_DAYS} 天")
     if date_from and date_to and date_from > date_to:
@@ -200,14 +201,14 @@ def create_link(
 
 
 def list_links(session: Session, actor: Actor) -> list[LinkInfo]:
-    require(session, actor, "admin")
+    authorize(session, actor, Can.SHARE)
     rows = session.execute(select(ShareLink).order_by(ShareLink.id.desc())).scalars()
     return [_info(row) for row in rows]
 
 
 def revoke(session: Session, actor: Actor, link_id: int) -> None:
     """End a link at once (administrators)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.SHARE)
     row = session.get(ShareLink, link_id)
     if row is None:
         raise NotFound(f"没有编号为 {link_id} 的分享链接")

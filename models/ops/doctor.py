@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
+from models.access.users import look_alikes
 from models.ops import transfer
 from models.settings import Settings
 from models.store import faults, schema, summary
@@ -91,6 +92,25 @@ def _database(engine: Engine) -> list[Finding]:
 
 
 def _accounts(session: Session) -> list[Finding]:
+    return _look_alikes(session) + _admins(session)
+
+
+def _look_alikes(session: Session) -> list[Finding]:
+    similar = look_alikes(session)
+    if not similar:
+        return []
+    pairs = "；".join(f"“{name}”像“{older}”" for name, older in sorted(similar.items()))
+    return [
+        Finding(
+            "warn",
+            "相似账号",
+            f"{pairs}（在拒绝相似用户名之前创建，仍可登录）：请确认是否同一人，"
+            "不需要的账号请用 `tousu user disable` 停用",
+        )
+    ]
+
+
+def _admins(session: Session) -> list[Finding]:
     admins = session.execute(
         select(func.count()).where(User.role == "admin", User.disabled.is_(False))
     ).scalar_one()

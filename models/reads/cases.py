@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import and_, func, literal_column, or_, select
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.reads import stats
 from models.rules.filters import Filters
 from models.rules.labels import mask_name
@@ -247,6 +248,7 @@ def case_detail(
 
 
 def complaint_for_staff(session: Session, actor: Actor, complaint_id: int) -> CaseDetail | None:
-    """A complaint in full, personal data included — staff only."""
-    require(session, actor, "staff")
-    return case_detail(session, Filters(statuses=None), complaint_id, reveal=True)
+    """A complaint in full, personal data included, for someone who handles it (staff; a
+    platform account for its own complaints); NotFound outside the actor's scope."""
+    who = authorize(session, actor, Can.VIEW_PERSONAL, complaint_id)
+    return case_detail(session, who.scope.filters, complaint_id, reveal=True)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, Principal, authorize
+from models.access.roles import Actor
 from models.clock import local_now
-from models.rules.filters import Filters
 from models.rules.labels import PENDING, REPLIED, TRANSFERRED
 from models.rules.rating import FAST_HOURS, SLOW_HOURS
 from models.store import scope
@@ -46,13 +46,17 @@ BANDS: dict[str, tuple[float, float | None]] = {
 }
 
 
-def _in_scope(session: Session) -> list:
-    """The session's scope (its platforms and dates) on a staff queue of any status."""
-    return scope.where(session, Filters(statuses=None))
+def _in_scope(session: Session, who: Principal) -> list:
+    """Within the actor's scope (a platform account: its own) and the session's."""
+    return scope.where(session, who.scope.filters)
 
 
-def _awaiting(session: Session, platform: str | None) -> list:
-    where = [Complaint.status == TRANSFERRED, Complaint.replied_at.is_(None), *_in_scope(session)]
+def _awaiting(session: Session, who: Principal, platform: str | None) -> list:
+    where = [
+        Complaint.status == TRANSFERRED,
+        Complaint.replied_at.is_(None),
+        *_in_scope(session, who),
+    ]
     if platform:
         where.append(Platform.name == platform)
     return where
@@ -69,9 +73,9 @@ def reply_queue(
 ) -> tuple[list[QueueItem], int]:
     """Transferred complaints awaiting a reply, longest waiting first, and their total;
     ``min_hours``/``max_hours`` keep those that have waited that long (max excluded)."""
-    require(session, actor, "staff")
+    who = authorize(session, actor, Can.REPLY)
     now = local_now()
-    where = _awaiting(session, platform)
+    where = _awaiting(session, who, platform)
     if min_hours:
         where.append(Complaint.transferred_at <= now - timedelta(hours=min_hours))
     if max_hours is not None:
@@ -101,7 +105,7 @@ def reply_queue(
 
 def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) -> dict[str, int]:
     """How many complaints await a reply in each waiting band (:data:`BANDS`), one query."""
-    require(session, actor, "staff")
+    who = authorize(session, actor, Can.REPLY)
     now = local_now()
     fast = now - timedelta(hours=FAST_HOURS)
     slow = now - timedelta(hours=SLOW_HOURS)
@@ -115,7 +119,7 @@ def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) 
     banded = (
         select(band.label("band"))
         .join(Platform, Platform.id == Complaint.platform_id)
-        .where(*_awaiting(session, platform))
+        .where(*_awaiting(session, who, platform))
         .subquery()
     )
     counts = dict(
@@ -126,12 +130,12 @@ def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) 
 
 def pending_review(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
     """(id, version) of complaints awaiting review, oldest first."""
-    require(session, actor, "staff")
+    who = authorize(session, actor, Can.REVIEW)
     return [
         tuple(r)
         for r in session.execute(
             select(Complaint.id, Complaint.version)
-            .where(Complaint.status == PENDING, *_in_scope(session))
+            .where(Complaint.status == PENDING, *_in_scope(session, who))
             .order_by(Complaint.submitted_at)
             .limit(limit)
         )
@@ -140,12 +144,12 @@ def pending_review(session: Session, actor: Actor, limit: int = 200) -> list[tup
 
 def awaiting_score(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
     """(id, version) of replied complaints without a score, newest reply first."""
-    require(session, actor, "staff")
+    who = authorize(session, actor, Can.SCORE)
     return [
         tuple(r)
         for r in session.execute(
             select(Complaint.id, Complaint.version)
-            .where(Complaint.status == REPLIED, *_in_scope(session))
+            .where(Complaint.status == REPLIED, *_in_scope(session, who))
             .order_by(Complaint.replied_at.desc())
             .limit(limit)
         )

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from models import clock
 from models.errors import TousuError
 from models.reads import cases, leaderboard, ratings, stats
 from models.reads.platforms import platforms_in
@@ -18,7 +19,8 @@ from models.reads.stats import Share
 from models.rules import report_text as text
 from models.rules.dimensions import REGISTRY
 from models.rules.filters import Filters
-from models.rules.rating import REPORT_COLUMNS
+from models.rules.periods import IN_PROGRESS
+from models.rules.rating import REPORT_COLUMNS, completed
 from models.store import scope as scope_of
 
 #: The dimensions the report's 二、整体数据 shows, in registry order, with their part.
@@ -120,19 +122,28 @@ def _platform_section(
     year: int,
     org: str,
     data_org: str,
+    today: date,
 ) -> PlatformSection:
     year_ratings = ratings.year_ratings(session, filters, platform, year)
-    grades = [r.grade for r in year_ratings]
-    grade = grades[0] if grades else "不予评级"
+    grade = year_ratings[0].grade if year_ratings else "不予评级"
+    # Periods in progress are listed (marked 统计中) but not counted among the ratings.
+    pending = [r.period.label for r in year_ratings if r.period and not r.complete(today)]
     own = Filters(platforms=(platform,)).intersect(filters)
     return PlatformSection(
         platform=platform,
         grade=grade,
         heading=f"（{text.cn_number(number)}）{year}年“{platform}”获“{grade}”",
-        count_sentence=text.ratings_count_sentence(data_org, year, platform, grades)
-        if grades
+        count_sentence=text.ratings_count_sentence(
+            data_org,
+            year,
+            platform,
+            [r.grade for r in completed(year_ratings, today)],
+            pending,
+            today,
+        )
+        if year_ratings
         else "",
-        table=[r.report_row() for r in year_ratings],
+        table=[r.report_row(today) for r in year_ratings],
         problems_sentence=text.platform_problems_sentence(
             year,
             platform,
@@ -153,11 +164,14 @@ def sector_report(
     intro: str | None = None,
     org: str = "Tousu",
     data_org: str = "Tousu",
+    today: date | None = None,
 ) -> Report:
-    """The report for ``sector`` and ``year`` within ``filters`` (a viewer's scope).
+    """The report for ``sector`` and ``year`` within ``filters`` (a viewer's scope), as of
+    ``today`` (the clock's by default): periods not yet ended are marked 统计中.
 
     Raises TousuError when the sector is unknown or has no complaints that year.
     """
+    today = today or clock.today()
     known = sorted({p.sector for p in platforms_in(session, filters)})  # within the scope
     if sector not in known:
         raise TousuError(f"未知赛道：{sector}（已有赛道：{'、'.join(known) or '无'}）")
@@ -168,7 +182,7 @@ def sector_report(
         raise TousuError(f"{year}年{sector}没有可用于报告的投诉数据")
     names = [r.platform for r in ranks]
     sections = [
-        _platform_section(session, year_scope, i, name, year, org, data_org)
+        _platform_section(session, year_scope, i, name, year, org, data_org, today)
         for i, name in enumerate(names, 1)
     ]
     distributions = []
@@ -203,14 +217,20 @@ def sector_report(
         cases_table_title=f"{year}年中国{sector}{text.cn_number(len(typical))}大典型投诉案例",
         cases=typical,
         platforms=sections,
-        coverage=_coverage(seen, year),
+        coverage=_coverage(seen, year, today),
     )
 
 
-def _coverage(seen: Filters, year: int) -> str:
-    """The dates a report covers, said when they are not the whole year."""
+def _coverage(seen: Filters, year: int, today: date) -> str:
+    """The dates a report covers, said when they are not the whole year (a reader's dates,
+    or a year still in progress)."""
     first = max(seen.date_from or date(year, 1, 1), date(year, 1, 1))
     last = min(seen.date_to or date(year, 12, 31), date(year, 12, 31))
+    if first <= today <= last:
+        return (
+            f"统计范围：{year}年{first.month}月{first.day}日至{today.month}月{today.day}日"
+            f"（{IN_PROGRESS}）"
+        )
     if (first, last) == (date(year, 1, 1), date(year, 12, 31)):
         return ""
     return f"统计范围：{year}年{first.month}月{first.day}日至{last.month}月{last.day}日"

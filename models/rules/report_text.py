@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from models.rules.labels import FEMALE, MALE, NOT_CHOSEN, UNKNOWN
+from models.rules.periods import progress_note
 
 if TYPE_CHECKING:  # the registry of dimensions (read by stats) names these sentences
     from models.reads.stats import Share
@@ -133,18 +134,33 @@ def highlights_sentence(year: int, sector: str, grades: dict[str, str]) -> str:
     return f"此外，在“{year}年全国{sector}消费评级榜”中，" + "，".join(parts) + "。"
 
 
-def ratings_count_sentence(data_org: str, year: int, platform: str, grades: Sequence[str]) -> str:
-    """``grades``: the year's ratings, 全年 first (the reports' table order)."""
+def ratings_count_sentence(
+    data_org: str,
+    year: int,
+    platform: str,
+    grades: Sequence[str],
+    pending: Sequence[str] = (),
+    through: date | None = None,
+) -> str:
+    """``grades``: the year's ratings of periods that have ended, 全年 first when it has
+    (the reports' table order); ``pending``: the periods still in progress on ``through``
+    (统计中), named but not counted."""
+    head = f"据电商大数据库“{data_org}”监测数据显示，{year}年“{platform}”"
     counts = Counter(grades)
     n = len(grades)
-    if len(counts) == 1:
-        split = f"{n}次获“{grades[0]}”"
+    if not n:
+        sentence = head + "尚未获得消费评级"
+    elif len(counts) == 1:
+        sentence = head + f"共获得{n}次消费评级，{n}次获“{grades[0]}”"
     else:
-        split = "其中" + "、".join(f"{k}次获“{g}”" for g, k in counts.most_common())
-    return (
-        f"据电商大数据库“{data_org}”监测数据显示，{year}年“{platform}”共获得{n}次消费评级，"
-        f"{split}，{year}年整体消费评级为“{grades[0]}”评级。"
-    )
+        split = "、".join(f"{k}次获“{g}”" for g, k in counts.most_common())
+        sentence = head + f"共获得{n}次消费评级，其中{split}"
+    if pending:
+        note = progress_note(through) if through else "统计中"
+        sentence += f"；{'、'.join(pending)}{note}，不计入"
+    if n and "全年" not in pending:
+        sentence += f"，{year}年整体消费评级为“{grades[0]}”评级"
+    return sentence + "。"
 
 
 def platform_problems_sentence(

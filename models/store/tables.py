@@ -47,12 +47,24 @@ class Platform(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    """A person who logs in: viewer, staff or admin."""
+    """A person who logs in: viewer, platform, staff or admin (models/access/policy.py)."""
 
     __tablename__ = "app_user"
+    __table_args__ = (
+        Index("ix_app_user_name_key", "name_key", unique=True),
+        Index("ix_app_user_name_skeleton", "name_skeleton", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    #: NFKC + case folding of the name: what a login matches (models/access/names.py).
+    #: Both unique; NULL only for an account that already looked like an older one when
+    #: revision 0010 came (kept, answering to its exact name; `tousu doctor` says so).
+    name_key: str | None = Field(default=None, sa_column=Column(Text))
+    #: TS #39 skeleton of the name: no two accounts look alike.
+    name_skeleton: str | None = Field(default=None, sa_column=Column(Text))
+    #: Bumped by every change of the account: an edit made on an older version is refused.
+    version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     role: str = Field(sa_column=Column(String(16), nullable=False))
     password_hash: str = Field(sa_column=Column(String(100), nullable=False), repr=False)
     disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
@@ -61,6 +73,21 @@ class User(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+
+
+class UserPlatform(SQLModel, table=True):
+    """A platform account's platforms: the complaints it answers and all it may see."""
+
+    __tablename__ = "user_platform"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    )
+    platform_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("platform.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.clock import local_now
 from models.store.tables import AuditLog
 
@@ -77,7 +78,7 @@ def entries(
     limit: int = 500,
 ) -> list[Entry]:
     """The newest entries first (administrators only)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.AUDIT)
     return _entries(session, entity=entity, entity_id=entity_id, who=who, limit=limit)
 
 
@@ -102,6 +103,44 @@ def _entry(r: AuditLog) -> Entry:
         r.entity_id,
         json.loads(r.before) if r.before else None,
         json.loads(r.after) if r.after else None,
+    )
+
+
+def shown(value: Any, *, time: bool = False) -> str:
+    """An audited value as a person reads it (the log keeps times as ISO text)."""
+    if value is None or value == "":
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if time:
+        try:
+            return f"{datetime.fromisoformat(str(value)):%Y-%m-%d %H:%M}"
+        except ValueError:
+            return str(value)
+    text = " ".join(str(value).split())
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+def describe(
+    entry: Entry,
+    fields: dict[str, str],
+    actions: dict[str, str],
+    *,
+    hidden: tuple[str, ...] = ("version",),
+    times: tuple[str, ...] = (),
+) -> str:
+    """One entry as a sentence: who, when, which action, each changed field before → after
+    ("alice 于 05-12 10:03 录入满意度（满意度 空 → 7）"), in the names ``fields`` gives."""
+    before, after = entry.before or {}, entry.after or {}
+    changed = [
+        f"{fields.get(k, k)} {shown(before.get(k), time=k in times)} → "
+        f"{shown(after.get(k), time=k in times)}"
+        for k in after
+        if k not in hidden and before.get(k) != after.get(k)
+    ]
+    action = actions.get(entry.action, entry.action)
+    return (
+        f"{entry.actor} 于 {entry.at:%m-%d %H:%M} {action}（{'，'.join(changed) or '无字段变化'}）"
     )
 
 

@@ -4,16 +4,16 @@ Existing complaints were filed by consumers. The column joins the index a summar
 recount reads, and the summaries are emptied: they are counted again, with the new
 dimension, once the upgrade reaches the latest revision (models/store/schema.py).
 
-Revision ID: 0012
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0010"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
