@@ -24,7 +24,7 @@ from models.errors import TousuError, UnknownName
 from models.reads.platforms import check_names
 from models.reads.ratings import year_ratings
 from models.reads.stats import distribution
-from models.rules.dimensions import DIMENSIONS
+from models.rules.dimensions import DIMENSIONS, REGISTRY
 from models.rules.filters import Filters
 from models.rules.labels import normalize_province
 from models.rules.rating import REPORT_COLUMNS
@@ -251,7 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     ops.add_parser(sub)
 
     p = sub.add_parser("stats", help="投诉按一个维度的分布（占比）")
-    p.add_argument("--by", required=True, choices=DIMENSIONS, help="统计维度")
+    by = "、".join(f"{d.name}（{d.label}）" for d in REGISTRY)
+    p.add_argument("--by", required=True, choices=DIMENSIONS, metavar="DIM", help=f"统计维度：{by}")
     p.add_argument("--sector", action="append", default=[], metavar="S", help="赛道，可重复")
     p.add_argument("--platform", action="append", default=[], metavar="P", help="平台，可重复")
     p.add_argument(

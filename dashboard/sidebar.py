@@ -2,9 +2,10 @@
 
 app.py draws them (:func:`render`) before it runs a dashboard page; the page takes the
 selection from :func:`current` and hands its filters to the data door. URL parameters
-(declared in :mod:`web.params`): ``sector``, ``platform``, ``province`` (repeatable; the
-widgets are bound to them), ``period`` (all, 2024, 2024H1, 2024Q3, 2024-07 or custom) with
-``from``/``to`` for a custom range (one parameter for two widgets, so kept by hand).
+(declared in :mod:`web.params`): ``sector``, ``platform``, ``province`` and each dimension
+the sidebar filters by, under its name (repeatable; the widgets are bound to them),
+``period`` (all, 2024, 2024H1, 2024Q3, 2024-07 or custom) with ``from``/``to`` for a
+custom range (one parameter for two widgets, so kept by hand).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 import streamlit as st
 
 from models import clock
+from models.rules.dimensions import FILTERED
 from models.rules.filters import Filters
 from models.rules.labels import PROVINCES
 from models.rules.months import first_day, year_of
@@ -196,6 +198,12 @@ def render(platforms: bool = True) -> Selection:
         chosen_provinces = st.multiselect(
             "投诉地区", list(PROVINCES), key="province", placeholder="全部地区", bind="query-params"
         )
+        chosen = {
+            d.name: st.multiselect(
+                d.label, list(d.order), key=d.name, placeholder="全部", bind="query-params"
+            )
+            for d in FILTERED
+        }
 
     custom = granularity == "custom"
     params.put(params.PERIOD, "custom" if custom else period.code if period else "all")
@@ -209,6 +217,8 @@ def render(platforms: bool = True) -> Selection:
         date_from=date_from,
         date_to=date_to,
     )
+    for name, labels in chosen.items():
+        filters = filters.choose(name, tuple(labels) or None)
     selection = Selection(filters, period, granularity)
     st.session_state["selection"] = selection
     return selection

@@ -320,3 +320,17 @@ def test_typical_case_columns_and_a_reimport_keeps_what_staff_chose(engine):
     bad = [{**rows[0], "投诉编号": "D", "典型案例": "也许"}]
     report = _import(engine, csv_bytes(bad, header))
     assert not report.ok and "典型案例" in str(report.errors[0])
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind"),
+    [("", "消费者"), ("消费者", "消费者"), ("个人", "消费者"), ("商家", "商家"), ("商户", "商家"),
+     (" Merchant ", "商家"), ("卖家", "商家")],
+)  # fmt: skip
+def test_complainant_type_spellings(engine, cell, kind):
+    data = csv_bytes(
+        [{"投诉平台": "甲", "投诉时间": "2024-01-02", "问题类型": "退款问题", "投诉人类型": cell}],
+        ["投诉平台", "投诉时间", "问题类型", "投诉人类型"],
+    )
+    assert _import(engine, data).ok
+    assert [c.complainant_type for c in _complaints(engine)] == [kind]

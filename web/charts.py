@@ -3,9 +3,12 @@ the same chart object, see :mod:`web.chart_memo`); no Streamlit here."""
 
 from __future__ import annotations
 
+import itertools
+
 import altair as alt
 import pandas as pd
 
+from models.rules.dimensions import DONUT, Dimension
 from models.rules.periods import IN_PROGRESS
 from web.chart_memo import memoized
 
@@ -88,9 +91,17 @@ def shares_bar(
     return (bars + text).properties(height=max(120, 24 * len(frame)))
 
 
+#: Donut colours: the genders' own, then the palette's in the dimension's order.
+DONUT_COLORS = {"女": "#e57373", "男": "#64b5f6", "未知": "#bdbdbd"}
+PALETTE = ("#c8102e", "#64b5f6", "#ffb74d", "#81c784", "#9575cd", "#4db6ac", "#f06292")
+
+
 @memoized
-def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
-    palette = {"女": "#e57373", "男": "#64b5f6", "未知": "#bdbdbd"}
+def donut(frame: pd.DataFrame, label: str, order: list[str] | None = None) -> alt.Chart:
+    """A ring of shares (columns: label, count, percent), its labels in ``order``."""
+    domain = order or list(frame["label"])
+    others = itertools.cycle(PALETTE)
+    colors = [DONUT_COLORS.get(name) or next(others) for name in domain]
     return (
         alt.Chart(frame)
         .mark_arc(innerRadius=55)
@@ -99,7 +110,8 @@ def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
             color=alt.Color(
                 "label:N",
                 title=label,
-                scale=alt.Scale(domain=list(palette), range=list(palette.values())),
+                sort=domain,
+                scale=alt.Scale(domain=domain, range=colors),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title=label),
@@ -109,6 +121,15 @@ def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
         )
         .properties(height=260)
     )
+
+
+def distribution(dimension: Dimension, frame: pd.DataFrame) -> alt.Chart:
+    """A distribution (columns: label, count, percent) drawn as its dimension says: a
+    donut, or bars in the dimension's order (largest first when it has none)."""
+    order = dimension.ordered(frame["label"])
+    if dimension.chart == DONUT:
+        return donut(frame, dimension.label, order)
+    return shares_bar(frame, dimension.label, order=order)
 
 
 @memoized

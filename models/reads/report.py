@@ -17,17 +17,14 @@ from models.reads import cases, leaderboard, ratings, stats
 from models.reads.platforms import platforms_in
 from models.reads.stats import Share
 from models.rules import report_text as text
+from models.rules.dimensions import REGISTRY
 from models.rules.filters import Filters
 from models.rules.periods import IN_PROGRESS
 from models.rules.rating import REPORT_COLUMNS
 from models.store import scope as scope_of
 
-DISTRIBUTIONS = (  # (dimension, heading, chart title after "2023年社交电商")
-    ("problem_type", "投诉问题类型分布", "投诉问题占比图"),
-    ("province", "投诉地区分布", "投诉地区占比图"),
-    ("gender", "投诉用户性别分布", "投诉性别占比图"),
-    ("amount_bracket", "投诉金额区间分布", "投诉金额占比图"),
-)
+#: The dimensions the report's 二、整体数据 shows, in registry order, with their part.
+DISTRIBUTIONS = tuple((d, d.reported) for d in REGISTRY if d.reported is not None)
 
 
 @dataclass(frozen=True)
@@ -178,15 +175,15 @@ def sector_report(
         for i, name in enumerate(names, 1)
     ]
     distributions = []
-    for dimension, heading, chart in DISTRIBUTIONS:
-        shares = stats.distribution(session, year_scope, dimension)
+    for dimension, reported in DISTRIBUTIONS:
+        shares = stats.distribution(session, year_scope, dimension.name)
         distributions.append(
             Distribution(
-                dimension,
-                heading,
-                f"{year}年{sector}{chart}",
+                dimension.name,
+                reported.heading,
+                f"{year}年{sector}{reported.chart_title}",
                 shares,
-                _distribution_sentence(dimension, org, year, sector, shares),
+                dimension.sentence(org, year, sector, shares),
             )
         )
     typical = sorted((c for s in sections for c in s.cases), key=lambda c: c.submitted_at)
@@ -226,17 +223,3 @@ def _coverage(seen: Filters, year: int, today: date) -> str:
     if (first, last) == (date(year, 1, 1), date(year, 12, 31)):
         return ""
     return f"统计范围：{year}年{first.month}月{first.day}日至{last.month}月{last.day}日"
-
-
-def _distribution_sentence(
-    dimension: str, org: str, year: int, sector: str, shares: list[Share]
-) -> str:
-    if not shares:
-        return ""
-    if dimension == "problem_type":
-        return text.problem_types_sentence(org, year, sector, shares)
-    if dimension == "province":
-        return text.regions_sentence(org, shares)
-    if dimension == "gender":
-        return text.gender_sentence(org, year, sector, shares)
-    return text.amounts_sentence(org, year, sector, shares)

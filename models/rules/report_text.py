@@ -11,11 +11,14 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from models.reads.stats import Share
 from models.rules.labels import FEMALE, MALE, NOT_CHOSEN, UNKNOWN
 from models.rules.periods import progress_note
 from models.rules.rating import Rating, completed
+
+if TYPE_CHECKING:  # the registry of dimensions (read by stats) names these sentences
+    from models.reads.stats import Share
 
 MAIN_SHARE = Decimal(10)  # shares of 10% and more are named with their percentage
 TOP = 10
@@ -100,6 +103,15 @@ def amounts_sentence(org: str, year: int, sector: str, shares: Sequence[Share]) 
     if any(s.label == NOT_CHOSEN for s in shares):
         listed += "、未选择金额区间等" if listed else "未选择金额区间"
     return f"据“{org}”显示，{year}年{sector}投诉金额主要分布为：{listed}。"
+
+
+def distribution_sentence(
+    org: str, year: int, sector: str, what: str, shares: Sequence[Share]
+) -> str:
+    """Any distribution without a sentence of its own: 据“…”显示，2024年社交电商投诉人类型
+    分布为：消费者（95.00%）、商家（5.00%）。 (largest first; 未知 said last)."""
+    ordered = [*_known(shares), *(s for s in shares if s.label in (UNKNOWN, NOT_CHOSEN))]
+    return f"据“{org}”显示，{year}年{sector}{what}分布为：{_listed(ordered)}。"
 
 
 def leaderboard_sentence(org: str, year: int, sector: str, names: Sequence[str]) -> str:

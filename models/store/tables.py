@@ -181,6 +181,7 @@ class Complaint(SQLModel, table=True):
             "ix_complaint_month_platform",
             *("submitted_month", "platform_id", "status", "replied_at", "reply_tier"),
             *("score", "problem_type", "province", "gender", "amount_bracket", "age"),
+            "complainant_type",
         ),
         Index("ix_complaint_platform_submitted", "platform_id", "submitted_at"),
         Index("ix_complaint_status_transferred", "status", "transferred_at"),
@@ -200,6 +201,10 @@ class Complaint(SQLModel, table=True):
     amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
     amount_bracket: str = Field(default="未选择", sa_column=Column(String(20), nullable=False))
     problem_type: str = Field(sa_column=Column(String(50), nullable=False))
+    #: 投诉人类型: 消费者 or 商家 (a dimension: models/rules/dimensions.py).
+    complainant_type: str = Field(
+        default="消费者", sa_column=Column(String(8), nullable=False, server_default="消费者")
+    )
     title: str | None = Field(default=None, sa_column=Column(String(300)))
     content: str | None = Field(default=None, sa_column=Column(Text))
     demand: str | None = Field(default=None, sa_column=Column(Text))
