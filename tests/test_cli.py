@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -324,12 +325,19 @@ def test_share_create_refuses_unknown_names_and_prints_a_working_address(
     code, _out, err = run(capsys, "share", "create", "--platform", "没有这个平台")
     assert code == 2 and "未知平台：没有这个平台" in err
 
-    from models.access import sharing
+    from models.ops import serving
 
-    sharing.record_served_address("http://127.0.0.1:8701")  # what `tousu serve --port 8701` does
+    noted = serving.Serving("http://127.0.0.1:8701", False, None, None, os.getpid())
+    serving.record(noted)  # what `tousu serve --port 8701` notes
     code, out, err = run(capsys, "share", "create", "--sector", "金融科技")
     assert code == 0 and out.startswith("http://127.0.0.1:8701/?share=")
     assert "只能在本机打开" in err and "TOUSU_BASE_URL" in err
+
+    # The server's TOUSU_BASE_URL, though this shell lacks it: never a backend's address.
+    serving.record(dataclasses.replace(noted, base_url="https://board.example.org"))
+    code, out, err = run(capsys, "share", "create", "--sector", "金融科技")
+    assert code == 0 and out.startswith("https://board.example.org/?share=")
+    assert "只能在本机打开" not in err
 
     monkeypatch.setenv("TOUSU_BASE_URL", "https://tousu.example.org")
     code, out, err = run(capsys, "share", "create", "--sector", "金融科技")
@@ -349,14 +357,15 @@ def test_serve_records_the_address_share_links_use(use_db, tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        recorded = tmp_path / "state" / ".served_at"
+        recorded = tmp_path / "state" / "serving.json"
         for _ in range(200):
             if recorded.exists() or proc.poll() is not None:
                 break
             import time
 
             time.sleep(0.1)
-        assert recorded.read_text().strip() == f"http://127.0.0.1:{port}"
+        noted = json.loads(recorded.read_text())
+        assert noted["address"] == f"http://127.0.0.1:{port}" and noted["pid"] == proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
