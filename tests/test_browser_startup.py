@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from models.access import users
+from models.access.roles import CLI
 from models.store import schema
-from models.store.db import dispose_engines, get_engine
+from models.store.db import dispose_engines, get_engine, session_scope
 from tests.browser import ARTIFACTS, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -54,6 +56,28 @@ def test_an_empty_sqlite_file_shows_the_empty_dashboard(tmp_path, tab):
         assert_no_error_box(tab)
         assert tab.get_by_text(EMPTY).count() == 1
     assert schema.current_revision(get_engine(url)) == schema.head_revision()
+
+
+def test_a_new_database_without_the_public_board_says_how_to_make_the_first_admin(tmp_path, tab):
+    """A plain `streamlit run` on a new database shows the login form — and, while no
+    administrator exists, the command that creates one; not once one does."""
+    path = tmp_path / "new.db"
+    url = f"sqlite:///{path}"
+    with streamlit_server({"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "0"}) as base:
+        tab.goto(base)
+        wait_idle(tab)
+        assert heading(tab) == "登录"
+        assert_no_error_box(tab)
+        hint = tab.locator('[data-testid="stAlert"]').inner_text()
+        assert "tousu user add 用户名 --role admin" in hint and "还没有管理员" in hint
+        shot(tab, "login-first-admin")
+        with session_scope(get_engine(url), write=True) as session:
+            users.add_user(session, CLI, "boss", "admin", "correct-horse-battery")
+        tab.reload()
+        wait_idle(tab)
+        assert heading(tab) == "登录" and tab.get_by_label("用户名").count() == 1
+        assert tab.locator('[data-testid="stAlert"]').count() == 0
+    dispose_engines()
 
 
 def test_an_empty_postgres_database_shows_the_empty_dashboard(postgres_url, tab):

@@ -11,11 +11,11 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
 from models.access.sharing import is_loopback
-from models.access.users import look_alikes
+from models.access.users import count_admins, look_alikes
 from models.ops import serving, transfer
 from models.ops.serving import Serving
 from models.settings import Settings
@@ -111,9 +111,7 @@ def _look_alikes(session: Session) -> list[Finding]:
 
 
 def _admins(session: Session) -> list[Finding]:
-    admins = session.execute(
-        select(func.count()).where(User.role == "admin", User.disabled.is_(False))
-    ).scalar_one()
+    admins = count_admins(session)
     if not admins:
         return [Finding("warn", "账号", "没有可用的管理员：`tousu user add NAME --role admin`")]
     fresh = (
