@@ -18,6 +18,7 @@ pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
 EMPTY = "没有符合当前筛选条件的投诉数据"
+REFRESH = 5
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_an_empty_postgres_database_shows_the_empty_dashboard(postgres_url, tab)
 
 def test_unreachable_postgres_is_said_in_chinese_and_recovers_by_itself(pg_cluster, tab):
     pg_cluster.ctl("stop")
-    with streamlit_server({**env(pg_cluster.url), "TOUSU_REFRESH_SECONDS": "5"}) as base:
+    with streamlit_server({**env(pg_cluster.url), "TOUSU_REFRESH_SECONDS": str(REFRESH)}) as base:
         tab.goto(f"{base}/regions")
         wait_idle(tab)
         assert heading(tab) == "数据库暂时无法连接"
@@ -121,11 +122,14 @@ def test_unreachable_postgres_is_said_in_chinese_and_recovers_by_itself(pg_clust
         assert heading(tab) == "平台评级"
         assert_no_error_box(tab)
 
-        # Stopped under an open page: at its next look at the data it says so, then it
-        # comes back by itself — no error box at any moment.
+        # Stopped under an open page: at its next look at the data it says so — up to
+        # TOUSU_REFRESH_SECONDS later, 5 s more at most for the shared data version, as the
+        # README says (plus time for a loaded machine) — then it comes back by itself, with
+        # no error box at any moment.
         pg_cluster.ctl("stop")
         tab.wait_for_function(
-            "document.querySelector('h1').innerText == '数据库暂时无法连接'", timeout=30_000
+            "document.querySelector('h1').innerText == '数据库暂时无法连接'",
+            timeout=(REFRESH + 5 + 8) * 1000,
         )
         assert_no_error_box(tab)
         pg_cluster.ctl("start")

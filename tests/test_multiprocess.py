@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -33,19 +32,13 @@ from tests.browser import (
     wait_idle,
 )
 from tests.factories import add_complaints, add_platforms
+from tests.readme import bash_block, shell_env
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 PASSWORD = "correct-horse-battery"
 REFRESH = 5
 PUBLIC = "https://tousu.example.org"  # the README's TOUSU_BASE_URL
-
-
-def readme_commands() -> str:
-    """The command block of the README's "Several processes behind nginx", as printed."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Several processes behind nginx\n", 1)[1].split("\n## ", 1)[0]
-    return re.search(r"^```bash\n(.*?)^```", section, flags=re.S | re.M).group(1)
 
 
 def _wait_for(url: str, what: str, log: Path, deadline: float) -> None:
@@ -81,7 +74,7 @@ def deployment(db_url, tmp_path, monkeypatch):
     a, b, proxy = free_port(), free_port(), free_port()
     prefix = tmp_path / "nginx"  # fresh: the commands must make what nginx needs
     ports = {"8601": str(a), "8602": str(b), "8080": str(proxy)}
-    commands = readme_commands()
+    commands = bash_block("Several processes behind nginx")
     install, commands = commands.split("\n", 1)
     assert install == "apt-get install nginx-light"
     conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
@@ -97,9 +90,7 @@ def deployment(db_url, tmp_path, monkeypatch):
     (project / "deploy" / "nginx.conf").write_text(conf, encoding="utf-8")
 
     state = tmp_path / "state"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOUSU_")}
-    env.update(
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",  # `tousu`
+    env = shell_env(
         TOUSU_STATE_DIR=str(state),
         TOUSU_PUBLIC_DASHBOARDS="1",
         TOUSU_REFRESH_SECONDS=str(REFRESH),
