@@ -14,19 +14,17 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from cli import ops, report
+from cli import names, ops, report
 from cli.argparse_zh import Parser, chinese
 from cli.output import FORMATS, render
 from cli.service import cmd_serve, cmd_share, cmd_user, require_schema
 from models import clock
 from models.access.roles import ROLES
 from models.errors import TousuError, UnknownName
-from models.reads.platforms import check_names
 from models.reads.ratings import year_ratings
 from models.reads.stats import distribution
 from models.rules.dimensions import DIMENSIONS, REGISTRY
 from models.rules.filters import Filters
-from models.rules.labels import normalize_province
 from models.rules.rating import REPORT_COLUMNS
 from models.store import faults, schema
 from models.store.db import get_engine, session_scope
@@ -163,23 +161,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
         raise TousuError("--year 与 --from/--to 不能同时使用")
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise TousuError("--from 晚于 --to")
-    provinces = []
-    for name in args.province:
-        full = normalize_province(name)
-        if full is None:
-            raise UnknownName(f"无法识别的省级地区：{name}（应为如“广东省”或“广东”）")
-        provinces.append(full)
-    filters = Filters(
+    filters = Filters(  # the names are known: cli/names.py checked them
         sectors=tuple(args.sector) or None,
         platforms=tuple(args.platform) or None,
-        provinces=tuple(provinces) or None,
+        provinces=tuple(args.province) or None,
     )
     if args.year is not None:
         filters = filters.with_dates(date(args.year, 1, 1), date(args.year, 12, 31))
     else:
         filters = filters.with_dates(args.date_from, args.date_to)
     with session_scope() as session:
-        check_names(session, args.sector, args.platform)
         shares = distribution(session, filters, args.by)
     if not shares:
         print("没有符合条件的投诉", file=sys.stderr)
@@ -355,6 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with chinese():
         args = build_parser().parse_args(argv)
     try:
+        names.resolve(args)
         return args.handler(args)
     except UnknownName as exc:  # a wrong argument, like those argparse refuses
         print(f"错误：{exc}", file=sys.stderr)

@@ -387,14 +387,14 @@ def test_intro_is_only_what_was_given(seed_000, tmp_path, capsys):
 
 
 def test_cli_mistakes_are_one_line_errors(seed_000, tmp_path, capsys):
-    cases = [
-        (["--sector", "不存在", "--year", "2023"], "未知赛道：不存在"),
-        (["--sector", "社交电商", "--year", "2021"], "没有可用于报告的投诉数据"),
-        (["--sector", "社交电商", "--year", "2023", "--top", "0"], "--top"),
+    cases = [  # an unknown name is a wrong argument (2, the known names listed); else 1
+        (["--sector", "不存在", "--year", "2023"], "未知赛道：不存在", 2),
+        (["--sector", "社交电商", "--year", "2021"], "没有可用于报告的投诉数据", 1),
+        (["--sector", "社交电商", "--year", "2023", "--top", "0"], "--top", 1),
     ]
-    for argv, message in cases:
+    for argv, message, code in cases:
         out = tmp_path / "x.html"
-        assert tousu(["report", *argv, "--output", str(out)]) == 1
+        assert tousu(["report", *argv, "--output", str(out)]) == code
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
         assert not out.exists()

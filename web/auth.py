@@ -95,6 +95,13 @@ def resolve() -> Viewer | None:
     )
 
 
+def no_administrator() -> bool:
+    """Whether nobody can administer yet (a new database): the login page says how to
+    create the first administrator, which only the server's command line can."""
+    with session_scope(_engine()) as session:
+        return users.count_admins(session) == 0
+
+
 def _keep(started: sessions.Started) -> None:
     until = time.time() + sessions.TICKET_LIFETIME.total_seconds()
     st.session_state[SESSION] = {

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from models import clock
-from models.errors import TousuError
+from models.errors import TousuError, UnknownName
 from models.reads import cases, leaderboard, ratings, stats
 from models.reads.platforms import platforms_in
 from models.reads.stats import Share
@@ -158,12 +158,13 @@ def sector_report(
     """The report for ``sector`` and ``year`` within ``filters`` (a viewer's scope), as of
     ``today`` (the clock's by default): periods not yet ended are marked 统计中.
 
-    Raises TousuError when the sector is unknown or has no complaints that year.
+    Raises UnknownName for a sector outside the scope, TousuError when it has no complaints
+    that year.
     """
     today = today or clock.today()
     known = sorted({p.sector for p in platforms_in(session, filters)})  # within the scope
     if sector not in known:
-        raise TousuError(f"未知赛道：{sector}（已有赛道：{'、'.join(known) or '无'}）")
+        raise UnknownName(f"未知赛道：{sector}。已有赛道：{'、'.join(known) or '（无）'}")
     scope = Filters(sectors=(sector,)).intersect(filters)
     year_scope = scope.intersect(Filters(date_from=date(year, 1, 1), date_to=date(year, 12, 31)))
     ranks = leaderboard.leaderboard(session, year_scope, None, top)
