@@ -17,7 +17,13 @@ from models.access.roles import CLI
 from models.store import schema
 from models.store.db import dispose_engines, get_engine, session_scope
 from models.store.tables import Complaint, Reply
-from tests.browser import ARTIFACTS, LOCAL_PREFIXES, streamlit_server, wait_idle
+from tests.browser import (
+    ARTIFACTS,
+    LOCAL_PREFIXES,
+    streamlit_server,
+    wait_for_login_cookie,
+    wait_idle,
+)
 from tests.conftest import _reset_postgres
 from tests.factories import add_complaints, add_platforms
 
@@ -93,6 +99,7 @@ def _log_in(browser, base):
     tab.get_by_role("button", name="登录").click()
     wait_idle(tab)
     assert "已登录：own" in tab.inner_text("body")
+    wait_for_login_cookie(context)  # set by the next request: only then may a new URL open
     return context, tab, frames, requests
 
 
