@@ -131,6 +131,12 @@ def test_an_id_that_comes_again_is_not_the_old_session(accounts):
     """A restore (or a reset sequence) hands an old id to a new login: a browser session
     still holding the old session's handle must find nothing, not the new login."""
     handle, _token = cookie_for(accounts, "clerk")
+    earlier = handle.created_at - timedelta(hours=1)  # logged in an hour before the restore
+    with session_scope(accounts) as session:
+        session.execute(
+            update(LoginSession).where(LoginSession.id == handle.id).values(created_at=earlier)
+        )
+    handle = sessions.Handle(handle.id, earlier)
     with session_scope(accounts) as session:
         session.execute(delete(LoginSession))  # as a restore leaves it: no sessions at all
     newcomer, _ = cookie_for(accounts, "boss")

@@ -63,6 +63,7 @@ FIELDS = {
     "expires_at": "有效期至",
     "revoked_at": "撤销时间",
     "created_by": "创建人",
+    "version": "版本",
 }
 
 

@@ -73,7 +73,7 @@ class Reported:
     heading: str  # 投诉问题类型分布
     chart_title: str  # 投诉问题占比图, printed after "2023年社交电商"
     #: The report's sentence: (org, year, sector, shares) → text; None: the sentence any
-    #: distribution takes (:func:`report_text.distribution_sentence`).
+    #: distribution takes (:func:`models.rules.report_text.distribution_sentence`).
     sentence: Callable[[str, int, str, Sequence[Share]], str] | None = None
 
 
