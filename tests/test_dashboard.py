@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -13,6 +14,7 @@ from models.demo import generate_demo
 from models.rules.dimensions import AGE_GROUPS
 from models.store.db import get_engine
 from tests.dashboard_helpers import PAGES, app, chart_frames, errors, open_page
+from web import exports
 
 
 @pytest.fixture
@@ -187,3 +189,27 @@ def test_cases_page_says_when_a_period_has_no_typical_cases(demo):
     at = open_page(app(period="2025"), "cases")
     at.toggle(key="typical").set_value(False).run()
     assert len(at.dataframe[0].value) > 0
+
+
+GROUPED = re.compile(r"—|-?\d{1,3}(,\d{3})*(\.\d+)?%?")
+
+
+def test_every_table_groups_thousands_as_the_cards_do(demo):
+    """Counts and decimals in every table of every page read 1,573 and 2,317.41 — as the
+    cards above them — whether the grid formats the number or the column (with a gap) is
+    text."""
+    checked = set()
+    for page in PAGES:
+        at = open_page(app(period="all"), page)
+        for table in at.dataframe:
+            config = json.loads(table.proto.columns or "{}")
+            for name in table.value.columns:
+                column = table.value[name]
+                kind = exports.column_kind(str(name), column)
+                if kind in ("count", "decimal"):
+                    assert "%," in config[name]["type_config"]["format"], (page, name)
+                    checked.add(page)
+                elif column.dtype == object and str(name).endswith("量"):
+                    assert all(GROUPED.fullmatch(str(v)) for v in column), (page, name)
+                    checked.add(page)
+    assert {"regions", "leaderboard", "ratings"} <= checked
