@@ -107,3 +107,11 @@ def wait_for_login_cookie(context, timeout: float = 15) -> list[dict]:
             raise AssertionError("the login cookie was never set")
         time.sleep(0.1)
     return context.cookies()
+
+
+def reply_band(tab, band: str = "全部") -> None:
+    """On 回复录入, show the waiting band ``band`` (the page opens on 72小时内)."""
+    import re
+
+    tab.get_by_role("radio", name=re.compile(rf"^{re.escape(band)}(（|$)")).click()
+    wait_idle(tab)

@@ -4,18 +4,23 @@ viewers and logged-out browsers cannot open admin pages by typing their address.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from models.access import users
 from models.access.roles import CLI
+from models.clock import local_now
 from models.reads.ratings import year_ratings
 from models.rules.filters import Filters
 from models.store import schema
 from models.store.db import get_engine, session_scope
+from models.store.tables import Complaint
 from reports.html import CSP
 from tests.browser import (
     ARTIFACTS,
+    reply_band,
     streamlit_server,
     wait_for_login_cookie,
     wait_idle,
@@ -93,6 +98,7 @@ def test_staff_reply_and_score_change_the_rating(site, browser):
 
     tab.goto(f"{base}/replies")
     wait_idle(tab)
+    reply_band(tab, "超过120小时")  # transferred in 2024: one click from the due ones
     choose(tab, "录入回复的投诉（也可在表格中选择）", re.compile(r"^1 · 云集 · "))
     tab.get_by_label("平台回复内容").fill("您好，已为您补发商品。")
     tab.get_by_role("button", name="保存回复").click()
@@ -102,6 +108,14 @@ def test_staff_reply_and_score_change_the_rating(site, browser):
     tab.goto(f"{base}/scores")
     wait_idle(tab)
     choose(tab, "待评价的投诉", "1")
+    # The form starts without a score: saved untouched, it stores none.
+    assert tab.locator('[role="radio"][aria-checked="true"]').count() == 0
+    tab.get_by_role("button", name="保存评分").click()
+    wait_idle(tab)
+    assert tab.get_by_text("请先选择满意度分值").count() == 1
+    with session_scope(engine) as session:
+        assert session.scalar(select(Complaint.score).where(Complaint.id == 1)) is None
+    tab.get_by_role("radio", name="8", exact=True).click()
     tab.get_by_role("button", name="保存评分").click()
     wait_idle(tab)
     assert tab.get_by_text("满意度 8 分").count() == 1
@@ -124,6 +138,55 @@ def test_staff_reply_and_score_change_the_rating(site, browser):
         assert metrics[name] == expected[name]
     assert tab.get_by_text(f"2024年评级：{expected['评级']}").count() == 1
     context.close()
+
+
+def test_the_reply_queue_opens_on_what_is_due_soonest(site, browser):
+    """回复录入 opens on the complaints still in time for the full score, the one whose
+    72-hour deadline comes first on top; the overdue are counted one click away."""
+    base, engine = site
+    now = local_now()
+    add_platforms(engine, ("洋码头", "跨境电商", True))
+    add_complaints(
+        engine,
+        [
+            {
+                "platform": "洋码头",
+                "submitted_at": f"{now - timedelta(hours=hours + 1):%Y-%m-%d %H:%M}",
+                "transferred_at": f"{now - timedelta(hours=hours):%Y-%m-%d %H:%M}",
+                "title": title,
+            }
+            for hours, title in [
+                (2, "刚移交的投诉"),
+                (70, "快到期的投诉"),
+                (100, "已超过72小时的投诉"),
+                (30000, "三年前的投诉"),
+            ]
+        ],
+    )
+    context, tab = log_in(browser, base, "clerk")
+    tab.goto(f"{base}/replies")
+    wait_idle(tab)
+    tab.screenshot(path=ARTIFACTS / "screenshots" / "reply-queue.png")
+    assert _grid_titles(tab) == ["快到期的投诉", "刚移交的投诉"]
+    overdue = tab.get_by_role("radio", name=re.compile(r"^超过120小时（\d+）$"))
+    assert int(re.search(r"（(\d+)）", overdue.inner_text())[1]) >= 1
+    assert "已超过72小时的" in tab.locator('[data-testid="stMain"]').inner_text()
+    overdue.click()
+    wait_idle(tab)
+    assert "三年前的投诉" in _grid_titles(tab)
+    context.close()
+
+
+def _grid_titles(tab) -> list[str]:
+    """The 标题 column of the table on screen, top to bottom."""
+    grid = tab.get_by_test_id("stDataFrame").first
+    headers = grid.locator('[role="columnheader"]').all_inner_texts()
+    column = headers.index("标题")
+    rows = grid.locator('[role="row"]:has([role="gridcell"])')
+    return [
+        row.locator('[role="gridcell"], [role="rowheader"]').nth(column).inner_text()
+        for row in rows.all()
+    ]
 
 
 @pytest.mark.parametrize("path", ["replies", "scores", "review", "users", "audit", "platforms"])

@@ -17,7 +17,7 @@ from models.access.roles import CLI
 from models.store import schema
 from models.store.db import dispose_engines, get_engine, session_scope
 from models.store.tables import Complaint, Reply
-from tests.browser import ARTIFACTS, LOCAL_PREFIXES, streamlit_server, wait_idle
+from tests.browser import ARTIFACTS, LOCAL_PREFIXES, reply_band, streamlit_server, wait_idle
 from tests.conftest import _reset_postgres
 from tests.factories import add_complaints, add_platforms
 
@@ -159,6 +159,7 @@ def test_a_platform_account_replies_with_the_version_check(site, browser):
     base, engine = site["base"], site["engine"]
     context, tab, _frames, _requests = _log_in(browser, base)
     body = _open(tab, f"{base}/replies")
+    reply_band(tab)  # its complaints were transferred months ago
     assert _leaks(body) == []
     with session_scope(engine) as session:
         target = session.scalar(

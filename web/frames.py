@@ -76,8 +76,16 @@ def days_and_hours(hours: float) -> str:
     return f"{rest}小时" if rest else "不到1小时"
 
 
+def deadline_text(item: QueueItem) -> str:
+    """How long is left before the next timeliness step: 72小时期限还剩5小时, or 已超过120小时."""
+    if item.next_deadline is None:
+        return item.overdue
+    left = days_and_hours(item.next_deadline - item.hours_waiting)
+    return f"{item.next_deadline:g}小时期限还剩{left}"
+
+
 def reply_queue(items: Iterable[QueueItem]) -> pd.DataFrame:
-    """Complaints awaiting a reply, with how long they have waited and what is overdue."""
+    """Complaints awaiting a reply, with how long they have waited and what time is left."""
     return pd.DataFrame(
         [
             {
@@ -87,11 +95,11 @@ def reply_queue(items: Iterable[QueueItem]) -> pd.DataFrame:
                 "标题": i.title or "",
                 "移交时间": i.transferred_at.strftime("%Y-%m-%d %H:%M"),
                 "已等待": days_and_hours(i.hours_waiting),
-                "逾期": i.overdue,
+                "回复期限": deadline_text(i),
             }
             for i in items
         ],
-        columns=["编号", "平台", "问题类型", "标题", "移交时间", "已等待", "逾期"],
+        columns=["编号", "平台", "问题类型", "标题", "移交时间", "已等待", "回复期限"],
     )
 
 
