@@ -196,3 +196,25 @@ def test_reply_queue_waits_in_days_and_hours_and_a_searchable_picker(site):
     assert listed == sorted(listed) and listed != list(frame["编号"])
     picker.select(int(fresh["编号"])).run()
     assert any("默认为现在" in c.value for c in at.caption)
+
+
+def test_a_refused_new_account_keeps_what_was_typed(site):
+    """用户管理 states the password rules; a weak first password is refused naming the rule
+    and the form keeps the name, role and password typed; a success empties it."""
+    from models.access.users import password_rules
+
+    at = open_admin(logged_in("boss"), "users")
+    assert password_rules() in [c.value for c in at.caption]
+    at.text_input(key="us_new_name").input("newcomer")
+    at.selectbox(key="us_new_role").select("staff")
+    at.text_input(key="us_new_pw").input("newcomer-2026")
+    (create,) = [b for b in at.button if b.label == "创建"]
+    create.click().run()
+    assert "不含用户名" in at.error[0].value
+    assert at.text_input(key="us_new_name").value == "newcomer"
+    assert at.selectbox(key="us_new_role").value == "staff"
+    assert at.text_input(key="us_new_pw").value == "newcomer-2026"
+    at.text_input(key="us_new_pw").input("a-fresh-start-1")
+    next(b for b in at.button if b.label == "创建").click().run()
+    assert not at.error and "已创建用户 newcomer" in at.success[0].value
+    assert at.text_input(key="us_new_name").value == ""
