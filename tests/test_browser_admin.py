@@ -17,6 +17,7 @@ from models.rules.filters import Filters
 from models.store import schema
 from models.store.db import get_engine, session_scope
 from models.store.tables import Complaint
+from models.writes import workflow
 from reports.html import CSP
 from tests.browser import (
     ARTIFACTS,
@@ -41,6 +42,7 @@ def site(tmp_path_factory):
     with session_scope(engine) as session:
         users.add_user(session, CLI, "clerk", "staff", PASSWORD)
         users.add_user(session, CLI, "watcher", "viewer", PASSWORD)
+        users.add_user(session, CLI, "auditor", "admin", PASSWORD)
     add_platforms(engine, ("云集", "社交电商", True))
     add_complaints(
         engine,
@@ -174,6 +176,51 @@ def test_the_reply_queue_opens_on_what_is_due_soonest(site, browser):
     overdue.click()
     wait_idle(tab)
     assert "三年前的投诉" in _grid_titles(tab)
+    context.close()
+
+
+def test_the_audit_log_shows_what_changed_wrapped_to_the_page(site, browser):
+    """Each entry lists only the fields it changed, 字段：前 → 后, one a line, and a long
+    value wraps inside the page instead of running off it."""
+    base, engine = site
+    add_complaints(
+        engine,
+        [{"external_id": "AUDIT-1", "platform": "云集", "submitted_at": "2024-06-01 09:00"}],
+    )
+    long_reply = "您好，商家已同意为您办理退款，款项将在三个工作日内原路退回，请留意银行短信。" * 4
+    with session_scope(engine) as session:
+        users.add_user(session, CLI, "promoted", "viewer", PASSWORD)
+        users.set_role(session, CLI, "promoted", "staff", seen_version=None)
+        target = session.scalar(select(Complaint).where(Complaint.external_id == "AUDIT-1"))
+        workflow.enter_reply(
+            session,
+            CLI,
+            target.id,
+            text=long_reply,
+            seen_version=target.version,
+            replied_at=target.transferred_at + timedelta(hours=30),
+        )
+    context, tab = log_in(browser, base, "auditor")
+    tab.goto(f"{base}/audit")
+    wait_idle(tab)
+    tab.screenshot(path=ARTIFACTS / "screenshots" / "audit-log.png", full_page=True)
+    table = tab.get_by_test_id("stTable")
+    headers = table.locator("th").all_inner_texts()
+    rows = [
+        dict(zip(headers, r.locator("td").all_inner_texts(), strict=True))
+        for r in table.locator("tbody tr").all()
+    ]
+    (role,) = [r for r in rows if r["操作"] == "修改角色" and r["编号"] == "promoted"]
+    assert role["变更"] == "角色：查看者 → 工作人员"  # not its username, not disabled: 否
+    (reply,) = [r for r in rows if r["操作"] == "录入回复" and r["编号"] == str(target.id)]
+    lines = reply["变更"].split("\n")
+    assert "状态：已移交 → 已回复" in lines and "回复时间：空 → 2024-06-02 15:00" in lines
+    assert not any(line.startswith(("投诉平台", "version")) for line in lines)
+    cell = table.locator("tbody tr", has_text="回复内容").locator("td").last
+    box, main = cell.bounding_box(), tab.get_by_test_id("stMain").bounding_box()
+    assert box["x"] + box["width"] <= main["x"] + main["width"]  # inside the page
+    assert box["height"] > 4 * 20  # the reply wrapped onto several lines
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")  # no sideways scrolling
     context.close()
 
 

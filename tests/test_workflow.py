@@ -7,6 +7,8 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 from sqlalchemy import select
 
 from models.access import users
@@ -254,6 +256,25 @@ def test_every_write_is_audited_with_before_and_after(world):
     assert all(e.actor in ("clerk", "boss", "cli") for e in entries)
     with session_scope(world) as session, pytest.raises(Forbidden):
         audit.entries(session, STAFF)
+
+
+_VALUES = hs.one_of(hs.none(), hs.booleans(), hs.integers(-3, 3), hs.sampled_from(["", "甲", "乙"]))
+_STATES = hs.dictionaries(hs.sampled_from(["status", "score", "role", "version", "x"]), _VALUES)
+
+
+@given(before=hs.one_of(hs.none(), _STATES), after=hs.one_of(hs.none(), _STATES))
+def test_an_entry_lists_exactly_the_fields_it_changed(before, after):
+    """Two ways to the same state: the fields audit.changes lists, applied to the state
+    before, give the state after (bookkeeping aside); nothing unchanged is listed."""
+    entry = audit.Entry(1, datetime(2026, 1, 1), "boss", "x", "complaint", "1", before, after)
+    listed = audit.changes(entry)
+    state = dict(before or {})
+    state.update({c.field: c.after for c in listed})
+    for key in {*(before or {}), *(after or {})} - {"version"}:
+        assert state.get(key) == (after or {}).get(key), key
+    assert all(c.before != c.after and c.field != "version" for c in listed)
+    assert all(c.new == (before is None) for c in listed)
+    assert len({c.field for c in listed}) == len(listed)
 
 
 def test_import_from_admin_is_audited_and_needs_staff(world):
