@@ -95,3 +95,27 @@ def test_a_copied_link_reproduces_the_view(server, browser):
     assert other.get_by_test_id("stMetricValue").first.inner_text() == volume
     assert "金融科技" in other.get_by_test_id("stSidebar").inner_text()
     fresh.close()
+
+
+def test_amount_brackets_read_in_one_ordered_scheme(server, browser):
+    """用户画像's amount charts, where the reports' coarse 0-5万元 was most of 产业电商:
+    every bracket a person reads is one of the reports' scheme, in its order."""
+    from models.rules.labels import AMOUNT_BRACKETS
+
+    context = browser.new_context(viewport={"width": 1400, "height": 3000})
+    tab = context.new_page()
+    tab.goto(f"{server}/demographics?period=all&sector=产业电商")
+    wait_idle(tab)
+    tab.wait_for_timeout(1500)
+    charts = tab.get_by_test_id("stVegaLiteChart")
+    seen = 0
+    for i in range(charts.count()):
+        texts = charts.nth(i).locator("svg text").all_text_contents()
+        if "元" not in "".join(texts):
+            continue
+        labels = [t for t in texts if t.endswith(("元", "元以上")) or t == "未选择"]
+        assert labels == [b for b in AMOUNT_BRACKETS if b in labels], labels
+        assert "0-5万元" not in texts
+        seen += 1
+    assert seen == 2  # the distribution and the sectors side by side
+    context.close()

@@ -9,16 +9,13 @@ import streamlit as st
 
 from dashboard import sidebar
 from models.rules.dimensions import AGE_GROUPS
-from models.rules.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
+from models.rules.labels import AMOUNT_BRACKETS, GENDERS
 from models.rules.numbers import round_half_up
 from web import charts, data, frames, widgets
 
 DIMENSIONS = {
     "gender": ("性别", list(GENDERS)),
-    "amount_bracket": (
-        "投诉金额区间",
-        list(AMOUNT_BRACKETS[:-1]) + list(EXTRA_BRACKETS) + [AMOUNT_BRACKETS[-1]],
-    ),
+    "amount_bracket": ("投诉金额区间", list(AMOUNT_BRACKETS)),
     "age_group": ("年龄段", [*AGE_GROUPS, "未知"]),
 }
 

@@ -37,6 +37,7 @@ from models.rules.complaint import tier_of
 from models.rules.labels import (
     NOT_CHOSEN,
     bracket_for_amount,
+    is_coarse_bracket,
     normalize_bracket,
     normalize_gender,
     normalize_province,
@@ -144,8 +145,10 @@ def _labels(columns: dict[str, Column], amounts: list[Any], ok: list[bool]) -> t
     provinces = _mapped(columns["province"], known(normalize_province, None), ok)
     genders = _mapped(columns["gender"], known(normalize_gender), ok)
     given = _mapped(columns["amount_bracket"], known(normalize_bracket, None), ok)
+    # Empty or coarse (0-5万元): the bracket of the amount, as check_complaint reads it.
+    by_amount = {""} | {t for t in set(columns["amount_bracket"]) if is_coarse_bracket(t)}
     brackets = [
-        (b or NOT_CHOSEN) if text else bracket_for_amount(a) if a is not None else NOT_CHOSEN
+        bracket_for_amount(a) if text in by_amount else (b or NOT_CHOSEN)
         for text, b, a in zip(columns["amount_bracket"], given, amounts, strict=True)
     ]
     _mapped(columns["email"], lambda t: _BAD if t and not EMAIL_FORMAT.fullmatch(t) else t, ok)

@@ -196,11 +196,11 @@ class _Check:
         if gender is None:
             self.bad("gender", "应为 男/女/M/F/male/female 或留空")
         if cells.get("amount_bracket"):
-            bracket = normalize_bracket(cells["amount_bracket"])
+            bracket = normalize_bracket(cells["amount_bracket"], amount)
             if bracket is None:
                 self.bad("amount_bracket", "无法识别的金额区间，应为如“100-500元”或“未选择”")
         else:
-            bracket = bracket_for_amount(amount) if amount is not None else NOT_CHOSEN
+            bracket = bracket_for_amount(amount)
         email = cells.get("email", "")
         if email and not EMAIL_FORMAT.fullmatch(email):
             self.bad("email", "邮箱格式不正确")
