@@ -85,8 +85,8 @@ def _absolute_url(url: str) -> str:
 def _run_streamlit(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Replace this process by the Streamlit server, run from the project's folder: that is
     where Streamlit reads .streamlit/config.toml (no telemetry, no error details)."""
-    from models.access import sharing
-    from models.settings import get_settings
+    from models.ops import serving
+    from models.settings import Settings, get_settings
 
     settings = get_settings()
     env["TOUSU_DATABASE_URL"] = _absolute_url(settings.database_url)
@@ -95,7 +95,20 @@ def _run_streamlit(args: argparse.Namespace, env: dict[str, str]) -> None:
     # TOUSU_TRUSTED_PROXIES itself (web/proxies.py), so the server trusts nobody.
     env["FORWARDED_ALLOW_IPS"] = ""
     served = f"http://{args.address}:{args.port}"
-    sharing.record_served_address(served)
+    runs_with = Settings.from_env(env)  # what the server will read, flags applied
+    because = next(
+        (flag for flag, given in (("--demo", args.demo), ("--public", args.public)) if given),
+        "TOUSU_PUBLIC_DASHBOARDS=1",
+    )
+    serving.record(
+        serving.Serving(
+            address=served,
+            public=runs_with.public_dashboards,
+            public_because=because if runs_with.public_dashboards else None,
+            base_url=runs_with.base_url,
+            pid=os.getpid(),  # exec keeps it: the Streamlit server's own
+        )
+    )
     print(f"Tousu 看板：{served}", file=sys.stderr, flush=True)
     command = [
         sys.executable,

@@ -7,7 +7,7 @@ Admin pages check the role again themselves.
 The same file also starts the server: `streamlit run` finds the ``st.App`` at the
 bottom, imports this module (as ``app``) only to serve it, and runs the file as
 ``__main__`` for every script run. The App adds the two endpoints that set and clear
-the HttpOnly login cookie (:mod:`dashboard.cookie_routes`), behind a middleware that
+the HttpOnly login cookie (:mod:`web.cookie_routes`), behind a middleware that
 decides each request's client address (:mod:`web.proxies`).
 """
 

@@ -2,22 +2,33 @@
 
 app.py draws them (:func:`render`) before it runs a dashboard page; the page takes the
 selection from :func:`current` and hands its filters to the data door. URL parameters
-(declared in :mod:`web.params`): ``sector``, ``platform``, ``province`` (repeatable; the
-widgets are bound to them), ``period`` (all, 2024, 2024H1, 2024Q3, 2024-07 or custom) with
-``from``/``to`` for a custom range (one parameter for two widgets, so kept by hand).
+(declared in :mod:`web.params`): ``sector``, ``platform``, ``province`` and each dimension
+the sidebar filters by, under its name (repeatable; the widgets are bound to them),
+``period`` (all, 2024, 2024H1, 2024Q3, 2024-07 or custom) with ``from``/``to`` for a
+custom range (one parameter for two widgets, so kept by hand).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
+from models import clock
+from models.rules.dimensions import FILTERED
 from models.rules.filters import Filters
 from models.rules.labels import PROVINCES
 from models.rules.months import first_day, year_of
-from models.rules.periods import EARLIEST_DAY, LATEST_DAY, Period, parse_code
+from models.rules.periods import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    Comparison,
+    Period,
+    compare_period,
+    compare_range,
+    parse_code,
+)
 from web import data, params
 
 GRANULARITIES = {
@@ -47,21 +58,31 @@ class Selection:
             return f"{f.date_from or '最早'} 至 {f.date_to or '最新'}"
         return "全部时间"
 
-    def previous(self) -> Filters | None:
-        """The same filters over the period before; None for 全部时间, and when the viewer
-        may not see that period (a share link's dates)."""
+    def comparison(self) -> Comparison | None:
+        """The days the selection counts and the days it is compared with, as of today
+        (:func:`models.rules.periods.compare_period`: a period in progress against the same
+        days of the one before); None for 全部时间 and open-ended ranges."""
         f = self.filters
         if self.period is not None:
-            prev = self.period.previous()
-            return data.comparable(f.with_dates(prev.first_day, prev.last_day))
+            return compare_period(self.period, clock.today())
         if f.date_from and f.date_to:
-            length = f.date_to - f.date_from + timedelta(days=1)
-            try:
-                before = f.with_dates(f.date_from - length, f.date_to - length)
-            except OverflowError:  # a range reaching back to year 1: nothing before it
-                return None
-            return data.comparable(before)
+            return compare_range(f.date_from, f.date_to, clock.today())
         return None
+
+    def elapsed(self) -> Filters:
+        """The filters over the days compared: a period in progress up to today."""
+        c = self.comparison()
+        return (
+            self.filters if c is None else self.filters.with_dates(c.current.first, c.current.last)
+        )
+
+    def previous(self) -> Filters | None:
+        """The same filters over the days compared with; None for 全部时间, and when the
+        viewer may not see those days (a share link's dates)."""
+        c = self.comparison()
+        if c is None:
+            return None
+        return data.comparable(self.filters.with_dates(c.previous.first, c.previous.last))
 
 
 def periods_between(first: int, last: int, kind: str) -> list[Period]:
@@ -177,6 +198,12 @@ def render(platforms: bool = True) -> Selection:
         chosen_provinces = st.multiselect(
             "投诉地区", list(PROVINCES), key="province", placeholder="全部地区", bind="query-params"
         )
+        chosen = {
+            d.name: st.multiselect(
+                d.label, list(d.order), key=d.name, placeholder="全部", bind="query-params"
+            )
+            for d in FILTERED
+        }
 
     custom = granularity == "custom"
     params.put(params.PERIOD, "custom" if custom else period.code if period else "all")
@@ -190,6 +217,8 @@ def render(platforms: bool = True) -> Selection:
         date_from=date_from,
         date_to=date_to,
     )
+    for name, labels in chosen.items():
+        filters = filters.choose(name, tuple(labels) or None)
     selection = Selection(filters, period, granularity)
     st.session_state["selection"] = selection
     return selection

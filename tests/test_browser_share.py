@@ -279,7 +279,9 @@ def test_a_date_limited_link_reports_only_its_dates(site, browser):
     tap.tab.get_by_role("button", name="生成报告").click()
     wait_idle(tap.tab)
     tap.tab.get_by_role("button", name="下载 Markdown").wait_for(timeout=60_000)
-    preview = tap.tab.frame_locator("iframe").locator("body").inner_text()
+    # st.iframe's frame holds the report in a frame of its own, sandboxed
+    preview = tap.tab.frame_locator("iframe").first.frame_locator("iframe").locator("body")
+    preview = preview.inner_text()
     md = tap.download("下载 Markdown").decode("utf-8")
     html = tap.download("下载 HTML").decode("utf-8")
     docx = _docx_text(tap.download("下载 Word（DOCX）"))

@@ -88,16 +88,21 @@ def test_ratings_table_equals_cli(demo, capsys):
     assert errors(at) == []
     table = at.dataframe[0].value
     rows = cli_csv(capsys, "ratings", "--platform", "云集", "--year", "2024", "--format", "csv")
-    # the grid holds numbers (percent points, 100.0, drawn as 100.00%; 0.8 drawn as 0.800)
+    # the grid holds numbers (percent points, 100.0, drawn as 100.00%; 0.8 drawn as 0.800),
+    # and 无评分 where nothing was scored (the CLI, like the reports, writes 0.000)
     shown = [
         {
             **row,
             "平台反馈率": f"{row['平台反馈率']:.2f}%",
-            **{k: f"{row[k]:.3f}" for k in ("回复时效性", "用户满意度", "综合指数")},
+            **{k: f"{row[k]:.3f}" for k in ("回复时效性", "综合指数")},
+            "用户满意度": "0.000" if scored == 0 else row["用户满意度"],
         }
-        for row in table[list(rows[0])].to_dict("records")
+        for row, scored in zip(
+            table[list(rows[0])].to_dict("records"), table["评分量"], strict=True
+        )
     ]
     assert shown == rows
+    assert all((table["用户满意度"] == "无评分") == (table["评分量"] == 0))
     assert any("云集" in m.value and "次消费评级" in m.value for m in at.markdown)
 
 
@@ -161,7 +166,12 @@ def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
 def test_the_current_year_is_the_red_line_and_brackets_keep_their_order(demo):
     at = app(period="2025")
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-    (volume,) = [s for s in specs if s.get("encoding", {}).get("x", {}).get("field") == "month"]
+    (volume,) = [
+        layer
+        for s in specs
+        for layer in s.get("layer", [s])[:1]
+        if layer.get("encoding", {}).get("x", {}).get("field") == "month"
+    ]
     scale = volume["encoding"]["color"]["scale"]
     assert scale["domain"][-1] == "2025" and scale["range"][-1] == "#c8102e"
     assert "#c8102e" not in scale["range"][:-1]

@@ -134,3 +134,15 @@ def test_full_years_are_the_same_whatever_the_date_and_the_partial_year_is_rated
         table = year_ratings(session, Filters(), ratings[0][0], 2026)
     labels = [r.period.label for r in table]
     assert labels[0] == "全年" and "第二季度" in labels and "6月" not in labels
+
+
+def test_a_few_percent_of_complainants_are_merchants_mostly_about_sellers_problems(demo):
+    with session_scope(demo) as session:
+        kinds = stats.counts(session, Filters(), "complainant_type")
+        merchants = stats.counts(
+            session, Filters().choose("complainant_type", ("商家",)), "problem_type"
+        )
+    share = kinds["商家"] / sum(kinds.values())
+    assert set(kinds) == {"消费者", "商家"} and 0.02 < share < 0.08, kinds
+    sellers = merchants.get("任意仅退款", 0) + merchants.get("冻结商家资金", 0)
+    assert sellers > sum(merchants.values()) / 2, merchants

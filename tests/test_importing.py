@@ -345,3 +345,17 @@ def test_every_bracket_read_is_one_of_the_one_scheme(spelling, amount):
         assert read == bracket_for_amount(amount)
     else:
         assert read == normalize_bracket(spelling)  # the amount changes nothing else
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind"),
+    [("", "消费者"), ("消费者", "消费者"), ("个人", "消费者"), ("商家", "商家"), ("商户", "商家"),
+     (" Merchant ", "商家"), ("卖家", "商家")],
+)  # fmt: skip
+def test_complainant_type_spellings(engine, cell, kind):
+    data = csv_bytes(
+        [{"投诉平台": "甲", "投诉时间": "2024-01-02", "问题类型": "退款问题", "投诉人类型": cell}],
+        ["投诉平台", "投诉时间", "问题类型", "投诉人类型"],
+    )
+    assert _import(engine, data).ok
+    assert [c.complainant_type for c in _complaints(engine)] == [kind]

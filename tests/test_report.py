@@ -7,6 +7,7 @@ report is written by the real command (`tousu report`) as HTML, DOCX and Markdow
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
@@ -22,7 +23,7 @@ from hypothesis import strategies as hs
 
 from cli.main import main as tousu
 from models.errors import TousuError
-from models.reads.report import sector_report
+from models.reads.report import DISTRIBUTIONS, sector_report
 from models.reads.stats import Share
 from models.rules import report_text as text
 from models.rules.filters import Filters
@@ -263,7 +264,8 @@ def test_html_report_has_the_seed_sentences_sections_and_no_personal_data(
     assert "2022年的案例" not in text and "分期乐" not in text
     leaked = [v for v in _personal(_seed_000_rows() + _noise_rows()) if v in page]
     assert leaked == []
-    assert page.count('src="data:image/png;base64,') == 4  # four charts, embedded
+    charts = len(DISTRIBUTIONS)  # a chart per dimension the report shows, embedded
+    assert page.count('src="data:image/png;base64,') == charts
     assert "http://" not in page and "https://" not in page
 
 
@@ -348,7 +350,7 @@ def test_docx_reads_back_with_headings_tables_and_pictures(seed_000, tmp_path, c
         ["10月8日", "萌推"],
         ["10月28日", "云集"],
     ]
-    assert len(document.inline_shapes) == 4
+    assert len(document.inline_shapes) == len(DISTRIBUTIONS)
     body = "\n".join(p.text for p in document.paragraphs)
     for sentence in SENTENCES:
         assert sentence in body, sentence
@@ -391,14 +393,14 @@ def test_intro_is_only_what_was_given(seed_000, tmp_path, capsys):
 
 
 def test_cli_mistakes_are_one_line_errors(seed_000, tmp_path, capsys):
-    cases = [
-        (["--sector", "不存在", "--year", "2023"], "未知赛道：不存在"),
-        (["--sector", "社交电商", "--year", "2021"], "没有可用于报告的投诉数据"),
-        (["--sector", "社交电商", "--year", "2023", "--top", "0"], "--top"),
+    cases = [  # an unknown name is a wrong argument (2, the known names listed); else 1
+        (["--sector", "不存在", "--year", "2023"], "未知赛道：不存在", 2),
+        (["--sector", "社交电商", "--year", "2021"], "没有可用于报告的投诉数据", 1),
+        (["--sector", "社交电商", "--year", "2023", "--top", "0"], "--top", 1),
     ]
-    for argv, message in cases:
+    for argv, message, code in cases:
         out = tmp_path / "x.html"
-        assert tousu(["report", *argv, "--output", str(out)]) == 1
+        assert tousu(["report", *argv, "--output", str(out)]) == code
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
         assert not out.exists()
@@ -448,3 +450,27 @@ def test_where_amounts_lie_never_includes_no_amount(counts):
         assert NOT_CHOSEN not in sentence
     if any(s.label == NOT_CHOSEN for s in shares):
         assert "未选择金额区间" in amounts
+
+
+def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
+    """The 报告 page's three files: the charts rendered once, the same PNGs in HTML and
+    DOCX, each file what writing it alone gives."""
+    from reports import figures, write, write_all
+
+    with session_scope(seed_000) as session:
+        report = sector_report(session, Filters(), "社交电商", 2023, data_org="电数宝")
+    renders = []
+    real = figures.charts_for
+    monkeypatch.setattr(figures, "charts_for", lambda *a: renders.append(1) or real(*a))
+    files = write_all(report)
+    assert len(renders) == 1 and set(files) == {"html", "docx", "md"}
+    in_html = [
+        base64.b64decode(m)
+        for m in re.findall(rb'src="data:image/png;base64,([^"]+)"', files["html"])
+    ]
+    document = Document(io.BytesIO(files["docx"]))
+    ids = [p._inline.graphic.graphicData.pic.blipFill.blip.embed for p in document.inline_shapes]
+    in_docx = [document.part.related_parts[i].blob for i in ids]
+    assert len(in_html) == len(report.distributions) and in_docx == in_html
+    assert files["html"] == write(report, "html") and files["md"] == write(report, "md")
+    assert len(renders) == 2  # alone, the HTML renders its own; Markdown has no pictures

@@ -273,6 +273,7 @@ ARGUMENTS: dict[str, tuple] = {
     "intro": (None,),
     "reveal": (True, False),
     "case_id": "every complaint",
+    "today": (None, date(2024, 6, 15), date(2025, 12, 31)),
 }
 #: Parameters that are not the reader's choice (set by the door itself).
 FIXED = {"org", "data_org"}

@@ -133,4 +133,5 @@ def test_serve_starts_from_any_folder_while_the_database_is_down(tmp_path):
         output, _ = proc.communicate(timeout=20)
     assert "警告：数据库暂时无法连接" in output and "secret" not in output
     assert "usage statistics" not in output
-    assert (tmp_path / "state" / ".served_at").read_text().strip().endswith(str(port))
+    noted = (tmp_path / "state" / "serving.json").read_text()
+    assert f'"address": "http://127.0.0.1:{port}"' in noted

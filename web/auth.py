@@ -1,9 +1,9 @@
 """Who is logged in on this run: a server-side session behind an HttpOnly cookie.
 
-The password check and the throttle are :func:`models.users.log_in`; the session is
-:mod:`models.sessions`. A successful login keeps the session's id in this browser
+The password check and the throttle are :func:`models.access.users.log_in`; the session is
+:mod:`models.access.sessions`. A successful login keeps the session's id in this browser
 session's state and hands the browser a one-time ticket, which the page trades for the
-HttpOnly login cookie at ``/api/session`` (:mod:`dashboard.cookie_routes`). A page opened
+HttpOnly login cookie at ``/api/session`` (:mod:`web.cookie_routes`). A page opened
 later finds the session through that cookie. Every run reads the session again, so a
 logout, a password change, a role change or disabling the account ends it at once,
 in every tab and for every copy of the cookie.
@@ -24,7 +24,7 @@ from web import cookie_routes
 from web.data import database_url, engine
 from web.viewer import Viewer
 
-#: {"id": the session's id, "ticket": its one-time ticket until the cookie is set,
+#: {"handle": the session's id and start, "ticket": its one-time ticket until the cookie is set,
 #:  "until": when the ticket expires (time.time())}
 SESSION = "auth_session"
 #: Set when this browser's cookie should be deleted (logout, or a dead cookie).
@@ -60,7 +60,7 @@ def _lookup() -> tuple[sessions.Current, Filters] | None:
         return None
     with session_scope(_engine()) as session:
         if state:
-            found = sessions.current(session, session_id=state["id"])
+            found = sessions.current(session, handle=state["handle"])
         else:
             found = sessions.current(session, token=token)
         if found is None:
@@ -86,7 +86,7 @@ def resolve() -> Viewer | None:
     if state is None or (
         state.get("ticket") and (found.cookie_set or time.time() > state["until"])
     ):
-        st.session_state[SESSION] = {"id": found.id, "ticket": None}
+        st.session_state[SESSION] = {"handle": found.handle, "ticket": None}
     return Viewer(
         found.role,
         username=found.username,
@@ -95,9 +95,20 @@ def resolve() -> Viewer | None:
     )
 
 
+def no_administrator() -> bool:
+    """Whether nobody can administer yet (a new database): the login page says how to
+    create the first administrator, which only the server's command line can."""
+    with session_scope(_engine()) as session:
+        return users.count_admins(session) == 0
+
+
 def _keep(started: sessions.Started) -> None:
     until = time.time() + sessions.TICKET_LIFETIME.total_seconds()
-    st.session_state[SESSION] = {"id": started.id, "ticket": started.ticket, "until": until}
+    st.session_state[SESSION] = {
+        "handle": started.handle,
+        "ticket": started.ticket,
+        "until": until,
+    }
 
 
 def login(username: str, password: str) -> str | None:
@@ -115,7 +126,7 @@ def logout() -> None:
     state = st.session_state.pop(SESSION, None)
     if state is not None:
         with session_scope(_engine(), write=True) as session:
-            sessions.revoke(session, session_id=state["id"])
+            sessions.revoke(session, handle=state["handle"])
     st.session_state[CLEAR_COOKIE] = True
 
 
@@ -130,7 +141,7 @@ def renew() -> None:
     if state is None:
         return
     with session_scope(_engine(), write=True) as session:
-        started = sessions.reissue(session, state["id"])
+        started = sessions.reissue(session, state["handle"])
     if started is None:
         st.session_state.pop(SESSION, None)
         st.session_state[CLEAR_COOKIE] = True

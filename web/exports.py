@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from models.rules import spreadsheet
+from models.rules.dimensions import FILTERED
 from models.rules.filters import Filters
 
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype", "/usr/share/fonts")
@@ -183,12 +184,13 @@ def _named(kind: str, names: tuple[str, ...] | None) -> str | None:
 
 def scope_parts(period_title: str, filters: Filters) -> list[str]:
     """What a download covers, for its file and sheet name: the period, then the sectors,
-    platforms and provinces it is narrowed to (2025年, 金融科技, 广东省)."""
+    platforms, provinces and other labels it is narrowed to (2025年, 金融科技, 广东省, 商家)."""
     parts = [
         period_title,
         _named("赛道", filters.sectors),
         _named("平台", filters.platforms),
         _named("地区", filters.provinces),
+        *(_named(d.label, filters.choice(d.name)) for d in FILTERED),
     ]
     return [p for p in parts if p]
 

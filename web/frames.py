@@ -13,6 +13,8 @@ import pandas as pd
 from models.reads.cases import CaseRow
 from models.reads.queues import QueueItem
 from models.reads.stats import Share
+from models.rules.numbers import fraction
+from models.rules.periods import IN_PROGRESS
 
 CASE_COLUMNS = ["编号", "投诉时间", "投诉人", "投诉平台", "赛道", "问题类型", "状态", "标题"]
 
@@ -63,7 +65,7 @@ def case_export(rows: Iterable[CaseRow]) -> pd.DataFrame:
 def shares(items: Iterable[Share], label: str) -> pd.DataFrame:
     """A distribution as a download: ``label`` (问题类型, 性别 …), 投诉量, 占比 (a fraction
     of the reports' two-decimal percent: 38.89% → 0.3889)."""
-    rows = [(s.label, s.count, round(float(s.percent) / 100, 4)) for s in items]
+    rows = [(s.label, s.count, fraction(s.percent)) for s in items]
     return pd.DataFrame(rows, columns=[label, "投诉量", "占比"]).astype({"投诉量": "int64"})
 
 
@@ -122,3 +124,13 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a rank read as 8.0 where another row has none
     return str(value)
+
+
+def with_status(frame: pd.DataFrame) -> pd.DataFrame:
+    """A chart's download with its ``partial`` flag said in words: a 状态 column reading
+    统计中 for a period still in progress — only when one is (a year that has ended needs
+    no column of blanks)."""
+    out = frame.drop(columns=["partial"])
+    if frame["partial"].any():
+        out["状态"] = [IN_PROGRESS if partial else "" for partial in frame["partial"]]
+    return out

@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
+from models.rules.dimensions import FILTERED
 from models.rules.periods import EARLIEST_DAY, LATEST_DAY, parse_code
 from models.rules.text import spaced
 
@@ -111,6 +112,8 @@ DATE_TO = Param("to", None, day, SIDEBAR, context={"period": "custom"})
 SECTOR = bound("sector", SIDEBAR)
 PLATFORM = bound("platform", SIDEBAR)
 PROVINCE = bound("province", SIDEBAR)
+#: The dimensions the sidebar filters by, each under its name (?complainant_type=商家).
+CHOICES = tuple(bound(d.name, SIDEBAR) for d in FILTERED)
 # --- 典型案例 (dashboard/views/cases.py) ---------------------------------------------------
 PAGE = Param("page", 1, whole(1, 1_000_000, clamp=True), "cases")
 CASE = Param("case", None, whole(1, 2**31 - 1, clamp=False), "cases")  # an INTEGER id
@@ -134,6 +137,7 @@ PARAMS: dict[str, Param[Any]] = {
         SECTOR,
         PLATFORM,
         PROVINCE,
+        *CHOICES,
         PAGE,
         CASE,
         QUERY,

@@ -1,7 +1,7 @@
 """Small building blocks the pages share: figures with downloads, empty states, captions.
 
 Titles carry data (platform, sector, province names): headings show them through
-:func:`dashboard.markup.literal`, so they are never read as Markdown.
+:func:`web.markup.literal`, so they are never read as Markdown.
 """
 
 from __future__ import annotations
@@ -139,13 +139,23 @@ def number_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return shown, config
 
 
-def table(title: str, frame: pd.DataFrame, key: str, **kwargs) -> None:
+def table(
+    title: str, frame: pd.DataFrame, key: str, missing: dict[str, str] | None = None, **kwargs
+) -> None:
+    """A titled table with its downloads. ``missing`` names what an empty cell of a column
+    means on screen (用户满意度 → 无评分); downloads keep the empty cell."""
     st.subheader(literal(title))
     if frame.empty:
         empty()
         return
     shown, config = number_columns(frame)
     config.update(kwargs.pop("column_config", None) or {})
+    for name, text in (missing or {}).items():
+        if name in shown.columns and shown[name].isna().any():
+            # A grid cell shows a number or text, not both: the column becomes text, its
+            # numbers written as the column's number format would write them.
+            shown[name] = [text if pd.isna(v) else f"{v:.3f}" for v in shown[name]]
+            config[name] = st.column_config.TextColumn(alignment="right")
     shown = frames.for_display(shown, keep=config)
     st.dataframe(
         shown,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -11,7 +9,7 @@ import streamlit as st
 from dashboard import sidebar
 from models.reads.regions import per_ten_million, populations
 from models.rules.labels import PROVINCES
-from models.rules.numbers import round_half_up
+from models.rules.numbers import fraction, percent
 from web import charts, china_map, data, frames, widgets
 from web.chart_memo import frozen_deck, memoized, vega_spec
 from web.markup import literal
@@ -25,7 +23,7 @@ def _rgb(colour: str) -> list[int]:
 
 
 def province_frame(counts: dict[str, int]) -> pd.DataFrame:
-    total = sum(counts.values()) or 1
+    total = sum(counts.values())
     rows = []
     for name in PROVINCES:
         n = counts.get(name, 0)
@@ -34,7 +32,7 @@ def province_frame(counts: dict[str, int]) -> pd.DataFrame:
             {
                 "地区": name,
                 "投诉量": n,
-                SHARE: float(round_half_up(Fraction(n, total), 4)),  # 12.35% as reported
+                SHARE: fraction(percent(n, total)),  # 12.35% as reported
                 "每千万人投诉量": float(rate) if rate is not None else None,
             }
         )

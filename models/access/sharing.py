@@ -1,12 +1,13 @@
 """Share links for journalists: random tokens stored only as hashes, scoped, expiring, revocable.
 
-A link's scope becomes a :class:`~models.filters.Filters` that every dashboard query is
+A link's scope becomes a :class:`~models.rules.filters.Filters` that every dashboard query is
 intersected with, so editing the URL can never widen what a shared session sees.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 import secrets
@@ -21,6 +22,7 @@ from models.access.policy import Can, authorize
 from models.access.roles import Actor
 from models.clock import local_now
 from models.errors import NotFound, TousuError
+from models.ops import serving
 from models.reads.platforms import check_names
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
@@ -104,35 +106,25 @@ def _info(row: ShareLink) -> LinkInfo:
     )
 
 
-SERVED_AT_FILE = ".served_at"  # in the state folder: where `tousu serve` last listened
-
-
-def record_served_address(url: str) -> None:
-    """Remember the address `tousu serve` listens on, for links made on the command line."""
-    folder = get_settings().state_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / SERVED_AT_FILE).write_text(url.rstrip("/") + "\n", encoding="utf-8")
-
-
-def served_address() -> str | None:
-    path = get_settings().state_dir / SERVED_AT_FILE
-    try:
-        return path.read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
-
-
 def base_url(seen_at: str | None = None) -> str:
     """Where share links point: TOUSU_BASE_URL, else the address the app is seen at (the
-    admin page's own address), else where `tousu serve` last listened."""
-    chosen = get_settings().base_url or seen_at or served_address()
+    admin page's own address), else what the latest `tousu serve` runs with — its
+    TOUSU_BASE_URL, or where it listens (on a command line whose shell lacks the variable)."""
+    noted = serving.last()
+    chosen = get_settings().base_url or seen_at or (noted and (noted.base_url or noted.address))
     return (chosen or "http://localhost:8501").rstrip("/")
 
 
 def is_loopback(url: str) -> bool:
     """True when only this machine can open ``url`` (journalists elsewhere cannot)."""
     host = (urlsplit(url).hostname or "").lower()
-    return host in {"localhost", "0.0.0.0", "::1", "::"} or host.startswith("127.")
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified  # 0.0.0.0: "every local address"
 
 
 LOOPBACK_WARNING = (

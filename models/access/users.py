@@ -1,8 +1,8 @@
 """Accounts: bcrypt password hashes, roles, and the login check.
 
 There are no default accounts. The first administrator comes from `tousu user add`.
-Failed logins slow further tries down (:mod:`models.throttle`); a successful login starts
-a server-side session (:mod:`models.sessions`) that the login cookie stands for.
+Failed logins slow further tries down (:mod:`models.access.throttle`); a successful login starts
+a server-side session (:mod:`models.access.sessions`) that the login cookie stands for.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import bcrypt
-from sqlalchemy import Engine, delete, insert, or_, select, update
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -659,3 +659,10 @@ def change_own_password(
 
 def count_users(session: Session) -> int:
     return len(session.execute(select(User.id)).all())
+
+
+def count_admins(session: Session) -> int:
+    """Administrators who may log in (not disabled)."""
+    return session.execute(
+        select(func.count()).where(User.role == "admin", User.disabled.is_(False))
+    ).scalar_one()

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from models.reads.stats import Share
 from models.rules.labels import FEMALE, MALE, NOT_CHOSEN, UNKNOWN
+from models.rules.periods import progress_note
+from models.rules.rating import Rating, completed
+
+if TYPE_CHECKING:  # the registry of dimensions (read by stats) names these sentences
+    from models.reads.stats import Share
 
 MAIN_SHARE = Decimal(10)  # shares of 10% and more are named with their percentage
 TOP = 10
@@ -106,6 +111,15 @@ def amounts_sentence(org: str, year: int, sector: str, shares: Sequence[Share]) 
     return sentence + "。"
 
 
+def distribution_sentence(
+    org: str, year: int, sector: str, what: str, shares: Sequence[Share]
+) -> str:
+    """Any distribution without a sentence of its own: 据“…”显示，2024年社交电商投诉人类型
+    分布为：消费者（95.00%）、商家（5.00%）。 (largest first; 未知 said last)."""
+    ordered = [*_known(shares), *(s for s in shares if s.label in (UNKNOWN, NOT_CHOSEN))]
+    return f"据“{org}”显示，{year}年{sector}{what}分布为：{_listed(ordered)}。"
+
+
 def leaderboard_sentence(org: str, year: int, sector: str, names: Sequence[str]) -> str:
     return (
         f"根据“{org}”{year}年受理的{sector}领域用户有效投诉显示，"
@@ -127,18 +141,45 @@ def highlights_sentence(year: int, sector: str, grades: dict[str, str]) -> str:
     return f"此外，在“{year}年全国{sector}消费评级榜”中，" + "，".join(parts) + "。"
 
 
-def ratings_count_sentence(data_org: str, year: int, platform: str, grades: Sequence[str]) -> str:
-    """``grades``: the year's ratings, 全年 first (the reports' table order)."""
+def ratings_count_sentence(
+    data_org: str,
+    year: int,
+    platform: str,
+    grades: Sequence[str],
+    pending: Sequence[str] = (),
+    through: date | None = None,
+) -> str:
+    """``grades``: the year's ratings of periods that have ended, 全年 first when it has
+    (the reports' table order); ``pending``: the periods still in progress on ``through``
+    (统计中), named but not counted."""
+    head = f"据电商大数据库“{data_org}”监测数据显示，{year}年“{platform}”"
     counts = Counter(grades)
     n = len(grades)
-    if len(counts) == 1:
-        split = f"{n}次获“{grades[0]}”"
+    if not n:
+        sentence = head + "尚未获得消费评级"
+    elif len(counts) == 1:
+        sentence = head + f"共获得{n}次消费评级，{n}次获“{grades[0]}”"
     else:
-        split = "其中" + "、".join(f"{k}次获“{g}”" for g, k in counts.most_common())
-    return (
-        f"据电商大数据库“{data_org}”监测数据显示，{year}年“{platform}”共获得{n}次消费评级，"
-        f"{split}，{year}年整体消费评级为“{grades[0]}”评级。"
-    )
+        split = "、".join(f"{k}次获“{g}”" for g, k in counts.most_common())
+        sentence = head + f"共获得{n}次消费评级，其中{split}"
+    if pending:
+        note = progress_note(through) if through else "统计中"
+        sentence += f"；{'、'.join(pending)}{note}，不计入"
+    if n and "全年" not in pending:
+        sentence += f"，{year}年整体消费评级为“{grades[0]}”评级"
+    return sentence + "。"
+
+
+def year_ratings_sentence(
+    data_org: str, year: int, platform: str, year_ratings: Sequence[Rating], today: date
+) -> str:
+    """:func:`ratings_count_sentence` of a platform's year (its ratings in the reports'
+    order, as the report and the 平台评级 page list them); empty without ratings."""
+    if not year_ratings:
+        return ""
+    pending = [r.period.label for r in year_ratings if r.period and not r.complete(today)]
+    grades = [r.grade for r in completed(year_ratings, today)]
+    return ratings_count_sentence(data_org, year, platform, grades, pending, today)
 
 
 def platform_problems_sentence(

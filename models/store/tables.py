@@ -2,7 +2,7 @@
 
 Complaints carry a few columns derived on write (``submitted_month``, ``reply_tier``,
 ``score``) so that ratings and distributions are plain SQL aggregates that every
-database computes quickly and identically; :mod:`models.complaints` keeps them exact.
+database computes quickly and identically; :mod:`models.rules.complaint` keeps them exact.
 """
 
 from __future__ import annotations
@@ -181,6 +181,7 @@ class Complaint(SQLModel, table=True):
             "ix_complaint_month_platform",
             *("submitted_month", "platform_id", "status", "replied_at", "reply_tier"),
             *("score", "problem_type", "province", "gender", "amount_bracket", "age"),
+            "complainant_type",
         ),
         Index("ix_complaint_platform_submitted", "platform_id", "submitted_at"),
         Index("ix_complaint_status_transferred", "status", "transferred_at"),
@@ -200,10 +201,14 @@ class Complaint(SQLModel, table=True):
     amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
     amount_bracket: str = Field(default="未选择", sa_column=Column(String(20), nullable=False))
     problem_type: str = Field(sa_column=Column(String(50), nullable=False))
+    #: 投诉人类型: 消费者 or 商家 (a dimension: models/rules/dimensions.py).
+    complainant_type: str = Field(
+        default="消费者", sa_column=Column(String(8), nullable=False, server_default="消费者")
+    )
     title: str | None = Field(default=None, sa_column=Column(String(300)))
     content: str | None = Field(default=None, sa_column=Column(Text))
     demand: str | None = Field(default=None, sa_column=Column(Text))
-    #: Title and content scrubbed of personal data (models.complaints.public_text): what
+    #: Title and content scrubbed of personal data (models.rules.complaint.public_text): what
     #: anyone but staff searches, so a phone number or a name can never find a complaint.
     public_text: str | None = Field(default=None, sa_column=Column(Text))
     # Personal data: staff only; everyone else sees mask_name().
@@ -269,7 +274,7 @@ class SatisfactionScore(SQLModel, table=True):
 
 
 class SummaryRating(SQLModel, table=True):
-    """Rating inputs per month, platform and status: :mod:`models.summary` keeps it exact."""
+    """Rating inputs per month, platform and status: :mod:`models.store.summary` keeps it exact."""
 
     __tablename__ = "summary_rating"
     __table_args__ = {"sqlite_with_rowid": False}
@@ -290,7 +295,7 @@ class SummaryCount(SQLModel, table=True):
     """Complaints per value of a dimension, month, platform and status.
 
     ``platform_id`` 0 holds the sum over all platforms, so a figure for everyone reads
-    one row per value and month. :mod:`models.summary` keeps it exact.
+    one row per value and month. :mod:`models.store.summary` keeps it exact.
     """
 
     __tablename__ = "summary_count"

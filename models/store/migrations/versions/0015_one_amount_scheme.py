@@ -7,8 +7,8 @@ bracket (未选择 without an amount), exactly as an import reads that bracket
 (``normalize_bracket`` in models/rules/labels.py); the summary counts are rebuilt and the
 data version moves, so every cache reads the new brackets.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06
 """
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel import Session
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
