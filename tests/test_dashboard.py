@@ -138,15 +138,23 @@ def test_cases_show_masked_names_only(demo):
 def test_the_sidebar_province_reaches_the_whole_regions_page(demo):
     at = open_page(app(province="广东省", period="all"), "regions")
     assert errors(at) == []
-    top = at.dataframe[0].value
-    assert list(top["地区"]) == ["广东省"]
     assert [h.value for h in at.subheader if "·" in h.value] == [
         "广东省 · 问题类型",
         "广东省 · 被投诉平台",
     ]
     assert not [s for s in at.selectbox if "地区" in s.label]  # one province control
     everywhere = open_page(app(period="all"), "regions")
-    assert len(everywhere.dataframe[0].value) == 10
+    ranked = everywhere.dataframe[0].value.set_index("地区")
+    assert len(ranked) == 10
+    # One province is no ranking (a TOP10 of one row at 100 %): its figures, as cards,
+    # the same as its row among all provinces.
+    assert not at.dataframe
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["投诉量"] == f"{ranked.loc['广东省', '投诉量']:,} 件"
+    assert cards["每千万常住人口投诉量"] == f"{ranked.loc['广东省', '每千万人投诉量']:,.2f} 件"
+    assert cards["占全部投诉量"].endswith("%")
+    two = open_page(app(province=["广东省", "浙江省"], period="all"), "regions")
+    assert list(two.dataframe[0].value["地区"]) == ["广东省", "浙江省"]
 
 
 def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
