@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from models.demo import generate_demo
@@ -118,4 +120,40 @@ def test_amount_brackets_read_in_one_ordered_scheme(server, browser):
         assert "0-5万元" not in texts
         seen += 1
     assert seen == 2  # the distribution and the sectors side by side
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "regions?period=all&province=北京市",
+        "demographics?period=all&sector=物流科技",
+        "leaderboard?period=all",
+        "overview?period=all",
+    ],
+)
+def test_bar_labels_never_overlap(server, browser, path):
+    """Every column of axis labels (a bar chart's categories) in every chart: each label
+    clear of the next, however few bars the chart has."""
+    context = browser.new_context(viewport={"width": 1400, "height": 3000})
+    tab = context.new_page()
+    tab.goto(f"{server}/{path}")
+    wait_idle(tab)
+    tab.wait_for_timeout(1500)
+    columns = 0
+    charts = tab.get_by_test_id("stVegaLiteChart")
+    for i in range(charts.count()):
+        labels = charts.nth(i).locator("g.role-axis-label text")
+        boxes = [labels.nth(j).bounding_box() for j in range(labels.count())]
+        by_edge: dict[int, list[dict]] = {}
+        for box in boxes:  # a y axis's labels end at the same x
+            by_edge.setdefault(round(box["x"] + box["width"]), []).append(box)
+        for column in by_edge.values():
+            tops = sorted(column, key=lambda b: b["y"])
+            if len({round(b["y"]) for b in tops}) < 2:
+                continue
+            columns += 1
+            for upper, lower in itertools.pairwise(tops):
+                assert lower["y"] >= upper["y"] + upper["height"] - 1, (path, i, upper, lower)
+    assert columns, path
     context.close()
