@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -11,6 +12,7 @@ from models.store.db import get_engine
 from tests.browser import (
     ARTIFACTS,
     LOCAL_PREFIXES,
+    grid_column,
     streamlit_server,
     wait_idle,
 )
@@ -156,4 +158,26 @@ def test_bar_labels_never_overlap(server, browser, path):
             for upper, lower in itertools.pairwise(tops):
                 assert lower["y"] >= upper["y"] + upper["height"] - 1, (path, i, upper, lower)
     assert columns, path
+    context.close()
+
+
+def test_date_only_cases_show_no_invented_time(server, browser):
+    """The reports' typical cases carry a date, no time: the list and the case itself show
+    2023-12-12, never 2023-12-12 00:00; complaints with a time keep it."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    tab = context.new_page()
+    tab.goto(f"{server}/cases?period=2023&typical=true")
+    wait_idle(tab)
+    times = grid_column(tab, "投诉时间")
+    assert times and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t) for t in times), times
+    tab.goto(f"{server}/cases?case={grid_column(tab, '编号')[0]}")
+    wait_idle(tab)
+    card = tab.get_by_test_id("stMetric").filter(has_text="投诉时间").inner_text()
+    assert re.search(r"\d{4}-\d{2}-\d{2}$", card) and "00:00" not in card, card
+    tab.goto(f"{server}/cases?period=2024&typical=false")
+    wait_idle(tab)
+    assert all(
+        re.fullmatch(r"2024-\d{2}-\d{2}( \d{2}:\d{2})?", t) for t in grid_column(tab, "投诉时间")
+    )
+    assert any(" " in t for t in grid_column(tab, "投诉时间"))  # times where there are times
     context.close()

@@ -21,6 +21,7 @@ from models.writes import workflow
 from reports.html import CSP
 from tests.browser import (
     ARTIFACTS,
+    grid_column,
     reply_band,
     streamlit_server,
     wait_for_login_cookie,
@@ -169,13 +170,13 @@ def test_the_reply_queue_opens_on_what_is_due_soonest(site, browser):
     tab.goto(f"{base}/replies")
     wait_idle(tab)
     tab.screenshot(path=ARTIFACTS / "screenshots" / "reply-queue.png")
-    assert _grid_titles(tab) == ["快到期的投诉", "刚移交的投诉"]
+    assert grid_column(tab, "标题") == ["快到期的投诉", "刚移交的投诉"]
     overdue = tab.get_by_role("radio", name=re.compile(r"^超过120小时（\d+）$"))
     assert int(re.search(r"（(\d+)）", overdue.inner_text())[1]) >= 1
     assert "已超过72小时的" in tab.locator('[data-testid="stMain"]').inner_text()
     overdue.click()
     wait_idle(tab)
-    assert "三年前的投诉" in _grid_titles(tab)
+    assert "三年前的投诉" in grid_column(tab, "标题")
     context.close()
 
 
@@ -222,18 +223,6 @@ def test_the_audit_log_shows_what_changed_wrapped_to_the_page(site, browser):
     assert box["height"] > 4 * 20  # the reply wrapped onto several lines
     assert table.evaluate("t => t.scrollWidth <= t.clientWidth")  # no sideways scrolling
     context.close()
-
-
-def _grid_titles(tab) -> list[str]:
-    """The 标题 column of the table on screen, top to bottom."""
-    grid = tab.get_by_test_id("stDataFrame").first
-    headers = grid.locator('[role="columnheader"]').all_inner_texts()
-    column = headers.index("标题")
-    rows = grid.locator('[role="row"]:has([role="gridcell"])')
-    return [
-        row.locator('[role="gridcell"], [role="rowheader"]').nth(column).inner_text()
-        for row in rows.all()
-    ]
 
 
 @pytest.mark.parametrize("path", ["replies", "scores", "review", "users", "audit", "platforms"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime, time
 
 import pandas as pd
 from hypothesis import given
@@ -191,3 +191,16 @@ def test_every_spreadsheet_is_written_in_one_place():
         if path not in allowed and any(w in path.read_text() for w in writers)
     ]
     assert offenders == []
+
+
+@given(hs.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_a_time_is_shown_unless_it_is_a_date_alone(at):
+    """frames.moment, what lists and case views print: the date alone exactly when the
+    stored time is midnight (a date-only source), else the minute; either reads back."""
+    from web.frames import moment
+
+    shown = moment(at)
+    midnight = at.time() == time(0)
+    assert (len(shown) == 10) == midnight
+    parsed = datetime.fromisoformat(shown)
+    assert parsed == at.replace(second=0, microsecond=0)
