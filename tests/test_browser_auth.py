@@ -111,6 +111,27 @@ def test_a_copied_cookie_is_worthless_after_logout(site, browser):
     context.close()
 
 
+def test_the_tab_names_the_page_before_and_after_logging_in(site, browser):
+    """The browser tab says 登录 on the login form and, once logged in, the page shown —
+    not 登录 still — and follows the person from page to page."""
+    base, _ = site
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(base)
+    wait_idle(tab)
+    assert tab.title() == "登录 · Tousu 投诉数据看板"
+    tab.get_by_label("用户名").fill("reader")
+    tab.get_by_label("密码").fill(PASSWORD)
+    tab.get_by_role("button", name="登录").click()
+    wait_idle(tab)
+    tab.wait_for_function("() => !document.title.startsWith('登录')", timeout=10_000)
+    assert tab.title() == "总览 · Tousu 投诉数据看板"
+    tab.goto(f"{base}/regions")
+    wait_idle(tab)
+    assert tab.title() == "地区 · Tousu 投诉数据看板"
+    context.close()
+
+
 def test_a_refused_new_password_says_why_and_keeps_what_was_typed(site, browser):
     """我的账号 states every password rule beside the fields; a new password that breaks
     one is refused naming it, and the three fields keep what was typed."""
