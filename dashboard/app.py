@@ -147,7 +147,8 @@ def _shared_view() -> bool:
     token = params.get(params.SHARE) or st.session_state.get("share_token")
     if not token:
         return False
-    link = share_session.resolve(token, first_view=st.session_state.get("share_token") != token)
+    first_run = st.session_state.get("share_token") != token  # of this Streamlit session
+    link = share_session.resolve(token, first_run=first_run)
     if link is None:
         st.session_state.pop("share_token", None)
         st.session_state["viewer"] = Viewer("share", scope=nothing())
@@ -169,6 +170,7 @@ def _shared_view() -> bool:
         )
     )
     params.put(params.SHARE, token)  # navigation resets the URL; keep the link working
+    share_session.remember(token)  # every run until a new session brings the cookie back
     with st.container(border=True):  # the label is typed by an admin: shown as plain text
         st.text(
             f"{link.label}（只读分享）　{link.describe()}　"
