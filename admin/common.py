@@ -92,6 +92,15 @@ def read(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return fn(session, *args, **kwargs)
 
 
+def keep_until_saved(flag: str, empty: dict[str, Any]) -> None:
+    """A form keeps what was typed when a save is refused (no clear_on_submit), and starts
+    afresh after one succeeds: call before drawing it, with each field's key and empty
+    value; after a success set ``session_state[flag]``."""
+    if st.session_state.pop(flag, False):
+        # Set, not deleted: a deleted key would take the browser's last value back.
+        st.session_state.update(empty)
+
+
 def flash() -> None:
     message = st.session_state.pop("admin_flash", None)
     if message:

@@ -109,7 +109,10 @@ def _run_streamlit(args: argparse.Namespace, env: dict[str, str]) -> None:
             pid=os.getpid(),  # exec keeps it: the Streamlit server's own
         )
     )
-    print(f"Tousu 看板：{served}", file=sys.stderr, flush=True)
+    # Streamlit's own English welcome is off (.streamlit/config.toml): this line says it.
+    print(
+        f"Tousu 看板：{served}（启动后在浏览器中打开；按 Ctrl+C 停止）", file=sys.stderr, flush=True
+    )
     command = [
         sys.executable,
         "-m",

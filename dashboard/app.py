@@ -46,13 +46,23 @@ def _navigate(sections: dict, position: str = "top"):
     return st.navigation(sections, position=position)
 
 
+APP_TITLE = "Tousu 投诉数据看板"
+
+
+def _titled(page):
+    """The browser tab names the page shown (总览 · Tousu 投诉数据看板), so it follows the
+    person from 登录 to the page they land on, and history and bookmarks tell pages apart."""
+    st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")
+    return page
+
+
 def _keep_page() -> None:
     """During an outage, register every page (none runs) so the URL keeps naming the page
     asked for: when the database is back, the rerun shows that page, not the default."""
     if _navigated:
         return
     query = params.snapshot()
-    _navigate(_answering({"": _pages(pages.PAGES, pages.DEFAULT)}), position="hidden")
+    _titled(_navigate(_answering({"": _pages(pages.PAGES, pages.DEFAULT)}), position="hidden"))
     params.restore(query)
 
 
@@ -137,7 +147,8 @@ def _shared_view() -> bool:
     token = params.get(params.SHARE) or st.session_state.get("share_token")
     if not token:
         return False
-    link = share_session.resolve(token, first_view=st.session_state.get("share_token") != token)
+    first_run = st.session_state.get("share_token") != token  # of this Streamlit session
+    link = share_session.resolve(token, first_run=first_run)
     if link is None:
         st.session_state.pop("share_token", None)
         st.session_state["viewer"] = Viewer("share", scope=nothing())
@@ -150,13 +161,16 @@ def _shared_view() -> bool:
     )
     if not link.downloads:
         widgets.hide_download_paths()
-    page = _navigate(
-        _answering(
-            {pages.DASHBOARDS: _pages(pages.DASHBOARD_PAGES, pages.DEFAULT)},
-            why_not(None, shared=True),
+    page = _titled(
+        _navigate(
+            _answering(
+                {pages.DASHBOARDS: _pages(pages.DASHBOARD_PAGES, pages.DEFAULT)},
+                why_not(None, shared=True),
+            )
         )
     )
     params.put(params.SHARE, token)  # navigation resets the URL; keep the link working
+    share_session.remember(token)  # every run until a new session brings the cookie back
     with st.container(border=True):  # the label is typed by an admin: shown as plain text
         st.text(
             f"{link.label}（只读分享）　{link.describe()}　"
@@ -169,7 +183,7 @@ def _shared_view() -> bool:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Tousu 投诉数据看板", page_icon="📊", layout="wide")
+    st.set_page_config(page_icon="📊", layout="wide")  # the title: _titled, per page
     st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
     widgets.page_style()
     # The first run creates or upgrades the schema; while the database cannot be used the
@@ -190,7 +204,9 @@ def _run() -> None:
     sections = navigation_for(viewer, settings.public_dashboards)
     # Navigation first: switching pages resets the URL's query parameters, and the
     # sidebar then writes the period back, so the URL always describes the view.
-    page = _navigate(_answering(sections, why_not(viewer), None if viewer else login.render))
+    page = _titled(
+        _navigate(_answering(sections, why_not(viewer), None if viewer else login.render))
+    )
     _sidebar_for(page)
     if viewer is not None:
         st.sidebar.caption(f"已登录：{literal(viewer.username)}")

@@ -107,6 +107,7 @@ def site(request, tmp_path_factory):
             )[1]
             for name, downloads in (("open", True), ("closed", False))
         }
+        made["visits"] = sharing.create_link(session, CLI, label="访问计数")[1]
         made["spring"] = sharing.create_link(
             session,
             CLI,
@@ -124,7 +125,13 @@ def site(request, tmp_path_factory):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     dispose_engines()
     with streamlit_server(env) as base:
-        yield {"base": base, "tokens": made, "case": case_id, "backend": request.param}
+        yield {
+            "base": base,
+            "tokens": made,
+            "case": case_id,
+            "backend": request.param,
+            "url": url,
+        }
 
 
 class Tap:
@@ -294,3 +301,33 @@ def test_a_date_limited_link_reports_only_its_dates(site, browser):
             assert f"2024年{outside}" not in flat, outside
     tap.tab.screenshot(path=ARTIFACTS / "screenshots" / f"report-spring-{site['backend']}.png")
     tap.context.close()
+
+
+def test_one_browser_session_is_one_visit(site, browser):
+    """A journalist opening pages by their addresses, reloading and opening a second tab
+    is one visit; another browser is another."""
+    base, token = site["base"], site["tokens"]["visits"]
+
+    def views() -> int:
+        with session_scope(get_engine(site["url"])) as session:
+            links = sharing.list_links(session, CLI)
+        return next(link.views for link in links if link.label == "访问计数")
+
+    journalist = browser.new_context()
+    tab = journalist.new_page()
+    for path in ("", "regions", "cases", "leaderboard"):
+        tab.goto(f"{base}/{path}?share={token}")
+        wait_idle(tab)
+    tab.reload()
+    wait_idle(tab)
+    second = journalist.new_page()
+    second.goto(f"{base}/demographics?share={token}")
+    wait_idle(second)
+    assert views() == 1
+    other = browser.new_context()
+    elsewhere = other.new_page()
+    elsewhere.goto(f"{base}/?share={token}")
+    wait_idle(elsewhere)
+    assert views() == 2
+    journalist.close()
+    other.close()

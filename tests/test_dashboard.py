@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -13,6 +14,7 @@ from models.demo import generate_demo
 from models.rules.dimensions import AGE_GROUPS
 from models.store.db import get_engine
 from tests.dashboard_helpers import PAGES, app, chart_frames, errors, open_page
+from web import exports
 
 
 @pytest.fixture
@@ -136,15 +138,23 @@ def test_cases_show_masked_names_only(demo):
 def test_the_sidebar_province_reaches_the_whole_regions_page(demo):
     at = open_page(app(province="广东省", period="all"), "regions")
     assert errors(at) == []
-    top = at.dataframe[0].value
-    assert list(top["地区"]) == ["广东省"]
     assert [h.value for h in at.subheader if "·" in h.value] == [
         "广东省 · 问题类型",
         "广东省 · 被投诉平台",
     ]
     assert not [s for s in at.selectbox if "地区" in s.label]  # one province control
     everywhere = open_page(app(period="all"), "regions")
-    assert len(everywhere.dataframe[0].value) == 10
+    ranked = everywhere.dataframe[0].value.set_index("地区")
+    assert len(ranked) == 10
+    # One province is no ranking (a TOP10 of one row at 100 %): its figures, as cards,
+    # the same as its row among all provinces.
+    assert not at.dataframe
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["投诉量"] == f"{ranked.loc['广东省', '投诉量']:,} 件"
+    assert cards["每千万常住人口投诉量"] == f"{ranked.loc['广东省', '每千万人投诉量']:,.2f} 件"
+    assert cards["占全部投诉量"].endswith("%")
+    two = open_page(app(province=["广东省", "浙江省"], period="all"), "regions")
+    assert list(two.dataframe[0].value["地区"]) == ["广东省", "浙江省"]
 
 
 def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
@@ -197,3 +207,27 @@ def test_cases_page_says_when_a_period_has_no_typical_cases(demo):
     at = open_page(app(period="2025"), "cases")
     at.toggle(key="typical").set_value(False).run()
     assert len(at.dataframe[0].value) > 0
+
+
+GROUPED = re.compile(r"—|-?\d{1,3}(,\d{3})*(\.\d+)?%?")
+
+
+def test_every_table_groups_thousands_as_the_cards_do(demo):
+    """Counts and decimals in every table of every page read 1,573 and 2,317.41 — as the
+    cards above them — whether the grid formats the number or the column (with a gap) is
+    text."""
+    checked = set()
+    for page in PAGES:
+        at = open_page(app(period="all"), page)
+        for table in at.dataframe:
+            config = json.loads(table.proto.columns or "{}")
+            for name in table.value.columns:
+                column = table.value[name]
+                kind = exports.column_kind(str(name), column)
+                if kind in ("count", "decimal"):
+                    assert "%," in config[name]["type_config"]["format"], (page, name)
+                    checked.add(page)
+                elif column.dtype == object and str(name).endswith("量"):
+                    assert all(GROUPED.fullmatch(str(v)) for v in column), (page, name)
+                    checked.add(page)
+    assert {"regions", "leaderboard", "ratings"} <= checked

@@ -14,7 +14,7 @@ from models.errors import TousuError
 from models.reads import queues, stats
 from models.reads.ratings import period_ratings, year_ratings
 from models.rules.filters import Filters
-from models.rules.labels import PENDING
+from models.rules.labels import AMOUNT_BRACKETS, NOT_CHOSEN, PENDING, bracket_for_amount
 from models.rules.periods import Period
 from models.store.db import session_scope
 from models.store.tables import Complaint, Platform, SummaryRating
@@ -68,6 +68,13 @@ def test_derived_columns_match_the_write_rules(demo):
         ).all()
     assert all(month == month_of(at) for at, month, *_ in rows)
     assert all(tier == tier_of(t, r) for _a, _m, t, r, tier in rows)
+    with session_scope(demo) as session:
+        brackets = session.execute(
+            select(Complaint.amount, Complaint.amount_bracket).where(Complaint.amount.is_not(None))
+        ).all()
+    # One ordered scheme: the report's coarse 0-5万元 is stored as its amount's bracket.
+    assert {b for _a, b in brackets} == set(AMOUNT_BRACKETS) - {NOT_CHOSEN}
+    assert all(bracket == bracket_for_amount(amount) for amount, bracket in brackets)
 
 
 def test_summaries_equal_a_recount_after_demo_and_replace(demo):

@@ -57,6 +57,18 @@ def test_readme_example_matches_real_output(block, sqlite_url, monkeypatch, caps
         assert printed == shown, f"README example out of date: {shlex.join(argv)}"
 
 
+def test_the_readme_states_every_password_rule():
+    """The rules the pages print and the check applies (one list) are the README's too."""
+    from models.access.users import PASSWORD_RULES
+
+    def squeezed(text: str) -> str:  # wrapped lines and spacing aside
+        return re.sub(r"\s+", "", text)
+
+    readme = squeezed(README.read_text(encoding="utf-8"))
+    missing = [rule.text for rule in PASSWORD_RULES if squeezed(rule.text) not in readme]
+    assert missing == []
+
+
 def doctor_sample(text: str) -> list[str]:
     """The lines the README shows `tousu doctor` printing."""
     bodies = re.split(r"^```.*$", text, flags=re.M)[1::2]

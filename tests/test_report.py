@@ -12,16 +12,22 @@ import csv
 import io
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as hs
 
 from cli.main import main as tousu
 from models.errors import TousuError
 from models.reads.report import DISTRIBUTIONS, sector_report
+from models.reads.stats import Share
+from models.rules import report_text as text
 from models.rules.filters import Filters
+from models.rules.labels import AMOUNT_BRACKETS, NOT_CHOSEN
 from models.rules.report_text import NO_REPLY
 from models.store.db import session_scope
 from reports.html import CSP
@@ -413,6 +419,37 @@ def test_cli_mistakes_are_one_line_errors(seed_000, tmp_path, capsys):
         == 1
     )
     assert "无法从文件名判断格式" in capsys.readouterr().err
+
+
+_BRACKET_SHARES = hs.lists(
+    hs.tuples(hs.sampled_from(AMOUNT_BRACKETS), hs.integers(1, 500)),
+    min_size=1,
+    max_size=7,
+    unique_by=lambda t: t[0],
+)
+
+
+@given(_BRACKET_SHARES)
+def test_where_amounts_lie_never_includes_no_amount(counts):
+    """The report's 主要分布为 / 主要在 sentences name only brackets with an amount, in the
+    order of the shares; the share that chose none is said apart, never as a place."""
+    total = sum(n for _label, n in counts)
+    shares = [
+        Share(label, n, (Decimal(100) * n / total).quantize(Decimal("0.01")))
+        for label, n in sorted(counts, key=lambda t: -t[1])
+    ]
+    chosen = [s.label for s in shares if s.label != NOT_CHOSEN]
+    amounts = text.amounts_sentence("电诉宝", 2024, "产业电商", shares)
+    platform = text.platform_problems_sentence(2024, "慧聪网", [], shares)
+    main = amounts.split("主要分布为：")[1].split("；")[0].rstrip("。") if chosen else ""
+    assert [re.sub(r"（[\d.]+%）$", "", part) for part in main.split("、") if part] == chosen
+    assert ("主要在" in platform) == bool(chosen)
+    if chosen:
+        assert platform.split("主要在")[1] == "、".join(chosen) + "区间。"
+    for sentence in (main, platform):
+        assert NOT_CHOSEN not in sentence
+    if any(s.label == NOT_CHOSEN for s in shares):
+        assert "未选择金额区间" in amounts
 
 
 def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):

@@ -58,6 +58,47 @@ def test_downgrade_to_base_and_back(engine):
     assert schema.current_revision(engine) == schema.head_revision()
 
 
+def test_0015_puts_every_stored_bracket_in_the_one_scheme(engine):
+    """A database from before 0015 holds the coarse 0-5万元: after the upgrade each such
+    complaint has its amount's bracket (未选择 without one), and the summaries count it so."""
+    from sqlalchemy import func, select, update
+
+    from models.reads import stats
+    from models.rules.filters import Filters
+    from models.rules.labels import AMOUNT_BRACKETS
+    from models.store import summary
+    from models.store.db import session_scope
+    from models.store.tables import Complaint
+    from tests.factories import add_complaints, add_platforms
+
+    add_platforms(engine, ("慧聪网", "产业电商", True))
+    amounts = ["650", "", "30000", "99.5", ""]
+    add_complaints(
+        engine,
+        [
+            {"platform": "慧聪网", "submitted_at": f"2024-05-0{i + 1} 10:00", "amount": a}
+            for i, a in enumerate(amounts)
+        ],
+    )
+    with session_scope(engine) as session:  # as an older release stored them
+        ids = session.scalars(select(Complaint.id).order_by(Complaint.id)).all()
+        session.execute(
+            update(Complaint).where(Complaint.id.in_(ids[:3])).values(amount_bracket="0-5万元")
+        )
+        summary.rebuild(session)
+        session.execute(text("UPDATE alembic_version SET version_num = '0014'"))
+    schema.upgrade(engine)
+    with session_scope(engine) as session:
+        stored = (
+            session.execute(select(Complaint.amount_bracket).order_by(Complaint.id)).scalars().all()
+        )
+        assert stored == ["500-1000元", "未选择", "10000元以上", "0-100元", "未选择"]
+        assert summary.check(session) == []
+        shares = stats.distribution(session, Filters(), "amount_bracket")
+        assert {s.label for s in shares} <= set(AMOUNT_BRACKETS)
+        assert sum(s.count for s in shares) == session.scalar(select(func.count(Complaint.id)))
+
+
 AT = "'2024-03-05 10:00:00.000000'"
 PLATFORM = (
     "INSERT INTO platform (id, name, sector, onboarded, created_at) "

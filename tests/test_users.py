@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 
 import bcrypt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 from sqlalchemy import insert, select, update
 
 from models.access import users
@@ -273,3 +275,45 @@ def test_40_concurrent_bogus_logins_do_not_hold_up_a_staff_save(sqlite_url):
     assert finished_before_save < 20, f"{finished_before_save} of 40 logins finished first"
     with session_scope(engine) as session:
         assert session.scalar(select(Complaint.status).where(Complaint.id == c.id)) == "已回复"
+
+
+# --- the password rules, stated where passwords are set (issue 26, item 11) ------------
+
+
+_PASSWORDS = hs.one_of(
+    hs.text(max_size=30),
+    hs.sampled_from(sorted(users._WEAK)).map(lambda p: p.upper() if len(p) % 2 else p),
+    hs.builds(lambda a, b: a + "boss" + b, hs.text(max_size=8), hs.text(max_size=8)),
+    hs.text(alphabet="ab", min_size=10, max_size=20),
+    hs.text(alphabet="密码安全abc", min_size=20, max_size=40),
+)
+
+
+@given(password=_PASSWORDS, username=hs.sampled_from(["boss", "Boss", "x"]))
+def test_a_password_is_refused_exactly_for_the_rules_it_breaks(password, username):
+    """Two ways of reading the rules agree: check_strength refuses a password if and only
+    if one of the stated rules says it is broken, and names exactly those."""
+    broken = [rule.text for rule in users.PASSWORD_RULES if rule.broken(username, password)]
+    if not broken:
+        users.check_strength(username, password)
+        return
+    with pytest.raises(users.WeakPassword) as refused:
+        users.check_strength(username, password)
+    named = [rule.text for rule in users.PASSWORD_RULES if rule.text in str(refused.value)]
+    assert named == broken
+    assert all(rule.text in users.password_rules() for rule in users.PASSWORD_RULES)
+
+
+def test_each_rule_is_the_only_one_a_password_breaks():
+    """Every stated rule refuses some password on its own (none is dead text)."""
+    only = {
+        "10 个字符": "Ab3$efg",
+        "字节": "x7#" * 24 + "!",
+        "不同": "abababababab",
+        "用户名": "my-boss-secret",
+        "常见": "Tousu12345",
+    }
+    for rule in users.PASSWORD_RULES:
+        (password,) = [p for key, p in only.items() if key in rule.text]
+        broken = [r for r in users.PASSWORD_RULES if r.broken("boss", password)]
+        assert broken == [rule], (rule.text, password)

@@ -28,6 +28,19 @@ BANDS = pd.DataFrame(
 )
 
 
+#: Height of one bar of a horizontal bar chart, its label's line (about 16 px) and a gap.
+BAR_STEP = 24
+
+
+def by_bars(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A horizontal bar chart as tall as its bars need: each row gets :data:`BAR_STEP`
+    pixels whatever the axes take (a fixed height left three bars 15 px each and their
+    labels overlapping); the width still fits the page."""
+    return chart.properties(
+        height=alt.Step(BAR_STEP), autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+    )
+
+
 ENDED = "已结束"
 DASH = [5, 4]
 
@@ -88,7 +101,7 @@ def shares_bar(
     )
     bars = base.mark_bar(color=color)
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(text="percent:N")
-    return (bars + text).properties(height=max(120, 24 * len(frame)))
+    return by_bars(bars + text)
 
 
 #: Donut colours: the genders' own, then the palette's in the dimension's order.
@@ -327,7 +340,7 @@ def comparison_lines(frame: pd.DataFrame) -> alt.LayerChart:
 @memoized
 def ranking_bars(frame: pd.DataFrame) -> alt.Chart:
     """Platforms by complaint volume (columns: 排名, 平台, 投诉量)."""
-    return (
+    chart = (
         alt.Chart(frame)
         .mark_bar(color=RED)
         .encode(
@@ -337,5 +350,5 @@ def ranking_bars(frame: pd.DataFrame) -> alt.Chart:
             x=alt.X("投诉量:Q"),
             tooltip=["排名:Q", "平台:N", "投诉量:Q"],
         )
-        .properties(height=max(120, 22 * len(frame)))
     )
+    return by_bars(chart)

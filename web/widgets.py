@@ -119,18 +119,23 @@ def figure(
     downloads(title, frame if export is None else export, key, chart)
 
 
+#: How the grid shows each kind of number (exports.column_kind), as the cards and the
+#: reports print them: counts and decimals with thousands separators (1,573; 2,317.41),
+#: shares as percent numbers (24.65%), indexes with three decimals.
+GRID_FORMATS = {"count": "%,d", "decimal": "%,.2f", "percent": "%.2f%%", "index": "%.3f"}
+
+
 def number_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """How the grid shows shares and indexes as the reports print them (24.65%, 100.00%,
-    0.789): shares, kept as fractions for downloads, become percent numbers on screen only
-    (Streamlit's own percent format drops the zeros of 100.00%)."""
+    """How the grid shows a table's numbers (:data:`GRID_FORMATS`); shares, kept as
+    fractions for downloads, become percent numbers on screen only (Streamlit's own
+    percent format drops the zeros of 100.00%)."""
     shown, config = frame.copy(), {}
     for name in frame.columns:
         kind = exports.column_kind(str(name), frame[name])
-        if kind == "percent":
-            shown[name] = frame[name] * 100
-            config[name] = st.column_config.NumberColumn(format="%.2f%%")
-        elif kind == "index":
-            config[name] = st.column_config.NumberColumn(format="%.3f")
+        if kind in GRID_FORMATS:
+            if kind == "percent":
+                shown[name] = frame[name] * 100
+            config[name] = st.column_config.NumberColumn(format=GRID_FORMATS[kind])
     return shown, config
 
 
@@ -153,7 +158,13 @@ def table(
             config[name] = st.column_config.TextColumn(alignment="right")
     shown = frames.for_display(shown, keep=config)
     st.dataframe(
-        shown, hide_index=True, width="stretch", key=f"{key}_table", column_config=config, **kwargs
+        shown,
+        hide_index=True,
+        width="stretch",
+        key=f"{key}_table",
+        column_config=config,
+        placeholder=frames.MISSING,  # a number's gap reads —, not "None"
+        **kwargs,
     )
     downloads(title, frame, key)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from admin.common import flash, guard, run_action
+from admin.common import flash, guard, keep_until_saved, run_action
 from models.access import users
 from web import auth, data
 from web.markup import literal
@@ -19,10 +19,13 @@ def render() -> None:
     st.caption(f"当前用户：{literal(viewer.username)}")
     if viewer.must_change_password:
         st.warning("请先设置新密码（一次性密码只能用于首次登录）。")
-    with st.form("ac_pw", clear_on_submit=True):
+    # A refused change keeps all three fields as typed (clear_on_submit would empty them).
+    keep_until_saved("ac_saved", {"ac_current": "", "ac_new": "", "ac_again": ""})
+    with st.form("ac_pw"):
         current = st.text_input("当前密码", type="password", key="ac_current")
-        new = st.text_input("新密码（至少10个字符）", type="password", key="ac_new")
+        new = st.text_input("新密码", type="password", key="ac_new")
         again = st.text_input("再输入一次新密码", type="password", key="ac_again")
+        st.caption(users.password_rules())
         if st.form_submit_button("修改密码", type="primary"):
             if new != again:
                 st.error("两次输入的新密码不一致")
@@ -37,6 +40,7 @@ def render() -> None:
             ):
                 # The change ended every session of the account: this browser gets a new one.
                 st.session_state["renew_requested"] = True
+                st.session_state["ac_saved"] = True
                 st.rerun()
     if st.button("退出登录", key="ac_logout"):
         st.session_state["logout_requested"] = True

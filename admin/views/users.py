@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from admin import editing
-from admin.common import flash, guard, read, run_write
+from admin.common import flash, guard, keep_until_saved, read, run_write
 from models.access import users
 from models.access.roles import ROLE_NAMES, ROLES
 from models.reads.platforms import platforms as all_platforms
@@ -19,8 +19,13 @@ def _platform_names() -> list[str]:
 
 
 def _add_form(who) -> None:
-    """A new account; its first password must be changed at the first login."""
-    with st.form("us_add", clear_on_submit=True):
+    """A new account; its first password must be changed at the first login. A refused
+    one keeps what was typed."""
+    keep_until_saved(
+        "us_added",
+        {"us_new_name": "", "us_new_role": ROLES[0], "us_new_platforms": [], "us_new_pw": ""},
+    )
+    with st.form("us_add"):
         st.markdown("**新建用户**")
         name = st.text_input("用户名", key="us_new_name")
         role = st.selectbox(
@@ -32,7 +37,8 @@ def _add_form(who) -> None:
             key="us_new_platforms",
             placeholder="平台账号只能看到并回复这些平台的投诉",
         )
-        password = st.text_input("初始密码（至少10个字符）", type="password", key="us_new_pw")
+        password = st.text_input("初始密码", type="password", key="us_new_pw")
+        st.caption(users.password_rules())
         if st.form_submit_button("创建", type="primary") and run_write(
             users.add_user,
             who,
@@ -43,6 +49,7 @@ def _add_form(who) -> None:
             platforms=owned,
             success=f"已创建用户 {name}（首次登录须修改密码）",
         ):
+            st.session_state["us_added"] = True
             st.rerun()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -91,12 +93,14 @@ Deck = frozen_deck(pdk.Deck)
 _legend = memoized(china_map.legend)
 
 
-def _deck(frame: pd.DataFrame, measure: str) -> pdk.Deck:
-    return _built_deck(frame, measure, _phone())
+def _deck(frame: pd.DataFrame, measure: str, chosen: tuple[str, ...]) -> pdk.Deck:
+    return _built_deck(frame, measure, _phone(), chosen)
 
 
 @memoized  # the same map for the same figures: built and serialised once
-def _built_deck(frame: pd.DataFrame, measure: str, phone: bool) -> pdk.Deck:
+def _built_deck(
+    frame: pd.DataFrame, measure: str, phone: bool, chosen: tuple[str, ...]
+) -> pdk.Deck:
     values = _values(frame, measure)
     counts = dict(zip(frame["地区"], frame["投诉量"], strict=True))
     rates = dict(zip(frame["地区"], frame["每千万人投诉量"], strict=True))
@@ -122,6 +126,7 @@ def _built_deck(frame: pd.DataFrame, measure: str, phone: bool) -> pdk.Deck:
         get_polygon="polygon",
         get_fill_color="fill",
         auto_highlight=True,
+        highlight_color=china_map.HIGHLIGHT,
     )
     borders = pdk.Layer(
         "PathLayer",
@@ -131,8 +136,21 @@ def _built_deck(frame: pd.DataFrame, measure: str, phone: bool) -> pdk.Deck:
         get_color=[255, 255, 255],
         width_min_pixels=0.6,
     )
+    outlines = pdk.Layer(  # the provinces the page is filtered by
+        "PathLayer",
+        [
+            {"path": ring}
+            for name, polygon in china_map.polygons()
+            if name in chosen
+            for ring in polygon
+        ],
+        id="chosen",
+        get_path="path",
+        get_color=china_map.CHOSEN_OUTLINE,
+        width_min_pixels=2,
+    )
     return Deck(
-        layers=[fills, borders, *_inset_layers()],
+        layers=[fills, borders, outlines, *_inset_layers()],
         initial_view_state=pdk.ViewState(**(china_map.PHONE_VIEW if phone else china_map.VIEW)),
         map_provider=None,
         tooltip={
@@ -159,11 +177,14 @@ def render() -> None:
     _map(frame, counts, chosen)
     top = frame[frame["投诉量"] > 0].sort_values(["投诉量", "地区"], ascending=[False, True])
     top = top.head(10).assign(排名=lambda f: range(1, len(f) + 1))
-    widgets.table(
-        f"{title} 投诉量 TOP10" if chosen else "投诉地区 TOP10",
-        top[["排名", "地区", "投诉量", SHARE, "每千万人投诉量"]],
-        "rg_top",
-    )
+    if len(top) == 1:  # a ranking of one, at 100 %, says nothing: the province's figures
+        _one_province(top.iloc[0], filters)
+    else:
+        widgets.table(
+            f"{title} 投诉量 TOP10" if chosen else "投诉地区 TOP10",
+            top[["排名", "地区", "投诉量", SHARE, "每千万人投诉量"]],
+            "rg_top",
+        )
     left, right = st.columns(2)
     with left:
         items = data.distribution(filters, "problem_type")
@@ -187,6 +208,18 @@ def render() -> None:
         )
 
 
+def _one_province(row: pd.Series, filters) -> None:
+    """The one province's count, its rate per ten million residents and its part of all
+    complaints (in the period and the other filters), as cards."""
+    name, count, rate = row["地区"], int(row["投诉量"]), row["每千万人投诉量"]
+    everywhere = data.total(replace(filters, provinces=None))
+    st.subheader(literal(name))
+    cols = st.columns(3)
+    cols[0].metric("投诉量", f"{count:,} 件")
+    cols[1].metric("每千万常住人口投诉量", "—" if pd.isna(rate) else f"{rate:,.2f} 件")
+    cols[2].metric("占全部投诉量", f"{percent(count, everywhere)}%")
+
+
 def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
     """The heatmap; clicking a province makes it the sidebar's 投诉地区."""
     measure = (
@@ -201,7 +234,7 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
         or "count"
     )
     event = st.pydeck_chart(
-        _deck(frame, measure),
+        _deck(frame, measure, chosen),
         on_select="rerun",
         selection_mode="single-object",
         key="rg_map",

@@ -41,6 +41,12 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def visit_key(token: str) -> str:
+    """A short name for the link a token opens, for the browser to remember it has visited
+    (nothing the token's URL does not already give away)."""
+    return _hash(token)[:16]
+
+
 @dataclass(frozen=True)
 class LinkInfo:
     id: int

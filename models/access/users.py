@@ -53,12 +53,6 @@ class WeakPassword(TousuError):
     """A new password that is too easy to guess."""
 
 
-_TOO_LONG = (
-    f"密码不能超过 {MAX_PASSWORD_BYTES} 字节"
-    f"（UTF-8 编码：约 {MAX_PASSWORD_BYTES} 个英文字母或 {MAX_PASSWORD_BYTES // 3} 个汉字）"
-)
-
-
 def _bytes(password: str) -> bytes:
     return password.encode("utf-8", "surrogatepass")
 
@@ -66,7 +60,7 @@ def _bytes(password: str) -> bytes:
 def hash_password(password: str) -> str:
     """The bcrypt hash of a new password of at most 72 bytes (see :func:`check_strength`)."""
     if len(_bytes(password)) > MAX_PASSWORD_BYTES:
-        raise WeakPassword(_TOO_LONG)
+        raise _refused([_BCRYPT_LIMIT])
     return bcrypt.hashpw(_bytes(password), bcrypt.gensalt()).decode()
 
 
@@ -99,15 +93,48 @@ def _attempt_key(username: str) -> str:
     return cleaned[:MAX_USERNAME] or "\ufffd"
 
 
+@dataclass(frozen=True)
+class PasswordRule:
+    """One rule every new password meets: as the pages and the README state it, and the
+    check itself (``broken(username, password)``)."""
+
+    text: str
+    broken: Callable[[str, str], bool]
+
+
+_BCRYPT_LIMIT = PasswordRule(
+    f"不超过 {MAX_PASSWORD_BYTES} 字节（约 {MAX_PASSWORD_BYTES} 个英文字母或 "
+    f"{MAX_PASSWORD_BYTES // 3} 个汉字）",
+    lambda _name, p: len(_bytes(p)) > MAX_PASSWORD_BYTES,
+)
+#: Every rule of :func:`check_strength`, in the order the pages list them: the check and
+#: the text people read come from here, so neither can say more than the other.
+PASSWORD_RULES: tuple[PasswordRule, ...] = (
+    PasswordRule(f"至少 {MIN_PASSWORD} 个字符", lambda _name, p: len(p) < MIN_PASSWORD),
+    _BCRYPT_LIMIT,
+    PasswordRule("至少含 4 个不同的字符", lambda _name, p: len(set(p)) < 4),
+    PasswordRule("不含用户名（不分大小写）", lambda name, p: name.lower() in p.lower()),
+    PasswordRule(
+        "不是常见密码（如 1234567890）",
+        lambda _name, p: p.lower() in _WEAK,
+    ),
+)
+
+
+def password_rules() -> str:
+    """The rules as one sentence, for the pages that set a password."""
+    return "密码要求：" + "；".join(rule.text for rule in PASSWORD_RULES) + "。"
+
+
 def check_strength(username: str, password: str) -> None:
-    """Refuse short, over-long (for bcrypt), common or username-derived passwords."""
-    if len(_bytes(password)) > MAX_PASSWORD_BYTES:
-        raise WeakPassword(_TOO_LONG)
-    if len(password) < MIN_PASSWORD:
-        raise WeakPassword(f"密码至少 {MIN_PASSWORD} 个字符")
-    lowered = password.lower()
-    if lowered in _WEAK or username.lower() in lowered or len(set(password)) < 4:
-        raise WeakPassword("密码太容易被猜到：请不要使用常见密码或包含用户名")
+    """Refuse a password that breaks any of :data:`PASSWORD_RULES`, naming each one."""
+    broken = [rule for rule in PASSWORD_RULES if rule.broken(username, password)]
+    if broken:
+        raise _refused(broken)
+
+
+def _refused(rules: Sequence[PasswordRule]) -> WeakPassword:
+    return WeakPassword("新密码不符合要求：" + "；".join(rule.text for rule in rules) + "。")
 
 
 def generate_password() -> str:

@@ -13,7 +13,15 @@ import numpy as np
 
 from models.importing.complaints import DIMENSION_COLUMNS
 from models.rules.complaint import public_text
-from models.rules.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
+from models.rules.labels import (
+    COARSE_BRACKETS,
+    PENDING,
+    RATED,
+    REJECTED,
+    REPLIED,
+    TRANSFERRED,
+    bracket_for_amount,
+)
 from models.rules.rating import TIER_FAST, TIER_LATE, TIER_SLOW
 
 LAST_DAY = date(2025, 12, 31)  # the last of the full years; after it, up to today
@@ -77,7 +85,7 @@ _BRACKET_RANGES = {
     "1000-5000元": (1000, 5000),
     "5000-10000元": (5000, 10000),
     "10000元以上": (10000, 200000),
-    "0-5万元": (1, 50000),
+    **{label: (max(low, 1), high) for label, (low, high) in COARSE_BRACKETS.items()},
 }
 
 
@@ -231,6 +239,11 @@ class Synthetic:
             self.amount[mask] = np.round(
                 np.exp(rng.uniform(np.log(low), np.log(high), size=int(mask.sum()))), 2
             )
+        # Stored as an import reads it: the scheme's bracket of the amount (a report's
+        # coarse 0-5万元 gave the amount's range; a rounded amount may cross a bound).
+        given = ~np.isnan(self.amount)
+        brackets = self.dimensions["amount_bracket"]
+        brackets[given] = [bracket_for_amount(a) for a in self.amount[given].tolist()]
         self.age = np.clip(rng.normal(33, 9, size=n).round(), 16, 75).astype(int)
         self.age_known = rng.random(n) < 0.85
         self.surname = rng.integers(0, len(SURNAMES), size=n)

@@ -149,8 +149,9 @@ def _dimensions(
         given = _mapped(column, _known(spec), ok)
         if spec.derive is not None:
             source, derive = spec.derive
+            vague = {t for t in set(column) if spec.vague(t)} if spec.vague else set()
             given = [
-                value if text else derive(other)
+                derive(other) if not text or text in vague else value
                 for text, value, other in zip(column, given, named[source], strict=True)
             ]
         values[key] = given

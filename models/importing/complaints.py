@@ -192,7 +192,7 @@ class _Check:
         values = {}
         for key, spec in DIMENSION_COLUMNS.items():
             text = self.cells.get(key, "")
-            if not text:
+            if not text or (spec.vague is not None and spec.vague(text)):
                 values[key] = spec.derive[1](row[spec.derive[0]]) if spec.derive else spec.empty
             elif spec.parse is None:
                 values[key] = text

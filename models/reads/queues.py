@@ -28,6 +28,12 @@ class QueueItem:
     version: int
 
     @property
+    def next_deadline(self) -> float | None:
+        """The next timeliness step still to be met, in hours after the transfer (72 or
+        120); None once 120 hours have passed."""
+        return next((h for h in (FAST_HOURS, SLOW_HOURS) if self.hours_waiting < h), None)
+
+    @property
     def overdue(self) -> str:
         """超过120小时 / 超过72小时 / '' — the timeliness steps already missed."""
         if self.hours_waiting >= SLOW_HOURS:
@@ -44,6 +50,20 @@ BANDS: dict[str, tuple[float, float | None]] = {
     "72–120小时": (FAST_HOURS, SLOW_HOURS),
     "超过120小时": (SLOW_HOURS, None),
 }
+
+
+#: The band a reply queue opens on: the complaints that can still be answered in time
+#: for the full timeliness score, the one due soonest first.
+DEFAULT_BAND = "72小时内"
+
+
+def _band(now: datetime):
+    """The index in :data:`BANDS` of a waiting complaint's band, as SQL."""
+    return case(
+        (Complaint.transferred_at > now - timedelta(hours=FAST_HOURS), 0),
+        (Complaint.transferred_at > now - timedelta(hours=SLOW_HOURS), 1),
+        else_=2,
+    )
 
 
 def _in_scope(session: Session, who: Principal) -> list:
@@ -71,7 +91,9 @@ def reply_queue(
     max_hours: float | None = None,
     limit: int = 200,
 ) -> tuple[list[QueueItem], int]:
-    """Transferred complaints awaiting a reply, longest waiting first, and their total;
+    """Transferred complaints awaiting a reply, due soonest first, and their total: by
+    band (:data:`BANDS`: those still in time for the full score first, the overdue
+    last), within a band longest waiting first, as its deadline comes first.
     ``min_hours``/``max_hours`` keep those that have waited that long (max excluded)."""
     who = authorize(session, actor, Can.REPLY)
     now = local_now()
@@ -93,7 +115,7 @@ def reply_queue(
         )
         .join(Platform, Platform.id == Complaint.platform_id)
         .where(*where)
-        .order_by(Complaint.transferred_at, Complaint.id)
+        .order_by(_band(now), Complaint.transferred_at, Complaint.id)
         .limit(limit)
     ).all()
     items = [
@@ -106,18 +128,10 @@ def reply_queue(
 def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) -> dict[str, int]:
     """How many complaints await a reply in each waiting band (:data:`BANDS`), one query."""
     who = authorize(session, actor, Can.REPLY)
-    now = local_now()
-    fast = now - timedelta(hours=FAST_HOURS)
-    slow = now - timedelta(hours=SLOW_HOURS)
-    band = case(
-        (Complaint.transferred_at > fast, 0),
-        (Complaint.transferred_at > slow, 1),
-        else_=2,
-    )
     # Banded in a subquery: PostgreSQL refuses GROUP BY on an expression whose bound
     # parameters are sent twice.
     banded = (
-        select(band.label("band"))
+        select(_band(local_now()).label("band"))
         .join(Platform, Platform.id == Complaint.platform_id)
         .where(*_awaiting(session, who, platform))
         .subquery()

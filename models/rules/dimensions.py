@@ -24,10 +24,10 @@ from models.rules import months
 from models.rules import report_text as text
 from models.rules.labels import (
     AMOUNT_BRACKETS,
-    EXTRA_BRACKETS,
     GENDERS,
     UNKNOWN,
     bracket_for_amount,
+    is_coarse_bracket,
     normalize_bracket,
     normalize_gender,
     normalize_province,
@@ -63,6 +63,9 @@ class Imported:
     empty: str | None = None  # the value of an empty cell …
     #: … or, when given, derived from another column's value: (column, function of it).
     derive: tuple[str, Callable[[Any], str]] | None = None
+    #: Cells that name no value of their own (a coarse 0-5万元 spanning several brackets):
+    #: derived as an empty cell is.
+    vague: Callable[[str], bool] | None = None
     required: bool = False
 
 
@@ -209,13 +212,14 @@ REGISTRY: tuple[Dimension, ...] = (
         "amount_bracket",
         "投诉金额区间",
         "amount_bracket",
-        order=(*AMOUNT_BRACKETS[:-1], *EXTRA_BRACKETS, AMOUNT_BRACKETS[-1]),
+        order=AMOUNT_BRACKETS,  # the reports' one ordered scheme, stored and shown
         profile=True,
         imported=Imported(
             "金额区间",
             normalize_bracket,
             "无法识别的金额区间，应为如“100-500元”或“未选择”",
             derive=("amount", bracket_for_amount),
+            vague=is_coarse_bracket,
         ),
         reported=Reported("投诉金额区间分布", "投诉金额占比图", text.amounts_sentence),
     ),

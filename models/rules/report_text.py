@@ -99,10 +99,16 @@ def gender_sentence(org: str, year: int, sector: str, shares: Sequence[Share]) -
 
 
 def amounts_sentence(org: str, year: int, sector: str, shares: Sequence[Share]) -> str:
-    listed = _listed([s for s in shares if s.label != NOT_CHOSEN])
-    if any(s.label == NOT_CHOSEN for s in shares):
-        listed += "、未选择金额区间等" if listed else "未选择金额区间"
-    return f"据“{org}”显示，{year}年{sector}投诉金额主要分布为：{listed}。"
+    """Where the amounts lie, in the brackets chosen; 未选择 is no amount, so it is not
+    among them: its share is said after."""
+    chosen = _known(shares)
+    unchosen = next((s for s in shares if s.label == NOT_CHOSEN), None)
+    if not chosen:
+        return f"据“{org}”显示，{year}年{sector}投诉用户均未选择金额区间。"
+    sentence = f"据“{org}”显示，{year}年{sector}投诉金额主要分布为：{_listed(chosen)}"
+    if unchosen is not None:
+        sentence += f"；另有{percent(unchosen.percent)}的投诉未选择金额区间"
+    return sentence + "。"
 
 
 def distribution_sentence(
@@ -181,9 +187,7 @@ def platform_problems_sentence(
 ) -> str:
     types = "、".join(s.label for s in _known(problem_types)) or "其他"
     sentence = f"{year}年，“{platform}”涉嫌存在{types}等问题。"
-    chosen = [s.label for s in brackets if s.label != NOT_CHOSEN]
-    if any(s.label == NOT_CHOSEN for s in brackets):
-        chosen.append("未选择金额")
+    chosen = [s.label for s in _known(brackets)]  # 未选择 is no amount: not where they lie
     if chosen:
         sentence += f"用户投诉“{platform}”的消费金额主要在{'、'.join(chosen)}区间。"
     return sentence
