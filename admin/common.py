@@ -8,7 +8,9 @@ from typing import Any
 
 import streamlit as st
 
-from models.access.roles import ROLE_NAMES, Actor
+from dashboard.pages import by_script
+from models.access.policy import CAPABILITY_NAMES
+from models.access.roles import Actor
 from models.errors import TousuError
 from models.store import faults, scope
 from models.store.db import session_scope
@@ -18,12 +20,14 @@ from web.markup import literal
 from web.viewer import actor, current_viewer
 
 
-def guard(role: str) -> Actor:
-    """Stop the page unless the viewer holds ``role`` (checked here, not by hiding menus)."""
-    viewer = current_viewer()
+def guard(script: str) -> Actor:
+    """Stop the page unless the viewer may open it (the capability its spec in
+    dashboard/pages.py names — checked here, on the server, not by hiding menus)."""
+    needs = by_script(script).needs
     who = actor()
-    if who is None or not viewer.has_role(role):
-        st.error(f"无权访问：此页面需要“{ROLE_NAMES[role]}”权限。")
+    if who is None or (needs is not None and not current_viewer().can(needs)):
+        name = "登录" if needs is None else CAPABILITY_NAMES[needs]
+        st.error(f"无权访问：此页面需要“{name}”权限。")
         st.stop()
     return who
 
@@ -44,10 +48,22 @@ def run_write(
     is shown on the page). A database fault (server unreachable, disk full, read-only)
     is said in one sentence: the transaction was rolled back, nothing half-written.
     """
-    try:
+
+    def in_a_transaction() -> Any:
         with session_scope(data.engine(data.database_url()), write=True) as session:
             scope.bind(session, current_viewer().read_scope)
-            result = fn(session, *args, **kwargs)
+            return fn(session, *args, **kwargs)
+
+    return run_action(in_a_transaction, success=success)
+
+
+def run_action(
+    fn: Callable[..., Any], *args: Any, success: str = "已保存", **kwargs: Any
+) -> Done | None:
+    """:func:`run_write` for a domain action that opens its own transactions (given the
+    engine, as a password change through the login throttle does)."""
+    try:
+        result = fn(*args, **kwargs)
     except TousuError as exc:
         st.error(literal(str(exc)))  # messages quote names and values people typed
         return None
@@ -74,6 +90,15 @@ def read(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a domain read for an admin page (uncached: staff need the current state)."""
     with scoped_session(data.engine(data.database_url()), current_viewer().read_scope) as session:
         return fn(session, *args, **kwargs)
+
+
+def keep_until_saved(flag: str, empty: dict[str, Any]) -> None:
+    """A form keeps what was typed when a save is refused (no clear_on_submit), and starts
+    afresh after one succeeds: call before drawing it, with each field's key and empty
+    value; after a success set ``session_state[flag]``."""
+    if st.session_state.pop(flag, False):
+        # Set, not deleted: a deleted key would take the browser's last value back.
+        st.session_state.update(empty)
 
 
 def flash() -> None:

@@ -1,4 +1,4 @@
-"""One complaint open in a staff form while someone else may change it.
+"""One complaint (or account) open in a form while someone else may change it.
 
 A save sends the version the person saw, and the domain refuses it if the complaint has
 moved on (no lost update). That version must be the one on screen when the form was
@@ -28,8 +28,8 @@ from web.case_panel import case_panel
 from web.markup import literal
 
 
-def _seen_key(page: str, complaint_id: int) -> str:
-    return f"{page}_seen_{complaint_id}"
+def _seen_key(page: str, item_id: Any) -> str:
+    return f"{page}_seen_{item_id}"
 
 
 def is_open(page: str, complaint_id: int | None, form_key: str) -> bool:
@@ -42,36 +42,46 @@ def is_open(page: str, complaint_id: int | None, form_key: str) -> bool:
     )
 
 
-def seen_version(page: str, complaint_id: int, current: int, form_key: str) -> int:
-    """The complaint's version when this person's form for it was drawn; kept until a
-    successful save (:func:`forget_seen`) or a reload (:func:`changed_notice`)."""
-    key = _seen_key(page, complaint_id)
+def seen_version(page: str, item_id: Any, current: int, form_key: str) -> int:
+    """The item's version when this person's form for it was drawn (a complaint's, or an
+    account's on 用户管理); kept until a successful save (:func:`forget_seen`) or a reload
+    (:func:`changed_notice`)."""
+    key = _seen_key(page, item_id)
     if form_key not in st.session_state or key not in st.session_state:
         st.session_state[key] = current
     return st.session_state[key]
 
 
-def forget_seen(page: str, complaint_id: int) -> None:
+def forget_seen(page: str, item_id: Any) -> None:
     """After a successful save: the next drawing starts from the saved version."""
-    st.session_state.pop(_seen_key(page, complaint_id), None)
+    st.session_state.pop(_seen_key(page, item_id), None)
 
 
 def changed_notice(
-    page: str, who: Actor, complaint_id: int, seen: int, current: int, *, explain: bool = True
+    page: str,
+    who: Actor,
+    item_id: Any,
+    seen: int,
+    current: int,
+    *,
+    explain: bool = True,
+    describe: Callable[..., str] = describe_changes,
+    subject: str | None = None,
 ) -> None:
-    """If the complaint changed since the form was drawn: say who changed what, keep what
-    the person typed, and offer to load the latest version (a deliberate choice)."""
+    """If the item (a complaint, or an account with ``describe`` and ``subject`` given)
+    changed since the form was drawn: say who changed what, keep what the person typed,
+    and offer to load the latest version (a deliberate choice)."""
     if current == seen:
         return
     if explain:
-        what = read(describe_changes, who, complaint_id, seen)
+        what = read(describe, who, item_id, seen)
         st.warning(
-            literal(f"你打开投诉 {complaint_id} 之后，{what}。")
+            literal(f"你打开{subject or f'投诉 {item_id}'}之后，{what}。")
             + "上方显示的是最新内容；你填写的内容仍在表单中，现在保存会被拒绝。"
             "请核对后点“载入最新内容”，再决定是否保存。"
         )
-    if st.button("载入最新内容", key=f"{page}_reload_{complaint_id}"):
-        st.session_state[_seen_key(page, complaint_id)] = current
+    if st.button("载入最新内容", key=f"{page}_reload_{item_id}"):
+        st.session_state[_seen_key(page, item_id)] = current
         st.rerun()
 
 

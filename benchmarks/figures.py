@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from models.rules.dimensions import IMPORTED
 from models.rules.filters import Filters
 from models.store import summary
 from models.store.db import session_scope
@@ -68,22 +69,13 @@ def run_plain(engine, calls: list[Call]) -> list[Any]:
 
 # --- DuckDB ---------------------------------------------------------------------------
 
+#: The complaint columns the references load: the dimensions' own (problem_type, province
+#: …, models/rules/dimensions.py) and what ratings, spans and the case list read.
+DIMENSION_COLUMNS = tuple(d.column for d in IMPORTED)
 COLUMNS = (
-    "id",
-    "platform_id",
-    "submitted_at",
-    "submitted_month",
-    "province",
-    "gender",
-    "age",
-    "amount_bracket",
-    "problem_type",
-    "status",
-    "replied_at",
-    "reply_tier",
-    "score",
-    "title",
-    "complainant",
+    *("id", "platform_id", "submitted_at", "submitted_month", "age"),
+    *DIMENSION_COLUMNS,
+    *("status", "replied_at", "reply_tier", "score", "title", "complainant"),
 )
 
 
@@ -137,6 +129,8 @@ def _duck_where(f: Filters) -> tuple[str, list]:
         params.append(list(f.platforms))
     among("platform_id", f.platform_ids)
     among("province", f.provinces)
+    for name, labels in f.choices:
+        among(_DUCK_LABELS[name], labels)
     if f.date_from:
         where.append("submitted_at >= ?")
         params.append(datetime.combine(f.date_from, time.min))
@@ -147,10 +141,7 @@ def _duck_where(f: Filters) -> tuple[str, list]:
 
 
 _DUCK_LABELS = {
-    "problem_type": "coalesce(nullif(problem_type, ''), '未知')",
-    "province": "coalesce(nullif(province, ''), '未知')",
-    "gender": "coalesce(nullif(gender, ''), '未知')",
-    "amount_bracket": "coalesce(nullif(amount_bracket, ''), '未知')",
+    **{c: f"coalesce(nullif({c}, ''), '未知')" for c in DIMENSION_COLUMNS},
     "month": "submitted_month",
     "platform": "p.name",
     "sector": "p.sector",

@@ -29,7 +29,7 @@ def config(backends: list[str], port: int) -> str:
 @contextmanager
 def nginx(folder: Path, backends: list[str], port: int):
     """nginx in front of ``backends``; yields its base URL."""
-    (folder / "tmp").mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)  # as the README's `mkdir -p`, nothing more
     (folder / "nginx.conf").write_text(config(backends, port), encoding="utf-8")
     process = subprocess.Popen(
         [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],

@@ -85,15 +85,34 @@ def _absolute_url(url: str) -> str:
 def _run_streamlit(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Replace this process by the Streamlit server, run from the project's folder: that is
     where Streamlit reads .streamlit/config.toml (no telemetry, no error details)."""
-    from models.access import sharing
-    from models.settings import get_settings
+    from models.ops import serving
+    from models.settings import Settings, get_settings
 
     settings = get_settings()
     env["TOUSU_DATABASE_URL"] = _absolute_url(settings.database_url)
     env["TOUSU_STATE_DIR"] = str(settings.state_dir.resolve())
+    # uvicorn would take X-Forwarded-For from any local process; Tousu applies
+    # TOUSU_TRUSTED_PROXIES itself (web/proxies.py), so the server trusts nobody.
+    env["FORWARDED_ALLOW_IPS"] = ""
     served = f"http://{args.address}:{args.port}"
-    sharing.record_served_address(served)
-    print(f"Tousu 看板：{served}", file=sys.stderr, flush=True)
+    runs_with = Settings.from_env(env)  # what the server will read, flags applied
+    because = next(
+        (flag for flag, given in (("--demo", args.demo), ("--public", args.public)) if given),
+        "TOUSU_PUBLIC_DASHBOARDS=1",
+    )
+    serving.record(
+        serving.Serving(
+            address=served,
+            public=runs_with.public_dashboards,
+            public_because=because if runs_with.public_dashboards else None,
+            base_url=runs_with.base_url,
+            pid=os.getpid(),  # exec keeps it: the Streamlit server's own
+        )
+    )
+    # Streamlit's own English welcome is off (.streamlit/config.toml): this line says it.
+    print(
+        f"Tousu 看板：{served}（启动后在浏览器中打开；按 Ctrl+C 停止）", file=sys.stderr, flush=True
+    )
     command = [
         sys.executable,
         "-m",
@@ -132,18 +151,23 @@ def cmd_user(args: argparse.Namespace) -> int:
     password = _read_password(args, args.name) if args.action in ("add", "passwd") else ""
     with session_scope(write=True) as session:
         if args.action == "add":
-            users.add_user(session, CLI, args.name, args.role, password)
-            print(f"已创建用户 {args.name}（{ROLE_NAMES[args.role]}）")
+            name = users.add_user(
+                session, CLI, args.name, args.role, password, platforms=args.platform
+            )
+            owns = f"，负责：{'、'.join(sorted(set(args.platform)))}" if args.platform else ""
+            print(f"已创建用户 {name}（{ROLE_NAMES[args.role]}{owns}）")
         elif args.action == "list":
             rows = [
                 {
                     "用户名": u.username,
                     "角色": ROLE_NAMES.get(u.role, u.role),
+                    "负责平台": "、".join(u.platforms),
                     "状态": "已停用" if u.disabled else "正常",
                     "登录限制至": (
                         f"{u.throttled_until:%Y-%m-%d %H:%M:%S}" if u.throttled_until else ""
                     ),
                     "创建时间": f"{u.created_at:%Y-%m-%d %H:%M}",
+                    "相似账号": f"像 {u.looks_like}" if u.looks_like else "",
                 }
                 for u in users.list_users(session, CLI)
             ]
@@ -153,13 +177,15 @@ def cmd_user(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
             sys.stdout.write(
-                render(rows, ("用户名", "角色", "状态", "登录限制至", "创建时间"), "table")
+                render(
+                    rows, ("用户名", "角色", "状态", "登录限制至", "创建时间", "相似账号"), "table"
+                )
             )
         elif args.action in ("disable", "enable"):
-            users.set_disabled(session, CLI, args.name, args.action == "disable")
+            users.set_disabled(session, CLI, args.name, args.action == "disable", seen_version=None)
             print(f"用户 {args.name} 已{'停用' if args.action == 'disable' else '启用'}")
         elif args.action == "passwd":
-            users.set_password(session, CLI, args.name, password)
+            users.set_password(session, CLI, args.name, password, seen_version=None)
             print(f"已为 {args.name} 设置新密码")
         elif args.action == "unlock":
             users.unlock(session, CLI, args.name)

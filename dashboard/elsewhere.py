@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
-# (script, title, URL path), as in app.py
-Spec = tuple[object, str, str]
+from dashboard.pages import PageSpec
+from web import params
 
 
 def hidden_pages(
     sections: dict[str, list],
-    known: Iterable[Spec],
+    known: Iterable[PageSpec],
     reason: Callable[[str], str | None],
     login_form: Callable[[], None] | None = None,
 ) -> list:
@@ -36,17 +36,17 @@ def hidden_pages(
     (home,) = [page for page in shown if page.url_path == ""]
     taken = {page.url_path for page in shown}
     known = list(known)
-    default_path = next(path for _script, title, path in known if title == home.title)
+    default_path = next(spec.path for spec in known if spec.title == home.title)
     out = []
-    for _script, title, path in known:
-        if path in taken:
+    for spec in known:
+        if spec.path in taken:
             continue
-        why = None if path == default_path else reason(path)
+        why = None if spec.path == default_path else reason(spec.path)
         out.append(
             st.Page(
-                _explain(title, why, home, login_form) if why else _go_home(home),
-                title=title,
-                url_path=path,
+                _explain(spec.title, why, home, login_form) if why else _go_home(home),
+                title=spec.title,
+                url_path=spec.path,
                 visibility="hidden",
             )
         )
@@ -55,7 +55,7 @@ def hidden_pages(
 
 def _go_home(home) -> Callable[[], None]:
     def go_home() -> None:
-        st.switch_page(home, query_params=st.query_params.to_dict())
+        st.switch_page(home, query_params=params.snapshot())
 
     return go_home
 

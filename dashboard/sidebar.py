@@ -2,24 +2,34 @@
 
 app.py draws them (:func:`render`) before it runs a dashboard page, or only writes them
 to the URL (:func:`keep`) on a dashboard page without them; the page takes the selection
-from :func:`current` and hands its filters to the data door. URL parameters: ``sector``,
-``platform``, ``province`` (repeatable), ``period`` (all, 2024, 2024H1, 2024Q3, 2024-07 or
-custom) with ``from``/``to`` for a custom range.
+from :func:`current` and hands its filters to the data door. URL parameters (declared and
+parsed in :mod:`web.params`): ``sector``, ``platform``, ``province`` and each dimension the
+sidebar filters by, under its name (repeatable), ``period`` (all, 2024, 2024H1, 2024Q3,
+2024-07 or custom) with ``from``/``to`` for a custom range.
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
+from models import clock
+from models.rules.dimensions import FILTERED
 from models.rules.filters import Filters, name_list
 from models.rules.labels import PROVINCES
 from models.rules.months import first_day, year_of
-from models.rules.periods import Period, parse_code
-from web import data
+from models.rules.periods import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    Comparison,
+    Period,
+    compare_period,
+    compare_range,
+    parse_code,
+)
+from web import data, params
 from web.viewer import current_viewer
 
 GRANULARITIES = {
@@ -49,21 +59,31 @@ class Selection:
             return f"{f.date_from or '最早'} 至 {f.date_to or '最新'}"
         return "全部时间"
 
-    def previous(self) -> Filters | None:
-        """The same filters over the period before; None for 全部时间, and when the viewer
-        may not see that period (a share link's dates)."""
+    def comparison(self) -> Comparison | None:
+        """The days the selection counts and the days it is compared with, as of today
+        (:func:`models.rules.periods.compare_period`: a period in progress against the same
+        days of the one before); None for 全部时间 and open-ended ranges."""
         f = self.filters
         if self.period is not None:
-            prev = self.period.previous()
-            return data.comparable(f.with_dates(prev.first_day, prev.last_day))
+            return compare_period(self.period, clock.today())
         if f.date_from and f.date_to:
-            length = f.date_to - f.date_from + timedelta(days=1)
-            try:
-                before = f.with_dates(f.date_from - length, f.date_to - length)
-            except OverflowError:  # a range reaching back to year 1: nothing before it
-                return None
-            return data.comparable(before)
+            return compare_range(f.date_from, f.date_to, clock.today())
         return None
+
+    def elapsed(self) -> Filters:
+        """The filters over the days compared: a period in progress up to today."""
+        c = self.comparison()
+        return (
+            self.filters if c is None else self.filters.with_dates(c.current.first, c.current.last)
+        )
+
+    def previous(self) -> Filters | None:
+        """The same filters over the days compared with; None for 全部时间, and when the
+        viewer may not see those days (a share link's dates)."""
+        c = self.comparison()
+        if c is None:
+            return None
+        return data.comparable(self.filters.with_dates(c.previous.first, c.previous.last))
 
 
 def periods_between(first: int, last: int, kind: str) -> list[Period]:
@@ -106,35 +126,28 @@ def _granularities(span: tuple[int, int] | None, scope: Filters) -> list[str]:
 #: so the widgets are seeded from here whenever they come back, and every dashboard page
 #: writes it to the URL, sidebar drawn or not: switching pages never loses a filter.
 STATE = "f_params"
-LISTS = ("sector", "platform", "province")  # each also the key of its widget
-PARAMS = (*LISTS, "period", "from", "to")
+#: The repeatable filters, each also the key of its widget.
+LISTS = (params.SECTOR, params.PLATFORM, params.PROVINCE, *params.CHOICES)
+TIME = (params.PERIOD, params.DATE_FROM, params.DATE_TO)
 #: True while the period is the sidebar's own choice: none in the URL, none picked since.
 DEFAULT = "f_default"
-
-
-def _set_param(name: str, value: str | list[str] | None) -> None:
-    params = st.query_params
-    if value in (None, "", []):
-        if name in params:
-            del params[name]
-    elif params.get_all(name) != (value if isinstance(value, list) else [value]):
-        params[name] = value
 
 
 def _params() -> dict[str, str | list[str] | None]:
     """The filters kept for this browser session; taken from the URL on its first run."""
     if STATE not in st.session_state:
-        query = st.query_params
-        st.session_state[STATE] = {
-            name: query.get_all(name) if name in LISTS else query.get(name) for name in PARAMS
-        }
-        st.session_state[DEFAULT] = not query.get("period")
+        kept: dict[str, str | list[str] | None] = {p.name: params.get_all(p) for p in LISTS}
+        for p in TIME:
+            value = params.get(p)
+            kept[p.name] = value.isoformat() if isinstance(value, date) else value or None
+        st.session_state[STATE] = kept
+        st.session_state[DEFAULT] = not kept[params.PERIOD.name]
     return st.session_state[STATE]
 
 
-def _write_url(params: dict) -> None:
-    for name in PARAMS:
-        _set_param(name, params.get(name))
+def _write_url(kept: dict) -> None:
+    for p in (*LISTS, *TIME):
+        params.put(p, kept.get(p.name))
 
 
 def keep() -> None:
@@ -142,25 +155,22 @@ def keep() -> None:
     _write_url(_params())
 
 
-def _seed(
-    params: dict, span: tuple[int, int] | None, sectors: list[str], known, scope: Filters
-) -> None:
+def _seed(kept: dict, span: tuple[int, int] | None, allowed: dict, scope: Filters) -> None:
     """Give each filter widget that is not on screen its kept value (bad values ignored)."""
-    allowed = {"sector": set(sectors), "platform": {p.name for p in known}, "province": PROVINCES}
-    for name in LISTS:
+    for name, options in allowed.items():
         if name not in st.session_state:
-            st.session_state[name] = [v for v in params.get(name) or [] if v in allowed[name]]
+            st.session_state[name] = [v for v in kept.get(name) or [] if v in options]
     if "f_gran" in st.session_state:
         return
-    code = params.get("period") or ""
+    code = kept.get(params.PERIOD.name) or ""
     period = parse_code(code) if code else None
     if code == "all":
         st.session_state["f_gran"] = "all"
     elif code == "custom":
         st.session_state["f_gran"] = "custom"
-        for key in ("from", "to"):
-            with suppress(ValueError):
-                st.session_state[f"f_{key}"] = date.fromisoformat(params.get(key) or "")
+        for key, p in (("f_from", params.DATE_FROM), ("f_to", params.DATE_TO)):
+            if (day := params.day(kept.get(p.name) or "")) is not None:
+                st.session_state[key] = day
     elif period is not None:
         st.session_state["f_gran"] = period.kind
         st.session_state["f_period"] = period.code
@@ -193,17 +203,18 @@ def _time_widgets(
     period: Period | None = None
     date_from = date_to = None
     if granularity == "custom":
-        lowest, highest = scope.date_from, scope.date_to
-        st.session_state.setdefault("f_from", first_day(span[0]) if span else date(2023, 1, 1))
-        st.session_state.setdefault("f_to", date.today())
+        # The days a link may name (web/params.py), within the viewer's own dates.
+        lowest = max(scope.date_from or EARLIEST_DAY, EARLIEST_DAY)
+        highest = min(scope.date_to or LATEST_DAY, LATEST_DAY)
+        st.session_state.setdefault("f_from", max(first_day(span[0]), lowest) if span else lowest)
+        st.session_state.setdefault("f_to", min(clock.today(), highest))
         for key in ("f_from", "f_to"):  # a date widget refuses a value outside its bounds
             chosen = st.session_state[key]
             if isinstance(chosen, date):
-                chosen = max(chosen, lowest) if lowest else chosen
-                st.session_state[key] = min(chosen, highest) if highest else chosen
-        bounds = {"min_value": lowest, "max_value": highest}
-        date_from = st.date_input("开始日期", key="f_from", format="YYYY-MM-DD", **bounds)
-        date_to = st.date_input("结束日期", key="f_to", format="YYYY-MM-DD", **bounds)
+                st.session_state[key] = min(max(chosen, lowest), highest)
+        days = {"min_value": lowest, "max_value": highest, "format": "YYYY-MM-DD"}
+        date_from = st.date_input("开始日期", key="f_from", **days)
+        date_to = st.date_input("结束日期", key="f_to", **days)
         if date_from and date_to and date_from > date_to:
             st.warning("开始日期晚于结束日期")
     elif granularity != "all":
@@ -235,13 +246,20 @@ def render(platforms: bool = True) -> Selection:
     span = data.data_span(Filters())
     sectors = sorted({p.sector for p in known})
     scope = current_viewer().scope
-    params = _params()
-    _seed(params, span, sectors, known, scope)
+    kept = _params()
+    allowed = {
+        params.SECTOR.name: set(sectors),
+        params.PLATFORM.name: {p.name for p in known},
+        params.PROVINCE.name: set(PROVINCES),
+        **{d.name: set(d.order) for d in FILTERED},
+    }
+    _seed(kept, span, allowed, scope)
     if "f_province_next" in st.session_state:  # chosen on the map in the run before
         st.session_state["province"] = st.session_state.pop("f_province_next")
     if "f_period_next" in st.session_state:  # chosen by the page in the run before
-        chosen = st.session_state.pop("f_period_next")
-        st.session_state["f_gran"], st.session_state["f_period"] = chosen.kind, chosen.code
+        chosen_period = st.session_state.pop("f_period_next")
+        st.session_state["f_gran"] = chosen_period.kind
+        st.session_state["f_period"] = chosen_period.code
 
     with st.sidebar:
         st.markdown("### 筛选")
@@ -259,19 +277,24 @@ def render(platforms: bool = True) -> Selection:
         chosen_provinces = st.multiselect(
             "投诉地区", list(PROVINCES), key="province", placeholder="全部地区"
         )
+        chosen = {
+            d.name: st.multiselect(d.label, list(d.order), key=d.name, placeholder="全部")
+            for d in FILTERED
+        }
 
     custom = granularity == "custom"
-    params = {
-        "sector": chosen_sectors,
+    kept = {
+        params.SECTOR.name: chosen_sectors,
         # Not drawn here: the choice made on the other pages stays theirs.
-        "platform": chosen_platforms if platforms else params.get("platform"),
-        "province": chosen_provinces,
-        "period": "custom" if custom else period.code if period else "all",
-        "from": date_from.isoformat() if custom and date_from else None,
-        "to": date_to.isoformat() if custom and date_to else None,
+        params.PLATFORM.name: chosen_platforms if platforms else kept.get("platform"),
+        params.PROVINCE.name: chosen_provinces,
+        **chosen,
+        params.PERIOD.name: "custom" if custom else period.code if period else "all",
+        params.DATE_FROM.name: date_from.isoformat() if custom and date_from else None,
+        params.DATE_TO.name: date_to.isoformat() if custom and date_to else None,
     }
-    st.session_state[STATE] = params
-    _write_url(params)
+    st.session_state[STATE] = kept
+    _write_url(kept)
 
     filters = Filters(
         sectors=tuple(chosen_sectors) or None,
@@ -280,6 +303,8 @@ def render(platforms: bool = True) -> Selection:
         date_from=date_from,
         date_to=date_to,
     )
+    for name, labels in chosen.items():
+        filters = filters.choose(name, tuple(labels) or None)
     selection = Selection(filters, period, granularity)
     st.session_state["selection"] = selection
     return selection

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,14 @@ def local_now() -> datetime:
     """Now in the configured time zone, without tzinfo, to the second."""
     zone = _zone(get_settings().timezone)
     return datetime.now(zone).replace(tzinfo=None, microsecond=0)
+
+
+def today() -> date:
+    """Today in the configured time zone: where periods in progress are cut.
+
+    Callers use ``clock.today()`` (the module's attribute), so a test can pin the day.
+    """
+    return local_now().date()
 
 
 def to_local(moment: datetime) -> datetime:

@@ -26,14 +26,17 @@ SETTINGS_HELP: dict[str, str] = {
         "Default: 0 (login required)."
     ),
     "TOUSU_TRUSTED_PROXIES": (
-        "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
-        "header names the client (for the per-client login throttle). Default: none."
+        "Comma-separated addresses or networks of reverse proxies; only connections from "
+        "these may name the client (X-Forwarded-For, for the per-client login throttle) and "
+        "the scheme (X-Forwarded-Proto, for the Secure cookie). Default: none: every "
+        "connection is its own client, whatever its headers say."
     ),
     "TOUSU_BASE_URL": (
         "Public address of the app, used in share links (e.g. https://tousu.example.org); "
-        "an https:// address also marks the login cookie Secure. Default: the address the "
-        "admin page is open at, or where `tousu serve` last listened (a loopback address "
-        "gets a warning)."
+        "an https:// address also marks the login cookie Secure; behind a proxy, the proxy's "
+        "address. Default: the address the admin page is open at; on the command line, the "
+        "TOUSU_BASE_URL the latest `tousu serve` was started with, else where it listens (a "
+        "loopback address gets a warning)."
     ),
     "TOUSU_REPORT_ORG": (
         "The organisation's name in generated reports' sentences (\"根据“电诉宝”……受理\"). "
@@ -52,8 +55,9 @@ SETTINGS_HELP: dict[str, str] = {
         "newest first; the page says when a list is cut. Default: 10000."
     ),
     "TOUSU_STATE_DIR": (
-        "Folder for what Tousu notes about itself while running (the address `tousu serve` "
-        "listens on). Default: data/."
+        "Folder for what Tousu notes about itself while running (what `tousu serve` runs "
+        "with, in serving.json: its address, public board, TOUSU_BASE_URL, process). "
+        "Default: data/."
     ),
 }
 

@@ -7,7 +7,7 @@ dashboard's own (:mod:`web.charts`), rendered offline to PNG with the 图表编�
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from models.reads.report import Report
 
@@ -21,19 +21,36 @@ MEDIA_TYPES = {
 
 def write(report: Report, fmt: str, progress: Callable[[float, str], None] | None = None) -> bytes:
     """The report as a file of format ``fmt`` (html, docx or md)."""
+    return write_all(report, (fmt,), progress)[fmt]
+
+
+def write_all(
+    report: Report,
+    formats: Sequence[str] = FORMATS,
+    progress: Callable[[float, str], None] | None = None,
+) -> dict[str, bytes]:
+    """The report in each of ``formats``, its charts rendered once for all of them (the
+    slow part: a PNG per chart)."""
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown report format {unknown[0]!r}; use one of {', '.join(FORMATS)}")
+    images: dict[str, bytes] = {}
+    if set(formats) & {"html", "docx"}:
+        from reports.figures import charts_for
+
+        images = charts_for(report, progress)
+    return {fmt: _write(report, fmt, images) for fmt in formats}
+
+
+def _write(report: Report, fmt: str, images: dict[str, bytes]) -> bytes:
     if fmt == "md":
         from reports.markdown import markdown
 
         return markdown(report).encode("utf-8")
-    from reports.figures import charts_for
-
-    images = charts_for(report, progress)
     if fmt == "html":
         from reports.html import html
 
         return html(report, images).encode("utf-8")
-    if fmt == "docx":
-        from reports.docx import docx
+    from reports.docx import docx
 
-        return docx(report, images)
-    raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return docx(report, images)

@@ -1,4 +1,5 @@
-"""The report's four charts, the dashboard's own, as PNG with the report's footer."""
+"""The report's charts, the dashboard's own, as PNG with the report's footer: each drawn
+as its dimension says (models/rules/dimensions.py), like on the pages."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from models.reads.report import Distribution, Report
+from models.rules import dimensions
 from web import charts
 from web.exports import chart_png
 
@@ -21,9 +23,7 @@ def _chart(distribution: Distribution) -> alt.TopLevelMixin:
             for s in distribution.shares
         ]
     )
-    if distribution.dimension in ("gender", "amount_bracket"):
-        return charts.donut(frame, "投诉量")
-    return charts.shares_bar(frame.head(MOST_BARS), "投诉量")
+    return charts.distribution(dimensions.get(distribution.dimension), frame.head(MOST_BARS))
 
 
 def charts_for(

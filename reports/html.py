@@ -1,5 +1,6 @@
 """The report as one self-contained HTML file: charts embedded, nothing fetched, A4 print
-with a page break before each section. Every text from data is escaped."""
+with a page break before each section. Every text from data is escaped, and the file's
+first element is a Content-Security-Policy under which nothing in it may run or fetch."""
 
 from __future__ import annotations
 
@@ -9,8 +10,16 @@ from html import escape
 from models.reads.report import Report
 from models.rules.report_text import cn_number
 
-# Nothing in the file may fetch or run anything: images are inline, styles are ours.
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+# Nothing in the file may fetch or run anything: images are inline (data: URLs), styles
+# are the one <style> below, fonts are the reader's own. No script-src: none may run.
+# base-uri and form-action do not fall back to default-src, so they are named.
+CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
+#: The policy as the file's first element: a <meta> applies only to what follows it.
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+
 STYLE = """
 @page { size: A4; margin: 18mm 16mm; }
 body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif; color: #222;
@@ -105,7 +114,25 @@ def html(report: Report, images: dict[str, bytes]) -> str:
     out.append("<h2>评级原理</h2>")
     out += [_p(line, "plain") for line in r.method_note]
     return (
-        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="zh-CN"><head>{CSP_META}<meta charset="utf-8">'
         f"<title>{escape(r.title)}</title><style>{STYLE}</style></head>"
         f"<body>{''.join(out)}</body></html>\n"
+    )
+
+
+def framed(document: str) -> str:
+    """``document`` (a report) inside a frame sandboxed with no permission at all: no
+    script, no form, no navigation of the page around it, an origin of its own.
+
+    For a preview in Streamlit, whose ``st.iframe`` allows scripts and same-origin access
+    to the app: the report's own policy forbids scripts too, and this frame makes that
+    hold whatever the document holds. The wrapper has the same policy (a srcdoc frame
+    inherits it, so the report needs nothing more).
+    """
+    return (
+        f'<!DOCTYPE html>\n<html lang="zh-CN"><head>{CSP_META}<meta charset="utf-8">'
+        "<style>html, body { margin: 0; height: 100%; } "
+        "iframe { display: block; border: 0; width: 100%; height: 100%; }</style></head>"
+        f'<body><iframe sandbox="" title="报告预览" srcdoc="{escape(document)}"></iframe>'
+        "</body></html>\n"
     )

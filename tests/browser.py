@@ -124,3 +124,26 @@ def wait_for_login_cookie(context, timeout: float = 15) -> list[dict]:
             raise AssertionError("the login cookie was never set")
         time.sleep(0.1)
     return context.cookies()
+
+
+def reply_band(tab, band: str = "全部") -> None:
+    """On 回复录入, show the waiting band ``band`` (the page opens on 72小时内)."""
+    import re
+
+    tab.get_by_role("radio", name=re.compile(rf"^{re.escape(band)}(（|$)")).click()
+    wait_idle(tab)
+
+
+def grid_column(tab, header: str, grid: int = 0) -> list[str]:
+    """The cells of column ``header`` of the ``grid``-th table (st.dataframe) on the page,
+    top to bottom, as its accessible cells carry them (the values, before any number
+    format)."""
+    table = tab.get_by_test_id("stDataFrame").nth(grid)
+    headers = table.locator('[role="columnheader"]')  # hidden: read their text content
+    headers.filter(has_text=header).first.wait_for(state="attached")  # drawn after the run
+    column = headers.all_text_contents().index(header)
+    rows = table.locator('[role="row"]:has([role="gridcell"])')
+    return [
+        row.locator('[role="gridcell"], [role="rowheader"]').nth(column).text_content() or ""
+        for row in rows.all()
+    ]

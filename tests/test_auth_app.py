@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from models.access import users
 from models.access.roles import CLI, Actor
+from models.clock import local_now
 from models.store.db import get_engine, session_scope
 from models.store.tables import LoginSession, User
 from tests.dashboard_helpers import app
@@ -48,9 +49,11 @@ def open_sessions(engine, name: str) -> int:
 @pytest.mark.parametrize(
     "end",
     [
-        lambda s: users.set_disabled(s, Actor("boss"), "watcher", True),
-        lambda s: users.set_password(s, Actor("boss"), "watcher", "temporary-pass-9"),
-        lambda s: users.set_role(s, Actor("boss"), "watcher", "staff"),
+        lambda s: users.set_disabled(s, Actor("boss"), "watcher", True, seen_version=None),
+        lambda s: users.set_password(
+            s, Actor("boss"), "watcher", "temporary-pass-9", seen_version=None
+        ),
+        lambda s: users.set_role(s, Actor("boss"), "watcher", "staff", seen_version=None),
     ],
     ids=["disabled", "password-reset", "role-change"],
 )
@@ -82,3 +85,43 @@ def test_own_password_change_keeps_this_tab_and_ends_the_others(site):
     assert titles(at) == ["我的账号"] and open_sessions(site, "watcher") == 1
     other_tab.run()
     assert titles(other_tab) == ["登录"]
+
+
+def test_the_current_password_on_my_account_goes_through_the_login_throttle(site):
+    """我的账号 proves the current password like a login: five wrong ones and even the right
+    one must wait; each try is recorded for the throttle under this browser's address."""
+    from models.store.tables import LoginAttempt
+
+    at = logged_in("watcher")
+    at.switch_page("../admin/views/account.py")
+    at.run()
+
+    def submit(current: str) -> str:
+        at.text_input(key="ac_current").input(current)
+        at.text_input(key="ac_new").input("a-brand-new-secret")
+        at.text_input(key="ac_again").input("a-brand-new-secret")
+        (button,) = [b for b in at.button if b.label == "修改密码"]
+        button.click().run()
+        return " ".join(e.value for e in at.error)
+
+    for _ in range(5):
+        assert "当前密码不正确" in submit("not-my-password")
+    # Three more failures just now make the wait 16 s rather than 2 s, so the next try falls
+    # inside it however slowly this machine runs the page.
+    with session_scope(site) as session:
+        for _ in range(3):
+            session.execute(
+                insert(LoginAttempt).values(
+                    username="watcher", client="local", outcome="failure", at=local_now()
+                )
+            )
+    assert "当前密码错误次数过多" in submit(PASSWORD)
+    assert users.log_in(site, "watcher", PASSWORD).message.startswith("登录失败次数过多")
+    with session_scope(site) as session:
+        tries = session.execute(
+            select(LoginAttempt.username, LoginAttempt.client, LoginAttempt.outcome).where(
+                LoginAttempt.outcome != "success"
+            )
+        ).all()
+    assert tries[:8] == [("watcher", "local", "failure")] * 8
+    assert tries[8] == ("watcher", "local", "throttled")

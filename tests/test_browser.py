@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -12,6 +13,7 @@ from tests.browser import (
     ARTIFACTS,
     LOCAL_PREFIXES,
     fitted_map,
+    grid_column,
     streamlit_server,
     wait_idle,
 )
@@ -256,4 +258,85 @@ def test_cases_open_on_the_latest_year_with_typical_cases(server, browser, demo_
     tab.goto(f"{server}/cases?period=2026")
     wait_idle(tab)
     assert "没有工作人员选定的典型案例" in tab.get_by_test_id("stMain").inner_text()
+
+
+def test_amount_brackets_read_in_one_ordered_scheme(server, browser):
+    """用户画像's amount charts, where the reports' coarse 0-5万元 was most of 产业电商:
+    every bracket a person reads is one of the reports' scheme, in its order."""
+    from models.rules.labels import AMOUNT_BRACKETS
+
+    context = browser.new_context(viewport={"width": 1400, "height": 3000})
+    tab = context.new_page()
+    tab.goto(f"{server}/demographics?period=all&sector=产业电商")
+    wait_idle(tab)
+    tab.wait_for_timeout(1500)
+    charts = tab.get_by_test_id("stVegaLiteChart")
+    seen = 0
+    for i in range(charts.count()):
+        texts = charts.nth(i).locator("svg text").all_text_contents()
+        if "元" not in "".join(texts):
+            continue
+        labels = [t for t in texts if t.endswith(("元", "元以上")) or t == "未选择"]
+        assert labels == [b for b in AMOUNT_BRACKETS if b in labels], labels
+        assert "0-5万元" not in texts
+        seen += 1
+    assert seen == 2  # the distribution and the sectors side by side
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "regions?period=all&province=北京市",
+        "demographics?period=all&sector=物流科技",
+        "leaderboard?period=all",
+        "overview?period=all",
+    ],
+)
+def test_bar_labels_never_overlap(server, browser, path):
+    """Every column of axis labels (a bar chart's categories) in every chart: each label
+    clear of the next, however few bars the chart has."""
+    context = browser.new_context(viewport={"width": 1400, "height": 3000})
+    tab = context.new_page()
+    tab.goto(f"{server}/{path}")
+    wait_idle(tab)
+    tab.wait_for_timeout(1500)
+    columns = 0
+    charts = tab.get_by_test_id("stVegaLiteChart")
+    for i in range(charts.count()):
+        labels = charts.nth(i).locator("g.role-axis-label text")
+        boxes = [labels.nth(j).bounding_box() for j in range(labels.count())]
+        by_edge: dict[int, list[dict]] = {}
+        for box in boxes:  # a y axis's labels end at the same x
+            by_edge.setdefault(round(box["x"] + box["width"]), []).append(box)
+        for column in by_edge.values():
+            tops = sorted(column, key=lambda b: b["y"])
+            if len({round(b["y"]) for b in tops}) < 2:
+                continue
+            columns += 1
+            for upper, lower in itertools.pairwise(tops):
+                assert lower["y"] >= upper["y"] + upper["height"] - 1, (path, i, upper, lower)
+    assert columns, path
+    context.close()
+
+
+def test_date_only_cases_show_no_invented_time(server, browser):
+    """The reports' typical cases carry a date, no time: the list and the case itself show
+    2023-12-12, never 2023-12-12 00:00; complaints with a time keep it."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    tab = context.new_page()
+    tab.goto(f"{server}/cases?period=2023&typical=true")
+    wait_idle(tab)
+    times = grid_column(tab, "投诉时间")
+    assert times and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t) for t in times), times
+    tab.goto(f"{server}/cases?case={grid_column(tab, '编号')[0]}")
+    wait_idle(tab)
+    card = tab.get_by_test_id("stMetric").filter(has_text="投诉时间").inner_text()
+    assert re.search(r"\d{4}-\d{2}-\d{2}$", card) and "00:00" not in card, card
+    tab.goto(f"{server}/cases?period=2024&typical=false")
+    wait_idle(tab)
+    assert all(
+        re.fullmatch(r"2024-\d{2}-\d{2}( \d{2}:\d{2})?", t) for t in grid_column(tab, "投诉时间")
+    )
+    assert any(" " in t for t in grid_column(tab, "投诉时间"))  # times where there are times
     context.close()

@@ -4,17 +4,25 @@ viewers and logged-out browsers cannot open admin pages by typing their address.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from models.access import users
 from models.access.roles import CLI
+from models.clock import local_now
 from models.reads.ratings import year_ratings
 from models.rules.filters import Filters
 from models.store import schema
 from models.store.db import get_engine, session_scope
+from models.store.tables import Complaint
+from models.writes import workflow
+from reports.html import CSP
 from tests.browser import (
     ARTIFACTS,
+    grid_column,
+    reply_band,
     streamlit_server,
     wait_for_login_cookie,
     wait_idle,
@@ -35,6 +43,7 @@ def site(tmp_path_factory):
     with session_scope(engine) as session:
         users.add_user(session, CLI, "clerk", "staff", PASSWORD)
         users.add_user(session, CLI, "watcher", "viewer", PASSWORD)
+        users.add_user(session, CLI, "auditor", "admin", PASSWORD)
     add_platforms(engine, ("云集", "社交电商", True))
     add_complaints(
         engine,
@@ -101,6 +110,7 @@ def test_staff_reply_and_score_change_the_rating(site, browser):
 
     tab.goto(f"{base}/replies")
     wait_idle(tab)
+    reply_band(tab, "超过120小时")  # transferred in 2024: one click from the due ones
     choose(tab, "录入回复的投诉（也可在表格中选择）", re.compile(r"^1 · 云集 · "))
     tab.get_by_label("平台回复内容").fill("您好，已为您补发商品。")
     tab.get_by_role("button", name="保存回复").click()
@@ -110,6 +120,14 @@ def test_staff_reply_and_score_change_the_rating(site, browser):
     tab.goto(f"{base}/scores")
     wait_idle(tab)
     choose(tab, "待评价的投诉", "1")
+    # The form starts without a score: saved untouched, it stores none.
+    assert tab.locator('[role="radio"][aria-checked="true"]').count() == 0
+    tab.get_by_role("button", name="保存评分").click()
+    wait_idle(tab)
+    assert tab.get_by_text("请先选择满意度分值").count() == 1
+    with session_scope(engine) as session:
+        assert session.scalar(select(Complaint.score).where(Complaint.id == 1)) is None
+    tab.get_by_role("radio", name="8", exact=True).click()
     tab.get_by_role("button", name="保存评分").click()
     wait_idle(tab)
     assert tab.get_by_text("满意度 8 分").count() == 1
@@ -131,6 +149,88 @@ def test_staff_reply_and_score_change_the_rating(site, browser):
     for name in ("平台反馈率", "回复时效性", "用户满意度", "综合指数"):
         assert metrics[name] == expected[name]
     assert tab.get_by_text(f"2024年评级：{expected['评级']}").count() == 1
+    context.close()
+
+
+def test_the_reply_queue_opens_on_what_is_due_soonest(site, browser):
+    """回复录入 opens on the complaints still in time for the full score, the one whose
+    72-hour deadline comes first on top; the overdue are counted one click away."""
+    base, engine = site
+    now = local_now()
+    add_platforms(engine, ("洋码头", "跨境电商", True))
+    add_complaints(
+        engine,
+        [
+            {
+                "platform": "洋码头",
+                "submitted_at": f"{now - timedelta(hours=hours + 1):%Y-%m-%d %H:%M}",
+                "transferred_at": f"{now - timedelta(hours=hours):%Y-%m-%d %H:%M}",
+                "title": title,
+            }
+            for hours, title in [
+                (2, "刚移交的投诉"),
+                (70, "快到期的投诉"),
+                (100, "已超过72小时的投诉"),
+                (30000, "三年前的投诉"),
+            ]
+        ],
+    )
+    context, tab = log_in(browser, base, "clerk")
+    tab.goto(f"{base}/replies")
+    wait_idle(tab)
+    tab.screenshot(path=ARTIFACTS / "screenshots" / "reply-queue.png")
+    assert grid_column(tab, "标题") == ["快到期的投诉", "刚移交的投诉"]
+    overdue = tab.get_by_role("radio", name=re.compile(r"^超过120小时（\d+）$"))
+    assert int(re.search(r"（(\d+)）", overdue.inner_text())[1]) >= 1
+    assert "已超过72小时的" in tab.locator('[data-testid="stMain"]').inner_text()
+    overdue.click()
+    wait_idle(tab)
+    assert "三年前的投诉" in grid_column(tab, "标题")
+    context.close()
+
+
+def test_the_audit_log_shows_what_changed_wrapped_to_the_page(site, browser):
+    """Each entry lists only the fields it changed, 字段：前 → 后, one a line, and a long
+    value wraps inside the page instead of running off it."""
+    base, engine = site
+    add_complaints(
+        engine,
+        [{"external_id": "AUDIT-1", "platform": "云集", "submitted_at": "2024-06-01 09:00"}],
+    )
+    long_reply = "您好，商家已同意为您办理退款，款项将在三个工作日内原路退回，请留意银行短信。" * 4
+    with session_scope(engine) as session:
+        users.add_user(session, CLI, "promoted", "viewer", PASSWORD)
+        users.set_role(session, CLI, "promoted", "staff", seen_version=None)
+        target = session.scalar(select(Complaint).where(Complaint.external_id == "AUDIT-1"))
+        workflow.enter_reply(
+            session,
+            CLI,
+            target.id,
+            text=long_reply,
+            seen_version=target.version,
+            replied_at=target.transferred_at + timedelta(hours=30),
+        )
+    context, tab = log_in(browser, base, "auditor")
+    tab.goto(f"{base}/audit")
+    wait_idle(tab)
+    tab.screenshot(path=ARTIFACTS / "screenshots" / "audit-log.png", full_page=True)
+    table = tab.get_by_test_id("stTable")
+    headers = table.locator("th").all_inner_texts()
+    rows = [
+        dict(zip(headers, r.locator("td").all_inner_texts(), strict=True))
+        for r in table.locator("tbody tr").all()
+    ]
+    (role,) = [r for r in rows if r["操作"] == "修改角色" and r["编号"] == "promoted"]
+    assert role["变更"] == "角色：查看者 → 工作人员"  # not its username, not disabled: 否
+    (reply,) = [r for r in rows if r["操作"] == "录入回复" and r["编号"] == str(target.id)]
+    lines = reply["变更"].split("\n")
+    assert "状态：已移交 → 已回复" in lines and "回复时间：空 → 2024-06-02 15:00" in lines
+    assert not any(line.startswith(("投诉平台", "version")) for line in lines)
+    cell = table.locator("tbody tr", has_text="回复内容").locator("td").last
+    box, main = cell.bounding_box(), tab.get_by_test_id("stMain").bounding_box()
+    assert box["x"] + box["width"] <= main["x"] + main["width"]  # inside the page
+    assert box["height"] > 4 * 20  # the reply wrapped onto several lines
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")  # no sideways scrolling
     context.close()
 
 
@@ -181,7 +281,12 @@ def test_staff_marks_a_typical_case_and_the_report_quotes_it(site, browser, tmp_
     wait_idle(tab)
     tab.wait_for_timeout(1000)
     tab.screenshot(path=ARTIFACTS / "screenshots" / "report-page.png")
-    preview = tab.frame_locator("iframe").first
+    # st.iframe's frame holds the report in a frame sandboxed with no permission
+    frame = tab.frame_locator("iframe").first
+    assert frame.locator("iframe").get_attribute("sandbox") == ""
+    preview = frame.frame_locator("iframe")
+    policy = preview.locator('meta[http-equiv="Content-Security-Policy"]')
+    assert policy.get_attribute("content") == CSP
     assert preview.get_by_text("【案例一】签到送商品活动没得送？“云集”被指服务态度差").count() == 1
     with tab.expect_download() as download:
         tab.get_by_role("button", name="下载 HTML").click()

@@ -37,7 +37,7 @@ def site(tmp_path_factory):
     schema.upgrade(engine)
     with session_scope(engine) as session:
         users.add_user(session, CLI, "boss", "admin", PASSWORD)
-        for name in ("leaver", "changer", "disabled", "flags", "reader"):
+        for name in ("leaver", "changer", "disabled", "flags", "reader", "typist"):
             users.add_user(session, CLI, name, "viewer", PASSWORD)
         users.add_user(session, CLI, "fresh", "staff", PASSWORD, must_change_password=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -111,6 +111,60 @@ def test_a_copied_cookie_is_worthless_after_logout(site, browser):
     context.close()
 
 
+def test_the_tab_names_the_page_before_and_after_logging_in(site, browser):
+    """The browser tab says 登录 on the login form and, once logged in, the page shown —
+    not 登录 still — and follows the person from page to page."""
+    base, _ = site
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(base)
+    wait_idle(tab)
+    assert tab.title() == "登录 · Tousu 投诉数据看板"
+    tab.get_by_label("用户名").fill("reader")
+    tab.get_by_label("密码").fill(PASSWORD)
+    tab.get_by_role("button", name="登录").click()
+    wait_idle(tab)
+    tab.wait_for_function("() => !document.title.startsWith('登录')", timeout=10_000)
+    assert tab.title() == "总览 · Tousu 投诉数据看板"
+    tab.goto(f"{base}/regions")
+    wait_idle(tab)
+    assert tab.title() == "地区 · Tousu 投诉数据看板"
+    context.close()
+
+
+def test_a_refused_new_password_says_why_and_keeps_what_was_typed(site, browser):
+    """我的账号 states every password rule beside the fields; a new password that breaks
+    one is refused naming it, and the three fields keep what was typed."""
+    base, _ = site
+    context, tab = log_in(browser, base, "typist")
+    tab.goto(f"{base}/account")
+    wait_idle(tab)
+    form = tab.get_by_test_id("stForm")
+    assert users.password_rules() in form.inner_text().replace("\u2060", "")
+    fields = {
+        "当前密码": PASSWORD,
+        "新密码": "Typist-at-home-9",  # holds the username
+        "再输入一次新密码": "Typist-at-home-9",
+    }
+    for label, value in fields.items():
+        tab.get_by_label(label, exact=True).fill(value)
+    tab.get_by_role("button", name="修改密码").click()
+    wait_idle(tab)
+    error = tab.get_by_test_id("stAlertContainer").inner_text()
+    assert "不含用户名" in error and "至少 10 个字符" not in error
+    tab.screenshot(path=ARTIFACTS / "screenshots" / "password-refused.png")
+    for label, value in fields.items():
+        assert tab.get_by_label(label, exact=True).input_value() == value, label
+    for label in ("新密码", "再输入一次新密码"):
+        tab.get_by_label(label, exact=True).fill("a-quite-new-secret")
+    tab.get_by_role("button", name="修改密码").click()
+    wait_idle(tab)
+    assert "密码已修改" in tab.inner_text("body")
+    for label in fields:  # a success starts the form afresh
+        assert tab.get_by_label(label, exact=True).input_value() == ""
+    context.close()
+
+
 def test_a_copied_cookie_is_worthless_after_a_password_change(site, browser):
     base, _ = site
     context, tab = log_in(browser, base, "changer")
@@ -119,7 +173,7 @@ def test_a_copied_cookie_is_worthless_after_a_password_change(site, browser):
     tab.goto(f"{base}/account")
     wait_idle(tab)
     tab.get_by_label("当前密码").fill(PASSWORD)
-    tab.get_by_label("新密码（至少10个字符）").fill("a-brand-new-secret")
+    tab.get_by_label("新密码", exact=True).fill("a-brand-new-secret")
     tab.get_by_label("再输入一次新密码").fill("a-brand-new-secret")
     tab.get_by_role("button", name="修改密码").click()
     wait_idle(tab)
@@ -148,11 +202,11 @@ def test_a_copied_cookie_is_worthless_once_the_account_is_disabled(site, browser
     copied = captured_cookies(context)
     assert "已登录：disabled" in logged_in_with(browser, base, copied)
     with session_scope(engine) as session:
-        users.set_disabled(session, Actor("boss"), "disabled", True)
+        users.set_disabled(session, Actor("boss"), "disabled", True, seen_version=None)
     seen = logged_in_with(browser, base, copied)
     assert seen.startswith("登录") and "已登录" not in seen
     with session_scope(engine) as session:  # enabling again does not revive the cookie
-        users.set_disabled(session, Actor("boss"), "disabled", False)
+        users.set_disabled(session, Actor("boss"), "disabled", False, seen_version=None)
     seen = logged_in_with(browser, base, copied)
     assert seen.startswith("登录") and "已登录" not in seen
     context.close()
@@ -181,8 +235,8 @@ def test_every_known_address_answers_in_chinese(site, browser):
     assert tab.locator("h1").first.inner_text() == "我的账号"
 
     _context, tab = log_in(browser, base, "reader")
-    assert "仅限工作人员" in _answer(tab, f"{base}/replies")
-    assert "仅限工作人员" in _answer(tab, f"{base}/users")
+    assert "仅限平台、工作人员、管理员" in _answer(tab, f"{base}/replies")
+    assert "仅限管理员" in _answer(tab, f"{base}/users")
     shown = _answer(tab, f"{base}/overview?period=all")  # the default page lives at /
     assert tab.evaluate("location.pathname") == "/"
     assert "period=all" in tab.url

@@ -106,8 +106,26 @@ def test_the_whole_map_shows_at_any_width_whatever_the_user_agent(server, width,
         chromium.close()
 
 
+def _hue(rgb: tuple[int, ...]) -> float:
+    """The hue of a pixel in degrees (0: red, 300: purple)."""
+    import colorsys
+
+    return colorsys.rgb_to_hsv(*(c / 255 for c in rgb[:3]))[0] * 360
+
+
+def _pixel_at(tab, x: float, y: float) -> tuple[int, ...]:
+    """The colour drawn at page position (x, y) (device scale 1)."""
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(tab.screenshot())).convert("RGB").getpixel((int(x), int(y)))
+
+
 def test_clicking_a_province_makes_it_the_regions_filter(server):
-    """A click on 四川省 filters the page by it: the sidebar, the URL and the tables follow."""
+    """A click on 四川省 filters the page by it: the sidebar, the URL and the figures follow;
+    the province under the pointer stays red (darker), never deck.gl's purple, and one
+    province reads as its figures, not as a TOP10 of one row at 100 %."""
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tab = chromium.new_page(viewport={"width": 1400, "height": 900})
@@ -115,13 +133,21 @@ def test_clicking_a_province_makes_it_the_regions_filter(server):
         wait_idle(tab)
         box = fitted_map(tab).bounding_box()
         x, y = _pixel(box, china_map.fit(box["width"])[0], *_label("四川省"))
+        before = _pixel_at(tab, x - 8, y - 8)
         tab.mouse.move(x, y)
-        tab.wait_for_timeout(300)
+        tab.wait_for_timeout(500)
+        hovered = _pixel_at(
+            tab, x - 8, y - 8
+        )  # up-left of the pointer (the tooltip opens down-right)
+        assert hovered != before and sum(hovered) < sum(before)  # highlighted: darker
+        assert _hue(hovered) < 20 or _hue(hovered) > 340, hovered  # still red, not purple
         tab.mouse.click(x, y)
         tab.wait_for_function("() => decodeURIComponent(location.search).includes('四川省')")
         wait_idle(tab)
         sidebar = tab.locator('[data-testid="stSidebar"]').inner_text()
         assert "四川省" in sidebar
-        assert tab.get_by_text("四川省 投诉量 TOP10").is_visible()
-        assert "四川省 · 问题类型" in tab.locator('[data-testid="stMain"]').inner_text()
+        main = tab.locator('[data-testid="stMain"]').inner_text()
+        assert "四川省 · 问题类型" in main
+        assert "TOP10" not in main and "占全部投诉量" in main  # its figures, not a ranking
+        tab.screenshot(path=ARTIFACTS / "screenshots" / "regions-one-province.png")
         chromium.close()

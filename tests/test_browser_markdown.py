@@ -22,6 +22,7 @@ from models.store.tables import Complaint
 from tests.browser import (
     ARTIFACTS,
     LOCAL_PREFIXES,
+    reply_band,
     streamlit_server,
     wait_for_login_cookie,
     wait_idle,
@@ -175,7 +176,8 @@ def visit_dashboards(tab: Tab, base: str, who: str, case: tuple[int, str], *alwa
     tab.choose("赛道", SECTOR)
     tab.page.get_by_role("button", name="生成报告").click()
     tab.check(f"{who}-report")
-    report = tab.page.frame_locator("iframe").first.locator("body").inner_text()
+    preview = tab.page.frame_locator("iframe").first.frame_locator("iframe")  # sandboxed
+    report = preview.locator("body").inner_text()
     assert PLATFORM in report.replace(WORD_JOINER, "")  # as typed: no image, no link
 
 
@@ -206,6 +208,7 @@ def test_staff_and_admin_pages_show_names_as_text(site, browser):
     visit_dashboards(tab, base, "staff", (ids["PENDING"], LOUD), signed_in)
 
     tab.open(f"{base}/replies")
+    reply_band(tab.page)  # WAITING is from 2024
     tab.choose("录入回复的投诉（也可在表格中选择）", re.compile(rf"^{ids['WAITING']} · "))
     tab.check("replies", PLATFORM, PROBLEM, signed_in)
     tab.open(f"{base}/scores")

@@ -107,6 +107,7 @@ def site(request, tmp_path_factory):
             )[1]
             for name, downloads in (("open", True), ("closed", False))
         }
+        made["visits"] = sharing.create_link(session, CLI, label="访问计数")[1]
         made["spring"] = sharing.create_link(
             session,
             CLI,
@@ -124,7 +125,13 @@ def site(request, tmp_path_factory):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     dispose_engines()
     with streamlit_server(env) as base:
-        yield {"base": base, "tokens": made, "case": case_id, "backend": request.param}
+        yield {
+            "base": base,
+            "tokens": made,
+            "case": case_id,
+            "backend": request.param,
+            "url": url,
+        }
 
 
 class Tap:
@@ -279,7 +286,9 @@ def test_a_date_limited_link_reports_only_its_dates(site, browser):
     tap.tab.get_by_role("button", name="生成报告").click()
     wait_idle(tap.tab)
     tap.tab.get_by_role("button", name="下载 Markdown").wait_for(timeout=60_000)
-    preview = tap.tab.frame_locator("iframe").locator("body").inner_text()
+    # st.iframe's frame holds the report in a frame of its own, sandboxed
+    preview = tap.tab.frame_locator("iframe").first.frame_locator("iframe").locator("body")
+    preview = preview.inner_text()
     md = tap.download("下载 Markdown").decode("utf-8")
     html = tap.download("下载 HTML").decode("utf-8")
     docx = _docx_text(tap.download("下载 Word（DOCX）"))
@@ -330,3 +339,33 @@ def test_inside_a_link_the_sidebar_and_titles_say_the_links_scope(site, browser)
     assert _options(tab, "期间") == ["2024年"]
     assert caption.inner_text().startswith("2024年 · 金融科技 · ")
     tap.context.close()
+
+
+def test_one_browser_session_is_one_visit(site, browser):
+    """A journalist opening pages by their addresses, reloading and opening a second tab
+    is one visit; another browser is another."""
+    base, token = site["base"], site["tokens"]["visits"]
+
+    def views() -> int:
+        with session_scope(get_engine(site["url"])) as session:
+            links = sharing.list_links(session, CLI)
+        return next(link.views for link in links if link.label == "访问计数")
+
+    journalist = browser.new_context()
+    tab = journalist.new_page()
+    for path in ("", "regions", "cases", "leaderboard"):
+        tab.goto(f"{base}/{path}?share={token}")
+        wait_idle(tab)
+    tab.reload()
+    wait_idle(tab)
+    second = journalist.new_page()
+    second.goto(f"{base}/demographics?share={token}")
+    wait_idle(second)
+    assert views() == 1
+    other = browser.new_context()
+    elsewhere = other.new_page()
+    elsewhere.goto(f"{base}/?share={token}")
+    wait_idle(elsewhere)
+    assert views() == 2
+    journalist.close()
+    other.close()

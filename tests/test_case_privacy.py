@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from datetime import date
 
 import pytest
@@ -10,6 +12,7 @@ from sqlalchemy import select, text
 from models.access import sharing
 from models.access.roles import CLI
 from models.errors import TousuError
+from models.ops import serving
 from models.reads.cases import case_detail, search_cases
 from models.reads.leaderboard import leaderboard
 from models.rules.filters import Filters
@@ -212,8 +215,11 @@ def test_share_url_uses_the_served_address(monkeypatch, tmp_path):
     monkeypatch.setenv("TOUSU_STATE_DIR", str(tmp_path / "s"))
     monkeypatch.delenv("TOUSU_BASE_URL", raising=False)
     assert sharing.url_for("T") == "http://localhost:8501/?share=T"
-    sharing.record_served_address("http://0.0.0.0:8701")
+    noted = serving.Serving("http://0.0.0.0:8701", False, None, None, os.getpid())
+    serving.record(noted)  # what `tousu serve --address 0.0.0.0 --port 8701` notes
     assert sharing.url_for("T") == "http://0.0.0.0:8701/?share=T"
+    serving.record(dataclasses.replace(noted, base_url="https://board.example.org"))
+    assert sharing.url_for("T") == "https://board.example.org/?share=T"  # the server's own
     assert sharing.url_for("T", seen_at="https://board.example.org") == (
         "https://board.example.org/?share=T"
     )
@@ -225,8 +231,12 @@ def test_share_url_uses_the_served_address(monkeypatch, tmp_path):
         "http://127.0.0.1:8501/x",
         "http://0.0.0.0:8701",
         "http://[::1]:80",
+        "http://[::]:8501",
+        "http://tousu.localhost",
     ):
         assert sharing.is_loopback(url)
+    for url in ("https://tousu.example.org", "http://10.0.0.5:8601", "http://127.example.org"):
+        assert not sharing.is_loopback(url)
 
 
 def test_leaderboard_without_a_comparison_shows_no_movement(engine):

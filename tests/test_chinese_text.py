@@ -72,7 +72,9 @@ def visible_texts(at) -> list[str]:
 def english_words(text: str, data: set[str]) -> set[str]:
     for name in sorted(data, key=len, reverse=True):
         text = text.replace(name, " ")
-    text = re.sub(r"<[^>]+>|\]\([^)]*\)|:[a-z]+\[|:material/\w+:", " ", text)  # markup
+    text = re.sub(
+        r"<[^>]+>|\]\([^)]*\)|:[a-z]+(?:-[a-z]+)?\[|:material/\w+:", " ", text
+    )  # markup (:gray-badge[)
     text = re.sub(r"https?://\S+", " ", text)
     return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED}
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -11,8 +13,9 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import func, select
 
-from cli.main import main
+from cli.main import build_parser, main
 from cli.output import display_width, render
 from models.store import schema
 
@@ -95,6 +98,97 @@ def test_stats_unknown_sector_or_platform_exits_2_with_the_known_names(
     assert "没有符合条件的投诉" not in err
 
 
+NAMED_OPTIONS = ("--sector", "--platform", "--province")
+#: A valid value for each other argument a command requires, by its destination.
+REQUIRED = {"year": "2024", "by": "gender", "output": "report.html", "name": "pdd-service"}
+
+
+def _commands(parser, prefix=()):
+    """Every command (``("share", "create")`` …) with its parser, found in the parser."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield prefix, parser
+    for action in subs:
+        for name, sub in action.choices.items():
+            yield from _commands(sub, (*prefix, name))
+
+
+def _named_cases():
+    """(command, option) for every command that takes a sector, platform or province."""
+    return [
+        (command, option)
+        for command, parser in _commands(build_parser())
+        for action in parser._actions
+        for option in action.option_strings
+        if option in NAMED_OPTIONS
+    ]
+
+
+def _argv(command, option, value):
+    """The command with every required argument filled in and ``option`` set to ``value``."""
+    parser = dict(_commands(build_parser()))[command]
+    argv = [*command, option, value]
+    for action in parser._actions:
+        needed = action.required or (not action.option_strings and action.nargs != 0)
+        if not needed or option in action.option_strings or action.dest == "help":
+            continue
+        if action.choices:
+            filled = next(iter(action.choices))
+        elif action.dest in REQUIRED:
+            filled = REQUIRED[action.dest]
+        else:
+            pytest.fail(f"add a valid value for {action.dest!r} ({command}) to REQUIRED")
+        argv += [*action.option_strings[:1], filled]
+    return argv
+
+
+def test_every_command_taking_names_is_swept():
+    swept = {(" ".join(command), option) for command, option in _named_cases()}
+    assert {
+        ("stats", "--sector"),
+        ("stats", "--platform"),
+        ("stats", "--province"),
+        ("ratings", "--platform"),
+        ("report", "--sector"),
+        ("share create", "--sector"),
+        ("share create", "--platform"),
+        ("user add", "--platform"),
+    } <= swept
+
+
+def test_an_unknown_name_exits_2_with_the_known_names_in_every_command(
+    demo_db, capsys, monkeypatch, tmp_path
+):
+    """Every option naming a sector, platform or province, in every command: a name that
+    matches nothing is a wrong argument (exit 2, nothing printed on stdout, nothing done)
+    and the message lists every known name."""
+    from models.rules.labels import PROVINCES
+    from models.store.db import get_engine
+    from models.store.tables import AuditLog, Platform
+
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-enough-password\n"))
+    engine = get_engine(demo_db)
+    with engine.connect() as conn:
+        known_rows = conn.execute(select(Platform.name, Platform.sector)).all()
+        audited = conn.execute(select(func.count()).select_from(AuditLog)).scalar_one()
+    known = {
+        "--sector": {sector for _name, sector in known_rows},
+        "--platform": {name for name, _sector in known_rows},
+        "--province": set(PROVINCES),
+    }
+    for command, option in _named_cases():
+        code, out, err = run(capsys, *_argv(command, option, "不存在的名字"))
+        assert code == 2, (command, option, err)
+        assert out == "" and err.startswith("错误：") and "不存在的名字" in err, (command, err)
+        missing = {name for name in known[option] if name not in err}
+        assert not missing, (command, option, sorted(missing)[:5])
+    assert not list((tmp_path / "cwd").iterdir())  # no report written
+    with engine.connect() as conn:  # no account, no link made
+        assert conn.execute(select(func.count()).select_from(AuditLog)).scalar_one() == audited
+
+
 def test_ratings_json_writes_numbers_as_numbers(demo_db, capsys):
     code, out, _ = run(
         capsys, "ratings", "--platform", "小红书", "--year", "2024", "--format", "json"
@@ -155,7 +249,7 @@ def test_demo_refuses_to_overwrite_without_replace(demo_db, capsys):
 
 def test_user_mistakes_exit_non_zero_without_traceback(demo_db, capsys, tmp_path):
     code, _, err = run(capsys, "ratings", "--platform", "不存在的平台", "--year", "2024")
-    assert code == 1 and "不存在的平台" in err
+    assert code == 2 and "不存在的平台" in err  # a wrong argument, as every unknown name
     code, _, err = run(capsys, "stats", "--by", "gender", "--year", "2024", "--from", "2024-01-01")
     assert code == 1 and "--year" in err
     code, _, err = run(capsys, "import", "complaints", str(tmp_path / "missing.csv"))
@@ -231,12 +325,19 @@ def test_share_create_refuses_unknown_names_and_prints_a_working_address(
     code, _out, err = run(capsys, "share", "create", "--platform", "没有这个平台")
     assert code == 2 and "未知平台：没有这个平台" in err
 
-    from models.access import sharing
+    from models.ops import serving
 
-    sharing.record_served_address("http://127.0.0.1:8701")  # what `tousu serve --port 8701` does
+    noted = serving.Serving("http://127.0.0.1:8701", False, None, None, os.getpid())
+    serving.record(noted)  # what `tousu serve --port 8701` notes
     code, out, err = run(capsys, "share", "create", "--sector", "金融科技")
     assert code == 0 and out.startswith("http://127.0.0.1:8701/?share=")
     assert "只能在本机打开" in err and "TOUSU_BASE_URL" in err
+
+    # The server's TOUSU_BASE_URL, though this shell lacks it: never a backend's address.
+    serving.record(dataclasses.replace(noted, base_url="https://board.example.org"))
+    code, out, err = run(capsys, "share", "create", "--sector", "金融科技")
+    assert code == 0 and out.startswith("https://board.example.org/?share=")
+    assert "只能在本机打开" not in err
 
     monkeypatch.setenv("TOUSU_BASE_URL", "https://tousu.example.org")
     code, out, err = run(capsys, "share", "create", "--sector", "金融科技")
@@ -256,14 +357,15 @@ def test_serve_records_the_address_share_links_use(use_db, tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        recorded = tmp_path / "state" / ".served_at"
+        recorded = tmp_path / "state" / "serving.json"
         for _ in range(200):
             if recorded.exists() or proc.poll() is not None:
                 break
             import time
 
             time.sleep(0.1)
-        assert recorded.read_text().strip() == f"http://127.0.0.1:{port}"
+        noted = json.loads(recorded.read_text())
+        assert noted["address"] == f"http://127.0.0.1:{port}" and noted["pid"] == proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -296,3 +398,39 @@ def test_every_command_is_in_the_readme():
     (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     missing = [name for name in commands.choices if f"| `tousu {name}" not in readme]
     assert missing == []
+
+
+def test_an_import_from_the_command_line_is_audited_like_one_from_the_admin_page(
+    use_db, capsys, tmp_path
+):
+    """`tousu import` and the admin page's import leave the same audit entry; only the
+    actor differs (the operator at the terminal, `cli`). A dry run leaves none."""
+    from models.access import users
+    from models.access.roles import CLI, Actor
+    from models.store.db import get_engine, session_scope
+    from models.writes import audit
+    from models.writes.imports import import_file
+
+    header = "投诉平台,投诉时间,问题类型,投诉地区\n"
+    by_cli, by_page = tmp_path / "终端.csv", tmp_path / "页面.csv"
+    by_cli.write_text(header + "甲,2024-03-01,退款问题,广东\n", encoding="utf-8")
+    by_page.write_text(header + "乙,2024-03-02,虚假促销,福建\n", encoding="utf-8")
+    engine = get_engine(use_db)
+    with session_scope(engine, write=True) as session:
+        users.add_user(session, CLI, "boss", "admin", "correct-horse-battery")
+
+    assert run(capsys, "import", "complaints", str(by_cli), "--dry-run")[0] == 0
+    assert run(capsys, "import", "complaints", str(by_cli))[0] == 0
+    with session_scope(engine, write=True) as session:
+        import_file(
+            session, Actor("boss"), "complaints", by_page.read_bytes(), by_page.name, dry_run=False
+        )
+    with session_scope(engine) as session:
+        cli_entry, page_entry = sorted(
+            audit.entries(session, CLI, entity="import"), key=lambda e: e.id
+        )
+    assert (cli_entry.actor, page_entry.actor) == ("cli", "boss")
+    assert (cli_entry.entity_id, page_entry.entity_id) == ("终端.csv", "页面.csv")
+    same = ("action", "entity", "before", "after")
+    assert [getattr(cli_entry, f) for f in same] == [getattr(page_entry, f) for f in same]
+    assert cli_entry.action == "import_complaints" and cli_entry.after["inserted"] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -13,6 +14,7 @@ from models.demo import generate_demo
 from models.rules.dimensions import AGE_GROUPS
 from models.store.db import get_engine
 from tests.dashboard_helpers import PAGES, app, chart_frames, errors, open_page
+from web import exports
 
 
 @pytest.fixture
@@ -86,16 +88,21 @@ def test_ratings_table_equals_cli(demo, capsys):
     assert errors(at) == []
     table = at.dataframe[0].value
     rows = cli_csv(capsys, "ratings", "--platform", "云集", "--year", "2024", "--format", "csv")
-    # the grid holds numbers (percent points, 100.0, drawn as 100.00%; 0.8 drawn as 0.800)
+    # the grid holds numbers (percent points, 100.0, drawn as 100.00%; 0.8 drawn as 0.800),
+    # and 无评分 where nothing was scored (the CLI, like the reports, writes 0.000)
     shown = [
         {
             **row,
             "平台反馈率": f"{row['平台反馈率']:.2f}%",
-            **{k: f"{row[k]:.3f}" for k in ("回复时效性", "用户满意度", "综合指数")},
+            **{k: f"{row[k]:.3f}" for k in ("回复时效性", "综合指数")},
+            "用户满意度": "0.000" if scored == 0 else row["用户满意度"],
         }
-        for row in table[list(rows[0])].to_dict("records")
+        for row, scored in zip(
+            table[list(rows[0])].to_dict("records"), table["评分量"], strict=True
+        )
     ]
     assert shown == rows
+    assert all((table["用户满意度"] == "无评分") == (table["评分量"] == 0))
     assert any("云集" in m.value and "次消费评级" in m.value for m in at.markdown)
 
 
@@ -131,15 +138,23 @@ def test_cases_show_masked_names_only(demo):
 def test_the_sidebar_province_reaches_the_whole_regions_page(demo):
     at = open_page(app(province="广东省", period="all"), "regions")
     assert errors(at) == []
-    top = at.dataframe[0].value
-    assert list(top["地区"]) == ["广东省"]
     assert [h.value for h in at.subheader if "·" in h.value] == [
         "广东省 · 问题类型",
         "广东省 · 被投诉平台",
     ]
     assert not [s for s in at.selectbox if "地区" in s.label]  # one province control
     everywhere = open_page(app(period="all"), "regions")
-    assert len(everywhere.dataframe[0].value) == 10
+    ranked = everywhere.dataframe[0].value.set_index("地区")
+    assert len(ranked) == 10
+    # One province is no ranking (a TOP10 of one row at 100 %): its figures, as cards,
+    # the same as its row among all provinces.
+    assert not at.dataframe
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["投诉量"] == f"{ranked.loc['广东省', '投诉量']:,} 件"
+    assert cards["每千万常住人口投诉量"] == f"{ranked.loc['广东省', '每千万人投诉量']:,.2f} 件"
+    assert cards["占全部投诉量"].endswith("%")
+    two = open_page(app(province=["广东省", "浙江省"], period="all"), "regions")
+    assert list(two.dataframe[0].value["地区"]) == ["广东省", "浙江省"]
 
 
 def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
@@ -159,7 +174,12 @@ def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
 def test_the_current_year_is_the_red_line_and_brackets_keep_their_order(demo):
     at = app(period="2025")
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-    (volume,) = [s for s in specs if s.get("encoding", {}).get("x", {}).get("field") == "month"]
+    (volume,) = [
+        layer
+        for s in specs
+        for layer in s.get("layer", [s])[:1]
+        if layer.get("encoding", {}).get("x", {}).get("field") == "month"
+    ]
     scale = volume["encoding"]["color"]["scale"]
     assert scale["domain"][-1] == "2025" and scale["range"][-1] == "#c8102e"
     assert "#c8102e" not in scale["range"][:-1]
@@ -187,3 +207,27 @@ def test_cases_page_says_when_a_period_has_no_typical_cases(demo):
     at = open_page(app(period="2025"), "cases")
     at.toggle(key="typical").set_value(False).run()
     assert len(at.dataframe[0].value) > 0
+
+
+GROUPED = re.compile(r"—|-?\d{1,3}(,\d{3})*(\.\d+)?%?")
+
+
+def test_every_table_groups_thousands_as_the_cards_do(demo):
+    """Counts and decimals in every table of every page read 1,573 and 2,317.41 — as the
+    cards above them — whether the grid formats the number or the column (with a gap) is
+    text."""
+    checked = set()
+    for page in PAGES:
+        at = open_page(app(period="all"), page)
+        for table in at.dataframe:
+            config = json.loads(table.proto.columns or "{}")
+            for name in table.value.columns:
+                column = table.value[name]
+                kind = exports.column_kind(str(name), column)
+                if kind in ("count", "decimal"):
+                    assert "%," in config[name]["type_config"]["format"], (page, name)
+                    checked.add(page)
+                elif column.dtype == object and str(name).endswith("量"):
+                    assert all(GROUPED.fullmatch(str(v)) for v in column), (page, name)
+                    checked.add(page)
+    assert {"regions", "leaderboard", "ratings"} <= checked

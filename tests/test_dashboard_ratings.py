@@ -7,10 +7,20 @@ import math
 
 import pytest
 
+from dashboard.views.ratings import summary_sentence
+from models import clock
 from models.demo import generate_demo
+from models.reads import ratings
+from models.reads.overview import data_span
+from models.reads.platforms import platforms_in
 from models.reads.ratings import range_ratings
+from models.reads.report import sector_report
+from models.rules.filters import Filters
+from models.rules.months import year_of
+from models.settings import get_settings
 from models.store.db import get_engine, session_scope
 from tests.dashboard_helpers import app, chart_frames, errors, open_page
+from web.markup import literal
 
 
 @pytest.fixture
@@ -101,3 +111,31 @@ def test_one_platform_control_and_the_sidebar_choice_kept_for_other_pages(demo):
     at.switch_page("views/overview.py")
     at.run()
     assert at.multiselect(key="platform").value == ["淘宝"]
+
+
+def test_the_page_says_the_reports_ratings_sentence(demo):
+    """Every report section's 共获得N次消费评级 is what 平台评级 says for that platform and
+    year (the current year has periods in progress: named, not counted)."""
+    today = clock.today()
+    data_org = get_settings().report_data_org
+    with session_scope(get_engine(demo)) as session:
+        first, last = data_span(session)
+        sectors = sorted({p.sector for p in platforms_in(session, Filters())})
+        sections = [
+            (year, section)
+            for year in range(year_of(first), year_of(last) + 1)
+            for sector in sectors
+            for section in sector_report(
+                session, Filters(), sector, year, data_org=data_org, today=today
+            ).platforms
+        ]
+        for year, section in sections:
+            year_ratings = ratings.year_ratings(session, Filters(), section.platform, year)
+            said = summary_sentence(section.platform, year, year_ratings, today)
+            assert said == section.count_sentence
+    assert any("不计入" in s.count_sentence for _y, s in sections)
+    assert any("整体消费评级" in s.count_sentence for _y, s in sections)
+    for year, section in (sections[0], sections[-1]):  # the page itself, both ends
+        at = open_page(app(rp=section.platform, period=str(year)), "ratings")
+        assert errors(at) == []
+        assert f"**{literal(section.count_sentence)}**" in [m.value for m in at.markdown]

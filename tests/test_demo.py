@@ -14,7 +14,7 @@ from models.errors import TousuError
 from models.reads import queues, stats
 from models.reads.ratings import period_ratings, year_ratings
 from models.rules.filters import Filters
-from models.rules.labels import PENDING
+from models.rules.labels import AMOUNT_BRACKETS, NOT_CHOSEN, PENDING, bracket_for_amount
 from models.rules.periods import Period
 from models.store.db import session_scope
 from models.store.tables import Complaint, Platform, SummaryRating
@@ -68,6 +68,13 @@ def test_derived_columns_match_the_write_rules(demo):
         ).all()
     assert all(month == month_of(at) for at, month, *_ in rows)
     assert all(tier == tier_of(t, r) for _a, _m, t, r, tier in rows)
+    with session_scope(demo) as session:
+        brackets = session.execute(
+            select(Complaint.amount, Complaint.amount_bracket).where(Complaint.amount.is_not(None))
+        ).all()
+    # One ordered scheme: the report's coarse 0-5万元 is stored as its amount's bracket.
+    assert {b for _a, b in brackets} == set(AMOUNT_BRACKETS) - {NOT_CHOSEN}
+    assert all(bracket == bracket_for_amount(amount) for amount, bracket in brackets)
 
 
 def test_summaries_equal_a_recount_after_demo_and_replace(demo):
@@ -127,3 +134,15 @@ def test_full_years_are_the_same_whatever_the_date_and_the_partial_year_is_rated
         table = year_ratings(session, Filters(), ratings[0][0], 2026)
     labels = [r.period.label for r in table]
     assert labels[0] == "全年" and "第二季度" in labels and "6月" not in labels
+
+
+def test_a_few_percent_of_complainants_are_merchants_mostly_about_sellers_problems(demo):
+    with session_scope(demo) as session:
+        kinds = stats.counts(session, Filters(), "complainant_type")
+        merchants = stats.counts(
+            session, Filters().choose("complainant_type", ("商家",)), "problem_type"
+        )
+    share = kinds["商家"] / sum(kinds.values())
+    assert set(kinds) == {"消费者", "商家"} and 0.02 < share < 0.08, kinds
+    sellers = merchants.get("任意仅退款", 0) + merchants.get("冻结商家资金", 0)
+    assert sellers > sum(merchants.values()) / 2, merchants

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 from sqlalchemy import text
 
 from cli.main import main
 from models.access import users
 from models.access.roles import CLI
+from models.ops import serving
 from models.store import schema
 from models.store.db import get_engine, session_scope
+from tests.browser import free_port
 from tests.factories import add_complaints, add_platforms
 from tests.ops_helpers import PASSWORD
 
@@ -99,3 +107,56 @@ def test_a_missing_sqlite_file_is_not_created(tmp_path, capsys, monkeypatch):
     code, out = doctor(capsys)
     assert code == 1 and "不存在" in line(out, "连接")
     assert not path.exists()
+
+
+def _serve(*flags: str) -> subprocess.Popen:
+    """`tousu serve` as an operator starts it, once it has noted what it runs with."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(free_port()), *flags],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while (noted := serving.last()) is None or noted.pid != proc.pid:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    return proc
+
+
+@pytest.mark.parametrize("flag", ["--demo", "--public"])
+def test_the_running_servers_public_board_is_reported(healthy, capsys, flag):
+    """`tousu serve --demo` opens the board to anonymous visitors whatever the shell that
+    runs `tousu doctor` says: doctor reports what the running server does."""
+    proc = _serve(flag)
+    try:
+        code, out = doctor(capsys)
+        assert code == 0 and "!" in line(out, "公开看板")
+        assert f"已开启（tousu serve {flag}）" in line(out, "公开看板")
+        assert f"进程 {proc.pid}，运行中" in line(out, "服务")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    code, out = doctor(capsys)  # stopped: what a server started from this shell would do
+    assert code == 0 and "✓" in line(out, "公开看板") and "关闭" in line(out, "公开看板")
+    assert "已停止" in line(out, "服务")
+
+
+def test_a_served_address_that_would_leak_into_links_is_named(healthy, capsys, monkeypatch):
+    """Without TOUSU_BASE_URL, links made on the command line point at where `tousu serve`
+    listens — behind nginx, one backend: doctor says so, naming the address."""
+    monkeypatch.delenv("TOUSU_BASE_URL")
+    noted = serving.Serving("http://127.0.0.1:8602", False, None, None, os.getpid())
+    serving.record(noted)
+    code, out = doctor(capsys)
+    found = line(out, "TOUSU_BASE_URL")
+    assert code == 0 and "!" in found and "http://127.0.0.1:8602" in found
+    assert "后端" in found and "只能在本机打开" in found
+    serving.record(dataclasses.replace(noted, address="http://10.0.0.5:8602"))
+    found = line(doctor(capsys)[1], "TOUSU_BASE_URL")
+    assert "!" in found and "http://10.0.0.5:8602" in found and "只能在本机打开" not in found
+    # The server's own TOUSU_BASE_URL is what its links use, though this shell lacks it.
+    serving.record(dataclasses.replace(noted, base_url="https://tousu.example.org"))
+    code, out = doctor(capsys)
+    assert code == 0 and "✓" in line(out, "TOUSU_BASE_URL")
+    assert "https://tousu.example.org（tousu serve 启动时的设置）" in out

@@ -149,6 +149,8 @@ def test_every_download_has_chinese_headers_numbers_and_the_period(demo, page, q
         check_frame(names, frame)
         check_xlsx(names, frame)
         check_csv(frame)
+        # parts joined by one "_": 广东省_问题类型, never 广东省_·_问题类型
+        assert not re.search(r"_[·・•]|[·・•]_|__", names.file), names
         period = {"2024": "2024年", "2024H1": "2024年上半年", "2024Q3": "2024年第三季度"}
         assert period[query["period"]] in names.file, names
         assert names.sheet.startswith(period[query["period"]]) or (

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+import re
+from datetime import date, datetime, time
 
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as hs
 from openpyxl import load_workbook
 
 from web import charts, exports
@@ -138,6 +141,25 @@ def test_xlsx_survives_control_characters_and_odd_sheet_names():
 def test_download_file_names_are_safe():
     assert exports.file_name('平台/赛道: "2024" <全部>?') == "平台_赛道_2024_全部"
     assert exports.file_name("...") == "数据"
+    assert exports.file_name("广东省 · 问题类型") == "广东省_问题类型"
+    assert exports.file_name("卡·西欧 · 被投诉平台") == "卡·西欧_被投诉平台"  # a name keeps its dot
+
+
+_WORD = hs.text(hs.characters(categories=("L", "N"), max_codepoint=0x9FFF), min_size=1, max_size=4)
+_GLUE = hs.sampled_from([" · ", " ", "·", "_", "/", " / ", ": ", "__", " _ ", "\t", " ・ "])
+
+
+@given(hs.lists(hs.tuples(_WORD, _GLUE), min_size=1, max_size=5), _WORD)
+def test_file_names_join_parts_with_one_underscore(parts, last):
+    """Any title built of words and separators: parts joined by exactly one "_", no
+    character Windows refuses, no dot left dangling beside an underscore."""
+    title = "".join(w + g for w, g in parts) + last
+    name = exports.file_name(title)
+    assert not re.search(r'[\\/:*?"<>|\s]', name)
+    assert not re.search(r"_[·・]|[·・]_|__", name), (title, name)
+    assert not name.startswith(("_", "·")) and not name.endswith(("_", "·"))
+    words = [w for w, _g in parts] + [last]
+    assert re.sub(r"[_·・]", "", name) == "".join(words).replace("·", "").replace("・", "")
 
 
 def test_cli_csv_neutralises_too():
@@ -169,3 +191,16 @@ def test_every_spreadsheet_is_written_in_one_place():
         if path not in allowed and any(w in path.read_text() for w in writers)
     ]
     assert offenders == []
+
+
+@given(hs.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_a_time_is_shown_unless_it_is_a_date_alone(at):
+    """frames.moment, what lists and case views print: the date alone exactly when the
+    stored time is midnight (a date-only source), else the minute; either reads back."""
+    from web.frames import moment
+
+    shown = moment(at)
+    midnight = at.time() == time(0)
+    assert (len(shown) == 10) == midnight
+    parsed = datetime.fromisoformat(shown)
+    assert parsed == at.replace(second=0, microsecond=0)

@@ -210,6 +210,7 @@ def staff_replies_page(monkeypatch, url: str):
     at.text_input(key="lg_password").input(PASSWORD)
     at.button[0].click().run()
     at.switch_page("../admin/views/replies.py").run()
+    at.button_group(key="rq_age").set_value("全部").run()  # old complaints too
     with session_scope(get_engine(url)) as session:
         cid = session.scalar(select(func.min(Complaint.id)).where(Complaint.status == "已移交"))
     at.selectbox(key="rq_open").select(cid).run()

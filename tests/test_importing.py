@@ -7,11 +7,19 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from models.importing import import_complaints, import_platforms
-from models.rules.labels import bracket_for_amount
+from models.rules.labels import (
+    AMOUNT_BRACKETS,
+    COARSE_BRACKETS,
+    bracket_for_amount,
+    is_coarse_bracket,
+    normalize_bracket,
+)
 from models.store.db import session_scope
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 from tests.factories import csv_bytes
@@ -320,3 +328,34 @@ def test_typical_case_columns_and_a_reimport_keeps_what_staff_chose(engine):
     bad = [{**rows[0], "投诉编号": "D", "典型案例": "也许"}]
     report = _import(engine, csv_bytes(bad, header))
     assert not report.ok and "典型案例" in str(report.errors[0])
+
+
+@given(
+    spelling=hs.sampled_from(
+        [*AMOUNT_BRACKETS, *COARSE_BRACKETS, "0-5万", "1000元-5000元", "未选择金额区间", "很多"]
+    ),
+    amount=hs.one_of(hs.none(), hs.decimals(0, 200000, places=2)),
+)
+def test_every_bracket_read_is_one_of_the_one_scheme(spelling, amount):
+    """Whatever bracket a file names, what is stored is a bracket of the reports' ordered
+    scheme; a coarse one (0-5万元) is the bracket of the complaint's amount."""
+    read = normalize_bracket(spelling, amount)
+    assert read is None or read in AMOUNT_BRACKETS
+    if is_coarse_bracket(spelling):
+        assert read == bracket_for_amount(amount)
+    else:
+        assert read == normalize_bracket(spelling)  # the amount changes nothing else
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind"),
+    [("", "消费者"), ("消费者", "消费者"), ("个人", "消费者"), ("商家", "商家"), ("商户", "商家"),
+     (" Merchant ", "商家"), ("卖家", "商家")],
+)  # fmt: skip
+def test_complainant_type_spellings(engine, cell, kind):
+    data = csv_bytes(
+        [{"投诉平台": "甲", "投诉时间": "2024-01-02", "问题类型": "退款问题", "投诉人类型": cell}],
+        ["投诉平台", "投诉时间", "问题类型", "投诉人类型"],
+    )
+    assert _import(engine, data).ok
+    assert [c.complainant_type for c in _complaints(engine)] == [kind]

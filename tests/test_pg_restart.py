@@ -65,7 +65,8 @@ def staff_on_replies(monkeypatch, url: str):
     at.text_input(key="lg_user").input("clerk")
     at.text_input(key="lg_password").input(PASSWORD)
     at.button[0].click().run()
-    return at.switch_page("../admin/views/replies.py").run()
+    at.switch_page("../admin/views/replies.py").run()
+    return at.button_group(key="rq_age").set_value("全部").run()  # old complaints too
 
 
 def open_even_complaint(at, url: str) -> int:

@@ -7,21 +7,30 @@ report is written by the real command (`tousu report`) as HTML, DOCX and Markdow
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as hs
 
 from cli.main import main as tousu
 from models.errors import TousuError
-from models.reads.report import sector_report
+from models.reads.report import DISTRIBUTIONS, sector_report
+from models.reads.stats import Share
+from models.rules import report_text as text
 from models.rules.filters import Filters
+from models.rules.labels import AMOUNT_BRACKETS, NOT_CHOSEN
 from models.rules.report_text import NO_REPLY
 from models.store.db import session_scope
+from reports.html import CSP
 from tests.factories import add_complaints, add_platforms
 
 LEADERBOARD = ["小红书", "萌推", "云集", "爱库存", "一直娱", "全民严选"]
@@ -255,8 +264,61 @@ def test_html_report_has_the_seed_sentences_sections_and_no_personal_data(
     assert "2022年的案例" not in text and "分期乐" not in text
     leaked = [v for v in _personal(_seed_000_rows() + _noise_rows()) if v in page]
     assert leaked == []
-    assert page.count('src="data:image/png;base64,') == 4  # four charts, embedded
+    charts = len(DISTRIBUTIONS)  # a chart per dimension the report shows, embedded
+    assert page.count('src="data:image/png;base64,') == charts
     assert "http://" not in page and "https://" not in page
+
+
+class _Elements(HTMLParser):
+    """Every start tag of a page, with its attributes, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_html_report_carries_its_content_security_policy_first(seed_000, tmp_path, capsys):
+    """The file as written: its policy is the head's first element, forbids every script
+    and request, and allows what the file itself uses (data: images, its <style>)."""
+    parser = _Elements()
+    parser.feed(_write(tmp_path, capsys, "html").decode("utf-8"))
+    tags = parser.tags
+    head = [tag for tag, _ in tags].index("head")
+    assert tags[head + 1] == ("meta", {"http-equiv": "Content-Security-Policy", "content": CSP})
+    policy = dict(d.strip().split(" ", 1) for d in CSP.split(";"))
+    assert policy == {
+        "default-src": "'none'",
+        "img-src": "data:",
+        "style-src": "'unsafe-inline'",
+        "base-uri": "'none'",
+        "form-action": "'none'",
+    }
+    used = {tag for tag, _ in tags}
+    assert used <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "h3",
+        "div",
+        "p",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "img",
+    }, used
+    sources = [attrs.get("src") or "" for tag, attrs in tags if tag == "img"]
+    assert sources and all(src.startswith("data:image/png;base64,") for src in sources)
 
 
 def test_docx_reads_back_with_headings_tables_and_pictures(seed_000, tmp_path, capsys):
@@ -288,7 +350,7 @@ def test_docx_reads_back_with_headings_tables_and_pictures(seed_000, tmp_path, c
         ["10月8日", "萌推"],
         ["10月28日", "云集"],
     ]
-    assert len(document.inline_shapes) == 4
+    assert len(document.inline_shapes) == len(DISTRIBUTIONS)
     body = "\n".join(p.text for p in document.paragraphs)
     for sentence in SENTENCES:
         assert sentence in body, sentence
@@ -331,14 +393,14 @@ def test_intro_is_only_what_was_given(seed_000, tmp_path, capsys):
 
 
 def test_cli_mistakes_are_one_line_errors(seed_000, tmp_path, capsys):
-    cases = [
-        (["--sector", "不存在", "--year", "2023"], "未知赛道：不存在"),
-        (["--sector", "社交电商", "--year", "2021"], "没有可用于报告的投诉数据"),
-        (["--sector", "社交电商", "--year", "2023", "--top", "0"], "--top"),
+    cases = [  # an unknown name is a wrong argument (2, the known names listed); else 1
+        (["--sector", "不存在", "--year", "2023"], "未知赛道：不存在", 2),
+        (["--sector", "社交电商", "--year", "2021"], "没有可用于报告的投诉数据", 1),
+        (["--sector", "社交电商", "--year", "2023", "--top", "0"], "--top", 1),
     ]
-    for argv, message in cases:
+    for argv, message, code in cases:
         out = tmp_path / "x.html"
-        assert tousu(["report", *argv, "--output", str(out)]) == 1
+        assert tousu(["report", *argv, "--output", str(out)]) == code
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
         assert not out.exists()
@@ -357,3 +419,58 @@ def test_cli_mistakes_are_one_line_errors(seed_000, tmp_path, capsys):
         == 1
     )
     assert "无法从文件名判断格式" in capsys.readouterr().err
+
+
+_BRACKET_SHARES = hs.lists(
+    hs.tuples(hs.sampled_from(AMOUNT_BRACKETS), hs.integers(1, 500)),
+    min_size=1,
+    max_size=7,
+    unique_by=lambda t: t[0],
+)
+
+
+@given(_BRACKET_SHARES)
+def test_where_amounts_lie_never_includes_no_amount(counts):
+    """The report's 主要分布为 / 主要在 sentences name only brackets with an amount, in the
+    order of the shares; the share that chose none is said apart, never as a place."""
+    total = sum(n for _label, n in counts)
+    shares = [
+        Share(label, n, (Decimal(100) * n / total).quantize(Decimal("0.01")))
+        for label, n in sorted(counts, key=lambda t: -t[1])
+    ]
+    chosen = [s.label for s in shares if s.label != NOT_CHOSEN]
+    amounts = text.amounts_sentence("电诉宝", 2024, "产业电商", shares)
+    platform = text.platform_problems_sentence(2024, "慧聪网", [], shares)
+    main = amounts.split("主要分布为：")[1].split("；")[0].rstrip("。") if chosen else ""
+    assert [re.sub(r"（[\d.]+%）$", "", part) for part in main.split("、") if part] == chosen
+    assert ("主要在" in platform) == bool(chosen)
+    if chosen:
+        assert platform.split("主要在")[1] == "、".join(chosen) + "区间。"
+    for sentence in (main, platform):
+        assert NOT_CHOSEN not in sentence
+    if any(s.label == NOT_CHOSEN for s in shares):
+        assert "未选择金额区间" in amounts
+
+
+def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
+    """The 报告 page's three files: the charts rendered once, the same PNGs in HTML and
+    DOCX, each file what writing it alone gives."""
+    from reports import figures, write, write_all
+
+    with session_scope(seed_000) as session:
+        report = sector_report(session, Filters(), "社交电商", 2023, data_org="电数宝")
+    renders = []
+    real = figures.charts_for
+    monkeypatch.setattr(figures, "charts_for", lambda *a: renders.append(1) or real(*a))
+    files = write_all(report)
+    assert len(renders) == 1 and set(files) == {"html", "docx", "md"}
+    in_html = [
+        base64.b64decode(m)
+        for m in re.findall(rb'src="data:image/png;base64,([^"]+)"', files["html"])
+    ]
+    document = Document(io.BytesIO(files["docx"]))
+    ids = [p._inline.graphic.graphicData.pic.blipFill.blip.embed for p in document.inline_shapes]
+    in_docx = [document.part.related_parts[i].blob for i in ids]
+    assert len(in_html) == len(report.distributions) and in_docx == in_html
+    assert files["html"] == write(report, "html") and files["md"] == write(report, "md")
+    assert len(renders) == 2  # alone, the HTML renders its own; Markdown has no pictures

@@ -31,7 +31,7 @@ from sqlalchemy import select as sql_select
 
 from cli import restore_plan
 from cli.main import main
-from models.access import sessions, users
+from models.access import names, sessions, users
 from models.access.roles import ROLE_NAMES, ROLES
 from models.access.sharing import MAX_DAYS
 from models.clock import local_now
@@ -71,6 +71,9 @@ def craft(path: Path) -> str:
         {
             "id": 900,
             "username": CROOK,
+            "name_key": names.key(CROOK),
+            "name_skeleton": names.skeleton(CROOK),
+            "version": 0,
             "role": "admin",
             "password_hash": bcrypt.hashpw(b"crook-password", bcrypt.gensalt(4)).decode(),
             "disabled": False,

@@ -9,8 +9,10 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import models.store.tables  # noqa: F401
-from models.store import schema
-from models.store.db import get_engine
+from models.reads import stats
+from models.rules.filters import Filters
+from models.store import schema, summary
+from models.store.db import get_engine, session_scope
 from models.store.search_index import managed
 
 
@@ -54,3 +56,107 @@ def test_downgrade_to_base_and_back(engine):
     assert schema.current_revision(engine) is None
     schema.upgrade(engine)
     assert schema.current_revision(engine) == schema.head_revision()
+
+
+def test_0015_puts_every_stored_bracket_in_the_one_scheme(engine):
+    """A database from before 0015 holds the coarse 0-5万元: after the upgrade each such
+    complaint has its amount's bracket (未选择 without one), and the summaries count it so."""
+    from sqlalchemy import func, select, update
+
+    from models.reads import stats
+    from models.rules.filters import Filters
+    from models.rules.labels import AMOUNT_BRACKETS
+    from models.store import summary
+    from models.store.db import session_scope
+    from models.store.tables import Complaint
+    from tests.factories import add_complaints, add_platforms
+
+    add_platforms(engine, ("慧聪网", "产业电商", True))
+    amounts = ["650", "", "30000", "99.5", ""]
+    add_complaints(
+        engine,
+        [
+            {"platform": "慧聪网", "submitted_at": f"2024-05-0{i + 1} 10:00", "amount": a}
+            for i, a in enumerate(amounts)
+        ],
+    )
+    with session_scope(engine) as session:  # as an older release stored them
+        ids = session.scalars(select(Complaint.id).order_by(Complaint.id)).all()
+        session.execute(
+            update(Complaint).where(Complaint.id.in_(ids[:3])).values(amount_bracket="0-5万元")
+        )
+        summary.rebuild(session)
+        session.execute(text("UPDATE alembic_version SET version_num = '0014'"))
+    schema.upgrade(engine)
+    with session_scope(engine) as session:
+        stored = (
+            session.execute(select(Complaint.amount_bracket).order_by(Complaint.id)).scalars().all()
+        )
+        assert stored == ["500-1000元", "未选择", "10000元以上", "0-100元", "未选择"]
+        assert summary.check(session) == []
+        shares = stats.distribution(session, Filters(), "amount_bracket")
+        assert {s.label for s in shares} <= set(AMOUNT_BRACKETS)
+        assert sum(s.count for s in shares) == session.scalar(select(func.count(Complaint.id)))
+
+
+AT = "'2024-03-05 10:00:00.000000'"
+PLATFORM = (
+    "INSERT INTO platform (id, name, sector, onboarded, created_at) "
+    f"VALUES (1, '甲', '零售电商', 1, {AT})"
+)
+
+
+def _complaint(n: int, gender: str, problem: str, *extra: tuple[str, str]) -> str:
+    """A complaint row as an old revision's columns hold it (``extra``: newer columns)."""
+    names = ", ".join(name for name, _value in extra)
+    values = ", ".join(value for _name, value in extra)
+    return (
+        "INSERT INTO complaint (id, platform_id, submitted_at, submitted_month, gender, "
+        f"amount_bracket, problem_type, status, created_at, updated_at, version{names and ', '}"
+        f"{names}) VALUES ({n}, 1, {AT}, 202403, '{gender}', '未选择', '{problem}', '已移交', "
+        f"{AT}, {AT}, 1{values and ', '}{values})"
+    )
+
+
+def _upgraded(tmp_path, revision: str, *statements: str):
+    """A database written at ``revision`` with ``statements``, then upgraded to today's."""
+    engine = get_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    schema.upgrade(engine, revision)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    schema.upgrade(engine)
+    return engine
+
+
+def test_complaints_from_before_the_summaries_are_counted_at_the_latest_revision(tmp_path):
+    """A database from before the summary tables (0003) upgraded to today's: the
+    summaries are counted by today's code once the schema is today's, and are exact."""
+    rows = [("女", "退款问题"), ("男", "退款问题"), ("女", "")]
+    complaints = (_complaint(n, gender, problem) for n, (gender, problem) in enumerate(rows, 1))
+    engine = _upgraded(tmp_path, "0003", PLATFORM, *complaints)
+    with session_scope(engine) as session:
+        assert summary.check(session) == []
+        assert stats.counts(session, Filters(), "gender") == {"女": 2, "男": 1}
+        with summary.direct():
+            assert stats.counts(session, Filters(), "problem_type") == {"退款问题": 2, "未知": 1}
+        assert stats.counts(session, Filters(), "problem_type") == {"退款问题": 2, "未知": 1}
+
+
+def test_complaints_from_before_complainant_types_are_consumers(tmp_path):
+    """Revision 0014 adds 投诉人类型: older complaints are consumers', and the summaries
+    (which held no such dimension) are counted again, exactly."""
+    engine = _upgraded(
+        tmp_path,
+        "0010",
+        PLATFORM,
+        _complaint(1, "女", "退款问题", ("typical", "0")),
+        # the summaries as revision 0010's writes kept them: no 投诉人类型
+        "INSERT INTO summary_rating VALUES ('已移交', 202403, 1, 1, 0, 0, 0, 0, 0)",
+        "INSERT INTO summary_rating VALUES ('*', 202403, 1, 1, 0, 0, 0, 0, 0)",
+        "INSERT INTO summary_count VALUES ('gender', 1, 202403, '已移交', '女', 1)",
+    )
+    with session_scope(engine) as session:
+        assert summary.check(session) == []
+        assert stats.counts(session, Filters(), "complainant_type") == {"消费者": 1}
+        assert stats.counts(session, Filters(), "gender") == {"女": 1}

@@ -29,6 +29,7 @@ import streamlit as st
 from sqlalchemy import delete, select, text
 
 import models.reads
+from models.access import policy
 from models.errors import TousuError
 from models.ops import transfer
 from models.rules.filters import Filters
@@ -54,6 +55,8 @@ PLATFORMS = (
     ("找钢网", "产业电商", False),
 )
 SECTORS = sorted({s for _n, s, _o in PLATFORMS})
+#: Platforms are imported in this order into a new database: ids 1, 2, … (checked below).
+PLATFORM_IDS = {name: i for i, (name, _s, _o) in enumerate(PLATFORMS, 1)}
 PROVINCES = ("广东省", "浙江省", "北京市", "四川省", "")
 PROBLEMS = ("退款问题", "虚假促销", "信息泄露", "网络欺诈")
 WORDS = ("退款", "客服", "骚扰", "发货", "利息", "冻结")
@@ -111,9 +114,13 @@ def _complaints(rng: random.Random, n: int) -> list[Row]:
     return rows
 
 
-def _random_scope(rng: random.Random) -> Scope:
-    """A share link's or an account's scope: sectors, platforms, dates cutting months or
-    one day, provinces, statuses; masked or not."""
+def _random_scope(rng: random.Random) -> tuple[str, Scope]:
+    """A viewer kind and its scope: a platform account's (the policy's own scope for one or
+    two platforms), or a share link's or an account's: sectors, platforms, dates cutting
+    months or one day, provinces, statuses; masked or not."""
+    if rng.random() < 0.2:
+        ids = tuple(sorted(rng.sample(range(1, len(PLATFORMS) + 1), rng.randint(1, 2))))
+        return "platform", policy.scope_for("platform", ids)
     sectors = tuple(rng.sample(SECTORS, rng.randint(1, 2))) if rng.random() < 0.5 else None
     names = [n for n, s, _o in PLATFORMS if sectors is None or s in sectors]
     platforms = tuple(rng.sample(names, rng.randint(1, len(names)))) if rng.random() < 0.4 else None
@@ -128,7 +135,7 @@ def _random_scope(rng: random.Random) -> Scope:
         date_from = FIRST_DAY + timedelta(days=rng.randint(0, 400))
     provinces = tuple(rng.sample(PROVINCES[:-1], 2)) if rng.random() < 0.15 else None
     staff = rng.random() < 0.25
-    return Scope(
+    return "staff" if staff else "share", Scope(
         Filters(
             sectors=sectors,
             platforms=platforms,
@@ -144,7 +151,8 @@ def _random_scope(rng: random.Random) -> Scope:
 def _inside(row: Row, scope: Filters) -> bool:
     """The scope rule written out again, independently of the SQL (the oracle)."""
     return (
-        (scope.sectors is None or row.sector in scope.sectors)
+        (scope.platform_ids is None or PLATFORM_IDS[row.platform] in scope.platform_ids)
+        and (scope.sectors is None or row.sector in scope.sectors)
         and (scope.platforms is None or row.platform in scope.platforms)
         and (scope.provinces is None or row.province in scope.provinces)
         and (scope.date_from is None or row.day >= scope.date_from)
@@ -196,6 +204,7 @@ def backend(request, tmp_path_factory, sqlite_template):
     add_complaints(a, [r.csv for r in rows])
     with session_scope(a) as session:
         ids = dict(session.execute(select(Complaint.external_id, Complaint.id)).all())
+        assert dict(session.execute(select(Platform.name, Platform.id)).all()) == PLATFORM_IDS
     yield a_url, fresh_b, rows, ids
     dispose_engines()
 
@@ -218,6 +227,7 @@ def _only_inside(a_url: str, b_url: str, rows: list[Row], ids: dict, scope: Filt
         for n, s, _o in PLATFORMS
         if (scope.sectors is None or s in scope.sectors)
         and (scope.platforms is None or n in scope.platforms)
+        and (scope.platform_ids is None or PLATFORM_IDS[n] in scope.platform_ids)
     }
     with session_scope(b, write=True) as session:
         for start in range(0, len(outside), 500):
@@ -263,6 +273,7 @@ ARGUMENTS: dict[str, tuple] = {
     "intro": (None,),
     "reveal": (True, False),
     "case_id": "every complaint",
+    "today": (None, date(2024, 6, 15), date(2025, 12, 31)),
 }
 #: Parameters that are not the reader's choice (set by the door itself).
 FIXED = {"org", "data_org"}
@@ -347,11 +358,10 @@ def _comparable(value: Any) -> Any:
 def test_no_read_sees_past_its_scope(backend, seed, monkeypatch):
     a_url, fresh_b, rows, ids = backend
     rng = random.Random(seed)
-    scope = _random_scope(rng)
+    kind, scope = _random_scope(rng)
     b_url = fresh_b()
     _only_inside(a_url, b_url, rows, ids, scope.filters)
     case_ids = sorted(ids.values())
-    kind = "staff" if scope.reveal_personal else "share"
     st.session_state["viewer"] = Viewer(kind, scope=scope.filters)
     checked = 0
     try:

@@ -7,12 +7,16 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 from sqlalchemy import select, text
 
 from models.access.roles import CLI
 from models.reads.cases import COUNT_CAP, search_cases
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
+from models.rules.search import MAX_CHARS, MAX_WORDS, search_words
+from models.rules.text import spaced
 from models.store import search_index
 from models.store.db import session_scope
 from models.store.public_text import refresh_public_text
@@ -125,3 +129,42 @@ def test_sqlite_search_uses_the_trigram_index(sqlite_url):
             .all()
         )
     assert "VIRTUAL TABLE" in str(plan)
+
+
+@given(
+    hs.text(max_size=400)
+    | hs.lists(hs.text(max_size=4), max_size=60).map(" ".join)
+    | hs.lists(hs.sampled_from(["退款", "客服", "a", "\x00"]), max_size=300).map(" ".join)
+)
+def test_search_words_are_few_clean_and_from_the_text(text):
+    """At most MAX_WORDS words and MAX_CHARS characters, each from the text, and ``cut``
+    exactly when the text had other words (a repeated word leaves nothing out)."""
+    found = search_words(text)
+    assert len(found.words) <= MAX_WORDS
+    assert sum(len(w) for w in found.words) <= MAX_CHARS
+    assert all(w in text[:MAX_CHARS] and w.split() == [w] and spaced(w) == w for w in found.words)
+    every = tuple(dict.fromkeys(spaced(text).split()))
+    assert found.cut == (found.words != every)
+
+
+def test_a_search_of_any_length_looks_for_its_first_words(searched):
+    """2,000 words (SQLite refused the query: "Expression tree is too large"), NUL
+    (PostgreSQL refused it) or a word repeated: the search is its first different words."""
+    rng = random.Random(8)
+    texts = [
+        " ".join(_text(rng, 1, 3) for _ in range(2000)),
+        " ".join(["退款"] * 2000),
+        "退款\x00客服",
+        "\u202e保鲜 ab\t退款 " * 40,
+    ]
+    with session_scope(searched) as session:
+        for text in texts:
+            words = search_words(text).words
+            expected = None
+            for word in words:  # the oracle: complaints containing every word, by LIKE
+                ids, _count = _like_scan(session, word)
+                expected = ids if expected is None else [i for i in expected if i in set(ids)]
+            rows, total = search_cases(session, Filters(), text=text, limit=COUNT_CAP)
+            assert [r.id for r in rows] == expected, text[:40]
+            assert total == len(expected)
+            search_cases(session, Filters(statuses=None), text=text, reveal=True)  # staff's too

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from models.access import sessions, users
 from models.access.roles import CLI, Actor
@@ -24,14 +24,14 @@ def accounts(engine):
     return engine
 
 
-def cookie_for(engine, name="clerk", password=PASSWORD) -> tuple[int, str]:
+def cookie_for(engine, name="clerk", password=PASSWORD) -> tuple[sessions.Handle, str]:
     """Log in and trade the ticket for the cookie's token, as the browser does."""
     result = users.log_in(engine, name, password)
     assert result.ok and result.session is not None
     with session_scope(engine) as session:
         token = sessions.redeem_ticket(session, result.session.ticket)
     assert token
-    return result.session.id, token
+    return result.session.handle, token
 
 
 def valid(engine, token) -> str | None:
@@ -41,10 +41,10 @@ def valid(engine, token) -> str | None:
 
 
 def test_the_cookie_logs_in_until_logout(accounts):
-    session_id, token = cookie_for(accounts)
+    handle, token = cookie_for(accounts)
     assert valid(accounts, token) == "clerk"
     with session_scope(accounts) as session:
-        sessions.revoke(session, session_id=session_id)
+        sessions.revoke(session, handle=handle)
     assert valid(accounts, token) is None
     _, other = cookie_for(accounts)  # logging in again is a new session
     assert valid(accounts, other) == "clerk" and other != token
@@ -75,35 +75,35 @@ def test_password_change_ends_every_session_of_the_account(accounts):
     _, first = cookie_for(accounts)
     _, second = cookie_for(accounts)
     _, bosses = cookie_for(accounts, "boss")
-    with session_scope(accounts) as session:
-        users.set_password(
-            session, Actor("clerk"), "clerk", "a-brand-new-secret", current_password=PASSWORD
-        )
+    users.change_own_password(accounts, Actor("clerk"), PASSWORD, "a-brand-new-secret")
     assert valid(accounts, first) is None and valid(accounts, second) is None
     assert valid(accounts, bosses) == "boss"  # other accounts are untouched
     _, reset = cookie_for(accounts, "clerk", "a-brand-new-secret")
     with session_scope(accounts) as session:  # an administrator's reset ends them too
-        users.set_password(session, Actor("boss"), "clerk", "temporary-pass-9", one_time=True)
+        users.set_password(
+            session, Actor("boss"), "clerk", "temporary-pass-9", one_time=True, seen_version=None
+        )
     assert valid(accounts, reset) is None
 
 
 def test_disabling_ends_sessions_for_good(accounts):
     _, token = cookie_for(accounts)
     with session_scope(accounts) as session:
-        users.set_disabled(session, Actor("boss"), "clerk", True)
+        users.set_disabled(session, Actor("boss"), "clerk", True, seen_version=None)
     assert valid(accounts, token) is None
     with session_scope(accounts) as session:
-        users.set_disabled(session, Actor("boss"), "clerk", False)
+        users.set_disabled(session, Actor("boss"), "clerk", False, seen_version=None)
     assert valid(accounts, token) is None  # enabling again does not revive old cookies
 
 
 def test_a_role_change_ends_sessions(accounts):
     _, token = cookie_for(accounts)
     with session_scope(accounts) as session:
-        users.set_role(session, CLI, "clerk", "staff")  # unchanged: nothing happens
+        # The same role: no new login needed.
+        users.set_role(session, CLI, "clerk", "staff", seen_version=None)
     assert valid(accounts, token) == "clerk"
     with session_scope(accounts) as session:
-        users.set_role(session, CLI, "clerk", "admin")
+        users.set_role(session, CLI, "clerk", "admin", seen_version=None)
     assert valid(accounts, token) is None
 
 
@@ -115,18 +115,42 @@ def test_sessions_expire(accounts):
 
 
 def test_reissue_gives_the_browser_a_new_session_after_its_own_password_change(accounts):
-    session_id, token = cookie_for(accounts)
+    handle, token = cookie_for(accounts)
+    users.change_own_password(accounts, Actor("clerk"), PASSWORD, "a-brand-new-secret")
     with session_scope(accounts) as session:
-        users.set_password(
-            session, Actor("clerk"), "clerk", "a-brand-new-secret", current_password=PASSWORD
-        )
-        started = sessions.reissue(session, session_id)
-        assert started is not None and started.id != session_id
-        assert sessions.current(session, session_id=started.id).username == "clerk"
+        started = sessions.reissue(session, handle)
+        assert started is not None and started.id != handle.id
+        assert sessions.current(session, handle=started.handle).username == "clerk"
     assert valid(accounts, token) is None
     with session_scope(accounts) as session:
-        users.set_disabled(session, Actor("boss"), "clerk", True)
-        assert sessions.reissue(session, started.id) is None  # never for a disabled account
+        users.set_disabled(session, Actor("boss"), "clerk", True, seen_version=None)
+        assert sessions.reissue(session, started.handle) is None  # never for a disabled account
+
+
+def test_an_id_that_comes_again_is_not_the_old_session(accounts):
+    """A restore (or a reset sequence) hands an old id to a new login: a browser session
+    still holding the old session's handle must find nothing, not the new login."""
+    handle, _token = cookie_for(accounts, "clerk")
+    earlier = handle.created_at - timedelta(hours=1)  # logged in an hour before the restore
+    with session_scope(accounts) as session:
+        session.execute(
+            update(LoginSession).where(LoginSession.id == handle.id).values(created_at=earlier)
+        )
+    handle = sessions.Handle(handle.id, earlier)
+    with session_scope(accounts) as session:
+        session.execute(delete(LoginSession))  # as a restore leaves it: no sessions at all
+    newcomer, _ = cookie_for(accounts, "boss")
+    if newcomer.id != handle.id:  # make the id come again, as SQLite and a reset would
+        with session_scope(accounts) as session:
+            session.execute(
+                update(LoginSession).where(LoginSession.id == newcomer.id).values(id=handle.id)
+            )
+        newcomer = sessions.Handle(handle.id, newcomer.created_at)
+    with session_scope(accounts) as session:
+        assert sessions.current(session, handle=newcomer).username == "boss"
+        assert sessions.current(session, handle=handle) is None
+        sessions.revoke(session, handle=handle)  # the stale tab logging out ends nothing
+        assert sessions.current(session, handle=newcomer) is not None
 
 
 @pytest.mark.parametrize("junk", ["", "x" * 5000, "\x00", "tok\udcff"])

@@ -91,25 +91,25 @@ def test_second_score_is_refused_and_keeps_what_was_typed(site):
     a, b = staff_page("alice", "scores"), staff_page("bob", "scores")
     for at in (a, b):  # both open the complaint before either saves
         at.selectbox(key="sc_pick").select(cid).run()
-    a.slider(key=f"sc_value_{cid}").set_value(7)
+    a.pills(key=f"sc_value_{cid}").set_value(7)
     press(a, "保存评分")
     assert "满意度 7 分" in messages(a.success)
 
-    b.slider(key=f"sc_value_{cid}").set_value(3)
+    b.pills(key=f"sc_value_{cid}").set_value(3)
     press(b, "保存评分")
     assert errors(b) == []
     refused = messages(b.error)
     assert "保存被拒绝" in refused and "alice" in refused and "满意度 空 → 7" in refused
     assert not b.success
     assert complaint(site, "REPLIED").score == 7
-    assert b.slider(key=f"sc_value_{cid}").value == 3  # still in the form
+    assert b.pills(key=f"sc_value_{cid}").value == 3  # still in the form
 
     # Saving again without looking is refused again; loading the latest version is a choice.
     correct = "修改评分（原评分保留在记录中）"
     press(b, correct)
     assert "保存被拒绝" in messages(b.error)
     press(b, "载入最新内容")
-    assert b.slider(key=f"sc_value_{cid}").value == 3
+    assert b.pills(key=f"sc_value_{cid}").value == 3
     press(b, correct)
     assert not b.error and "满意度 3 分" in messages(b.success)
     with session_scope(site) as session:
@@ -121,10 +121,28 @@ def test_second_score_is_refused_and_keeps_what_was_typed(site):
         assert list(history) == [7, 3]
 
 
+def test_an_untouched_score_form_saves_no_score(site):
+    """The form starts with no score: saving it untouched is refused and stores nothing;
+    any score chosen, 0 included, is saved."""
+    cid = complaint(site, "REPLIED").id
+    at = staff_page("alice", "scores")
+    at.selectbox(key="sc_pick").select(cid).run()
+    assert at.pills(key=f"sc_value_{cid}").value is None
+    press(at, "保存评分")
+    assert "请先选择满意度分值" in messages(at.error) and not at.success
+    assert complaint(site, "REPLIED").score is None
+    at.pills(key=f"sc_value_{cid}").set_value(0)
+    press(at, "保存评分")
+    assert not at.error, messages(at.error)
+    assert "满意度 0 分" in messages(at.success)
+    assert complaint(site, "REPLIED").score == 0
+
+
 def test_second_reply_is_refused_and_keeps_the_text(site):
     cid = complaint(site, "WAITING").id
     a, b = staff_page("alice", "replies"), staff_page("bob", "replies")
     for at in (a, b):
+        at.button_group(key="rq_age").set_value("全部").run()  # WAITING is from 2024
         at.selectbox(key="rq_open").select(cid).run()
     a.text_area(key=f"rq_text_{cid}").input("甲：已为您退款")
     press(a, "保存回复")

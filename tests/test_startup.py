@@ -5,6 +5,7 @@ refused in Chinese; faults on a page are one sentence, never a traceback."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -133,4 +134,9 @@ def test_serve_starts_from_any_folder_while_the_database_is_down(tmp_path):
         output, _ = proc.communicate(timeout=20)
     assert "警告：数据库暂时无法连接" in output and "secret" not in output
     assert "usage statistics" not in output
-    assert (tmp_path / "state" / ".served_at").read_text().strip().endswith(str(port))
+    # The terminal says where the dashboard is in Chinese, not Streamlit's English welcome.
+    assert f"Tousu 看板：http://127.0.0.1:{port}" in output
+    assert "You can now view" not in output and "URL:" not in output
+    assert all(re.search("[\u4e00-\u9fff]", line) for line in output.splitlines() if line.strip())
+    noted = (tmp_path / "state" / "serving.json").read_text()
+    assert f'"address": "http://127.0.0.1:{port}"' in noted

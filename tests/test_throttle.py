@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from models.access import throttle, users
 from models.access.roles import CLI, Actor
 from models.clock import local_now
+from models.errors import TousuError
 from models.store.db import session_scope
 from models.store.tables import LoginAttempt
 
@@ -143,20 +144,74 @@ def test_a_burst_of_simultaneous_guesses_gets_only_the_free_tries(accounts):
 @pytest.mark.parametrize(
     ("peer", "forwarded", "trusted", "expected"),
     [
-        (None, None, (), "local"),
+        ("127.0.0.1", None, (), "local"),
         ("::ffff:127.0.0.1", None, (), "local"),
         ("203.0.113.4", None, (), "203.0.113.4"),
         ("::ffff:203.0.113.4", None, (), "203.0.113.4"),
         ("2001:db8:1:2:3:4:5:6", None, (), "2001:db8:1:2::/64"),
         # X-Forwarded-For is the client's own claim unless the peer is a trusted proxy.
         ("203.0.113.4", "198.51.100.1", (), "203.0.113.4"),
+        ("127.0.0.1", "198.51.100.1", (), "local"),
         ("10.0.0.2", "198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
         ("10.0.0.2", "1.2.3.4, 198.51.100.1, 10.0.0.9", ("10.0.0.0/8",), "198.51.100.1"),
         ("10.0.0.2", "garbage, 198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
         ("10.0.0.2", "198.51.100.1, garbage", ("10.0.0.0/8",), "10.0.0.2"),
-        (None, "198.51.100.1", ("127.0.0.1",), "198.51.100.1"),
+        ("127.0.0.1", "198.51.100.1", ("127.0.0.1",), "198.51.100.1"),
         ("not an address", None, (), "unknown"),
     ],
 )
 def test_client_key(peer, forwarded, trusted, expected):
-    assert throttle.client_key(peer, forwarded, trusted) == expected
+    assert throttle.client_key(throttle.forwarded_client(peer, forwarded, trusted)) == expected
+
+
+def test_loopback_as_streamlit_reports_it_is_local():
+    assert throttle.client_key(None) == "local"  # st.context.ip_address: None for loopback
+
+
+# --- the current-password check on 我的账号 is a password guess too ---------------------
+
+
+def change(engine, password, *, client="203.0.113.9", now=None, new="a-brand-new-secret"):
+    users.change_own_password(engine, Actor("clerk"), password, new, client=client, now=now)
+
+
+def test_wrong_current_passwords_slow_the_name_down_like_failed_logins(accounts):
+    """Per username: five free failures from anywhere, then even the right password waits —
+    on 我的账号 and at the login alike (one throttle)."""
+    now = local_now()
+    for i in range(5):
+        with pytest.raises(TousuError, match="当前密码不正确"):
+            change(accounts, WRONG, client=f"192.0.2.{i}", now=now)
+    with pytest.raises(TousuError, match="当前密码错误次数过多，请 2 秒后再试"):
+        change(accounts, PASSWORD, client="192.0.2.50", now=now)
+    assert "登录失败次数过多" in attempt(accounts, "clerk", PASSWORD, now=now).message
+    change(accounts, PASSWORD, client="192.0.2.50", now=now + timedelta(seconds=3))
+    assert attempt(accounts, "clerk", "a-brand-new-secret", client="192.0.2.77").ok
+
+
+def test_a_client_that_guessed_too_much_cannot_try_the_current_password(accounts):
+    """Per client: ten failed logins from one address, whatever the names, and a password
+    change from there waits too; from elsewhere it goes through."""
+    failures(accounts, "someone-else", "198.51.100.9", *range(10))
+    with pytest.raises(TousuError, match="次数过多"):
+        change(accounts, PASSWORD, client="198.51.100.9")
+    change(accounts, PASSWORD, client="198.51.100.10")
+
+
+def test_a_burst_of_current_password_guesses_gets_only_the_free_tries(accounts):
+    now = local_now()
+    outcomes: list[str] = []
+
+    def guess(i):
+        try:
+            change(accounts, f"guess-number-{i}", client=f"192.0.2.{i + 10}", now=now)
+        except TousuError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes).count("当前密码不正确") == 5
+    assert sum("次数过多" in o for o in outcomes) == 7

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 from sqlalchemy import select
 
 from models.access import users
 from models.access.roles import CLI, Actor, Forbidden
+from models.clock import local_now
 from models.errors import TousuError
 from models.reads import cases, queues
 from models.reads.ratings import year_ratings
@@ -234,7 +238,7 @@ def test_every_write_is_audited_with_before_and_after(world):
         platform_writes.save_platform(
             session, ADMIN, name="新平台", sector="零售电商", onboarded=False
         )
-        users.set_disabled(session, ADMIN, "watcher", True)
+        users.set_disabled(session, ADMIN, "watcher", True, seen_version=None)
         entries = audit.entries(session, ADMIN)
     by_action = {e.action: e for e in entries}
     assert by_action["reply"].before["status"] == "已移交"
@@ -254,6 +258,25 @@ def test_every_write_is_audited_with_before_and_after(world):
         audit.entries(session, STAFF)
 
 
+_VALUES = hs.one_of(hs.none(), hs.booleans(), hs.integers(-3, 3), hs.sampled_from(["", "甲", "乙"]))
+_STATES = hs.dictionaries(hs.sampled_from(["status", "score", "role", "version", "x"]), _VALUES)
+
+
+@given(before=hs.one_of(hs.none(), _STATES), after=hs.one_of(hs.none(), _STATES))
+def test_an_entry_lists_exactly_the_fields_it_changed(before, after):
+    """Two ways to the same state: the fields audit.changes lists, applied to the state
+    before, give the state after (bookkeeping aside); nothing unchanged is listed."""
+    entry = audit.Entry(1, datetime(2026, 1, 1), "boss", "x", "complaint", "1", before, after)
+    listed = audit.changes(entry)
+    state = dict(before or {})
+    state.update({c.field: c.after for c in listed})
+    for key in {*(before or {}), *(after or {})} - {"version"}:
+        assert state.get(key) == (after or {}).get(key), key
+    assert all(c.before != c.after and c.field != "version" for c in listed)
+    assert all(c.new == (before is None) for c in listed)
+    assert len({c.field for c in listed}) == len(listed)
+
+
 def test_import_from_admin_is_audited_and_needs_staff(world):
     data = "投诉平台,投诉时间,问题类型\n云集,2024-05-01,退款问题\n".encode()
     with session_scope(world) as session, pytest.raises(Forbidden):
@@ -271,6 +294,54 @@ def test_reply_queue_marks_overdue(world):
         items, total = queues.reply_queue(session, STAFF)
     assert total == 1 and items[0].overdue == "超过120小时"
     assert datetime.now().year >= 2024
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_reply_queue_opens_on_what_is_due_soonest(world, seed):
+    """Generated waits from minutes to years: the queue lists the complaints still in time
+    for the full score first, each band longest waiting (its deadline soonest) first, the
+    overdue last; each band's query and count agree with the whole queue."""
+    rng = random.Random(seed)
+    now = local_now()
+    waits = [rng.uniform(0.2, 200) for _ in range(30)] + [
+        rng.uniform(1000, 30000) for _ in range(5)
+    ]
+    add_complaints(
+        world,
+        [
+            {
+                "platform": "云集",
+                "submitted_at": f"{now - timedelta(hours=h + 1):%Y-%m-%d %H:%M}",
+                "transferred_at": f"{now - timedelta(hours=h):%Y-%m-%d %H:%M}",
+            }
+            for h in waits
+        ],
+    )
+    with session_scope(world) as session:
+        everything, total = queues.reply_queue(session, STAFF)
+        bands = queues.reply_bands(session, STAFF)
+        by_band = {
+            name: queues.reply_queue(session, STAFF, min_hours=low, max_hours=high)
+            for name, (low, high) in queues.BANDS.items()
+        }
+
+    def band(item) -> int:
+        return sum(item.hours_waiting >= low for low, _high in list(queues.BANDS.values())[1:])
+
+    assert total == len(everything) == len(waits) + 1  # T1 from 2024 waits too
+    assert [i.id for i in everything] == [
+        i.id for i in sorted(everything, key=lambda i: (band(i), i.transferred_at, i.id))
+    ]
+    assert band(everything[0]) == 0  # opens on one still in time
+    assert everything[-1].overdue == "超过120小时"
+    assert [i.id for i in everything] == [i.id for name in queues.BANDS for i in by_band[name][0]]
+    assert bands == {name: by_band[name][1] for name in queues.BANDS}
+    assert next(iter(queues.BANDS)) == queues.DEFAULT_BAND
+    fresh = by_band[queues.DEFAULT_BAND][0]
+    assert all(i.next_deadline == 72 and i.overdue == "" for i in fresh)
+    assert [i.hours_waiting for i in fresh] == sorted(
+        (i.hours_waiting for i in fresh), reverse=True
+    )
 
 
 def test_typical_case_marking_is_a_checked_audited_staff_write(world):

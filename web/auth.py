@@ -1,9 +1,9 @@
 """Who is logged in on this run: a server-side session behind an HttpOnly cookie.
 
-The password check and the throttle are :func:`models.users.log_in`; the session is
-:mod:`models.sessions`. A successful login keeps the session's id in this browser
+The password check and the throttle are :func:`models.access.users.log_in`; the session is
+:mod:`models.access.sessions`. A successful login keeps the session's id in this browser
 session's state and hands the browser a one-time ticket, which the page trades for the
-HttpOnly login cookie at ``/api/session`` (:mod:`dashboard.cookie_routes`). A page opened
+HttpOnly login cookie at ``/api/session`` (:mod:`web.cookie_routes`). A page opened
 later finds the session through that cookie. Every run reads the session again, so a
 logout, a password change, a role change or disabling the account ends it at once,
 in every tab and for every copy of the cookie.
@@ -16,15 +16,15 @@ import time
 
 import streamlit as st
 
-from models.access import sessions, throttle, users
-from models.access.roles import rank
-from models.settings import get_settings
+from models.access import policy, sessions, throttle, users
+from models.access.roles import Actor
+from models.rules.filters import Filters
 from models.store.db import session_scope
 from web import cookie_routes
 from web.data import database_url, engine
-from web.viewer import Viewer, staff_scope
+from web.viewer import Viewer
 
-#: {"id": the session's id, "ticket": its one-time ticket until the cookie is set,
+#: {"handle": the session's id and start, "ticket": its one-time ticket until the cookie is set,
 #:  "until": when the ticket expires (time.time())}
 SESSION = "auth_session"
 #: Set when this browser's cookie should be deleted (logout, or a dead cookie).
@@ -43,35 +43,36 @@ def _text(value: object) -> str | None:
 
 
 def client_address() -> str:
-    """The address this browser's login attempts are throttled under."""
-    forwarded = [_text(v) for v in st.context.headers.get_all("X-Forwarded-For")]
-    return throttle.client_key(
-        _text(st.context.ip_address),
-        ",".join(v for v in forwarded if v) or None,
-        get_settings().trusted_proxies,
-    )
+    """The address this browser's login attempts are throttled under: the connection's
+    client as :mod:`web.proxies` settled it (forwarding headers only from trusted proxies)."""
+    return throttle.client_key(_text(st.context.ip_address))
 
 
 def _cookie() -> str | None:
     return _text(st.context.cookies.get(cookie_routes.COOKIE))
 
 
-def _lookup() -> sessions.Current | None:
+def _lookup() -> tuple[sessions.Current, Filters] | None:
+    """This browser's session and what its account may see, or None."""
     state = st.session_state.get(SESSION)
     token = None if state else _cookie()
     if not state and (not token or token == st.session_state.get(DEAD_COOKIE)):
         return None
     with session_scope(_engine()) as session:
         if state:
-            return sessions.current(session, session_id=state["id"])
-        return sessions.current(session, token=token)
+            found = sessions.current(session, handle=state["handle"])
+        else:
+            found = sessions.current(session, token=token)
+        if found is None:
+            return None
+        return found, policy.principal(session, Actor(found.username)).scope.filters
 
 
 def resolve() -> Viewer | None:
     """The logged-in viewer, checked against the database on every run; None if none."""
     state = st.session_state.get(SESSION)
-    found = _lookup()
-    if found is None:
+    looked_up = _lookup()
+    if looked_up is None:
         if state is not None:  # ended elsewhere: logout in another tab, disabled, …
             st.session_state.pop(SESSION, None)
             st.session_state[CLEAR_COOKIE] = True
@@ -80,12 +81,12 @@ def resolve() -> Viewer | None:
             st.session_state[DEAD_COOKIE] = token
             st.session_state[CLEAR_COOKIE] = True
         return None
+    found, scope = looked_up
     # Adopt a session found by its cookie; forget a ticket once used or expired.
     if state is None or (
         state.get("ticket") and (found.cookie_set or time.time() > state["until"])
     ):
-        st.session_state[SESSION] = {"id": found.id, "ticket": None}
-    scope = staff_scope() if rank(found.role) >= rank("staff") else Viewer("viewer").scope
+        st.session_state[SESSION] = {"handle": found.handle, "ticket": None}
     return Viewer(
         found.role,
         username=found.username,
@@ -94,9 +95,20 @@ def resolve() -> Viewer | None:
     )
 
 
+def no_administrator() -> bool:
+    """Whether nobody can administer yet (a new database): the login page says how to
+    create the first administrator, which only the server's command line can."""
+    with session_scope(_engine()) as session:
+        return users.count_admins(session) == 0
+
+
 def _keep(started: sessions.Started) -> None:
     until = time.time() + sessions.TICKET_LIFETIME.total_seconds()
-    st.session_state[SESSION] = {"id": started.id, "ticket": started.ticket, "until": until}
+    st.session_state[SESSION] = {
+        "handle": started.handle,
+        "ticket": started.ticket,
+        "until": until,
+    }
 
 
 def login(username: str, password: str) -> str | None:
@@ -114,7 +126,7 @@ def logout() -> None:
     state = st.session_state.pop(SESSION, None)
     if state is not None:
         with session_scope(_engine(), write=True) as session:
-            sessions.revoke(session, session_id=state["id"])
+            sessions.revoke(session, handle=state["handle"])
     st.session_state[CLEAR_COOKIE] = True
 
 
@@ -129,7 +141,7 @@ def renew() -> None:
     if state is None:
         return
     with session_scope(_engine(), write=True) as session:
-        started = sessions.reissue(session, state["id"])
+        started = sessions.reissue(session, state["handle"])
     if started is None:
         st.session_state.pop(SESSION, None)
         st.session_state[CLEAR_COOKIE] = True

@@ -6,6 +6,7 @@ import streamlit as st
 
 from models.reads.cases import CaseDetail
 from models.rules.labels import COUNTING_STATUSES
+from web.frames import moment
 from web.markup import literal
 
 
@@ -20,7 +21,7 @@ def case_panel(detail: CaseDetail, *, reveal: bool) -> None:
     cols[0].metric("投诉平台", literal(row.platform))  # metric values read Markdown too
     cols[1].metric("问题类型", literal(row.problem_type))
     cols[2].metric("状态", literal(row.status))
-    cols[3].metric("投诉时间", row.submitted_at.strftime("%Y-%m-%d %H:%M"))
+    cols[3].metric("投诉时间", moment(row.submitted_at))
     st.text(f"标题：{row.title or '（无）'}")
     if row.typical:
         waiting = "" if row.status in COUNTING_STATUSES else "（移交后才作为典型案例公开）"
@@ -42,9 +43,9 @@ def case_panel(detail: CaseDetail, *, reveal: bool) -> None:
     if detail.rejection_reason:
         st.caption("不予受理原因")
         st.text(detail.rejection_reason)
-    times = f"移交：{detail.transferred_at:%Y-%m-%d %H:%M}" if detail.transferred_at else "尚未移交"
+    times = f"移交：{moment(detail.transferred_at)}" if detail.transferred_at else "尚未移交"
     if detail.replied_at:
-        times += f"　回复：{detail.replied_at:%Y-%m-%d %H:%M}"
+        times += f"　回复：{moment(detail.replied_at)}"
     st.caption(times)
     st.caption("平台回复")
     if detail.replied_at:

@@ -3,9 +3,13 @@ the same chart object, see :mod:`web.chart_memo`); no Streamlit here."""
 
 from __future__ import annotations
 
+import itertools
+
 import altair as alt
 import pandas as pd
 
+from models.rules.dimensions import DONUT, Dimension
+from models.rules.periods import IN_PROGRESS
 from web.chart_memo import memoized
 
 RED = "#c8102e"
@@ -24,14 +28,64 @@ BANDS = pd.DataFrame(
 )
 
 
+#: Height of one bar of a horizontal bar chart, its label's line (about 16 px) and a gap.
+BAR_STEP = 24
+
+
+def by_bars(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A horizontal bar chart as tall as its bars need: each row gets :data:`BAR_STEP`
+    pixels whatever the axes take (a fixed height left three bars 15 px each and their
+    labels overlapping); the width still fits the page."""
+    return chart.properties(
+        height=alt.Step(BAR_STEP), autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+    )
+
+
+ENDED = "已结束"
+DASH = [5, 4]
+
+
+def segmented(frame: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+    """``frame`` (rows in time order, a bool column ``partial`` for periods in progress) for
+    lines that turn dashed at a period in progress: column ``status`` (已结束 / 统计中)
+    splits each line into a solid and a dashed piece, and the row before each partial row
+    is repeated in the dashed piece (``copy``: no second point) so the two pieces meet."""
+    parts = frame.groupby(group, sort=False) if group else [(None, frame)]
+    rows = []
+    for _key, part in parts:
+        records = part.to_dict("records")
+        for i, row in enumerate(records):
+            if row["partial"] and i and not records[i - 1]["partial"]:
+                rows.append({**records[i - 1], "status": IN_PROGRESS, "copy": True})
+            rows.append({**row, "status": IN_PROGRESS if row["partial"] else ENDED, "copy": False})
+    return pd.DataFrame(rows, columns=[*frame.columns, "status", "copy"])
+
+
+def _dashes(frame: pd.DataFrame) -> dict:
+    """The line's stroke-dash encoding when a period is in progress (a 统计中 legend)."""
+    if not frame["partial"].any():
+        return {}
+    return {
+        "strokeDash": alt.StrokeDash(
+            "status:N",
+            title=None,
+            scale=alt.Scale(domain=[ENDED, IN_PROGRESS], range=[[1, 0], DASH]),
+            legend=alt.Legend(values=[IN_PROGRESS], symbolStrokeColor="#37474f"),
+        )
+    }
+
+
+_NOT_COPY = "!datum.copy"
+_STATUS_TIP = alt.Tooltip("status:N", title="状态")
+
+
 @memoized
 def shares_bar(
     frame: pd.DataFrame, label: str, color: str = RED, order: list[str] | None = None
 ) -> alt.Chart:
     """Horizontal bars of a distribution (columns: label, count, percent): largest on top,
     or in ``order`` when the labels have a natural one (amount brackets, age groups)."""
-    data = frame.assign(share=frame["count"] / max(int(frame["count"].sum()), 1))
-    base = alt.Chart(data).encode(
+    base = alt.Chart(frame).encode(
         y=alt.Y(
             "label:N",
             sort=order or "-x",
@@ -47,12 +101,20 @@ def shares_bar(
     )
     bars = base.mark_bar(color=color)
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(text="percent:N")
-    return (bars + text).properties(height=max(120, 24 * len(data)))
+    return by_bars(bars + text)
+
+
+#: Donut colours: the genders' own, then the palette's in the dimension's order.
+DONUT_COLORS = {"女": "#e57373", "男": "#64b5f6", "未知": "#bdbdbd"}
+PALETTE = ("#c8102e", "#64b5f6", "#ffb74d", "#81c784", "#9575cd", "#4db6ac", "#f06292")
 
 
 @memoized
-def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
-    palette = {"女": "#e57373", "男": "#64b5f6", "未知": "#bdbdbd"}
+def donut(frame: pd.DataFrame, label: str, order: list[str] | None = None) -> alt.Chart:
+    """A ring of shares (columns: label, count, percent), its labels in ``order``."""
+    domain = order or list(frame["label"])
+    others = itertools.cycle(PALETTE)
+    colors = [DONUT_COLORS.get(name) or next(others) for name in domain]
     return (
         alt.Chart(frame)
         .mark_arc(innerRadius=55)
@@ -61,7 +123,8 @@ def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
             color=alt.Color(
                 "label:N",
                 title=label,
-                scale=alt.Scale(domain=list(palette), range=list(palette.values())),
+                sort=domain,
+                scale=alt.Scale(domain=domain, range=colors),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title=label),
@@ -73,30 +136,47 @@ def donut(frame: pd.DataFrame, label: str) -> alt.Chart:
     )
 
 
+def distribution(dimension: Dimension, frame: pd.DataFrame) -> alt.Chart:
+    """A distribution (columns: label, count, percent) drawn as its dimension says: a
+    donut, or bars in the dimension's order (largest first when it has none)."""
+    order = dimension.ordered(frame["label"])
+    if dimension.chart == DONUT:
+        return donut(frame, dimension.label, order)
+    return shares_bar(frame, dimension.label, order=order)
+
+
 @memoized
-def monthly_volume(frame: pd.DataFrame) -> alt.Chart:
-    """Lines of complaints per calendar month, one per year (columns: year, month, count):
-    the latest year in red, the years before in greys, so the current one stands out."""
+def monthly_volume(frame: pd.DataFrame) -> alt.LayerChart:
+    """Lines of complaints per calendar month, one per year (columns: year, month, count,
+    partial): the latest year in red, the years before in greys, so the current one stands
+    out; a month counted only in part (in progress) hollow, on a dashed piece of line."""
     years = sorted(set(frame["year"]))
     greys = ["#9e9e9e", "#c4c4c4", "#dcdcdc"]
     colours = [greys[min(len(years) - 2 - i, 2)] for i in range(len(years) - 1)] + [RED]
-    return (
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("month:O", title="月份"),
-            y=alt.Y("count:Q", title="投诉量"),
-            color=alt.Color(
-                "year:N", title="年份", scale=alt.Scale(domain=years, range=colours[-len(years) :])
-            ),
-            tooltip=[
-                alt.Tooltip("year:N", title="年份"),
-                alt.Tooltip("month:O", title="月份"),
-                alt.Tooltip("count:Q", title="投诉量"),
-            ],
-        )
-        .properties(height=280)
+    scale = alt.Scale(domain=years, range=colours[-len(years) :])
+    base = alt.Chart(segmented(frame, "year")).encode(
+        x=alt.X("month:O", title="月份"),
+        y=alt.Y("count:Q", title="投诉量"),
+        color=alt.Color("year:N", title="年份", scale=scale),
     )
+    line = base.mark_line().encode(**_dashes(frame))
+    tooltip = [
+        alt.Tooltip("year:N", title="年份"),
+        alt.Tooltip("month:O", title="月份"),
+        alt.Tooltip("count:Q", title="投诉量"),
+        _STATUS_TIP,
+    ]
+    # Two layers rather than a conditional fill: a fill or stroke channel of its own would
+    # take the 年份 legend away from the colour channel.
+    points = alt.layer(
+        base.transform_filter("!datum.copy && !datum.partial")
+        .mark_point(filled=True, size=45)
+        .encode(tooltip=tooltip),
+        base.transform_filter("!datum.copy && datum.partial")
+        .mark_point(filled=False, fill="white", size=45, strokeWidth=1.5)
+        .encode(tooltip=tooltip),
+    )
+    return alt.layer(line, points).properties(height=280)
 
 
 @memoized
@@ -145,16 +225,18 @@ def grade_bands(legend: bool = True) -> alt.Chart:
 
 GRADE_COLORS_BANDS = [GRADE_COLORS[g] for g in BANDS["评级"]]
 
-# 样本较少 points are drawn hollow: the rating stands, but rests on few complaints.
-_SAMPLE_FILL = alt.condition("datum.few", alt.value("white"), alt.value("#37474f"))
+# 样本较少 points are drawn hollow: the rating stands, but rests on few complaints; so is a
+# period in progress (统计中), whose figures are still moving.
+_HOLLOW_FILL = alt.condition("datum.few || datum.partial", alt.value("white"), alt.value("#37474f"))
 
 
 @memoized
 def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerChart:
-    """Composite index over time (columns: period, composite, grade, few, 投诉量) over the
-    grade bands. Rows without a composite (不予评级) get no point."""
+    """Composite index over time (columns: period, composite, grade, few, partial, 投诉量)
+    over the grade bands. Rows without a composite (不予评级) get no point; a period in
+    progress is hollow, on a dashed piece of line, and labelled 统计中."""
     rated = frame[frame["composite"].notna()]
-    base = alt.Chart(rated).encode(
+    base = alt.Chart(segmented(rated)).encode(
         x=alt.X(
             "period:N", title=x_title, sort=None, scale=alt.Scale(domain=list(frame["period"]))
         ),
@@ -164,35 +246,54 @@ def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerCh
             alt.Tooltip("composite:Q", title="综合指数", format=".3f"),
             alt.Tooltip("grade:N", title="评级"),
             alt.Tooltip("投诉量:Q", title="投诉量", format=","),
+            _STATUS_TIP,
         ],
     )
-    line = base.mark_line(color="#37474f")
-    points = base.mark_point(filled=True, size=50, stroke="#37474f").encode(fill=_SAMPLE_FILL)
-    return alt.layer(grade_bands(), line, points).properties(height=300)
+    line = base.mark_line(color="#37474f").encode(**_dashes(rated))
+    points = (
+        base.transform_filter(_NOT_COPY)
+        .mark_point(filled=True, size=50, stroke="#37474f")
+        .encode(fill=_HOLLOW_FILL)
+    )
+    label = (
+        base.transform_filter("datum.partial && !datum.copy")
+        # At the foot of the period's column, ending at its right: the point may sit anywhere
+        # and its line come from any side, and the period (the latest) is at the plot's edge.
+        .mark_text(align="right", baseline="bottom", dx=6, dy=-4, fontSize=11, color="#37474f")
+        .encode(y=alt.datum(0), text="status:N")
+    )
+    return alt.layer(grade_bands(), line, points, label).properties(height=300)
 
 
-def _component_line(frame: pd.DataFrame) -> alt.Chart:
-    return (
-        alt.Chart(frame)
-        .mark_line(point=alt.OverlayMarkDef(color=RED), color=RED)
+def _component_layers(frame: pd.DataFrame) -> alt.LayerChart:
+    """A component's line and points over time (columns: period, component, value,
+    partial); a period in progress hollow, on a dashed piece of line."""
+    base = alt.Chart().encode(
+        x=alt.X("period:N", title=None, sort=None),
+        y=alt.Y("value:Q", title=None, axis=alt.Axis(format=".2~f", tickCount=4)),
+    )
+    line = base.mark_line(color=RED).encode(**_dashes(frame))
+    points = (
+        base.transform_filter(_NOT_COPY)
+        .mark_point(filled=True, size=35, stroke=RED)
         .encode(
-            x=alt.X("period:N", title=None, sort=None),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=".2~f", tickCount=4)),
+            fill=alt.condition("datum.partial", alt.value("white"), alt.value(RED)),
             tooltip=[
                 alt.Tooltip("period:N", title="期间"),
                 alt.Tooltip("component:N", title="指标"),
                 alt.Tooltip("value:Q", title="数值", format=".3f"),
+                _STATUS_TIP,
             ],
         )
-        .properties(height=140)
     )
+    return alt.layer(line, points, data=segmented(frame, "component")).properties(height=140)
 
 
 @memoized
-def component_line(frame: pd.DataFrame, name: str) -> alt.Chart:
-    """One component over time (columns: period, component, value), titled with its name:
-    a small chart as wide as its place on the page."""
-    return _component_line(frame).properties(
+def component_line(frame: pd.DataFrame, name: str) -> alt.LayerChart:
+    """One component over time, titled with its name: a small chart as wide as its place
+    on the page."""
+    return _component_layers(frame).properties(
         title=alt.TitleParams(name, fontSize=12),
         # the width fits the column; 140 px stays the plot's own, axis labels come on top
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
@@ -200,22 +301,27 @@ def component_line(frame: pd.DataFrame, name: str) -> alt.Chart:
 
 
 @memoized
-def components_lines(frame: pd.DataFrame) -> alt.Chart:
-    """The four components over time (columns: period, component, value), one small chart
-    each, two by two (a file's picture, of a fixed width; the page draws them apart)."""
+def components_lines(frame: pd.DataFrame) -> alt.FacetChart:
+    """The four components over time, one small chart each, two by two (a file's picture,
+    of a fixed width; the page draws them apart)."""
     return (
-        _component_line(frame)
+        _component_layers(frame)
         .properties(width=260)
-        .facet(facet=alt.Facet("component:N", title=None, sort=None), columns=2)
+        .facet(
+            facet=alt.Facet(
+                "component:N", title=None, sort=list(dict.fromkeys(frame["component"]))
+            ),
+            columns=2,
+        )
         .resolve_scale(y="independent")
     )
 
 
 @memoized
 def comparison_lines(frame: pd.DataFrame) -> alt.LayerChart:
-    """Rated platforms' monthly composite (columns: period, platform, composite, few, 投诉量)
-    over the grade bands."""
-    base = alt.Chart(frame).encode(
+    """Rated platforms' monthly composite (columns: period, platform, composite, few,
+    partial, 投诉量) over the grade bands; a month in progress hollow, on a dashed line."""
+    base = alt.Chart(segmented(frame, "platform")).encode(
         x=alt.X("period:N", title="月份", sort=None),
         y=alt.Y("composite:Q", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("platform:N", title="平台"),
@@ -225,11 +331,21 @@ def comparison_lines(frame: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("composite:Q", title="综合指数", format=".3f"),
             alt.Tooltip("评级:N", title="评级"),
             alt.Tooltip("投诉量:Q", title="投诉量", format=","),
+            _STATUS_TIP,
         ],
     )
-    lines = base.mark_line()
-    points = base.mark_point(filled=True, size=40).encode(
-        fill=alt.condition("datum.few", alt.value("white"), alt.Fill("platform:N", legend=None))
+    lines = base.mark_line().encode(**_dashes(frame))
+    points = (
+        base.transform_filter(_NOT_COPY)
+        .mark_point(filled=True, size=40)
+        .encode(
+            stroke=alt.Stroke("platform:N", legend=None),
+            fill=alt.condition(
+                "datum.few || datum.partial",
+                alt.value("white"),
+                alt.Fill("platform:N", legend=None),
+            ),
+        )
     )
     return (
         alt.layer(grade_bands(legend=False), lines, points)
@@ -241,7 +357,7 @@ def comparison_lines(frame: pd.DataFrame) -> alt.LayerChart:
 @memoized
 def ranking_bars(frame: pd.DataFrame) -> alt.Chart:
     """Platforms by complaint volume (columns: 排名, 平台, 投诉量)."""
-    return (
+    chart = (
         alt.Chart(frame)
         .mark_bar(color=RED)
         .encode(
@@ -251,5 +367,5 @@ def ranking_bars(frame: pd.DataFrame) -> alt.Chart:
             x=alt.X("投诉量:Q"),
             tooltip=["排名:Q", "平台:N", "投诉量:Q"],
         )
-        .properties(height=max(120, 22 * len(frame)))
     )
+    return by_bars(chart)

@@ -29,6 +29,11 @@ LABEL_ZOOM = 2.55
 #: The colour steps, light to dark red; 0 stays pale grey so "none" is visible as such.
 PALETTE = ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"]
 NONE_COLOUR = "#ececec"
+#: The province under the pointer: blended with the red beyond the palette's darkest
+#: (#67000d), so it reads darker in the same hue — deck.gl's default navy made it purple.
+HIGHLIGHT = [103, 0, 13, 140]
+#: The outline of the provinces chosen as the page's filter (dark grey, over the white).
+CHOSEN_OUTLINE = [51, 51, 51]
 
 
 def _mercator_y(lat: float) -> float:

@@ -2,7 +2,7 @@
 
 A Streamlit script cannot send HTTP headers, and a cookie set from JavaScript can never
 be HttpOnly. So after a login the page posts a one-time ticket here
-(:mod:`dashboard.auth` renders that request), and the answer sets the cookie: HttpOnly,
+(:mod:`web.auth` renders that request), and the answer sets the cookie: HttpOnly,
 SameSite=Strict, Secure when served over HTTPS. Scripts in the page never see its value.
 ``dashboard/app.py`` serves these routes through ``st.App`` (Streamlit's Starlette app),
 which ``streamlit run dashboard/app.py`` and ``tousu serve`` pick up by themselves.

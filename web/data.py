@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import streamlit as st
 from sqlalchemy import Engine
 
+from models import clock
 from models.reads import cases, overview, ratings, report, stats
 from models.reads import leaderboard as ranks
 from models.reads import platforms as platform_reads
@@ -267,4 +268,5 @@ def sector_report(
         intro=intro,
         org=settings.report_org,
         data_org=settings.report_data_org,
+        today=clock.today(),  # in the cache key: a period ending tomorrow reads differently
     )

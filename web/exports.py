@@ -161,9 +161,17 @@ def _plain(value):
     return str(value)
 
 
+# Characters Windows or browsers refuse in a file name, and spaces.
+_UNSAFE = r'[\\/:*?"<>|\x00-\x1f\x7f\s]'
+# Where a title separates its parts (a run of unsafe characters, a middle dot standing
+# between spaces as in "北京市 · 问题类型", underscores): one "_" in the file name.
+_SEPARATOR = re.compile(rf"(?:{_UNSAFE}|_)+(?:[·・•](?:{_UNSAFE}|_)+)*")
+
+
 def file_name(title: str) -> str:
-    """A download's file name from its title (no characters Windows or browsers refuse)."""
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', "_", title).strip("._") or "数据"
+    """A download's file name from its title (no characters Windows or browsers refuse,
+    parts joined by a single "_": 北京市_问题类型, never 北京市_·_问题类型)."""
+    return _SEPARATOR.sub("_", title).strip("._·・•") or "数据"
 
 
 class Names(NamedTuple):

@@ -7,12 +7,24 @@ same way wherever it appears (and in every download made from it).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, time
 
 import pandas as pd
 
 from models.reads.cases import CaseRow
 from models.reads.queues import QueueItem
 from models.reads.stats import Share
+from models.rules.numbers import fraction
+from models.rules.periods import IN_PROGRESS
+
+
+def moment(at: datetime) -> str:
+    """A complaint's time as people read it: 2024-05-10 09:30, or 2023-12-12 alone when it
+    is midnight exactly — what a date-only source (a report's typical case, an import
+    with dates) is stored as; an invented 00:00 is not shown."""
+    day = at.date().isoformat()  # 0999-01-01 too (strftime would print 999-01-01)
+    return day if at.time() == time(0) else f"{day} {at:%H:%M}"
+
 
 CASE_COLUMNS = ["编号", "投诉时间", "投诉人", "投诉平台", "赛道", "问题类型", "状态", "标题"]
 
@@ -23,7 +35,7 @@ def cases(rows: Iterable[CaseRow]) -> pd.DataFrame:
         [
             {
                 "编号": r.id,
-                "投诉时间": r.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                "投诉时间": moment(r.submitted_at),
                 "投诉人": r.complainant,
                 "投诉平台": r.platform,
                 "赛道": r.sector,
@@ -63,7 +75,7 @@ def case_export(rows: Iterable[CaseRow]) -> pd.DataFrame:
 def shares(items: Iterable[Share], label: str) -> pd.DataFrame:
     """A distribution as a download: ``label`` (问题类型, 性别 …), 投诉量, 占比 (a fraction
     of the reports' two-decimal percent: 38.89% → 0.3889)."""
-    rows = [(s.label, s.count, round(float(s.percent) / 100, 4)) for s in items]
+    rows = [(s.label, s.count, fraction(s.percent)) for s in items]
     return pd.DataFrame(rows, columns=[label, "投诉量", "占比"]).astype({"投诉量": "int64"})
 
 
@@ -76,8 +88,16 @@ def days_and_hours(hours: float) -> str:
     return f"{rest}小时" if rest else "不到1小时"
 
 
+def deadline_text(item: QueueItem) -> str:
+    """How long is left before the next timeliness step: 72小时期限还剩5小时, or 已超过120小时."""
+    if item.next_deadline is None:
+        return item.overdue
+    left = days_and_hours(item.next_deadline - item.hours_waiting)
+    return f"{item.next_deadline:g}小时期限还剩{left}"
+
+
 def reply_queue(items: Iterable[QueueItem]) -> pd.DataFrame:
-    """Complaints awaiting a reply, with how long they have waited and what is overdue."""
+    """Complaints awaiting a reply, with how long they have waited and what time is left."""
     return pd.DataFrame(
         [
             {
@@ -85,13 +105,13 @@ def reply_queue(items: Iterable[QueueItem]) -> pd.DataFrame:
                 "平台": i.platform,
                 "问题类型": i.problem_type,
                 "标题": i.title or "",
-                "移交时间": i.transferred_at.strftime("%Y-%m-%d %H:%M"),
+                "移交时间": moment(i.transferred_at),
                 "已等待": days_and_hours(i.hours_waiting),
-                "逾期": i.overdue,
+                "回复期限": deadline_text(i),
             }
             for i in items
         ],
-        columns=["编号", "平台", "问题类型", "标题", "移交时间", "已等待", "逾期"],
+        columns=["编号", "平台", "问题类型", "标题", "移交时间", "已等待", "回复期限"],
     )
 
 
@@ -114,3 +134,13 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a rank read as 8.0 where another row has none
     return str(value)
+
+
+def with_status(frame: pd.DataFrame) -> pd.DataFrame:
+    """A chart's download with its ``partial`` flag said in words: a 状态 column reading
+    统计中 for a period still in progress — only when one is (a year that has ended needs
+    no column of blanks)."""
+    out = frame.drop(columns=["partial"])
+    if frame["partial"].any():
+        out["状态"] = [IN_PROGRESS if partial else "" for partial in frame["partial"]]
+    return out

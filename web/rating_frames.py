@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from datetime import date
 
 import pandas as pd
 
-from models.rules.rating import REPORT_COLUMNS, Rating
+from models.rules.numbers import fraction
+from models.rules.rating import NO_SCORE, REPORT_COLUMNS, Rating
+from web.frames import with_status
 
 SMALL_SAMPLE = "样本较少"
 
@@ -24,6 +27,10 @@ NOTE = """\
   按四舍五入后的三位小数评级：不建议下单 [0, 0.4)，谨慎下单 [0.4, 0.75)，建议下单 [0.75, 1]。
 - **不予评级**：平台未入驻或未取得售后联系方式，无论数值如何都不评级，图中不在指数轴上绘制。
 - **样本较少**：投诉少于 {minimum} 件的评级，个别投诉就能改变结果，引用时请同时注明投诉量。
+- **无评分**：期间内没有已评分的投诉时，页面上的用户满意度显示为“无评分”；按报告的惯例，
+  综合指数仍以用户满意度 0 计算，报告的评级表中也写作 0.000。
+- **统计中**：尚未结束的期间（本月、本季度、本年）数据还在增加，图中以空心点和虚线表示，
+  评级表中标注“统计中”，在结束前不计入“共获得N次消费评级”。
 - 投诉量本身不计入评级：投诉多的平台不一定评级低。评级反映平台处理投诉的表现，
   不是对投诉内容真实性的认定。
 """
@@ -50,19 +57,21 @@ def sample_sentence(rating: Rating, minimum: int) -> str:
     return text + "。"
 
 
-def timeline(ratings: Iterable[Rating], minimum: int) -> pd.DataFrame:
-    """One row per rating (columns: period, composite, grade, the components, samples).
+def timeline(ratings: Iterable[Rating], minimum: int, today: date) -> pd.DataFrame:
+    """One row per rating (columns: period, composite, grade, few, partial, the components,
+    samples).
 
     ``composite`` is empty for 不予评级, so a chart leaves the point out instead of
-    drawing it at 0 in the 不建议下单 band.
+    drawing it at 0 in the 不建议下单 band; ``用户满意度`` is empty without a scored
+    complaint (无评分), and ``partial`` marks a period still in progress on ``today``.
     """
     # Made once per ratings (frozen, so hashable), ~10 ms a run otherwise; a copy each
     # time, as callers may change it.
-    return _timeline(tuple(ratings), minimum).copy()
+    return _timeline(tuple(ratings), minimum, today).copy()
 
 
 @functools.lru_cache(maxsize=256)
-def _timeline(ratings: tuple[Rating, ...], minimum: int) -> pd.DataFrame:
+def _timeline(ratings: tuple[Rating, ...], minimum: int, today: date) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -70,10 +79,8 @@ def _timeline(ratings: tuple[Rating, ...], minimum: int) -> pd.DataFrame:
                 "composite": r.index,
                 "grade": r.grade,
                 "few": r.small_sample(minimum),
-                "平台反馈率": round(float(r.reply_rate) / 100, 4),
-                "回复时效性": float(r.timeliness),
-                "用户满意度": float(r.satisfaction),
-                "综合指数": r.index,
+                "partial": not r.complete(today),
+                **_numbers(r),
                 "投诉量": r.inputs.complaints,
                 "回复量": r.inputs.replied,
                 "评分量": r.inputs.scored,
@@ -85,6 +92,7 @@ def _timeline(ratings: tuple[Rating, ...], minimum: int) -> pd.DataFrame:
             "composite",
             "grade",
             "few",
+            "partial",
             "平台反馈率",
             "回复时效性",
             "用户满意度",
@@ -93,43 +101,53 @@ def _timeline(ratings: tuple[Rating, ...], minimum: int) -> pd.DataFrame:
             "回复量",
             "评分量",
         ],
-    ).astype({"composite": "float64", "综合指数": "float64"})
+    ).astype({"composite": "float64", "综合指数": "float64", "用户满意度": "float64"})
 
 
 def timeline_export(frame: pd.DataFrame, period_title: str) -> pd.DataFrame:
-    """The timeline's download: Chinese headers, numbers as numbers, the sample beside it."""
-    return pd.DataFrame(
-        {
-            period_title: frame["period"],
-            "综合指数": frame["综合指数"],
-            "评级": frame["grade"],
-            "投诉量": frame["投诉量"],
-            "回复量": frame["回复量"],
-            "评分量": frame["评分量"],
-            "样本": [SMALL_SAMPLE if few else "" for few in frame["few"]],
-        }
+    """The timeline's download: Chinese headers, numbers as numbers, the sample and (when a
+    period is still in progress) its 状态 beside it."""
+    return with_status(
+        pd.DataFrame(
+            {
+                period_title: frame["period"],
+                "综合指数": frame["综合指数"],
+                "评级": frame["grade"],
+                "投诉量": frame["投诉量"],
+                "回复量": frame["回复量"],
+                "评分量": frame["评分量"],
+                "样本": [SMALL_SAMPLE if few else "" for few in frame["few"]],
+                "partial": frame["partial"],
+            }
+        )
     )
 
 
 def _numbers(r: Rating) -> dict[str, float | None]:
     """The four figures as numbers, rounded as the reports print them: 平台反馈率 as a
-    fraction (97.87% → 0.9787, shown and exported as a percentage), 综合指数 empty for
-    不予评级 (it has no place on the index)."""
+    fraction (97.87% → 0.9787, shown and exported as a percentage), 用户满意度 empty
+    without a scored complaint (无评分 on screen), 综合指数 empty for 不予评级 (it has no
+    place on the index)."""
     return {
-        "平台反馈率": round(float(r.reply_rate) / 100, 4),  # 0.9167, not 0.9167000000000001
+        "平台反馈率": fraction(r.reply_rate),
         "回复时效性": float(r.timeliness),
-        "用户满意度": float(r.satisfaction),
+        "用户满意度": float(r.satisfaction) if r.has_score else None,
         "综合指数": r.index,
     }
 
 
-def report_table(ratings: Iterable[Rating], minimum: int) -> pd.DataFrame:
-    """The reports' rating table, numbers as numbers, plus the sample each row rests on."""
+#: How the page's tables show the gaps :func:`_numbers` leaves (widgets.table's ``missing``).
+MISSING = {"用户满意度": NO_SCORE}
+
+
+def report_table(ratings: Iterable[Rating], minimum: int, today: date) -> pd.DataFrame:
+    """The reports' rating table, numbers as numbers, plus the sample each row rests on; a
+    period in progress on ``today`` is marked in 时间段 (12月（统计中）)."""
     return pd.DataFrame(
         [
             {
                 "年份": r.period.year_label if r.period else "",
-                "时间段": r.period.label if r.period else "",
+                "时间段": r.period_label(today) if r.period else "",
                 **_numbers(r),
                 "评级": r.grade,
                 "投诉量": r.inputs.complaints,
@@ -140,7 +158,7 @@ def report_table(ratings: Iterable[Rating], minimum: int) -> pd.DataFrame:
             for r in ratings
         ],
         columns=[*REPORT_COLUMNS, "投诉量", "回复量", "评分量", "样本"],
-    ).astype({"综合指数": "float64"})
+    ).astype({"综合指数": "float64", "用户满意度": "float64"})
 
 
 BOARD_COLUMNS = [
@@ -175,11 +193,12 @@ def board(ratings: Iterable[Rating], minimum: int) -> pd.DataFrame:
             for r in ratings
         ],
         columns=BOARD_COLUMNS,
-    ).astype({"综合指数": "float64"})
+    ).astype({"综合指数": "float64", "用户满意度": "float64"})
 
 
-def comparison(timelines: dict[str, list[Rating]], minimum: int) -> pd.DataFrame:
-    """Rated platforms' monthly composite (columns: period, platform, composite, 评级, few)."""
+def comparison(timelines: dict[str, list[Rating]], minimum: int, today: date) -> pd.DataFrame:
+    """Rated platforms' monthly composite (columns: period, platform, composite, 评级, few,
+    partial: the month is in progress on ``today``)."""
     return pd.DataFrame(
         [
             {
@@ -189,12 +208,13 @@ def comparison(timelines: dict[str, list[Rating]], minimum: int) -> pd.DataFrame
                 "评级": r.grade,
                 "投诉量": r.inputs.complaints,
                 "few": r.small_sample(minimum),
+                "partial": not r.complete(today),
             }
             for name, ratings in timelines.items()
             for r in ratings
             if r.period and r.rated
         ],
-        columns=["period", "platform", "composite", "评级", "投诉量", "few"],
+        columns=["period", "platform", "composite", "评级", "投诉量", "few", "partial"],
     )
 
 

@@ -1,7 +1,9 @@
 """Who is looking, and what they may see: the one place pages ask.
 
-Every query the dashboard runs is narrowed to ``Viewer.scope`` in :mod:`dashboard.data`,
-so a page cannot show more than its viewer may see, whatever its widgets or URL say.
+Every query the dashboard runs is narrowed to the viewer's scope in :mod:`web.data` (the
+scope is bound to the read's session), so a page cannot show more than its viewer may see,
+whatever its widgets or URL say. What a viewer may do comes from the policy
+(:mod:`models.access.policy`), the same table every write checks.
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from models.access.roles import rank
+from models.access.policy import PUBLIC, Can, can
 from models.rules.filters import Filters
-from models.rules.labels import COUNTING_STATUSES, STATUSES
 from models.store.scope import Scope
 
 
@@ -20,29 +21,29 @@ from models.store.scope import Scope
 class Viewer:
     """The person (or share link) behind this browser session."""
 
-    kind: str  # "anonymous" | "viewer" | "staff" | "admin" | "share"
+    kind: str  # "anonymous" | "share" | a role: "viewer" | "platform" | "staff" | "admin"
     username: str | None = None
-    scope: Filters = field(default_factory=lambda: Filters(statuses=COUNTING_STATUSES))
+    scope: Filters = field(default_factory=lambda: PUBLIC.filters)
     downloads: bool = True
     label: str | None = None
     must_change_password: bool = False
 
-    @property
-    def is_staff(self) -> bool:
-        return self.has_role("staff")
+    def can(self, capability: Can) -> bool:
+        """Whether this viewer may do ``capability`` (share links and visitors: view only)."""
+        if self.kind in ("anonymous", "share"):
+            return capability is Can.VIEW
+        return can(self.kind, capability)
 
     @property
     def reveal_personal(self) -> bool:
-        """Only staff see complainants' names and contact data."""
-        return self.is_staff
+        """Whether complainants' names and contact data are shown (staff, and a platform
+        account for its own complaints)."""
+        return self.can(Can.VIEW_PERSONAL)
 
     @property
     def read_scope(self) -> Scope:
         """What every read this viewer runs is limited to (bound to its sessions)."""
         return Scope(self.scope, self.reveal_personal)
-
-    def has_role(self, role: str) -> bool:
-        return rank(self.kind) >= rank(role)
 
 
 def anonymous() -> Viewer:
@@ -53,11 +54,6 @@ def anonymous() -> Viewer:
 def nothing() -> Filters:
     """A scope that matches no complaint (an invalid share link)."""
     return Filters(sectors=(), statuses=())
-
-
-def staff_scope() -> Filters:
-    """Staff may query every status (pending and rejected complaints too)."""
-    return Filters(statuses=STATUSES)
 
 
 def actor():

@@ -1,7 +1,7 @@
 """Small building blocks the pages share: figures with downloads, empty states, captions.
 
 Titles carry data (platform, sector, province names): headings show them through
-:func:`dashboard.markup.literal`, so they are never read as Markdown.
+:func:`web.markup.literal`, so they are never read as Markdown.
 """
 
 from __future__ import annotations
@@ -44,8 +44,14 @@ def scope_parts() -> list[str]:
 
 def title_line(what: str) -> None:
     """The line under a page's title: every active filter, then what the page shows. A
-    printed or photographed page says its own scope (names from data shown as text)."""
-    st.caption(" · ".join([*(literal(p) for p in scope_parts()), what]))
+    printed or photographed page says its own scope (names from data shown as text), and
+    a period in progress says so (2026年统计中（截至12月6日）)."""
+    parts = scope_parts()
+    selection = st.session_state.get("selection")
+    comparison = selection.comparison() if selection is not None else None
+    if parts and comparison is not None and comparison.in_progress:
+        parts[0] += comparison.note
+    st.caption(" · ".join([*(literal(p) for p in parts), what]))
 
 
 def downloads(
@@ -151,31 +157,52 @@ def small_multiples(
     downloads(title, export, key, picture)
 
 
+#: How the grid shows each kind of number (exports.column_kind), as the cards and the
+#: reports print them: counts and decimals with thousands separators (1,573; 2,317.41),
+#: shares as percent numbers (24.65%), indexes with three decimals.
+GRID_FORMATS = {"count": "%,d", "decimal": "%,.2f", "percent": "%.2f%%", "index": "%.3f"}
+
+
 def number_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """How the grid shows shares and indexes as the reports print them (24.65%, 100.00%,
-    0.789): shares, kept as fractions for downloads, become percent numbers on screen only
-    (Streamlit's own percent format drops the zeros of 100.00%)."""
+    """How the grid shows a table's numbers (:data:`GRID_FORMATS`); shares, kept as
+    fractions for downloads, become percent numbers on screen only (Streamlit's own
+    percent format drops the zeros of 100.00%)."""
     shown, config = frame.copy(), {}
     for name in frame.columns:
         kind = exports.column_kind(str(name), frame[name])
-        if kind == "percent":
-            shown[name] = frame[name] * 100
-            config[name] = st.column_config.NumberColumn(format="%.2f%%")
-        elif kind == "index":
-            config[name] = st.column_config.NumberColumn(format="%.3f")
+        if kind in GRID_FORMATS:
+            if kind == "percent":
+                shown[name] = frame[name] * 100
+            config[name] = st.column_config.NumberColumn(format=GRID_FORMATS[kind])
     return shown, config
 
 
-def table(title: str, frame: pd.DataFrame, key: str, **kwargs) -> None:
+def table(
+    title: str, frame: pd.DataFrame, key: str, missing: dict[str, str] | None = None, **kwargs
+) -> None:
+    """A titled table with its downloads. ``missing`` names what an empty cell of a column
+    means on screen (用户满意度 → 无评分); downloads keep the empty cell."""
     st.subheader(literal(title))
     if frame.empty:
         empty()
         return
     shown, config = number_columns(frame)
     config.update(kwargs.pop("column_config", None) or {})
+    for name, text in (missing or {}).items():
+        if name in shown.columns and shown[name].isna().any():
+            # A grid cell shows a number or text, not both: the column becomes text, its
+            # numbers written as the column's number format would write them.
+            shown[name] = [text if pd.isna(v) else f"{v:.3f}" for v in shown[name]]
+            config[name] = st.column_config.TextColumn(alignment="right")
     shown = frames.for_display(shown, keep=config)
     st.dataframe(
-        shown, hide_index=True, width="stretch", key=f"{key}_table", column_config=config, **kwargs
+        shown,
+        hide_index=True,
+        width="stretch",
+        key=f"{key}_table",
+        column_config=config,
+        placeholder=frames.MISSING,  # a number's gap reads —, not "None"
+        **kwargs,
     )
     downloads(title, frame, key)
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from admin.common import flash, guard, read, run_write
+from models.access.policy import Can
 from models.access.roles import Actor
 from models.errors import TousuError
 from models.importing import COMPLAINT_COLUMNS, PLATFORM_COLUMNS, ImportReport
@@ -58,10 +59,10 @@ def _checked(who: Actor, kind: str, filename: str, data: bytes) -> ImportReport 
 
 
 def render() -> None:
-    who = guard("staff")
+    who = guard(__file__)
     st.title("数据导入")
     flash()
-    kinds = list(KINDS) if current_viewer().has_role("admin") else ["complaints"]
+    kinds = list(KINDS) if current_viewer().can(Can.MANAGE_PLATFORMS) else ["complaints"]
     kind = (
         st.segmented_control(
             "导入内容",

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from web import auth
+
+FIRST_ADMIN = (
+    "还没有管理员账号。请在服务器上运行 `tousu user add 用户名 --role admin` "
+    "创建第一个管理员（按提示输入密码），然后在这里登录。"
+)
+
 
 def render() -> None:
     st.title("登录")
     st.caption("工作人员与管理层请登录；记者请使用管理员提供的分享链接。")
+    if auth.no_administrator():
+        st.info(FIRST_ADMIN)
     with st.form("login"):
         username = st.text_input("用户名", key="lg_user", autocomplete="username")
         password = st.text_input(

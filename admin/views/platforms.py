@@ -11,7 +11,7 @@ from models.writes import platforms as platform_writes
 
 
 def render() -> None:
-    who = guard("admin")
+    who = guard(__file__)
     st.title("平台管理")
     flash()
     infos = sorted(read(all_platforms).values(), key=lambda p: (p.sector, p.name))

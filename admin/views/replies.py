@@ -10,11 +10,12 @@ from admin.common import flash, guard, read
 from admin.editing import is_open, open_complaint
 from models.clock import local_now
 from models.reads import queues
-from models.reads.platforms import platforms as all_platforms
+from models.reads.platforms import platforms_in
+from models.rules.filters import Filters
 from models.writes import workflow
 from web import frames
 
-AGES = ["全部", *queues.BANDS]
+AGES = [*queues.BANDS, "全部"]
 PAGE = "rq"
 
 
@@ -54,10 +55,10 @@ def _label(cid: int, platform: str, title: str | None) -> str:
     return f"{cid} · {platform} · {short}"
 
 
-def _queue(who) -> tuple[list, int, dict[str, int]]:
+def _queue(who) -> tuple[list, int, dict[str, int], str]:
     """The queue narrowed by platform and waiting time (the two controls above it), and
     how many wait in each band."""
-    names = sorted(p.name for p in read(all_platforms).values())
+    names = [p.name for p in read(platforms_in, Filters(statuses=None))]  # the viewer's own
     cols = st.columns([2, 3])
     platform = cols[0].selectbox(
         "平台", ["全部平台", *names], key="rq_platform", placeholder="选择平台"
@@ -70,30 +71,33 @@ def _queue(who) -> tuple[list, int, dict[str, int]]:
             AGES,
             format_func=lambda b: b if b == "全部" else f"{b}（{bands[b]:,}）",
             key="rq_age",
-            default="全部",
+            default=queues.DEFAULT_BAND,
             required=True,
         )
-        or "全部"
+        or queues.DEFAULT_BAND
     )
     low, high = queues.BANDS.get(band, (0, None))
     items, total = read(queues.reply_queue, who, platform=chosen, min_hours=low, max_hours=high)
-    return items, total, bands
+    return items, total, bands, band
 
 
 def render() -> None:
-    who = guard("staff")
+    who = guard(__file__)
     st.title("回复录入")
     flash()
-    items, total, bands = _queue(who)
+    items, total, bands, band = _queue(who)
+    late = sum(bands.values()) - bands[queues.DEFAULT_BAND]
+    shown = f"（显示前 {len(items):,} 件）" if total > len(items) else ""
     st.caption(
-        f"待回复 {total:,} 件（按等待时间从长到短，最多显示 {len(items)} 件）。"
-        "移交后72小时内回复，回复时效性记 1（现有 "
-        f"{bands['72小时内']:,} 件还来得及）；72–120小时记 0.6；超过120小时记 0。"
+        f"{'全部' if band == '全部' else f'等待{band}的'}待回复投诉 {total:,} 件{shown}，"
+        "最先到期的在前。回复时效性：移交后72小时内回复记 1，72–120小时记 0.6，超过120小时"
+        f"记 0。默认显示72小时内的（还来得及记 1）；已超过72小时的 {late:,} 件在"
+        "“72–120小时”“超过120小时”中。"
     )
     open_id = st.session_state.get("rq_open")
     keep = open_id if is_open(PAGE, open_id, f"rq_text_{open_id}") else None
     if not items and keep is None:
-        st.info("没有等待回复的投诉。")
+        st.info(f"没有等待{band}的待回复投诉。" if band != "全部" else "没有等待回复的投诉。")
         return
     frame = frames.reply_queue(items)
     event = st.dataframe(

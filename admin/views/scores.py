@@ -13,7 +13,7 @@ PAGE = "sc"
 
 
 def render() -> None:
-    who = guard("staff")
+    who = guard(__file__)
     st.title("满意度录入")
     flash()
     waiting = read(queues.awaiting_score, who)
@@ -36,18 +36,24 @@ def render() -> None:
         return
     scored = edit.detail.score
     with st.form(f"score_{chosen}"):
-        score = st.slider(
-            "用户满意度（0–10）",
-            0,
-            10,
-            value=scored if scored is not None else 8,
+        # No value until the person picks the one the complainant gave: a preset score
+        # would be saved by an untouched form as if someone had given it.
+        score = st.pills(
+            "用户满意度（0–10，请选择投诉人给出的分值）",
+            list(range(11)),
+            default=scored,
             key=f"sc_value_{chosen}",
         )
         label = "修改评分（原评分保留在记录中）" if scored is not None else "保存评分"
         if st.form_submit_button(label, type="primary", key=f"sc_save_{chosen}"):
-            edit.save(
-                workflow.enter_score, f"已保存投诉 {chosen} 的满意度 {score} 分", score=int(score)
-            )
+            if score is None:
+                st.error("请先选择满意度分值（0–10），再保存。")
+            else:
+                edit.save(
+                    workflow.enter_score,
+                    f"已保存投诉 {chosen} 的满意度 {score} 分",
+                    score=int(score),
+                )
     edit.close()
 
 

@@ -113,7 +113,7 @@ def _links(who) -> None:
 
 
 def render() -> None:
-    who = guard("admin")
+    who = guard(__file__)
     st.title("分享链接")
     flash()
     st.caption(

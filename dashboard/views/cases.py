@@ -8,12 +8,14 @@ import streamlit as st
 from admin.common import flash
 from admin.editing import typical_form
 from dashboard import sidebar
+from models.access.policy import Can
 from models.reads.cases import COUNT_CAP
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
 from models.rules.periods import Period
+from models.rules.search import LIMIT_NOTE, MAX_CHARS, search_words
 from models.settings import get_settings
-from web import data, frames, widgets
+from web import data, frames, params, widgets
 from web.case_panel import case_panel
 from web.viewer import actor, current_viewer
 
@@ -24,31 +26,26 @@ def render() -> None:
     selection = sidebar.current()
     st.title("典型案例")
     widgets.title_line("按投诉时间从新到旧")
-    if current_viewer().is_staff:
+    if current_viewer().can(Can.MARK_TYPICAL):
         flash()  # the outcome of a 典型案例 save
     text, types, typical, filters = _search_widgets(selection.filters)
     if typical and sidebar.period_is_default():
         _open_on_typical_cases(filters, selection)
-    page = max(
-        1,
-        int(st.query_params.get("page", "1") or 1)
-        if str(st.query_params.get("page", "1")).isdigit()
-        else 1,
-    )
+    page = params.get(params.PAGE)
     query = {"text": text.strip(), "problem_types": tuple(types), "typical_only": typical}
     rows, total = data.search_cases(
         filters, **query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    case_param = str(st.query_params.get("case", ""))
-    if case_param.isdigit():  # a case URL (/cases?case=ID) is a citation: the case first
-        _detail(int(case_param))
+    case_id = params.get(params.CASE)
+    if case_id is not None:  # a case URL (/cases?case=ID) is a citation: the case first
+        _detail(case_id)
     if not rows and typical and not text.strip() and not types:
         _no_typical_here(filters)
         return
     if not rows:
         widgets.empty("没有找到符合条件的投诉。")
         return
-    _case_list(rows, total, page, case_param)
+    _case_list(rows, total, page, case_id)
     _export(filters, query, total)
 
 
@@ -83,7 +80,7 @@ def _no_typical_here(filters) -> None:
         )
 
 
-def _case_list(rows: list, total: int, page: int, case_param: str) -> None:
+def _case_list(rows: list, total: int, page: int, case_id: int | None) -> None:
     """One page of the list and the pager; a picked row opens its case."""
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     st.caption(f"共 {_count(total)} 件，第 {page}/{pages} 页 · 点选一行查看详情")
@@ -98,16 +95,16 @@ def _case_list(rows: list, total: int, page: int, case_param: str) -> None:
     )
     nav = st.columns([1, 1, 4])
     if page > 1 and nav[0].button("上一页", key="cs_prev"):
-        st.query_params["page"] = str(page - 1)
+        params.put(params.PAGE, str(page - 1))
         st.rerun()
     if page < pages and nav[1].button("下一页", key="cs_next"):
-        st.query_params["page"] = str(page + 1)
+        params.put(params.PAGE, str(page + 1))
         st.rerun()
     picked = event.selection.rows if event and event.selection else []
     if picked:
-        chosen = str(int(frame.iloc[picked[0]]["编号"]))
-        if chosen != case_param:
-            st.query_params["case"] = chosen
+        chosen = int(frame.iloc[picked[0]]["编号"])
+        if chosen != case_id:
+            params.put(params.CASE, str(chosen))
             st.rerun()
 
 
@@ -136,32 +133,41 @@ def _export(filters: Filters, query: dict, total: int) -> None:
 def _search_widgets(filters: Filters) -> tuple[str, list[str], bool, Filters]:
     """Words, problem types, statuses and 仅典型案例, kept in the URL (?q=…&ptype=…)."""
     viewer = current_viewer()
-    statuses_allowed = STATUSES if viewer.is_staff else COUNTING_STATUSES
+    statuses_allowed = STATUSES if viewer.can(Can.REVIEW) else COUNTING_STATUSES
     typical = st.toggle(
         "仅典型案例",
-        value=not viewer.is_staff,  # what readers come for; staff look for cases to mark
+        value=not viewer.can(Can.MARK_TYPICAL),  # readers' interest; staff look for cases to mark
         key="typical",
         bind="query-params",
         help="工作人员选定、用于报告的典型案例",
     )
     cols = st.columns([3, 2, 2])
     text = cols[0].text_input(
-        "搜索标题和内容", key="q", placeholder="如：退款 客服", bind="query-params"
+        "搜索标题和内容",
+        key="q",
+        max_chars=MAX_CHARS,  # a longer ?q= is cut to this by Streamlit
+        placeholder=f"如：退款 客服（{LIMIT_NOTE}）",
+        help=f"标题或内容中同时含有每个词的投诉；空格分隔多个词，{LIMIT_NOTE}。",
+        bind="query-params",
     )
+    if search_words(text).cut:
+        cols[0].caption(f"搜索{LIMIT_NOTE}，超出的部分没有用于搜索。")
     types = cols[1].multiselect(
         "问题类型",
         PROBLEM_TYPES,
         key="ptype",
         placeholder="全部类型",
         accept_new_options=True,  # types outside the reports' list are kept as typed
+        max_selections=params.MAX_VALUES,
         bind="query-params",
     )
+    types = params.clean(params.PROBLEM_TYPE, types)  # typed, or from the URL: any text
     statuses = cols[2].multiselect(
         "状态", statuses_allowed, key="status", placeholder="全部状态", bind="query-params"
     )
     if statuses:
         filters = data.with_statuses(filters, tuple(statuses))
-    elif viewer.is_staff:
+    elif viewer.can(Can.REVIEW):
         filters = data.with_statuses(filters, None)
     return text, types, typical, filters
 
@@ -176,10 +182,10 @@ def _detail(case_id: int) -> None:
         else:
             case_panel(detail, reveal=current_viewer().reveal_personal)
             who = actor()
-            if who is not None and current_viewer().is_staff:
+            if who is not None and current_viewer().can(Can.MARK_TYPICAL):
                 typical_form(who, case_id)
         if st.button("关闭详情", key="cs_close"):
-            del st.query_params["case"]
+            params.put(params.CASE, None)
             st.rerun()
 
 

@@ -1,34 +1,25 @@
-"""用户画像: gender, amount brackets and age groups, overall and side by side per sector."""
+"""用户画像: the dimensions declared for it (gender, amount brackets, age groups …), each
+overall and side by side per sector."""
 
 from __future__ import annotations
-
-from fractions import Fraction
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
-from models.rules.dimensions import AGE_GROUPS
-from models.rules.labels import AMOUNT_BRACKETS, EXTRA_BRACKETS, GENDERS
-from models.rules.numbers import round_half_up
+from models.rules.dimensions import REGISTRY
+from models.rules.numbers import fraction, percent
 from web import charts, data, frames, widgets
 
-DIMENSIONS = {
-    "gender": ("性别", list(GENDERS)),
-    "amount_bracket": (
-        "投诉金额区间",
-        list(AMOUNT_BRACKETS[:-1]) + list(EXTRA_BRACKETS) + [AMOUNT_BRACKETS[-1]],
-    ),
-    "age_group": ("年龄段", [*AGE_GROUPS, "未知"]),
-}
+DIMENSIONS = tuple(d for d in REGISTRY if d.profile)
 
 
 def sector_frame(table: dict[str, dict[str, int]]) -> pd.DataFrame:
     rows = []
     for sector, label_counts in sorted(table.items()):
-        total = sum(label_counts.values()) or 1
+        total = sum(label_counts.values())
         for label, n in label_counts.items():
-            share = float(round_half_up(Fraction(n, total), 4))  # 12.35%, as reported
+            share = fraction(percent(n, total))  # 12.35%, as reported
             rows.append({"sector": sector, "label": label, "count": n, "share": share})
     return pd.DataFrame(rows, columns=["sector", "label", "count", "share"])
 
@@ -37,34 +28,28 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("用户画像")
-    widgets.title_line("投诉用户的性别、投诉金额与年龄")
+    widgets.title_line(f"投诉用户的{'、'.join(d.label for d in DIMENSIONS)}")
     if data.total(filters) == 0:
         widgets.empty()
         return
-    for by, (label, order) in DIMENSIONS.items():
+    for dimension in DIMENSIONS:
+        by, label = dimension.name, dimension.label
         items = data.distribution(filters, by)
         shares = widgets.shares_frame(items)
         left, right = st.columns([2, 3])
         with left:
-            natural = [o for o in order if o in set(shares["label"])]
-            chart = (
-                charts.donut(shares, label)
-                if by == "gender"
-                else charts.shares_bar(shares, label, order=natural)
-            )
             widgets.figure(
                 f"{label}分布",
-                chart,
+                charts.distribution(dimension, shares),
                 shares,
                 f"dg_{by}",
                 export=frames.shares(items, label),
             )
         with right:
             frame = sector_frame(data.crosstab(filters, by, "sector"))
-            present = [o for o in order if o in set(frame["label"])]
             widgets.figure(
                 f"各赛道{label}对比",
-                charts.grouped_shares(frame, label, present),
+                charts.grouped_shares(frame, label, dimension.ordered(frame["label"])),
                 frame,
                 f"dg_{by}_sector",
                 caption="每个赛道内部的占比，便于横向比较。",

@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
+from models import clock
 from models.reads.leaderboard import Rank
 from models.rules.filters import Filters
-from models.rules.periods import Period
+from models.rules.periods import Period, compare_period, shift_months
 from web import charts, data, widgets
 from web.markup import literal
 
@@ -35,9 +36,17 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("投诉榜")
+    comparison = selection.comparison()
     previous = selection.previous()
+    # Ranked over the days compared: a period in progress up to today.
+    counted = selection.elapsed()
     widgets.title_line(
-        "依据投诉量排行" + ("；“变化”与上一期相比" if previous else "；选择具体期间可查看名次变化")
+        "依据投诉量排行"
+        + (
+            f"；“变化”{comparison.sentence}"
+            if comparison is not None and previous is not None
+            else "；选择具体期间可查看名次变化"
+        )
     )
     if data.total(filters) == 0:
         widgets.empty()
@@ -50,7 +59,7 @@ def render() -> None:
         if not tab.open:
             continue
         with tab:
-            scoped = filters if sector is None else Filters(sectors=(sector,)).intersect(filters)
+            scoped = counted if sector is None else Filters(sectors=(sector,)).intersect(counted)
             prev = (
                 Filters(sectors=(sector,)).intersect(previous)
                 if sector is not None and previous is not None
@@ -73,17 +82,28 @@ def render() -> None:
 
 
 def _monthly_top10(filters: Filters) -> None:
+    """The latest month with complaints against the same days of the month before."""
     span = data.data_span(filters)
     if span is None:
         return
     month = Period.for_month(span[1])
-    current = filters.with_dates(
-        max(filters.date_from or month.first_day, month.first_day), month.last_day
-    )
-    before = month.previous()
-    previous = data.comparable(filters.with_dates(before.first_day, before.last_day))
+    comparison = compare_period(month, clock.today())
+    first, last = comparison.current.first, comparison.current.last
+    earlier_first, earlier_last = comparison.previous.first, comparison.previous.last
+    # A selection that starts or ends within the month: the same days of the month before.
+    if filters.date_from and filters.date_from > first:
+        first = filters.date_from
+        earlier_first = shift_months(first, -1) or earlier_first
+    if filters.date_to and filters.date_to < last:
+        last = filters.date_to
+        earlier_last = shift_months(last, -1) or earlier_last
+    current = filters.with_dates(first, last)
+    previous = data.comparable(filters.with_dates(earlier_first, earlier_last))
     frame = rank_frame(data.leaderboard(current, previous, limit=10))
-    widgets.table(f"{month.title}平台投诉量 TOP10", frame, "lb_month")
+    title = f"{month.title}{comparison.note}平台投诉量 TOP10"
+    widgets.table(title, frame, "lb_month")
+    if previous is not None:
+        st.caption(f"上期排名、上期投诉量与“变化”{comparison.sentence}。")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
+from models import clock
 from models.rules.filters import Filters
 from models.rules.labels import GRADES
-from models.rules.periods import year_before
+from models.rules.months import month_end, month_of
+from models.rules.periods import IN_PROGRESS, year_on_year
+from models.rules.rating import NO_SCORE
 from web import charts, data, frames, widgets
 
 
@@ -25,15 +28,24 @@ def render() -> None:
     st.title("总览")
     widgets.title_line("计入统计的投诉（已移交、已回复、已评价）")
     now = data.headline(filters)
-    previous_filters = selection.previous()
-    before = data.headline(previous_filters) if previous_filters else None
     if now.complaints == 0:
         widgets.empty()
         return
-
-    _cards(now, before)
-    if before is not None:
-        st.caption(f"变化与上一期（{_previous_title(selection)}）相比。")
+    comparison = selection.comparison()
+    previous_filters = selection.previous()
+    before = data.headline(previous_filters) if previous_filters else None
+    # The change is of the same days: a period in progress up to today against the same
+    # days before it (the selection's own figures differ only by stray later dates).
+    elapsed = selection.elapsed()
+    counted = now if elapsed == filters else data.headline(elapsed)
+    _cards(now, counted, before)
+    said = []
+    if comparison is not None and comparison.in_progress:
+        said.append(f"{selection.title}{comparison.note}")
+    if comparison is not None and before is not None:
+        said.append(f"变化{comparison.sentence}")
+    if said:
+        st.caption("，".join(said) + "。")
 
     left, right = st.columns(2)
     with left:
@@ -53,33 +65,30 @@ def render() -> None:
     st.caption(f"数据更新于 {changed_at:%Y-%m-%d %H:%M:%S}" if changed_at else "尚无数据更新记录")
 
 
-def _cards(now, before) -> None:
-    """The headline figures and the platforms per grade, with the change since before."""
+def _cards(now, counted, before) -> None:
+    """The headline figures and the platforms per grade, with the change of the days
+    counted (``counted``) since the days compared with (``before``)."""
+
+    def delta(field: str, suffix: str = "") -> str | None:
+        if before is None:
+            return None
+        return _delta(getattr(counted, field), getattr(before, field), suffix)
+
     cols = st.columns(4)
     cols[0].metric(
-        "投诉量",
-        f"{now.complaints:,}",
-        _delta(now.complaints, before.complaints if before else None),
-        delta_color="inverse",
-        border=True,
+        "投诉量", f"{now.complaints:,}", delta("complaints"), delta_color="inverse", border=True
     )
-    cols[1].metric(
-        "涉及平台",
-        now.platforms,
-        _delta(now.platforms, before.platforms if before else None),
-        delta_color="off",
-        border=True,
-    )
+    cols[1].metric("涉及平台", now.platforms, delta("platforms"), delta_color="off", border=True)
     cols[2].metric(
         "平台反馈率",
         f"{now.reply_rate}%" if now.reply_rate is not None else "—",
-        _delta(now.reply_rate, before.reply_rate if before else None, " 个百分点"),
+        delta("reply_rate", " 个百分点"),
         border=True,
     )
     cols[3].metric(
         "用户满意度（0–10）",
-        now.satisfaction if now.satisfaction is not None else "—",
-        _delta(now.satisfaction, before.satisfaction if before else None),
+        now.satisfaction if now.satisfaction is not None else NO_SCORE,
+        delta("satisfaction"),
         border=True,
     )
     grade_cols = st.columns(4)
@@ -87,37 +96,57 @@ def _cards(now, before) -> None:
         col.metric(
             grade,
             f"{now.grades[grade]} 个平台",
-            _delta(now.grades[grade], before.grades[grade] if before else None),
+            _delta(now.grades[grade], before.grades[grade]) if before else None,
             delta_color="off",
             border=True,
         )
 
 
-def _previous_title(selection: sidebar.Selection) -> str:
-    if selection.period is not None:
-        return selection.period.previous().title
-    prev = selection.previous()
-    return f"{prev.date_from} 至 {prev.date_to}" if prev else ""
-
-
 def _volume(filters: Filters, selection: sidebar.Selection) -> None:
-    """Monthly volume of the selected range, with the year before for comparison."""
-    months = data.counts(filters, "month")
-    if filters.date_from and filters.date_to:
-        earlier = data.comparable(
-            filters.with_dates(year_before(filters.date_from), year_before(filters.date_to))
-        )
+    """Monthly volume of the selected range, with the same days a year before; a month in
+    progress (and the same days of it a year before) drawn as incomplete."""
+    today = clock.today()
+    first, last = filters.date_from, filters.date_to
+    same = year_on_year(first, last, today) if first and last else None
+    if same is None:  # 全部时间 (or nothing before it): every month, this one still open
+        months = data.counts(filters, "month")
+        partial = {month_of(today)}
+    else:
+        months = data.counts(filters.with_dates(same.current.first, same.current.last), "month")
+        earlier = data.comparable(filters.with_dates(same.previous.first, same.previous.last))
         if earlier is not None:
             months = {**data.counts(earlier, "month"), **months}
-    rows = [{"year": label[:4], "month": int(label[5:]), "count": n} for label, n in months.items()]
-    frame = pd.DataFrame(rows, columns=["year", "month", "count"]).sort_values(["year", "month"])
+        # Months counted only in part because the period is in progress: the current one,
+        # and the same days of it a year before (unless those are the whole month).
+        partial = set()
+        if same.in_progress:
+            partial.add(month_of(same.current.last))
+            if same.previous.last != month_end(same.previous.last):
+                partial.add(month_of(same.previous.last))
+    rows = [
+        {
+            "year": label[:4],
+            "month": int(label[5:]),
+            "count": n,
+            "partial": int(label[:4]) * 100 + int(label[5:]) in partial,
+        }
+        for label, n in months.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["year", "month", "count", "partial"]).sort_values(
+        ["year", "month"]
+    )
+    caption = "各年份按月对比"
+    if same is not None:
+        caption += f"；当前期间{same.sentence}"
+    if frame["partial"].any():
+        caption += f"；虚线与空心点为{IN_PROGRESS}的月份（截至{today.month}月{today.day}日）"
     widgets.figure(
         "月度投诉量（同比）",
         charts.monthly_volume(frame),
         frame,
         "ov_volume",
-        caption="各年份按月对比；当前期间与上一年同期。",
-        export=frame.astype({"year": "int64"}).rename(
+        caption=caption + "。",
+        export=frames.with_status(frame.astype({"year": "int64"})).rename(
             columns={"year": "年份", "month": "月份", "count": "投诉量"}
         ),
     )

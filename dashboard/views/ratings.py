@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard import sidebar
+from models import clock
+from models.rules import report_text
 from models.rules.filters import Filters
 from models.rules.months import year_of
-from models.rules.rating import Rating
+from models.rules.periods import IN_PROGRESS, progress_note
+from models.rules.rating import NO_SCORE, Rating
 from models.settings import get_settings
-from web import charts, data, rating_frames, widgets
+from web import charts, data, frames, rating_frames, widgets
 from web.markup import literal
 
 
-def summary_sentence(platform: str, year: int, ratings: list[Rating]) -> str:
-    """The reports' sentence: 2023年“云集”共获得6次消费评级，均为“建议下单”。"""
-    if not ratings:
-        return f"{year}年“{platform}”没有计入评级的投诉。"
-    grades = [r.grade for r in ratings]
-    head = f"{year}年“{platform}”共获得{len(grades)}次消费评级，"
-    if len(set(grades)) == 1:
-        return head + f"均为“{grades[0]}”。"
-    parts = "，".join(f"{grades.count(g)}次获“{g}”" for g in dict.fromkeys(grades))
-    return head + f"其中{parts}，{year}年整体消费评级为“{ratings[0].grade}”。"
+def summary_sentence(platform: str, year: int, ratings: list[Rating], today: date) -> str:
+    """The report's sentence for the platform's year (共获得N次消费评级; periods in progress
+    named, not counted)."""
+    data_org = get_settings().report_data_org
+    return report_text.year_ratings_sentence(data_org, year, platform, ratings, today) or (
+        f"{year}年“{platform}”没有计入评级的投诉。"
+    )
 
 
 def _minimum() -> int:
@@ -57,15 +59,18 @@ def render() -> None:
             _compare(filters, platforms, ranked)
 
 
-def _platform_charts(platform: str, year: int, ratings: list, unscoped: Filters) -> None:
+def _platform_charts(
+    platform: str, year: int, ratings: list, unscoped: Filters, today: date
+) -> None:
     """The platform's monthly index, the year's quarters and the index's components."""
     months = data.monthly_timeline(Filters(platforms=(platform,)).intersect(unscoped)).get(
         platform, []
     )
-    monthly = rating_frames.timeline(months, _minimum())
+    monthly = rating_frames.timeline(months, _minimum(), today)
     caption = (
         "背景色为评级区间：不建议下单 [0, 0.4)，谨慎下单 [0.4, 0.75)，建议下单 [0.75, 1]；"
-        f"空心点为样本较少（投诉少于 {_minimum()} 件）。"
+        f"空心点为样本较少（投诉少于 {_minimum()} 件）或{IN_PROGRESS}"
+        f"（尚未结束的期间，以虚线相连，截至{today.month}月{today.day}日）。"
     )
     if ratings and not ratings[0].rated:
         st.info(f"“{literal(platform)}”不予评级：综合指数不在指数轴上绘制，下面只列各项指标。")
@@ -78,7 +83,9 @@ def _platform_charts(platform: str, year: int, ratings: list, unscoped: Filters)
             caption=caption,
         )
         quarters = rating_frames.timeline(
-            [r for r in ratings if r.period and r.period.kind == "quarter"][::-1], _minimum()
+            [r for r in ratings if r.period and r.period.kind == "quarter"][::-1],
+            _minimum(),
+            today,
         )
         if not quarters.empty:
             quarters["period"] = [f"{year}Q{p[-1]}" for p in quarters["period"]]
@@ -89,7 +96,7 @@ def _platform_charts(platform: str, year: int, ratings: list, unscoped: Filters)
                 "rp_quarters",
             )
     long = monthly.melt(
-        id_vars=["period"],
+        id_vars=["period", "partial"],
         value_vars=["平台反馈率", "回复时效性", "用户满意度"]
         + (["综合指数"] if not monthly["综合指数"].isna().all() else []),
         var_name="component",
@@ -101,24 +108,31 @@ def _platform_charts(platform: str, year: int, ratings: list, unscoped: Filters)
             name: charts.component_line(long[long["component"] == name], name)
             for name in dict.fromkeys(long["component"])
         },
-        long.rename(columns={"period": "月份", "component": "指标", "value": "数值"}),
+        frames.with_status(long).rename(
+            columns={"period": "月份", "component": "指标", "value": "数值"}
+        ),
         "rp_components",
-        caption="平台反馈率以比例显示（1 = 100%）；用户满意度为 0–10 分。",
+        caption=f"平台反馈率以比例显示（1 = 100%）；用户满意度为 0–10 分，{NO_SCORE}的月份不绘制。",
         picture=charts.components_lines(long),
     )
 
 
-def _headline(year: int, rating) -> None:
+def _headline(year: int, rating: Rating, today: date) -> None:
     """The year's grade in words, its sample, then the four numbers as cards."""
     row = rating.report_row()
     few = rating.small_sample(_minimum())
     mark = f" · :orange-badge[{rating_frames.SMALL_SAMPLE}]" if few else ""
-    st.markdown(f"#### {year}年评级：{row['评级']}{mark}")
+    pending = f" · :gray-badge[{progress_note(today)}]" if not rating.complete(today) else ""
+    st.markdown(f"#### {year}年评级：{row['评级']}{mark}{pending}")
     st.caption(rating_frames.sample_sentence(rating, _minimum()))
+    shown = {
+        **row,
+        "用户满意度": row["用户满意度"] if rating.has_score else NO_SCORE,
+        "综合指数": row["综合指数"] if rating.rated else "不予评级",
+    }
     cols = st.columns(4)
     for col, name in zip(cols, ("平台反馈率", "回复时效性", "用户满意度", "综合指数"), strict=True):
-        value = row[name] if name != "综合指数" or rating.rated else "不予评级"
-        col.metric(name, value, border=True)
+        col.metric(name, shown[name], border=True)
     if not rating.rated:
         st.caption("该平台未入驻或未取得售后联系方式，按规则“不予评级”。")
 
@@ -145,15 +159,17 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
         placeholder="选择年份",
     )
 
+    today = clock.today()
     ratings = data.year_ratings(unscoped, platform, year)
-    st.markdown(f"**{literal(summary_sentence(platform, year, ratings))}**")
+    st.markdown(f"**{literal(summary_sentence(platform, year, ratings, today))}**")
     if ratings:
-        _headline(year, ratings[0])  # 全年 comes first in the reports' order
-    _platform_charts(platform, year, ratings, unscoped)
+        _headline(year, ratings[0], today)  # 全年 comes first in the reports' order
+    _platform_charts(platform, year, ratings, unscoped, today)
     widgets.table(
         f"{platform}电商消费{year}年评级数据",
-        rating_frames.report_table(ratings, _minimum()),
+        rating_frames.report_table(ratings, _minimum(), today),
         "rp_table",
+        missing=rating_frames.MISSING,
     )
 
 
@@ -164,11 +180,15 @@ def _board(filters: Filters, selection: sidebar.Selection) -> None:
     else:
         ratings = data.period_ratings(filters, selection.period)
         title = f"{selection.period.title}消费评级榜"
+        today = clock.today()
+        if not selection.period.complete(today):
+            title += f"（{progress_note(today)}）"
     frame = rating_frames.board(ratings, _minimum())
-    widgets.table(title, frame, "rp_board")
+    widgets.table(title, frame, "rp_board", missing=rating_frames.MISSING)
     st.caption(
         "综合指数 = 平台反馈率×0.5 + 回复时效性×0.3 + 用户满意度/10×0.2；投诉量不计入评级；"
-        f"不予评级的平台没有综合指数排名；样本较少：投诉少于 {_minimum()} 件。"
+        f"不予评级的平台没有综合指数排名；样本较少：投诉少于 {_minimum()} 件；"
+        f"{NO_SCORE}：没有已评分的投诉（综合指数按 0 分计）。"
     )
 
 
@@ -186,18 +206,20 @@ def _compare(filters: Filters, platforms: list[str], ranked: list[str]) -> None:
         widgets.empty("请选择至少一个平台。")
         return
     timeline = data.monthly_timeline(Filters(platforms=tuple(chosen)).intersect(filters))
-    frame = rating_frames.comparison(timeline, _minimum())
+    today = clock.today()
+    frame = rating_frames.comparison(timeline, _minimum(), today)
     unrated = [name for name, rs in timeline.items() if rs and not rs[0].rated]
     if unrated:
         st.caption(f"不予评级，未在指数轴上绘制：{literal('、'.join(unrated))}")
     widgets.figure(
         "平台综合指数对比",
         charts.comparison_lines(frame.sort_values("period")),
-        frame.drop(columns=["few"]).rename(
+        frames.with_status(frame.drop(columns=["few"])).rename(
             columns={"period": "月份", "platform": "平台", "composite": "综合指数"}
         ),
         "rp_compare_chart",
-        caption=f"背景色为评级区间；空心点为样本较少（投诉少于 {_minimum()} 件）。",
+        caption=f"背景色为评级区间；空心点为样本较少（投诉少于 {_minimum()} 件）"
+        f"或{IN_PROGRESS}（本月尚未结束，以虚线相连，截至{today.month}月{today.day}日）。",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
+from dataclasses import replace
 
 import pandas as pd
 import pydeck as pdk
@@ -11,9 +11,10 @@ import streamlit as st
 from dashboard import sidebar
 from models.reads.regions import per_ten_million, populations
 from models.rules.labels import PROVINCES
-from models.rules.numbers import round_half_up
+from models.rules.numbers import fraction, percent
 from web import charts, china_map, data, frames, viewport, widgets
 from web.chart_memo import frozen_deck, memoized, vega_spec
+from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
 NARROWEST = 320  # px: the map's width on the narrowest phone
@@ -25,7 +26,7 @@ def _rgb(colour: str) -> list[int]:
 
 
 def province_frame(counts: dict[str, int]) -> pd.DataFrame:
-    total = sum(counts.values()) or 1
+    total = sum(counts.values())
     rows = []
     for name in PROVINCES:
         n = counts.get(name, 0)
@@ -34,7 +35,7 @@ def province_frame(counts: dict[str, int]) -> pd.DataFrame:
             {
                 "地区": name,
                 "投诉量": n,
-                SHARE: float(round_half_up(Fraction(n, total), 4)),  # 12.35% as reported
+                SHARE: fraction(percent(n, total)),  # 12.35% as reported
                 "每千万人投诉量": float(rate) if rate is not None else None,
             }
         )
@@ -88,7 +89,12 @@ _legend = memoized(china_map.legend)
 
 
 @memoized  # the same map for the same figures and view: built and serialised once
-def _deck(frame: pd.DataFrame, measure: str, view: tuple[tuple[str, float], ...]) -> pdk.Deck:
+def _deck(
+    frame: pd.DataFrame,
+    measure: str,
+    view: tuple[tuple[str, float], ...],
+    chosen: tuple[str, ...],
+) -> pdk.Deck:
     values = _values(frame, measure)
     counts = dict(zip(frame["地区"], frame["投诉量"], strict=True))
     rates = dict(zip(frame["地区"], frame["每千万人投诉量"], strict=True))
@@ -114,6 +120,7 @@ def _deck(frame: pd.DataFrame, measure: str, view: tuple[tuple[str, float], ...]
         get_polygon="polygon",
         get_fill_color="fill",
         auto_highlight=True,
+        highlight_color=china_map.HIGHLIGHT,
     )
     borders = pdk.Layer(
         "PathLayer",
@@ -123,8 +130,21 @@ def _deck(frame: pd.DataFrame, measure: str, view: tuple[tuple[str, float], ...]
         get_color=[255, 255, 255],
         width_min_pixels=0.6,
     )
+    outlines = pdk.Layer(  # the provinces the page is filtered by
+        "PathLayer",
+        [
+            {"path": ring}
+            for name, polygon in china_map.polygons()
+            if name in chosen
+            for ring in polygon
+        ],
+        id="chosen",
+        get_path="path",
+        get_color=china_map.CHOSEN_OUTLINE,
+        width_min_pixels=2,
+    )
     return Deck(
-        layers=[fills, borders, *_inset_layers()],
+        layers=[fills, borders, outlines, *_inset_layers()],
         initial_view_state=pdk.ViewState(**dict(view)),
         map_provider=None,
         tooltip={
@@ -149,11 +169,14 @@ def render() -> None:
     _map(frame, counts, chosen)
     top = frame[frame["投诉量"] > 0].sort_values(["投诉量", "地区"], ascending=[False, True])
     top = top.head(10).assign(排名=lambda f: range(1, len(f) + 1))
-    widgets.table(
-        f"{title} 投诉量 TOP10" if chosen else "投诉地区 TOP10",
-        top[["排名", "地区", "投诉量", SHARE, "每千万人投诉量"]],
-        "rg_top",
-    )
+    if len(top) == 1:  # a ranking of one, at 100 %, says nothing: the province's figures
+        _one_province(top.iloc[0], filters)
+    else:
+        widgets.table(
+            f"{title} 投诉量 TOP10" if chosen else "投诉地区 TOP10",
+            top[["排名", "地区", "投诉量", SHARE, "每千万人投诉量"]],
+            "rg_top",
+        )
     left, right = st.columns(2)
     with left:
         items = data.distribution(filters, "problem_type")
@@ -177,6 +200,18 @@ def render() -> None:
         )
 
 
+def _one_province(row: pd.Series, filters) -> None:
+    """The one province's count, its rate per ten million residents and its part of all
+    complaints (in the period and the other filters), as cards."""
+    name, count, rate = row["地区"], int(row["投诉量"]), row["每千万人投诉量"]
+    everywhere = data.total(replace(filters, provinces=None))
+    st.subheader(literal(name))
+    cols = st.columns(3)
+    cols[0].metric("投诉量", f"{count:,} 件")
+    cols[1].metric("每千万常住人口投诉量", "—" if pd.isna(rate) else f"{rate:,.2f} 件")
+    cols[2].metric("占全部投诉量", f"{percent(count, everywhere)}%")
+
+
 def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
     """The heatmap; clicking a province makes it the sidebar's 投诉地区."""
     measure = (
@@ -194,7 +229,7 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
     # from its User-Agent; until it has said, to the narrowest phone's, which fits anywhere.
     view, height = china_map.fit(viewport.width("rg_width") or NARROWEST)
     event = st.pydeck_chart(
-        _deck(frame, measure, tuple(view.items())),
+        _deck(frame, measure, tuple(view.items()), chosen),
         on_select="rerun",
         selection_mode="single-object",
         key="rg_map",

@@ -8,7 +8,8 @@ import streamlit as st
 from models.errors import TousuError
 from models.rules.filters import Filters
 from models.rules.months import year_of
-from reports import FORMATS, MEDIA_TYPES, write
+from reports import FORMATS, MEDIA_TYPES, write_all
+from reports.html import framed
 from web import data, exports, widgets
 from web.viewer import current_viewer
 
@@ -42,18 +43,19 @@ def _choices() -> tuple[str, int, int, str | None] | None:
 
 
 def _build(sector: str, year: int, top: int, intro: str | None) -> dict[str, bytes] | None:
-    """The three files, with progress while the charts render; None (said) on no data."""
+    """The three files (the charts rendered once for all), with progress while the charts
+    render; None (said) on no data."""
     try:
         report = data.sector_report(Filters(), sector, year, top=top, intro=intro)
     except TousuError as exc:
         widgets.empty(str(exc))
         return None
     bar = st.progress(0.0, text="正在汇总数据……")
-    files = {"md": write(report, "md")}
-    images_done = lambda share, step: bar.progress(0.1 + 0.7 * share, text=step)  # noqa: E731
-    files["html"] = write(report, "html", images_done)
-    bar.progress(0.85, text="正在生成 Word 文档……")
-    files["docx"] = write(report, "docx")
+
+    def step(share: float, text: str) -> None:  # the charts, then the three files
+        bar.progress(0.1 + 0.8 * share, text=text if share < 1 else "正在生成文件……")
+
+    files = write_all(report, FORMATS, step)
     bar.empty()
     st.session_state["rep_title"] = report.title
     return files
@@ -93,10 +95,11 @@ def render() -> None:
     else:
         st.caption("此分享链接不提供下载。")
     st.subheader("预览")
-    # The file itself: every text in it is escaped, and its own Content-Security-Policy
-    # forbids loading or running anything (no script, no request) inside the frame.
+    # The file itself: every text in it is escaped, its own Content-Security-Policy
+    # forbids loading or running anything, and it is shown in a frame sandboxed with no
+    # permission (st.iframe's own frame may run scripts with the app's origin).
     with st.container(border=True):
-        st.iframe(files["html"].decode("utf-8"), height=900)
+        st.iframe(framed(files["html"].decode("utf-8")), height=900, alt="报告预览")
 
 
 if __name__ == "__main__":

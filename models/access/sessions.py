@@ -2,7 +2,7 @@
 
 A successful login starts a session and returns a one-time *ticket*; the browser trades
 the ticket (within 2 minutes, once) for the cookie's *token* at a small HTTP endpoint
-(``dashboard/cookie_routes.py``), which sets the cookie HttpOnly, so no script in the
+(``web/cookie_routes.py``), which sets the cookie HttpOnly, so no script in the
 page ever sees the token. Only SHA-256 hashes of tickets and tokens are stored.
 
 Every script run looks its session up again (:func:`current`): a session ends at once
@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlmodel import Session
 
 from models.clock import local_now
@@ -34,11 +34,27 @@ def _digest(secret: str) -> str:
 
 
 @dataclass(frozen=True)
+class Handle:
+    """How a browser session holds on to its login session, on the server: the id with the
+    start. Ids can come again (a database restored, a sequence reset); the same id started in
+    the same second as well would be needed for a stale tab to become someone else's login.
+    """
+
+    id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class Started:
     """A new session: its id (kept in the server's session state) and its ticket."""
 
     id: int
     ticket: str
+    created_at: datetime
+
+    @property
+    def handle(self) -> Handle:
+        return Handle(self.id, self.created_at)
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,11 @@ class Current:
     must_change_password: bool
     #: Whether the browser has traded the ticket for the cookie yet.
     cookie_set: bool
+    created_at: datetime
+
+    @property
+    def handle(self) -> Handle:
+        return Handle(self.id, self.created_at)
 
 
 def start(session: Session, user_id: int, now: datetime | None = None) -> Started:
@@ -69,7 +90,7 @@ def start(session: Session, user_id: int, now: datetime | None = None) -> Starte
         )
         .returning(LoginSession.id)
     ).scalar_one()
-    return Started(session_id, ticket)
+    return Started(session_id, ticket, now)
 
 
 def redeem_ticket(session: Session, ticket: str, now: datetime | None = None) -> str | None:
@@ -92,22 +113,24 @@ def redeem_ticket(session: Session, ticket: str, now: datetime | None = None) ->
     return token if result.rowcount == 1 else None
 
 
+def _which(handle: Handle | None, token: str | None):
+    if handle is not None:
+        return and_(LoginSession.id == handle.id, LoginSession.created_at == handle.created_at)
+    return LoginSession.token_hash == _digest(token or "")
+
+
 def current(
     session: Session,
     *,
-    session_id: int | None = None,
+    handle: Handle | None = None,
     token: str | None = None,
     now: datetime | None = None,
 ) -> Current | None:
-    """The valid session with this id (or cookie token) and an enabled account, or None."""
-    if session_id is None and (not token or len(token) > MAX_SECRET):
+    """The valid session with this handle (or cookie token) and an enabled account, or None."""
+    if handle is None and (not token or len(token) > MAX_SECRET):
         return None
     now = now or local_now()
-    which = (
-        LoginSession.id == session_id
-        if session_id is not None
-        else LoginSession.token_hash == _digest(token or "")
-    )
+    which = _which(handle, token)
     row = session.execute(
         select(
             LoginSession.id,
@@ -115,6 +138,7 @@ def current(
             User.role,
             User.must_change_password,
             LoginSession.token_hash,
+            LoginSession.created_at,
         )
         .join(User, User.id == LoginSession.user_id)
         .where(
@@ -127,28 +151,28 @@ def current(
     if row is None:
         return None
     return Current(
-        row.id, row.username, row.role, bool(row.must_change_password), bool(row.token_hash)
+        row.id,
+        row.username,
+        row.role,
+        bool(row.must_change_password),
+        bool(row.token_hash),
+        row.created_at,
     )
 
 
 def revoke(
     session: Session,
     *,
-    session_id: int | None = None,
+    handle: Handle | None = None,
     token: str | None = None,
     now: datetime | None = None,
 ) -> None:
-    """End one session (logout), given its id or its cookie token."""
-    if session_id is None and (not token or len(token) > MAX_SECRET):
+    """End one session (logout), given its handle or its cookie token."""
+    if handle is None and (not token or len(token) > MAX_SECRET):
         return
-    which = (
-        LoginSession.id == session_id
-        if session_id is not None
-        else LoginSession.token_hash == _digest(token or "")
-    )
     session.execute(
         update(LoginSession)
-        .where(which, LoginSession.revoked_at.is_(None))
+        .where(_which(handle, token), LoginSession.revoked_at.is_(None))
         .values(revoked_at=now or local_now())
     )
 
@@ -163,8 +187,8 @@ def revoke_user(session: Session, user_id: int, now: datetime | None = None) -> 
     return result.rowcount
 
 
-def reissue(session: Session, session_id: int, now: datetime | None = None) -> Started | None:
-    """A new session for the account of session ``session_id`` (revoked or not), if enabled.
+def reissue(session: Session, handle: Handle, now: datetime | None = None) -> Started | None:
+    """A new session for the account of session ``handle`` (revoked or not), if enabled.
 
     Used right after that session's own password change, which revoked every session of
     the account: the browser that changed the password stays logged in with a new cookie.
@@ -172,9 +196,9 @@ def reissue(session: Session, session_id: int, now: datetime | None = None) -> S
     user_id = session.execute(
         select(User.id)
         .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.id == session_id, User.disabled.is_(False))
+        .where(_which(handle, None), User.disabled.is_(False))
     ).scalar()
     if user_id is None:
         return None
-    revoke(session, session_id=session_id, now=now)
+    revoke(session, handle=handle, now=now)
     return start(session, user_id, now)

@@ -1,12 +1,13 @@
 """Share links for journalists: random tokens stored only as hashes, scoped, expiring, revocable.
 
-A link's scope becomes a :class:`~models.filters.Filters` that every dashboard query is
+A link's scope becomes a :class:`~models.rules.filters.Filters` that every dashboard query is
 intersected with, so editing the URL can never widen what a shared session sees.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 import secrets
@@ -17,9 +18,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.clock import local_now
 from models.errors import NotFound, TousuError
+from models.ops import serving
 from models.reads.platforms import check_names
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
@@ -36,6 +39,12 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def visit_key(token: str) -> str:
+    """A short name for the link a token opens, for the browser to remember it has visited
+    (nothing the token's URL does not already give away)."""
+    return _hash(token)[:16]
 
 
 @dataclass(frozen=True)
@@ -99,35 +108,25 @@ def _info(row: ShareLink) -> LinkInfo:
     )
 
 
-SERVED_AT_FILE = ".served_at"  # in the state folder: where `tousu serve` last listened
-
-
-def record_served_address(url: str) -> None:
-    """Remember the address `tousu serve` listens on, for links made on the command line."""
-    folder = get_settings().state_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / SERVED_AT_FILE).write_text(url.rstrip("/") + "\n", encoding="utf-8")
-
-
-def served_address() -> str | None:
-    path = get_settings().state_dir / SERVED_AT_FILE
-    try:
-        return path.read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
-
-
 def base_url(seen_at: str | None = None) -> str:
     """Where share links point: TOUSU_BASE_URL, else the address the app is seen at (the
-    admin page's own address), else where `tousu serve` last listened."""
-    chosen = get_settings().base_url or seen_at or served_address()
+    admin page's own address), else what the latest `tousu serve` runs with — its
+    TOUSU_BASE_URL, or where it listens (on a command line whose shell lacks the variable)."""
+    noted = serving.last()
+    chosen = get_settings().base_url or seen_at or (noted and (noted.base_url or noted.address))
     return (chosen or "http://localhost:8501").rstrip("/")
 
 
 def is_loopback(url: str) -> bool:
     """True when only this machine can open ``url`` (journalists elsewhere cannot)."""
     host = (urlsplit(url).hostname or "").lower()
-    return host in {"localhost", "0.0.0.0", "::1", "::"} or host.startswith("127.")
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified  # 0.0.0.0: "every local address"
 
 
 LOOPBACK_WARNING = (
@@ -165,7 +164,7 @@ def create_link(
     downloads: bool = True,
 ) -> tuple[LinkInfo, str]:
     """Make a link (administrators). Returns its info and the token — shown only this once."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.SHARE)
     if not 1 <= expires_days <= MAX_DAYS:
         raise TousuError(f"有效期应为 1 到 {MAX_DAYS} 天")
     if date_from and date_to and date_from > date_to:
@@ -196,14 +195,14 @@ def create_link(
 
 
 def list_links(session: Session, actor: Actor) -> list[LinkInfo]:
-    require(session, actor, "admin")
+    authorize(session, actor, Can.SHARE)
     rows = session.execute(select(ShareLink).order_by(ShareLink.id.desc())).scalars()
     return [_info(row) for row in rows]
 
 
 def revoke(session: Session, actor: Actor, link_id: int) -> None:
     """End a link at once (administrators)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.SHARE)
     row = session.get(ShareLink, link_id)
     if row is None:
         raise NotFound(f"没有编号为 {link_id} 的分享链接")

@@ -117,35 +117,48 @@ def wait(session: Session, username: str, client: str, now: datetime) -> timedel
     return max(untils) - now if untils else None
 
 
-def message(wait: timedelta) -> str:
+def message(wait: timedelta, why: str = "登录失败次数过多") -> str:
     """The refusal shown to the person logging in (the same for unknown usernames)."""
     seconds = max(1, math.ceil(wait.total_seconds()))
     later = f"{seconds} 秒" if seconds < 120 else f"{math.ceil(seconds / 60)} 分钟"
-    return f"登录失败次数过多，请 {later}后再试"
+    return f"{why}，请 {later}后再试"
 
 
-def client_key(
-    peer: str | None, forwarded_for: str | None = None, trusted: Sequence[str] = ()
-) -> str:
-    """The address a login attempt is counted under.
+def forwarded_client(peer: str, forwarded_for: str | None, trusted: Sequence[str]) -> str:
+    """The client's address: the connection's ``peer``, or when ``peer`` is one of the
+    ``trusted`` proxies, the right-most X-Forwarded-For entry that is not itself a trusted
+    proxy (entries further left are whatever the client claimed; a malformed one ends the
+    walk). Applied to every request by :mod:`web.proxies`, and nowhere else.
+    """
+    client = peer
+    if not forwarded_for or not is_trusted(peer, trusted):
+        return client
+    for hop in reversed(forwarded_for.split(",")):
+        address = parse_address(hop)
+        if address is None:
+            break
+        client = str(address)
+        if not is_trusted(client, trusted):
+            break
+    return client
 
-    ``peer`` is the connection's address (None for loopback). When it is one of the
-    ``trusted`` proxies, the client is the right-most X-Forwarded-For entry that is not
-    itself a trusted proxy (entries further left are whatever the client claimed).
+
+def is_trusted(host: str, trusted: Sequence[str]) -> bool:
+    """Whether ``host`` is one of the ``trusted`` proxies (addresses or networks)."""
+    address = parse_address(host)
+    return address is not None and any(
+        address in ipaddress.ip_network(network, strict=False) for network in trusted
+    )
+
+
+def client_key(client: str | None) -> str:
+    """The key a login attempt from ``client`` (an address; None for loopback) counts under.
+
     An IPv6 client counts as its /64 network: one subscriber holds a whole /64.
     """
-    networks = [ipaddress.ip_network(n, strict=False) for n in trusted]
-    address = _address(peer) if peer else ipaddress.ip_address("127.0.0.1")
+    address = parse_address(client) if client else ipaddress.ip_address("127.0.0.1")
     if address is None:
         return "unknown"
-    if forwarded_for and any(address in n for n in networks):
-        for hop in reversed(forwarded_for.split(",")):
-            hop_address = _address(hop.strip())
-            if hop_address is None:  # malformed: trust nothing further left
-                break
-            address = hop_address
-            if not any(address in n for n in networks):
-                break
     if address.is_loopback:
         return "local"
     if address.version == 6:
@@ -153,9 +166,13 @@ def client_key(
     return str(address)
 
 
-def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_address(value: str) -> Address | None:
+    """An IP address from a socket or a header (``[v6]`` brackets; v4-mapped v6 unwrapped)."""
     try:
-        address = ipaddress.ip_address(value.strip("[]"))
+        address = ipaddress.ip_address(value.strip().strip("[]"))
     except ValueError:
         return None
     if address.version == 6 and address.ipv4_mapped is not None:

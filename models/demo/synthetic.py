@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,8 +11,17 @@ from importlib import resources
 
 import numpy as np
 
+from models.importing.complaints import DIMENSION_COLUMNS
 from models.rules.complaint import public_text
-from models.rules.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
+from models.rules.labels import (
+    COARSE_BRACKETS,
+    PENDING,
+    RATED,
+    REJECTED,
+    REPLIED,
+    TRANSFERRED,
+    bracket_for_amount,
+)
 from models.rules.rating import TIER_FAST, TIER_LATE, TIER_SLOW
 
 LAST_DAY = date(2025, 12, 31)  # the last of the full years; after it, up to today
@@ -50,35 +60,24 @@ REPLIES = (
     "您好，您的问题已反馈至相关部门，处理结果将尽快通知您，感谢您的耐心等待。",
     "您好，经核实已为您办理退款，款项将在 1-3 个工作日内原路退回。",
 )
+#: The columns of a synthetic complaint, as :meth:`Synthetic.rows` orders them; its rows are
+#: built by name, column by column.
 COLUMNS = (
-    "id",
-    "external_id",
-    "platform_id",
-    "submitted_at",
-    "submitted_month",
-    "province",
-    "gender",
-    "age",
-    "amount",
-    "amount_bracket",
-    "problem_type",
-    "title",
-    "content",
-    "demand",
-    "public_text",
-    "complainant",
-    "phone",
-    "email",
-    "status",
-    "transferred_at",
-    "replied_at",
-    "reply_tier",
-    "score",
-    "created_at",
-    "updated_at",
-    "version",
+    *("id", "external_id", "platform_id", "submitted_at", "submitted_month", "age", "amount"),
+    *DIMENSION_COLUMNS,
+    *("title", "content", "demand", "public_text", "complainant", "phone", "email"),
+    *("status", "transferred_at", "replied_at", "reply_tier", "score"),
+    *("created_at", "updated_at", "version"),
 )
+#: What a sector's profile gives shares of, in the order they are drawn: fixed, so that a
+#: seed gives the same complaints (a dimension added later draws from its own stream).
+PROFILED = ("province", "gender", "amount_bracket", "problem_type")
+#: 投诉人类型: merchants file a few percent of the complaints, mostly about what platforms
+#: do to sellers; the chance that a complaint of each problem type is a merchant's.
+MERCHANT_CHANCE = {"任意仅退款": 0.9, "冻结商家资金": 0.9, "退店保证金不退还": 0.6, "恶意罚款": 0.6}
+MERCHANT_ELSEWHERE = 0.006
 REPLIED_AT, SCORE = COLUMNS.index("replied_at"), COLUMNS.index("score")
+_TITLES = {"女": "女士", "男": "先生"}  # 王女士, 王先生; 王 when the gender is unknown
 _BRACKET_RANGES = {
     "0-100元": (1, 100),
     "100-500元": (100, 500),
@@ -86,7 +85,7 @@ _BRACKET_RANGES = {
     "1000-5000元": (1000, 5000),
     "5000-10000元": (5000, 10000),
     "10000元以上": (10000, 200000),
-    "0-5万元": (1, 50000),
+    **{label: (max(low, 1), high) for label, (low, high) in COARSE_BRACKETS.items()},
 }
 
 
@@ -128,6 +127,24 @@ def _py_time(values: np.ndarray) -> list[datetime | None]:
     return [None if np.isnat(v) else v.astype("datetime64[s]").item() for v in values]
 
 
+def _complainant_types(rng: np.random.Generator, drawn: dict[str, np.ndarray]) -> np.ndarray:
+    """消费者 or 商家, merchants mostly where the problem is one a seller has."""
+    problems = drawn["problem_type"]
+    kinds, which = np.unique(problems, return_inverse=True)
+    chance = np.array([MERCHANT_CHANCE.get(k, MERCHANT_ELSEWHERE) for k in kinds])[which]
+    return np.where(rng.random(len(problems)) < chance, "商家", "消费者").astype(object)
+
+
+#: Dimensions drawn after the profiles' (each a function of its own random stream and
+#: the columns drawn so far), so that adding one leaves every other draw as it was.
+DRAWN = {"complainant_type": _complainant_types}
+
+
+def _stream(name: str) -> int:
+    """A dimension's own random stream, the same in every process (unlike hash())."""
+    return zlib.crc32(name.encode())
+
+
 def day_weight_sum(first: date, last: date) -> float:
     """The summed volume weights of the days ``first``..``last`` (0 when empty)."""
     if last < first:
@@ -160,7 +177,8 @@ class Synthetic:
         names = [name for name in profiles if name in platforms]
         index = self._platforms(rng, names, platforms, profiles)
         self._times(rng, first_day or date(last_day.year - years + 1, 1, 1), last_day)
-        self._people(rng, np.array([platforms[name][1] for name in names], dtype=object)[index])
+        sector_of = np.array([platforms[name][1] for name in names], dtype=object)[index]
+        self._people(rng, seed, sector_of)
         self._workflow(rng, [profiles[name] for name in names], index)
 
     def _platforms(self, rng, names: list[str], platforms: dict, profiles: dict) -> np.ndarray:
@@ -196,31 +214,36 @@ class Synthetic:
         months = self.submitted.astype("datetime64[M]").astype(int)
         self.month = (months // 12 + 1970) * 100 + months % 12 + 1  # YYYYMM, as month_of()
 
-    def _people(self, rng, sector_of: np.ndarray) -> None:
+    def _people(self, rng, seed, sector_of: np.ndarray) -> None:
         """Province, gender, amount, problem per the sector's published shares; the rest."""
         n = self.n
         sectors = json.loads(_load("sector_profiles.json").read_text("utf-8"))
-        self.province = np.empty(n, dtype=object)
-        self.gender = np.empty(n, dtype=object)
-        self.bracket = np.empty(n, dtype=object)
-        self.problem = np.empty(n, dtype=object)
+        drawn = {key: np.empty(n, dtype=object) for key in PROFILED}
         for sector in np.unique(sector_of):
             mask = sector_of == sector
             profile = sectors.get(sector) or sectors["零售电商"]
-            for column, key in (
-                (self.province, "province"),
-                (self.gender, "gender"),
-                (self.bracket, "amount_bracket"),
-                (self.problem, "problem_type"),
-            ):
+            for key, column in drawn.items():
                 choice = _choice(profile[key])
                 column[mask] = rng.choice(choice.labels, size=int(mask.sum()), p=choice.probs)
+        seeds = seed if isinstance(seed, tuple) else (seed,)
+        for key, draw in DRAWN.items():  # each from its own stream, after the profiles
+            drawn[key] = draw(np.random.default_rng([*seeds, _stream(key)]), drawn)
+        #: Each dimension's values by column; one without a draw takes an empty cell's value.
+        self.dimensions = {
+            key: drawn[key] if key in drawn else np.full(n, spec.empty, dtype=object)
+            for key, spec in DIMENSION_COLUMNS.items()
+        }
         self.amount = np.full(n, np.nan)
         for bracket, (low, high) in _BRACKET_RANGES.items():
-            mask = self.bracket == bracket
+            mask = drawn["amount_bracket"] == bracket
             self.amount[mask] = np.round(
                 np.exp(rng.uniform(np.log(low), np.log(high), size=int(mask.sum()))), 2
             )
+        # Stored as an import reads it: the scheme's bracket of the amount (a report's
+        # coarse 0-5万元 gave the amount's range; a rounded amount may cross a bound).
+        given = ~np.isnan(self.amount)
+        brackets = self.dimensions["amount_bracket"]
+        brackets[given] = [bracket_for_amount(a) for a in self.amount[given].tolist()]
         self.age = np.clip(rng.normal(33, 9, size=n).round(), 16, 75).astype(int)
         self.age_known = rng.random(n) < 0.85
         self.surname = rng.integers(0, len(SURNAMES), size=n)
@@ -284,48 +307,50 @@ class Synthetic:
         return self._scrubbed[key]
 
     def rows(self, first_id: int, start: int, stop: int, sqlite: bool, now) -> Iterator[tuple]:
+        """Complaints ``start``..``stop`` as rows in :data:`COLUMNS` order, built by name."""
         fmt = _sqlite_time if sqlite else _py_time
-        submitted = fmt(self.submitted[start:stop])
-        transferred = fmt(self.transferred[start:stop])
-        replied = fmt(self.replied[start:stop])
+        part = slice(start, stop)
+        n = stop - start
         stamp = now.strftime("%Y-%m-%d %H:%M:%S.000000") if sqlite else now
-        for k, i in enumerate(range(start, stop)):
-            gender = self.gender[i]
-            surname = SURNAMES[self.surname[i]]
-            complainant = surname + ("女士" if gender == "女" else "先生" if gender == "男" else "")
-            platform = self.platform_names[i]
-            problem = self.problem[i]
-            title = f"{platform}{problem}：{FRAGMENTS[self.fragment[i]]}"
-            content = (
-                f"消费者反映在“{platform}”遇到{problem}，{FRAGMENTS[self.fragment[i]]}。"
-                f"{DEMANDS[self.demand[i]]}。"
-            )
-            amount = None if np.isnan(self.amount[i]) else round(float(self.amount[i]), 2)
-            yield (
-                first_id + i,
-                None,
-                int(self.platform_ids[i]),
-                submitted[k],
-                int(self.month[i]),
-                self.province[i],
-                gender,
-                int(self.age[i]) if self.age_known[i] else None,
-                amount,
-                self.bracket[i],
-                problem,
-                title,
-                content,
-                DEMANDS[self.demand[i]],
-                self._public_text(title, content),
-                complainant,
-                f"13{self.phone_tail[i] % 10:01d}{self.phone_tail[i]:08d}",
-                f"user{first_id + i}@example.com",
-                self.status[i],
-                transferred[k],
-                replied[k],
-                int(self.tier[i]) if self.tier[i] >= 0 else None,
-                int(self.score[i]) if self.score[i] >= 0 else None,
-                stamp,
-                stamp,
-                1,
-            )
+        platforms = self.platform_names[part]
+        problems = self.dimensions["problem_type"][part]
+        fragments = [FRAGMENTS[f] for f in self.fragment[part]]
+        demands = [DEMANDS[d] for d in self.demand[part]]
+        titles = [f"{p}{q}：{f}" for p, q, f in zip(platforms, problems, fragments, strict=True)]
+        contents = [
+            f"消费者反映在“{p}”遇到{q}，{f}。{d}。"
+            for p, q, f, d in zip(platforms, problems, fragments, demands, strict=True)
+        ]
+        ids = range(first_id + start, first_id + stop)
+        columns = {
+            "id": ids,
+            "external_id": [None] * n,
+            "platform_id": self.platform_ids[part].tolist(),
+            "submitted_at": fmt(self.submitted[part]),
+            "submitted_month": self.month[part].tolist(),
+            "age": [
+                int(age) if known else None
+                for age, known in zip(self.age[part], self.age_known[part], strict=True)
+            ],
+            "amount": [None if np.isnan(a) else round(float(a), 2) for a in self.amount[part]],
+            **{key: values[part] for key, values in self.dimensions.items()},
+            "title": titles,
+            "content": contents,
+            "demand": demands,
+            "public_text": [self._public_text(t, c) for t, c in zip(titles, contents, strict=True)],
+            "complainant": [
+                SURNAMES[s] + _TITLES.get(g, "")
+                for s, g in zip(self.surname[part], self.dimensions["gender"][part], strict=True)
+            ],
+            "phone": [f"13{t % 10:01d}{t:08d}" for t in self.phone_tail[part]],
+            "email": [f"user{i}@example.com" for i in ids],
+            "status": self.status[part],
+            "transferred_at": fmt(self.transferred[part]),
+            "replied_at": fmt(self.replied[part]),
+            "reply_tier": [int(t) if t >= 0 else None for t in self.tier[part]],
+            "score": [int(v) if v >= 0 else None for v in self.score[part]],
+            "created_at": [stamp] * n,
+            "updated_at": [stamp] * n,
+            "version": [1] * n,
+        }
+        return zip(*(columns[name] for name in COLUMNS), strict=True)

@@ -1,12 +1,12 @@
 """The check of complaint rows column by column: the fast path of a valid file.
 
-:func:`check_complaint` checks a row cell by cell and says what is wrong with it. Most
+:func:`~models.importing.complaints.check_complaint` checks a row cell by cell and says what is wrong with it. Most
 rows of a real file are valid, and for them that bookkeeping (a dict of cells, a check
 object, a call per cell) is most of the cost of an import. Here a chunk of rows is
 checked one column at a time with the same parsers, each distinct value of a short
 column (province, gender, age, status…) parsed once. A row that passes every check gets
 its values here; any other row — a bad cell, an unusual but valid spelling such as a
-time with a UTC offset, a line break — is left to :func:`check_complaint`, which gives
+time with a UTC offset, a line break — is left to :func:`~models.importing.complaints.check_complaint`, which gives
 the same values or the same report as before. The rule: this module may only accept
 what the row check accepts, with equal values (``tests/test_import_columnar.py``).
 """
@@ -25,29 +25,26 @@ from models.importing.cells import (
     parse_int,
 )
 from models.importing.complaints import (
+    AS_WRITTEN,
     COMPLAINT_COLUMNS,
+    DIMENSION_COLUMNS,
     EMAIL_FORMAT,
+    MOMENTS,
+    REQUIRED,
     SUSPECT_CHARS,
     TEXT_LIMITS,
+    VALUE_COLUMNS,
     ComplaintRow,
     workflow,
 )
 from models.importing.table import Layout
 from models.rules.complaint import tier_of
-from models.rules.labels import (
-    NOT_CHOSEN,
-    bracket_for_amount,
-    normalize_bracket,
-    normalize_gender,
-    normalize_province,
-)
+from models.rules.dimensions import Imported
 from models.rules.months import month_of
 
 Column = Sequence[str]
 _fromiso = datetime.fromisoformat
 _BAD: Any = object()  # a cell the row check must look at
-_REQUIRED = ("platform", "submitted_at", "problem_type")
-_MOMENTS = ("submitted_at", "transferred_at", "replied_at")
 
 
 def _parsed(column: Column, parse: Callable[[str], Any], ok: list[bool]) -> list[Any]:
@@ -86,7 +83,7 @@ def _mapped(column: Column, parse: Callable[[str], Any], ok: list[bool]) -> list
 
 def _texts_ok(columns: dict[str, Column], ok: list[bool]) -> None:
     """Required cells present, no suspect character, every text within its column."""
-    for key in _REQUIRED:
+    for key in REQUIRED:
         for i, text in enumerate(columns[key]):
             if not text:
                 ok[i] = False
@@ -129,56 +126,65 @@ def _moments(column: Column, latest: datetime, ok: list[bool]) -> list[datetime 
     return _parsed(column, parse, ok)
 
 
-def _labels(columns: dict[str, Column], amounts: list[Any], ok: list[bool]) -> tuple[list, ...]:
-    """Province, gender and bracket in their canonical spelling; e-mail checked."""
+def _known(spec: Imported) -> Callable[[str], Any]:
+    """A dimension's cell parser for :func:`_mapped` (an empty cell: its empty value)."""
 
-    def known(normalize: Callable[[str], str | None], empty: Any = _BAD) -> Callable:
-        def parse(text: str) -> Any:
-            if not text and empty is not _BAD:
-                return empty
-            value = normalize(text)
-            return _BAD if value is None else value
+    def parse(text: str) -> Any:
+        if not text:
+            return spec.empty
+        value = spec.parse(text) if spec.parse is not None else text
+        return _BAD if value is None else value
 
-        return parse
+    return parse
 
-    provinces = _mapped(columns["province"], known(normalize_province, None), ok)
-    genders = _mapped(columns["gender"], known(normalize_gender), ok)
-    given = _mapped(columns["amount_bracket"], known(normalize_bracket, None), ok)
-    brackets = [
-        (b or NOT_CHOSEN) if text else bracket_for_amount(a) if a is not None else NOT_CHOSEN
-        for text, b, a in zip(columns["amount_bracket"], given, amounts, strict=True)
-    ]
+
+def _dimensions(
+    columns: dict[str, Column], named: dict[str, list], ok: list[bool]
+) -> dict[str, list]:
+    """Each dimension the file fills in its canonical spelling (an empty cell derived from
+    the checked columns ``named``, when it is); the e-mail's format checked."""
+    values: dict[str, list] = {}
+    for key, spec in DIMENSION_COLUMNS.items():
+        column = columns[key]
+        given = _mapped(column, _known(spec), ok)
+        if spec.derive is not None:
+            source, derive = spec.derive
+            vague = {t for t in set(column) if spec.vague(t)} if spec.vague else set()
+            given = [
+                derive(other) if not text or text in vague else value
+                for text, value, other in zip(column, given, named[source], strict=True)
+            ]
+        values[key] = given
     _mapped(columns["email"], lambda t: _BAD if t and not EMAIL_FORMAT.fullmatch(t) else t, ok)
-    return provinces, genders, brackets
+    return values
 
 
 def check_columns(
     rows: Sequence[tuple[int, list[str]]], layout: Layout, latest: datetime
 ) -> list[ComplaintRow | None]:
-    """Each row's checked values when it surely passes :func:`check_complaint`, else None."""
+    """Each row's checked values when it surely passes :func:`~models.importing.complaints.check_complaint`, else None."""
     columns, ok = _columns(rows, layout)
     if not any(ok):
         return [None] * len(rows)
     _texts_ok(columns, ok)
-    submitted, transferred, replied = (_moments(columns[k], latest, ok) for k in _MOMENTS)
-    amounts = _parsed(columns["amount"], parse_amount, ok)
-    ages = _mapped(columns["age"], lambda t: parse_int(t, 0, 130, "年龄") if t else None, ok)
-    scores = _mapped(
+    named = {key: _moments(columns[key], latest, ok) for key in MOMENTS}  # by column name
+    named["amount"] = _parsed(columns["amount"], parse_amount, ok)
+    named["age"] = _mapped(
+        columns["age"], lambda t: parse_int(t, 0, 130, "年龄") if t else None, ok
+    )
+    named["score"] = _mapped(
         columns["satisfaction"], lambda t: parse_int(t, 0, 10, "满意度") if t else None, ok
     )
-    typicals = _mapped(columns["typical"], lambda t: parse_bool(t) if t else None, ok)
-    provinces, genders, brackets = _labels(columns, amounts, ok)
-    statuses, transfers = _workflow(columns, ok, submitted, transferred, replied, scores)
-    none = _none_if_empty
-    values = zip(  # in VALUE_COLUMNS order, as check_complaint builds them
-        *(none(columns["external_id"]), submitted, _months(submitted), provinces, genders),
-        *(ages, amounts, brackets, columns["problem_type"], none(columns["title"])),
-        *(none(columns["content"]), none(columns["demand"]), none(columns["complainant"])),
-        *(none(columns["phone"]), none(columns["email"]), none(columns["id_number"])),
-        *(none(columns["order_number"]), statuses, transfers, replied),
-        *(_tiers(transfers, replied), scores, typicals, none(columns["headline"])),
-        strict=True,
+    named["typical"] = _mapped(columns["typical"], lambda t: parse_bool(t) if t else None, ok)
+    named.update(_dimensions(columns, named, ok))
+    named["status"], named["transferred_at"] = _workflow(
+        columns, ok, *(named[key] for key in MOMENTS), named["score"]
     )
+    none = _none_if_empty
+    named.update({key: none(columns[key]) for key in (*AS_WRITTEN, "content", "demand")})
+    named["submitted_month"] = _months(named["submitted_at"])
+    named["reply_tier"] = _tiers(named["transferred_at"], named["replied_at"])
+    values = zip(*(named[column] for column in VALUE_COLUMNS), strict=True)
     rows_ok = zip(rows, ok, values, none(columns["reply"]), columns["platform"], strict=True)
     return [
         ComplaintRow(number, row, reply, platform) if fine else None

@@ -24,32 +24,23 @@ from models.importing.cells import (
 from models.importing.limits import MAX_CELL_CHARS
 from models.importing.report import CellError
 from models.rules.complaint import default_status, public_text, status_problem, tier_of
-from models.rules.labels import (
-    COUNTING_STATUSES,
-    NOT_CHOSEN,
-    PENDING,
-    REJECTED,
-    STATUSES,
-    bracket_for_amount,
-    normalize_bracket,
-    normalize_gender,
-    normalize_province,
-)
+from models.rules.dimensions import IMPORTED, Imported
+from models.rules.labels import COUNTING_STATUSES, PENDING, REJECTED, STATUSES
 from models.rules.months import month_of
 from models.rules.text import clean_multiline, text_problem
 from models.store.tables import Complaint, Platform
+
+#: The dimensions a file fills (models/rules/dimensions.py), by their column's name.
+DIMENSION_COLUMNS: dict[str, Imported] = {d.column: d.imported for d in IMPORTED if d.imported}
 
 # canonical name → (Chinese name, required)
 COMPLAINT_COLUMNS: dict[str, tuple[str, bool]] = {
     "external_id": ("投诉编号", False),
     "platform": ("投诉平台", True),
     "submitted_at": ("投诉时间", True),
-    "province": ("投诉地区", False),
-    "gender": ("性别", False),
     "age": ("年龄", False),
     "amount": ("投诉金额", False),
-    "amount_bracket": ("金额区间", False),
-    "problem_type": ("问题类型", True),
+    **{key: (spec.header, spec.required) for key, spec in DIMENSION_COLUMNS.items()},
     "title": ("标题", False),
     "content": ("投诉内容", False),
     "demand": ("诉求", False),
@@ -66,6 +57,7 @@ COMPLAINT_COLUMNS: dict[str, tuple[str, bool]] = {
     "typical": ("典型案例", False),
     "headline": ("案例标题", False),
 }
+REQUIRED = tuple(key for key, (_name, required) in COMPLAINT_COLUMNS.items() if required)
 
 
 def _length(table: Any, column: str) -> int:
@@ -76,7 +68,8 @@ def _length(table: Any, column: str) -> int:
 TEXT_LIMITS = {
     "platform": _length(Platform, "name"),
     "external_id": _length(Complaint, "external_id"),
-    "problem_type": _length(Complaint, "problem_type"),
+    # a dimension taken as written (问题类型) fits its column
+    **{key: _length(Complaint, key) for key, spec in DIMENSION_COLUMNS.items() if not spec.parse},
     "title": _length(Complaint, "title"),
     "complainant": _length(Complaint, "complainant"),
     "phone": _length(Complaint, "phone"),
@@ -88,6 +81,8 @@ TEXT_LIMITS = {
 _SHORTEST_LIMIT = min(TEXT_LIMITS.values())
 #: Long text (Text columns): line breaks and tabs allowed, one spreadsheet cell at most.
 MULTILINE = ("content", "demand", "reply")
+#: The times of a row: filed, transferred to the platform, replied.
+MOMENTS = ("submitted_at", "transferred_at", "replied_at")
 # Any character some cell may not hold: control characters, and line breaks or tabs
 # (which long text may hold). Rows without one skip the per-cell character check.
 SUSPECT_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -95,15 +90,22 @@ EMAIL_FORMAT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 #: The complaint columns a row sets, in the order :attr:`ComplaintRow.values` holds them.
+#: Rows are built by name (a dict, or columns by name) and put in this order only here.
 VALUE_COLUMNS = (
-    *("external_id", "submitted_at", "submitted_month", "province", "gender", "age"),
-    *("amount", "amount_bracket", "problem_type", "title", "content", "demand"),
-    *("complainant", "phone", "email", "id_number", "order_number", "status"),
-    *("transferred_at", "replied_at", "reply_tier", "score", "typical", "headline"),
+    *("external_id", "submitted_at", "submitted_month", "age", "amount"),
+    *DIMENSION_COLUMNS,
+    *("title", "content", "demand", "complainant", "phone", "email", "id_number"),
+    *("order_number", "status", "transferred_at", "replied_at", "reply_tier", "score"),
+    *("typical", "headline"),
 )
 #: Set by an import only when its cell says so: an empty cell keeps what staff chose.
 KEPT_WHEN_EMPTY = ("typical", "headline")
 _POSITION = {name: i for i, name in enumerate(VALUE_COLUMNS)}
+#: Columns a row holds as the file writes them (an empty cell: None).
+AS_WRITTEN = (
+    *("external_id", "title", "complainant", "phone", "email", "id_number", "order_number"),
+    "headline",
+)
 
 
 class ComplaintRow(NamedTuple):
@@ -155,7 +157,7 @@ class _Check:
     def text(self) -> None:
         """Required cells present; every text fits its column; no control characters."""
         cells = self.cells
-        for key in ("platform", "submitted_at", "problem_type"):
+        for key in REQUIRED:
             if not cells.get(key):
                 self.bad(key, "必填")
         values = cells.values()
@@ -175,7 +177,7 @@ class _Check:
     def moments(self, latest: datetime) -> tuple[datetime | None, ...]:
         """The three times of the row, each parsed and within the accepted range."""
         moments = []
-        for key in ("submitted_at", "transferred_at", "replied_at"):
+        for key in MOMENTS:
             moment = self.parsed(key, parse_datetime)
             problem = check_moment(moment, latest) if moment is not None else None
             if problem:
@@ -184,27 +186,24 @@ class _Check:
             moments.append(moment)
         return tuple(moments)
 
-    def labels(self, amount: Any) -> tuple[str | None, str | None, str]:
-        """Province, gender and amount bracket in their canonical spelling."""
-        cells = self.cells
-        province = None
-        if cells.get("province"):
-            province = normalize_province(cells["province"])
-            if province is None:
-                self.bad("province", "无法识别的省级地区，应为如“广东省”或“广东”")
-        gender = normalize_gender(cells.get("gender", ""))
-        if gender is None:
-            self.bad("gender", "应为 男/女/M/F/male/female 或留空")
-        if cells.get("amount_bracket"):
-            bracket = normalize_bracket(cells["amount_bracket"])
-            if bracket is None:
-                self.bad("amount_bracket", "无法识别的金额区间，应为如“100-500元”或“未选择”")
-        else:
-            bracket = bracket_for_amount(amount) if amount is not None else NOT_CHOSEN
-        email = cells.get("email", "")
+    def dimensions(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Each dimension the file fills, in its canonical spelling (an empty cell derived
+        from the ``row``'s checked values, when it is); the e-mail's format."""
+        values = {}
+        for key, spec in DIMENSION_COLUMNS.items():
+            text = self.cells.get(key, "")
+            if not text or (spec.vague is not None and spec.vague(text)):
+                values[key] = spec.derive[1](row[spec.derive[0]]) if spec.derive else spec.empty
+            elif spec.parse is None:
+                values[key] = text
+            elif (value := spec.parse(text)) is not None:
+                values[key] = value
+            else:
+                self.bad(key, spec.problem)
+        email = self.cells.get("email", "")
         if email and not EMAIL_FORMAT.fullmatch(email):
             self.bad("email", "邮箱格式不正确")
-        return province, gender, bracket or NOT_CHOSEN
+        return values
 
     def workflow(
         self, submitted_at: Any, transferred_at: Any, replied_at: Any, score: Any
@@ -269,24 +268,22 @@ def check_complaint(
     """Check one row: its values when valid, else every problem found in it."""
     check = _Check(number, cells, names)
     check.text()
-    submitted_at, transferred_at, replied_at = check.moments(latest)
-    amount = check.parsed("amount", parse_amount)
-    age = check.parsed("age", lambda t: parse_int(t, 0, 130, "年龄"))
-    score = check.parsed("satisfaction", lambda t: parse_int(t, 0, 10, "满意度"))
-    typical = check.parsed("typical", parse_bool)
-    province, gender, bracket = check.labels(amount)
-    status, transferred_at = check.workflow(submitted_at, transferred_at, replied_at, score)
+    row = dict(zip(MOMENTS, check.moments(latest), strict=True))  # the row's values by name
+    row["amount"] = check.parsed("amount", parse_amount)
+    row["age"] = check.parsed("age", lambda t: parse_int(t, 0, 130, "年龄"))
+    row["score"] = check.parsed("satisfaction", lambda t: parse_int(t, 0, 10, "满意度"))
+    row["typical"] = check.parsed("typical", parse_bool)
+    row.update(check.dimensions(row))
+    row["status"], row["transferred_at"] = check.workflow(
+        *(row[key] for key in MOMENTS), row["score"]
+    )
     if check.errors:
         return None, check.errors
-    assert submitted_at is not None
     get = cells.get
+    row.update({key: get(key) or None for key in AS_WRITTEN})
     content, demand, reply = (clean_multiline(get(key) or "") or None for key in MULTILINE)
-    values = (  # in VALUE_COLUMNS order
-        *(get("external_id") or None, submitted_at, month_of(submitted_at), province, gender),
-        *(age, amount, bracket, cells["problem_type"], get("title") or None, content, demand),
-        *(get("complainant") or None, get("phone") or None, get("email") or None),
-        *(get("id_number") or None, get("order_number") or None, status, transferred_at),
-        *(replied_at, tier_of(transferred_at, replied_at), score),
-        *(typical, get("headline") or None),
-    )
+    row.update(content=content, demand=demand)
+    row["submitted_month"] = month_of(row["submitted_at"])
+    row["reply_tier"] = tier_of(row["transferred_at"], row["replied_at"])
+    values = tuple(row[column] for column in VALUE_COLUMNS)
     return ComplaintRow(number, values, reply, cells["platform"]), []

@@ -38,7 +38,7 @@ MAX_TOKEN_BYTES = 1 * MB
 MAX_SHARED_STRINGS = 4_000_000
 #: Problems listed in a report; all are counted.
 MAX_LISTED_ERRORS = 1_000
-#: Dates accepted anywhere in an import: from this day up to tomorrow (see models.periods).
+#: Dates accepted anywhere in an import: from this day up to tomorrow (see models.rules.periods).
 EARLIEST_DATE = EARLIEST_DAY
 
 

@@ -41,7 +41,7 @@ def validate_complaints(table: Table) -> tuple[list[ComplaintRow], ImportReport]
                 row, errors = _check_row(number, raw, columns, latest, seen)
             else:
                 row, errors = fast, []
-                external = fast.values[0]  # external_id leads VALUE_COLUMNS
+                external = fast.get("external_id")
                 if external:
                     first = seen.setdefault(external, number)
                     if first != number:

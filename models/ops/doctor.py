@@ -6,17 +6,18 @@ Each check gives a :class:`Finding`: ``ok``, ``warn`` (worth a look; may be inte
 
 from __future__ import annotations
 
-import ipaddress
 import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
-from models.ops import transfer
+from models.access.sharing import is_loopback
+from models.access.users import count_admins, look_alikes
+from models.ops import serving, transfer
+from models.ops.serving import Serving
 from models.settings import Settings
 from models.store import faults, schema, summary
 from models.store.tables import User
@@ -36,7 +37,7 @@ def examine(settings: Settings, engine: Engine, shown_url: str) -> list[Finding]
     findings.append(reached)
     if reached.status == "ok":
         findings += _database(engine)
-    findings += _settings(settings)
+    findings += _settings(settings, serving.last(settings.state_dir))
     findings += _files(settings, engine)
     return findings
 
@@ -91,9 +92,26 @@ def _database(engine: Engine) -> list[Finding]:
 
 
 def _accounts(session: Session) -> list[Finding]:
-    admins = session.execute(
-        select(func.count()).where(User.role == "admin", User.disabled.is_(False))
-    ).scalar_one()
+    return _look_alikes(session) + _admins(session)
+
+
+def _look_alikes(session: Session) -> list[Finding]:
+    similar = look_alikes(session)
+    if not similar:
+        return []
+    pairs = "；".join(f"“{name}”像“{older}”" for name, older in sorted(similar.items()))
+    return [
+        Finding(
+            "warn",
+            "相似账号",
+            f"{pairs}（在拒绝相似用户名之前创建，仍可登录）：请确认是否同一人，"
+            "不需要的账号请用 `tousu user disable` 停用",
+        )
+    ]
+
+
+def _admins(session: Session) -> list[Finding]:
+    admins = count_admins(session)
     if not admins:
         return [Finding("warn", "账号", "没有可用的管理员：`tousu user add NAME --role admin`")]
     fresh = (
@@ -109,42 +127,64 @@ def _accounts(session: Session) -> list[Finding]:
     return [Finding("ok", "账号", f"{admins} 个管理员")]
 
 
-def _loopback(host: str) -> bool:
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host.endswith(".localhost")
+def _server(noted: Serving | None) -> Finding:
+    if noted is None:
+        return Finding("ok", "服务", "没有 `tousu serve` 的启动记录（下面按本环境的设置）")
+    if noted.running:
+        return Finding("ok", "服务", f"{noted.address}（tousu serve，进程 {noted.pid}，运行中）")
+    return Finding(
+        "ok", "服务", f"上次 tousu serve 在 {noted.address}（已停止；下面按本环境的设置）"
+    )
 
 
-def _settings(settings: Settings) -> list[Finding]:
-    found = []
-    base = settings.base_url
-    if base is None:
-        found.append(Finding("warn", "TOUSU_BASE_URL", "未设置：分享链接用管理页面打开时的地址"))
-    elif _loopback(urlsplit(base).hostname or ""):
-        found.append(
-            Finding("fail", "TOUSU_BASE_URL", f"{base} 是本机地址：分享链接在其他电脑上打不开")
-        )
-    elif not base.startswith("https://"):
-        found.append(
-            Finding("warn", "TOUSU_BASE_URL", f"{base} 不是 https：登录 Cookie 不会标记 Secure")
-        )
-    else:
-        found.append(Finding("ok", "TOUSU_BASE_URL", base))
-    if settings.public_dashboards:
+def _settings(settings: Settings, noted: Serving | None) -> list[Finding]:
+    """The settings the server runs with: a running `tousu serve`'s own (its flags and its
+    environment), else this environment's — what a server started here would use."""
+    running = noted if noted is not None and noted.running else None
+    found = [_server(noted), _base_url(settings, noted)]
+    public = running.public if running else settings.public_dashboards
+    because = (running and running.public_because) or "TOUSU_PUBLIC_DASHBOARDS=1"
+    if public:
+        fix = "请不带该选项重新启动" if because.startswith("--") else "请设为 0"
         found.append(
             Finding(
                 "warn",
                 "公开看板",
-                "已开启（TOUSU_PUBLIC_DASHBOARDS=1）：能访问服务器的人不登录就能看全部看板"
-                "（已脱敏）。若非有意，请设为 0",
+                f"已开启（{'tousu serve ' if running else ''}{because}）：能访问服务器的人"
+                f"不登录就能看全部看板（已脱敏）。若非有意，{fix}",
             )
         )
     else:
         found.append(Finding("ok", "公开看板", "关闭：看板需要登录或分享链接"))
     return found
+
+
+def _base_url(settings: Settings, noted: Serving | None) -> Finding:
+    """Where share links point (models/access/sharing.py): TOUSU_BASE_URL here, else the
+    server's, else — for links made on the command line — the address it listens on."""
+    base, whose = settings.base_url, ""
+    if base is None and noted is not None and noted.base_url:
+        base, whose = noted.base_url, "（tousu serve 启动时的设置）"
+    if base is None and noted is not None:
+        where = "只能在本机打开；" if is_loopback(noted.address) else ""
+        return Finding(
+            "warn",
+            "TOUSU_BASE_URL",
+            f"未设置：命令行创建的分享链接会指向 tousu serve 的监听地址 {noted.address}，"
+            f"{where}在 nginx 等代理之后它是一个后端，不是代理的地址。请设为公开地址"
+            "（如 https://tousu.example.org）",
+        )
+    if base is None:
+        return Finding("warn", "TOUSU_BASE_URL", "未设置：分享链接用管理页面打开时的地址")
+    if is_loopback(base):
+        return Finding(
+            "fail", "TOUSU_BASE_URL", f"{base}{whose} 是本机地址：分享链接在其他电脑上打不开"
+        )
+    if not base.startswith("https://"):
+        return Finding(
+            "warn", "TOUSU_BASE_URL", f"{base}{whose} 不是 https：登录 Cookie 不会标记 Secure"
+        )
+    return Finding("ok", "TOUSU_BASE_URL", base + whose)
 
 
 def _mode(path: Path) -> int:

@@ -9,11 +9,13 @@ from datetime import datetime
 from sqlalchemy import and_, func, literal_column, or_, select
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.reads import stats
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, mask_name
 from models.rules.privacy import Subject, scrub
+from models.rules.search import search_words
 from models.store import scope, search_index
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 
@@ -158,7 +160,8 @@ def search_cases(
     """
     reveal = scope.reveals(session, reveal)
     where = _conditions(session, filters)
-    for word in text.split():
+    words = search_words(text).words  # a few, whoever asks: models/rules/search.py
+    for word in words:
         pattern = _like(word)
         if reveal:
             where.append(
@@ -176,7 +179,7 @@ def search_cases(
         where.append(Complaint.problem_type.in_(problem_types))
     if typical_only:
         where.append(TYPICAL)
-    if text.split() or problem_types or typical_only:
+    if words or problem_types or typical_only:
         # Counted up to just past COUNT_CAP: "10,000+" is as useful as an exact figure
         # there, and stops a common word from counting half a million rows.
         matches = select(Complaint.id).where(*where).limit(COUNT_CAP + 1).subquery()
@@ -248,10 +251,12 @@ def case_detail(
 
 
 def complaint_for_staff(session: Session, actor: Actor, complaint_id: int) -> CaseDetail | None:
-    """A complaint in full, personal data included — staff only; marked typical as staff
-    or an import marked it, whatever its status (the queues show a pending one so)."""
-    require(session, actor, "staff")
-    detail = case_detail(session, Filters(statuses=None), complaint_id, reveal=True)
+    """A complaint in full, personal data included, for someone who handles it (staff; a
+    platform account for its own complaints); NotFound outside the actor's scope. Marked
+    typical as staff or an import marked it, whatever its status (the queues show a
+    pending one so)."""
+    who = authorize(session, actor, Can.VIEW_PERSONAL, complaint_id)
+    detail = case_detail(session, who.scope.filters, complaint_id, reveal=True)
     if detail is None:
         return None
     marked = session.get(Complaint, complaint_id)

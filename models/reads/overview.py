@@ -12,7 +12,7 @@ from sqlmodel import Session
 from models.clock import local_now
 from models.reads.ratings import platform_inputs, ratings_of
 from models.rules.filters import Filters
-from models.rules.numbers import round_half_up
+from models.rules.numbers import percent, round_half_up
 from models.rules.periods import supported_span
 from models.rules.rating import RatingInputs, grade_counts
 from models.store import scope, summary
@@ -35,7 +35,7 @@ class Headline:
         """Percent of complaints replied, two decimals; None without complaints."""
         if not self.complaints:
             return None
-        return round_half_up(Fraction(100 * self.replied, self.complaints), 2)
+        return percent(self.replied, self.complaints)
 
     @property
     def satisfaction(self) -> Decimal | None:
@@ -62,7 +62,7 @@ def headline(session: Session, filters: Filters) -> Headline:
 def data_span(session: Session, filters: Filters = Filters()) -> tuple[int, int] | None:
     """First and last YYYYMM with complaints, or None for an empty selection.
 
-    Only months periods can describe count (:func:`models.periods.supported_span`): a
+    Only months periods can describe count (:func:`models.rules.periods.supported_span`): a
     stray 0001-01-01 from an old import must not make every page reckon back to year 1.
     """
     plan = summary.plan(session, filters)
@@ -74,5 +74,5 @@ def data_span(session: Session, filters: Filters = Filters()) -> tuple[int, int]
     found = [span for span in spans if span is not None]
     if not found:
         return None
-    # Periods are offered only within the supported years (see models.periods).
+    # Periods are offered only within the supported years (see models.rules.periods).
     return supported_span((min(s[0] for s in found), max(s[1] for s in found)), local_now().date())

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, Principal, authorize
+from models.access.roles import Actor
 from models.clock import local_now
-from models.rules.filters import Filters
 from models.rules.labels import PENDING, REPLIED, TRANSFERRED
 from models.rules.rating import FAST_HOURS, SLOW_HOURS
 from models.store import scope
@@ -26,6 +26,12 @@ class QueueItem:
     transferred_at: datetime
     hours_waiting: float
     version: int
+
+    @property
+    def next_deadline(self) -> float | None:
+        """The next timeliness step still to be met, in hours after the transfer (72 or
+        120); None once 120 hours have passed."""
+        return next((h for h in (FAST_HOURS, SLOW_HOURS) if self.hours_waiting < h), None)
 
     @property
     def overdue(self) -> str:
@@ -46,13 +52,31 @@ BANDS: dict[str, tuple[float, float | None]] = {
 }
 
 
-def _in_scope(session: Session) -> list:
-    """The session's scope (its platforms and dates) on a staff queue of any status."""
-    return scope.where(session, Filters(statuses=None))
+#: The band a reply queue opens on: the complaints that can still be answered in time
+#: for the full timeliness score, the one due soonest first.
+DEFAULT_BAND = "72小时内"
 
 
-def _awaiting(session: Session, platform: str | None) -> list:
-    where = [Complaint.status == TRANSFERRED, Complaint.replied_at.is_(None), *_in_scope(session)]
+def _band(now: datetime):
+    """The index in :data:`BANDS` of a waiting complaint's band, as SQL."""
+    return case(
+        (Complaint.transferred_at > now - timedelta(hours=FAST_HOURS), 0),
+        (Complaint.transferred_at > now - timedelta(hours=SLOW_HOURS), 1),
+        else_=2,
+    )
+
+
+def _in_scope(session: Session, who: Principal) -> list:
+    """Within the actor's scope (a platform account: its own) and the session's."""
+    return scope.where(session, who.scope.filters)
+
+
+def _awaiting(session: Session, who: Principal, platform: str | None) -> list:
+    where = [
+        Complaint.status == TRANSFERRED,
+        Complaint.replied_at.is_(None),
+        *_in_scope(session, who),
+    ]
     if platform:
         where.append(Platform.name == platform)
     return where
@@ -67,11 +91,13 @@ def reply_queue(
     max_hours: float | None = None,
     limit: int = 200,
 ) -> tuple[list[QueueItem], int]:
-    """Transferred complaints awaiting a reply, longest waiting first, and their total;
+    """Transferred complaints awaiting a reply, due soonest first, and their total: by
+    band (:data:`BANDS`: those still in time for the full score first, the overdue
+    last), within a band longest waiting first, as its deadline comes first.
     ``min_hours``/``max_hours`` keep those that have waited that long (max excluded)."""
-    require(session, actor, "staff")
+    who = authorize(session, actor, Can.REPLY)
     now = local_now()
-    where = _awaiting(session, platform)
+    where = _awaiting(session, who, platform)
     if min_hours:
         where.append(Complaint.transferred_at <= now - timedelta(hours=min_hours))
     if max_hours is not None:
@@ -89,7 +115,7 @@ def reply_queue(
         )
         .join(Platform, Platform.id == Complaint.platform_id)
         .where(*where)
-        .order_by(Complaint.transferred_at, Complaint.id)
+        .order_by(_band(now), Complaint.transferred_at, Complaint.id)
         .limit(limit)
     ).all()
     items = [
@@ -101,21 +127,13 @@ def reply_queue(
 
 def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) -> dict[str, int]:
     """How many complaints await a reply in each waiting band (:data:`BANDS`), one query."""
-    require(session, actor, "staff")
-    now = local_now()
-    fast = now - timedelta(hours=FAST_HOURS)
-    slow = now - timedelta(hours=SLOW_HOURS)
-    band = case(
-        (Complaint.transferred_at > fast, 0),
-        (Complaint.transferred_at > slow, 1),
-        else_=2,
-    )
+    who = authorize(session, actor, Can.REPLY)
     # Banded in a subquery: PostgreSQL refuses GROUP BY on an expression whose bound
     # parameters are sent twice.
     banded = (
-        select(band.label("band"))
+        select(_band(local_now()).label("band"))
         .join(Platform, Platform.id == Complaint.platform_id)
-        .where(*_awaiting(session, platform))
+        .where(*_awaiting(session, who, platform))
         .subquery()
     )
     counts = dict(
@@ -126,12 +144,12 @@ def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) 
 
 def pending_review(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
     """(id, version) of complaints awaiting review, oldest first."""
-    require(session, actor, "staff")
+    who = authorize(session, actor, Can.REVIEW)
     return [
         tuple(r)
         for r in session.execute(
             select(Complaint.id, Complaint.version)
-            .where(Complaint.status == PENDING, *_in_scope(session))
+            .where(Complaint.status == PENDING, *_in_scope(session, who))
             .order_by(Complaint.submitted_at)
             .limit(limit)
         )
@@ -140,12 +158,12 @@ def pending_review(session: Session, actor: Actor, limit: int = 200) -> list[tup
 
 def awaiting_score(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
     """(id, version) of replied complaints without a score, newest reply first."""
-    require(session, actor, "staff")
+    who = authorize(session, actor, Can.SCORE)
     return [
         tuple(r)
         for r in session.execute(
             select(Complaint.id, Complaint.version)
-            .where(Complaint.status == REPLIED, *_in_scope(session))
+            .where(Complaint.status == REPLIED, *_in_scope(session, who))
             .order_by(Complaint.replied_at.desc())
             .limit(limit)
         )

@@ -11,21 +11,20 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from models.errors import TousuError
+from models import clock
+from models.errors import TousuError, UnknownName
 from models.reads import cases, leaderboard, ratings, stats
 from models.reads.platforms import platforms_in
 from models.reads.stats import Share
 from models.rules import report_text as text
+from models.rules.dimensions import REGISTRY
 from models.rules.filters import Filters
+from models.rules.periods import IN_PROGRESS
 from models.rules.rating import REPORT_COLUMNS
 from models.store import scope as scope_of
 
-DISTRIBUTIONS = (  # (dimension, heading, chart title after "2023年社交电商")
-    ("problem_type", "投诉问题类型分布", "投诉问题占比图"),
-    ("province", "投诉地区分布", "投诉地区占比图"),
-    ("gender", "投诉用户性别分布", "投诉性别占比图"),
-    ("amount_bracket", "投诉金额区间分布", "投诉金额占比图"),
-)
+#: The dimensions the report's 二、整体数据 shows, in registry order, with their part.
+DISTRIBUTIONS = tuple((d, d.reported) for d in REGISTRY if d.reported is not None)
 
 
 @dataclass(frozen=True)
@@ -123,19 +122,17 @@ def _platform_section(
     year: int,
     org: str,
     data_org: str,
+    today: date,
 ) -> PlatformSection:
     year_ratings = ratings.year_ratings(session, filters, platform, year)
-    grades = [r.grade for r in year_ratings]
-    grade = grades[0] if grades else "不予评级"
+    grade = year_ratings[0].grade if year_ratings else "不予评级"
     own = Filters(platforms=(platform,)).intersect(filters)
     return PlatformSection(
         platform=platform,
         grade=grade,
         heading=f"（{text.cn_number(number)}）{year}年“{platform}”获“{grade}”",
-        count_sentence=text.ratings_count_sentence(data_org, year, platform, grades)
-        if grades
-        else "",
-        table=[r.report_row() for r in year_ratings],
+        count_sentence=text.year_ratings_sentence(data_org, year, platform, year_ratings, today),
+        table=[r.report_row(today) for r in year_ratings],
         problems_sentence=text.platform_problems_sentence(
             year,
             platform,
@@ -156,14 +153,18 @@ def sector_report(
     intro: str | None = None,
     org: str = "Tousu",
     data_org: str = "Tousu",
+    today: date | None = None,
 ) -> Report:
-    """The report for ``sector`` and ``year`` within ``filters`` (a viewer's scope).
+    """The report for ``sector`` and ``year`` within ``filters`` (a viewer's scope), as of
+    ``today`` (the clock's by default): periods not yet ended are marked 统计中.
 
-    Raises TousuError when the sector is unknown or has no complaints that year.
+    Raises UnknownName for a sector outside the scope, TousuError when it has no complaints
+    that year.
     """
+    today = today or clock.today()
     known = sorted({p.sector for p in platforms_in(session, filters)})  # within the scope
     if sector not in known:
-        raise TousuError(f"未知赛道：{sector}（已有赛道：{'、'.join(known) or '无'}）")
+        raise UnknownName(f"未知赛道：{sector}。已有赛道：{'、'.join(known) or '（无）'}")
     scope = Filters(sectors=(sector,)).intersect(filters)
     year_scope = scope.intersect(Filters(date_from=date(year, 1, 1), date_to=date(year, 12, 31)))
     ranks = leaderboard.leaderboard(session, year_scope, None, top)
@@ -171,19 +172,19 @@ def sector_report(
         raise TousuError(f"{year}年{sector}没有可用于报告的投诉数据")
     names = [r.platform for r in ranks]
     sections = [
-        _platform_section(session, year_scope, i, name, year, org, data_org)
+        _platform_section(session, year_scope, i, name, year, org, data_org, today)
         for i, name in enumerate(names, 1)
     ]
     distributions = []
-    for dimension, heading, chart in DISTRIBUTIONS:
-        shares = stats.distribution(session, year_scope, dimension)
+    for dimension, reported in DISTRIBUTIONS:
+        shares = stats.distribution(session, year_scope, dimension.name)
         distributions.append(
             Distribution(
-                dimension,
-                heading,
-                f"{year}年{sector}{chart}",
+                dimension.name,
+                reported.heading,
+                f"{year}年{sector}{reported.chart_title}",
                 shares,
-                _distribution_sentence(dimension, org, year, sector, shares),
+                dimension.sentence(org, year, sector, shares),
             )
         )
     typical = sorted((c for s in sections for c in s.cases), key=lambda c: c.submitted_at)
@@ -206,28 +207,20 @@ def sector_report(
         cases_table_title=f"{year}年中国{sector}{text.cn_number(len(typical))}大典型投诉案例",
         cases=typical,
         platforms=sections,
-        coverage=_coverage(seen, year),
+        coverage=_coverage(seen, year, today),
     )
 
 
-def _coverage(seen: Filters, year: int) -> str:
-    """The dates a report covers, said when they are not the whole year."""
+def _coverage(seen: Filters, year: int, today: date) -> str:
+    """The dates a report covers, said when they are not the whole year (a reader's dates,
+    or a year still in progress)."""
     first = max(seen.date_from or date(year, 1, 1), date(year, 1, 1))
     last = min(seen.date_to or date(year, 12, 31), date(year, 12, 31))
+    if first <= today <= last:
+        return (
+            f"统计范围：{year}年{first.month}月{first.day}日至{today.month}月{today.day}日"
+            f"（{IN_PROGRESS}）"
+        )
     if (first, last) == (date(year, 1, 1), date(year, 12, 31)):
         return ""
     return f"统计范围：{year}年{first.month}月{first.day}日至{last.month}月{last.day}日"
-
-
-def _distribution_sentence(
-    dimension: str, org: str, year: int, sector: str, shares: list[Share]
-) -> str:
-    if not shares:
-        return ""
-    if dimension == "problem_type":
-        return text.problem_types_sentence(org, year, sector, shares)
-    if dimension == "province":
-        return text.regions_sentence(org, shares)
-    if dimension == "gender":
-        return text.gender_sentence(org, year, sector, shares)
-    return text.amounts_sentence(org, year, sector, shares)

@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from models.rules.dimensions import (
-    check,
-    complaint_column,
-    label,
-)
+from models.rules import dimensions as registry
 from models.rules.filters import Filters
-from models.rules.numbers import round_half_up
+from models.rules.numbers import percent
 from models.store import scope, summary
 from models.store.tables import Complaint, Platform
 
@@ -41,10 +36,9 @@ def grouped(
     """Complaint counts per combination of labels of ``dimensions`` (none: the total).
 
     Whole months come from the summary tables, the rest from the complaints
-    (:func:`models.summary.plan`).
+    (:func:`models.store.summary.plan`).
     """
-    for by in dimensions:
-        check(by)
+    declared = [registry.get(by) for by in dimensions]
     summary_plan = summary.plan(session, filters, dimensions)
     rows = list(
         summary.count_rows(session, dimensions, filters, summary_plan.months)
@@ -55,16 +49,16 @@ def grouped(
         rows += _direct_rows(session, dimensions, part)
     out: dict[tuple[str, ...], int] = {}
     for *values, n in rows:
-        key = tuple(label(by, value) for by, value in zip(dimensions, values, strict=True))
+        key = tuple(d.label_of(value) for d, value in zip(declared, values, strict=True))
         out[key] = out.get(key, 0) + int(n)
     return out
 
 
 def _direct_rows(session: Session, dimensions: Sequence[str], filters: Filters) -> list:
-    columns = [complaint_column(by) for by in dimensions]
-    groups = [column for column, _join in columns]
+    declared = [registry.get(by) for by in dimensions]
+    groups = [d.expression() for d in declared]
     stmt = select(*groups, func.count()).select_from(Complaint)
-    if any(join for _column, join in columns):
+    if any(d.on_platform for d in declared):
         stmt = stmt.join(Platform, Platform.id == Complaint.platform_id)
     stmt = stmt.where(*scope.where(session, filters))
     if groups:
@@ -89,10 +83,7 @@ def shares(label_counts: dict[str, int]) -> list[Share]:
     """Counts as shares of their total, largest first, then by label."""
     total = sum(label_counts.values())
     ordered = sorted(label_counts.items(), key=lambda item: (-item[1], item[0]))
-    return [
-        Share(label, n, round_half_up(Fraction(100 * n, total), 2) if total else Decimal("0.00"))
-        for label, n in ordered
-    ]
+    return [Share(label, n, percent(n, total)) for label, n in ordered]
 
 
 def distribution(session: Session, filters: Filters, by: str) -> list[Share]:

@@ -1,4 +1,5 @@
-"""What a query looks at: sectors, platforms, provinces, a date range, statuses.
+"""What a query looks at: sectors, platforms, provinces, a date range, statuses, and the
+labels of any dimension the sidebar filters by (投诉人类型).
 
 Every aggregate takes a :class:`Filters`. ``None`` means "no restriction"; a tuple
 restricts to its members (an empty tuple matches nothing). :meth:`Filters.intersect`
@@ -12,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, false, select
 
+from models.rules import dimensions
 from models.rules.labels import COUNTING_STATUSES
 from models.rules.periods import Period
 from models.store.tables import Complaint, Platform
@@ -23,6 +25,15 @@ def _meet(a: tuple | None, b: tuple | None) -> tuple | None:
     if b is None:
         return a
     return tuple(x for x in a if x in b)
+
+
+Choices = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _meet_choices(a: Choices, b: Choices) -> Choices:
+    mine, theirs = dict(a), dict(b)
+    names = sorted(mine.keys() | theirs.keys())
+    return tuple((name, _meet(mine.get(name), theirs.get(name)) or ()) for name in names)
 
 
 def _later(a: date | None, b: date | None) -> date | None:
@@ -59,6 +70,9 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     statuses: tuple[str, ...] | None = COUNTING_STATUSES
+    #: (dimension, labels) pairs, sorted by dimension: a dimension of the complaint
+    #: restricted to these labels (models/rules/dimensions.py); absent: no restriction.
+    choices: Choices = ()
 
     @classmethod
     def for_year(cls, year: int, **kwargs) -> Filters:
@@ -66,6 +80,19 @@ class Filters:
 
     def with_dates(self, date_from: date | None, date_to: date | None) -> Filters:
         return replace(self, date_from=date_from, date_to=date_to)
+
+    def choice(self, dimension: str) -> tuple[str, ...] | None:
+        """The labels ``dimension`` is restricted to (None: not restricted)."""
+        return dict(self.choices).get(dimension)
+
+    def choose(self, dimension: str, labels: tuple[str, ...] | None) -> Filters:
+        """These filters with ``dimension`` restricted to ``labels`` (None: not restricted)."""
+        if dimensions.get(dimension).on_platform:
+            raise ValueError(f"{dimension} is chosen by sectors and platforms")
+        rest = [(name, chosen) for name, chosen in self.choices if name != dimension]
+        if labels is not None:
+            rest.append((dimension, tuple(labels)))
+        return replace(self, choices=tuple(sorted(rest)))
 
     def intersect(self, other: Filters) -> Filters:
         """Complaints selected by both."""
@@ -77,12 +104,14 @@ class Filters:
             date_from=_later(self.date_from, other.date_from),
             date_to=_earlier(self.date_to, other.date_to),
             statuses=_meet(self.statuses, other.statuses),
+            choices=_meet_choices(self.choices, other.choices),
         )
 
     def parts(self, period: Period | None = None) -> list[str]:
         """Every active filter in Chinese, as titles, file names and share links say them:
         the time first (``period``'s name when the dates are exactly its own, 2024年), then
-        the sectors, platforms and provinces it is narrowed to (金融科技, 广东省等4个地区)."""
+        the sectors, platforms, provinces and other labels it is narrowed to (金融科技,
+        广东省等4个地区, 商家)."""
         own = period is not None and (period.first_day, period.last_day) == (
             self.date_from,
             self.date_to,
@@ -92,6 +121,7 @@ class Filters:
             name_list("赛道", self.sectors),
             name_list("平台", self.platforms),
             name_list("地区", self.provinces),
+            *(name_list(dimensions.get(name).label, labels) for name, labels in self.choices),
         ]
         return [p for p in parts if p]
 
@@ -126,6 +156,8 @@ class Filters:
         restrict(Complaint.status, self.statuses)
         where += self.platform_conditions(Complaint.platform_id)
         restrict(Complaint.province, self.provinces)
+        for name, labels in self.choices:
+            restrict(dimensions.get(name).labelled(), labels)
         if self.date_from is not None:
             where.append(Complaint.submitted_at >= datetime.combine(self.date_from, time.min))
         if self.date_to is not None and self.date_to < date.max:  # 9999-12-31: no end

@@ -35,7 +35,8 @@ _GENDER_ALIASES = {
     "unknown": UNKNOWN,
 }
 
-# Amount brackets as the reports print them; a bracket includes its lower bound.
+# Amount brackets as the reports print them, in order; a bracket includes its lower bound.
+# The one scheme every stored complaint, chart and table uses.
 AMOUNT_BRACKETS = (
     "0-100元",
     "100-500元",
@@ -45,8 +46,9 @@ AMOUNT_BRACKETS = (
     "10000元以上",
     NOT_CHOSEN,
 )
-#: Merchant-side reports also use this coarse bracket; accepted on import, never derived.
-EXTRA_BRACKETS = ("0-5万元",)
+#: Coarse brackets some merchant-side reports use, spanning several of the scheme's (yuan,
+#: lower bound included): read through the complaint's amount, never stored.
+COARSE_BRACKETS: dict[str, tuple[int, int]] = {"0-5万元": (0, 50000)}
 _BRACKET_BOUNDS = (
     (100, "0-100元"),
     (500, "100-500元"),
@@ -159,18 +161,30 @@ def bracket_for_amount(amount: Decimal | float | int | None) -> str:
     return "10000元以上"
 
 
-def normalize_bracket(value: str) -> str | None:
-    """Canonical bracket label for loose spellings (``1000元-5000元``); None when unknown."""
-    text = value.strip().replace(" ", "")
-    if text in AMOUNT_BRACKETS or text in EXTRA_BRACKETS:
-        return text
+def _spelled(text: str, labels) -> str | None:
+    """The label of ``labels`` that ``text`` spells loosely (``1000元-5000元``), if any."""
     compact = text.replace("元", "")
-    for label in AMOUNT_BRACKETS + EXTRA_BRACKETS:
-        if compact == label.replace("元", ""):
-            return label
+    return next((label for label in labels if compact == label.replace("元", "")), None)
+
+
+def normalize_bracket(value: str, amount: Decimal | float | int | None = None) -> str | None:
+    """The scheme's bracket (:data:`AMOUNT_BRACKETS`) for a bracket as written: loose
+    spellings (``1000元-5000元``) read as theirs, a coarse one (``0-5万元``) as the
+    bracket of ``amount`` (未选择 without one); None when unknown."""
+    text = value.strip().replace(" ", "")
     if text in {"未选择金额区间", "未填写"}:
         return NOT_CHOSEN
+    label = _spelled(text, AMOUNT_BRACKETS)
+    if label is not None:
+        return label
+    if is_coarse_bracket(text):
+        return bracket_for_amount(amount)
     return None
+
+
+def is_coarse_bracket(value: str) -> bool:
+    """Whether ``value`` is one of :data:`COARSE_BRACKETS` (read through the amount)."""
+    return _spelled(value.strip().replace(" ", ""), COARSE_BRACKETS) is not None
 
 
 def mask_name(complainant: str | None, province: str | None, gender: str | None) -> str:

@@ -7,17 +7,28 @@ the domain for anyone but staff, :func:`scrub` replaces
 - the complainant's own name (full name, spaced out, given name alone) with the reports'
   style 陈女士 / 陈先生, so the text still reads naturally;
 - mobile and landline numbers, ID numbers (18 and 15 digits), bank cards (Luhn), e-mail
-  addresses, labelled QQ / WeChat ids, labelled order and waybill numbers, labelled
-  addresses, and any other long run of digits with a visible placeholder such as
-  ``[电话已隐去]`` — never a partial mask that still identifies;
+  addresses, licence plates, labelled QQ / WeChat ids, labelled order and waybill
+  numbers, labelled addresses, and any other long run of digits with a visible
+  placeholder such as ``[电话已隐去]`` — never a partial mask that still identifies;
 - the complainant's own phone, e-mail, ID and order number wherever they appear verbatim.
 
-Dates (2023年5月19日, 2022-12-09, 15点44分), amounts (5000元, 46.1元), quantities,
-hotlines (12315, 400-…) and platform and shop names survive. A name of someone other
-than the complainant cannot be recognised by rules and is left as typed.
+The rule, not a list of spellings: matching runs on a copy of the text with full-width
+forms and variants of dashes and dots folded to one character each (１３８ → 138,
+＠ → @, — → -, ・ → ·), character for character, so replacements land on the original
+text and everything else stays byte for byte. A number is read by its digits and its
+shape, whatever stands between them: up to three separators (space, line break, dash,
+dot, slash, brackets, 。 …) between any two digits; a comma or 、 ends it (they separate
+numbers in lists and thousands). The shape decides: 11 digits 1[3-9]… (after +86 or
+0086), 0 + area code + 7–8 digits, 18/15 digits around a valid birth date, 16–19 digits
+in groups of four; a labelled value must have the label's own shape (an address must
+look like one: 地址不符 is not an address).
 
-Matching runs on a copy of the text with full-width characters folded to ASCII (１３８ →
-138, ＠ → @), character for character, so replacements land on the original text.
+Dates (2023年5月19日, 2022-12-09, 2023.05.19, 15点44分), amounts (5000元, 46.1元,
+¥1,299.00), durations, quantities, hotlines (12315, 400-…, 95188) and platform and shop
+names survive: they are tokens of their own, and a number ends before a gap followed by
+one. A name of someone other than the complainant cannot be recognised by rules and is
+left as typed. ``tests/test_scrubber_generated.py`` holds the grammar the rules are
+tested against.
 """
 
 from __future__ import annotations
@@ -37,15 +48,30 @@ WECHAT = "[微信号已隐去]"
 ORDER = "[订单号已隐去]"
 WAYBILL = "[运单号已隐去]"
 ADDRESS = "[地址已隐去]"
+PLATE = "[车牌号已隐去]"
 NUMBER = "[号码已隐去]"
 NAME = "[姓名已隐去]"
-PLACEHOLDERS = (PHONE, ID_NUMBER, BANK_CARD, EMAIL, QQ, WECHAT, ORDER, WAYBILL, ADDRESS, NUMBER)
+PLACEHOLDERS = (
+    PHONE,
+    ID_NUMBER,
+    BANK_CARD,
+    EMAIL,
+    QQ,
+    WECHAT,
+    ORDER,
+    WAYBILL,
+    ADDRESS,
+    PLATE,
+    NUMBER,
+)
 
-# --- folding full-width input -----------------------------------------------------------
+# --- folding ----------------------------------------------------------------------------
 
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # ！…～ → !…~
-_FOLD.update({0x3000: 0x20, 0x00A0: 0x20})  # ideographic and no-break spaces
+_FOLD.update(dict.fromkeys(map(ord, "\u3000\u00a0\u2007\u202f"), ord(" ")))
 _FOLD.update(dict.fromkeys(map(ord, "‐‑‒–—―﹣−"), ord("-")))
+_FOLD.update(dict.fromkeys(map(ord, "・･•‧∙⋅"), ord("·")))
+_FOLD.update({ord("｡"): ord("。"), ord("﹒"): ord("."), ord("〜"): ord("~"), ord("￥"): ord("¥")})
 
 
 def _fold(text: str) -> str:
@@ -53,105 +79,225 @@ def _fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-# --- patterns ---------------------------------------------------------------------------
+# --- shapes -----------------------------------------------------------------------------
 
-_SEP = r"[ \t]*(?:号码|号)?[ \t]*(?:[:=]|是|为)?[ \t]*"
+# What may stand between two digits of one number (after folding): up to three of these.
+# Not the comma nor 、: they separate numbers in lists and thousands.
+_GAP_CHAR = r"[ \t\r\n\-./\\_·~()\[\]{}<>【】〔〕「」。]"
+_GAP1 = _GAP_CHAR + "{1,3}"
+
+# Dates, times and amounts are tokens of their own. A date is not continued by a
+# separator and more digits (1990.10.12.345 is a number in groups, not a date).
+_DAY = r"(?:19|20)\d{2}[-./](?:1[0-2]|0?[1-9])[-./](?:3[01]|[12]\d|0?[1-9])(?!\d)"
+_ALONE = r"(?![ \t]*[-./][ \t]*\d)"
+_DATE = _DAY + _ALONE
+_COMPACT_DAY = r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"
+_MONTH_DAY = r"(?:1[0-2]|0?[1-9])[./](?:3[01]|[12]\d|0?[1-9])(?![\d.])"
+# Kept as they are, so their digits never join a number: 2023.05.13-2023.06.19, 1.31~11.17
+_DATES = (
+    rf"(?<!\d){_DAY}(?:[ \t]*[-~至到][ \t]*{_DAY})?{_ALONE}"
+    rf"|(?<![\d.]){_MONTH_DAY}[ \t]*[-~][ \t]*{_MONTH_DAY}"
+)
+_TIME = r"\d{1,2}[:点时]"
+_AMOUNT = r"\d+(?:\.\d+)?[ \t]*元"
+# A number followed by a unit is a quantity, not an identifier.
+_NOT_QUANTITY = (
+    r"(?!(?:\.\d+)?[ \t]*(?:元|块|角|万|亿|千|百|%|人|次|个|件|倍|美元|港元|天|日|月|年|周|岁"
+    r"|小时|分钟|秒|期|笔|台|只|箱|袋|斤|公斤|克|米|升))"
+)
+_NO_DATE = f"(?!{_DATE}|{_COMPACT_DAY})"  # a labelled value is not a date: 电话 2023-05-19
+
+# The gap before the next digit of a number, unless a date, a time or an amount starts
+# after it: 电话 138 0013 8001\n2023-05-19 ends before the date.
+_NEXT = _GAP1 + f"(?!{_DATE}|{_TIME}|{_AMOUNT})"
+_GAP = f"(?:{_NEXT})?"
+_ANY_GAP = f"(?:{_GAP1}(?!{_TIME}|{_AMOUNT}))?"  # a date may follow
+_MORE = f"(?:\\d|{_NEXT}\\d)"  # one more digit of a number whose length varies
+
+
+def _spread(template: str, gap: str = _GAP) -> str:
+    """``template`` with each space turned into a gap: "1 3 8" matches 138, 1-38, 1 (3) 8."""
+    return template.replace(" ", gap)
+
+
+def _both(template: str) -> str:
+    """``template`` spread, first without a date after a gap, then with one as long as
+    the number does not go on after it: a value whose own tail reads as a date."""
+    return f"{_spread(template)}(?!\\d)|{_spread(template, _ANY_GAP)}(?!\\d){_ALONE}"
+
+
+_MOBILE_DIGITS = r"(?:(?:\+|00) 8 6 |8 6 )?1 [3-9]" + r" \d" * 9
+_ID18_DIGITS = (
+    r"[1-8] \d \d \d \d \d (?:1 8|1 9|2 0) \d \d (?:0 [1-9]|1 [0-2]) "
+    r"(?:0 [1-9]|[12] \d|3 [01]) \d \d \d [\dXx]"
+)
+_ID15_DIGITS = r"[1-8] \d \d \d \d \d \d \d (?:0 [1-9]|1 [0-2]) (?:0 [1-9]|[12] \d|3 [01]) \d \d \d"
+_MOBILE = _spread(_MOBILE_DIGITS)
+_LANDLINE = r"0\d{2,3}" + _ANY_GAP + "(?:" + _both(r"[1-9] \d \d \d \d \d \d(?: \d)?") + ")"
+_HOTLINE = _spread(r"[48] 0 0 \d \d \d \d \d \d \d")  # business numbers survive
+
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_ADDRESS_CHAR = r"[^,.;:!?，。；：！？、\n\[\]()【】〔〕「」<>]"
+# An address names a numbered building part (not a date: 5月12号), or an administrative
+# area and a place in it; and it does not start with a word that says something about
+# the address instead (地址不符, 地址填写有误, 地址已更改).
+_ADDRESS_EVIDENCE = (
+    r"(?<![月\d])\d+[ \t]*(?:号|栋|幢|座|楼|层|室|单元|弄|巷|排|组)"
+    r"|(?:省|自治区|市)" + _ADDRESS_CHAR + r"{0,12}?(?:市|区|县|旗|镇|乡|街道|路|街|村)"
+)
+
+# e-mail spelt to dodge harvesters: x(at)qq.com, x＠qq。com, x at qq dot com
+_AT = r"(?:[ \t]{0,2}(?:@|\((?i:at)\)|\[(?i:at)\]|\{(?i:at)\}|<(?i:at)>|#)[ \t]{0,2}| (?i:at) )"
+_DOT = r"(?:[ \t]{0,2}[.。][ \t]{0,2}|[ \t]?[(\[](?i:dot)[)\]][ \t]?| (?i:dot) )"
+_DOMAIN_PART = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+
+_SEP = r"[ \t]*(?:号码|号|(?:ID|id)(?=[ \t:=是为]))?[ \t]*(?:是|为)?[ \t]*[:=]?[ \t]*[(\[【]?"
 _NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
 _NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
-_DIGITS_SPACED = r"\+?\(?\d[\d \-()]{5,}\d"
+
+
+def _fixed(suffix: str, gap: str, end: str) -> list[tuple[str, str]]:
+    shapes = (("id18", _ID18_DIGITS), ("id15", _ID15_DIGITS), ("mobile", _MOBILE_DIGITS))
+    before, after = r"(?<![\d+])", r"(?![\dA-Za-z])" + end
+    return [(kind + suffix, before + _spread(digits, gap) + after) for kind, digits in shapes]
+
+
+def _labelled(kind: str, labels: str, value: str) -> tuple[str, str]:
+    return kind, labels + _SEP + f"(?P<{kind}_v>{value})"
+
 
 # Tried left to right at each position; the first alternative that matches wins, so
-# labelled forms (which start at the label, before the value) beat the bare patterns.
+# labelled forms (which start at the label, before the value) beat the bare shapes, and
+# the kept forms (hotlines, amounts after a currency sign) hide their digits from them.
 _PATTERNS: list[tuple[str, str]] = [
-    # labelled values: the label stays, the value goes
-    (
-        "phone_l",
-        r"(?i:联系电话|联系方式|手机号码|手机号|电话号码|电话|手机|座机|tel|phone|mobile)"
-        + _SEP
-        + r"(?P<phone_v>"
-        + _DIGITS_SPACED
-        + r")",
-    ),
-    (
-        "id_l",
-        r"(?:身份证号码|身份证号|身份证|证件号码|证件号)"
-        + _SEP
-        + r"(?P<id_v>[\dXx][\dXx \-]{13,22}[\dXx])",
-    ),
-    ("bank_l", r"(?:银行卡号|银行卡|卡号|银行账号)" + _SEP + r"(?P<bank_v>\d[\d \-]{7,}\d)"),
-    ("qq_l", r"(?<![A-Za-z])(?i:qq|扣扣)" + _SEP + r"(?P<qq_v>\d{5,12})(?!\d)"),
-    (
-        "wechat_l",
-        r"(?<![A-Za-z])(?i:微信号|微信|weixin|wechat|wx|vx|v信|薇信|威信)"
-        + _SEP
-        + r"(?P<wechat_v>[A-Za-z][-_A-Za-z0-9]{5,19}|"
-        + _DIGITS_SPACED
-        + r")",
-    ),
-    (
-        "waybill_l",
-        r"(?:运单号码|运单号|运单编号|快递单号|物流单号|快递号|物流号)"
-        + _SEP
-        + r"(?P<waybill_v>[A-Za-z0-9][A-Za-z0-9\-]{5,39})",
-    ),
-    (
-        "order_l",
-        r"(?:订单编号|订单号码|订单号|交易单号|交易号|流水号|单号|订单)"
-        + _SEP
-        + r"(?P<order_v>[A-Za-z0-9][A-Za-z0-9\-]{5,39})",
-    ),
-    (
-        "address_l",
-        r"(?:收货地址|收件地址|家庭住址|家庭地址|详细地址|住址|地址|家住)"
-        + _SEP
-        + r"(?P<address_v>(?!已隐去)[^,.;!?，。；！？、\n\[\]]{4,60})",
-    ),
-    # bare forms
+    ("wxid", _NOT_ALNUM_BEFORE + r"wxid_[A-Za-z0-9_\-]{4,}"),
     (
         "email",
-        r"[A-Za-z0-9][A-Za-z0-9._%+\-]*[ \t]*@[ \t]*[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
-        r"\.[A-Za-z]{2,}",
+        r"[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}+"  # bounded: a run of digits is no e-mail
+        + _AT
+        + _DOMAIN_PART
+        + f"(?:{_DOT}{_DOMAIN_PART})*"
+        + _DOT
+        + r"[A-Za-z]{2,}",
     ),
-    (
-        "id18",
-        _NOT_ALNUM_BEFORE + r"\d{6}[ \-]?(?:18|19|20)\d{2}[ \-]?(?:0[1-9]|1[0-2])"
-        r"(?:0[1-9]|[12]\d|3[01])[ \-]?\d{3}[\dXx]" + _NOT_ALNUM_AFTER,
+    # labelled values: the label stays, the value goes
+    _labelled(
+        "phone",
+        r"(?<![A-Za-z])(?i:联系电话|联系方式|手机号码|手机号|电话号码|电话|手机|座机|tel|phone|mobile)",
+        _NO_DATE
+        + r"(?!"
+        + _HOTLINE
+        + r")[2-9]\d{2,3}[ \-]?\d{4}(?!\d|"
+        + _NEXT
+        + r"\d)"
+        + _NOT_QUANTITY,
     ),
+    _labelled(
+        "id",
+        r"(?:身份证号码|身份证号|身份证|证件号码|证件号)",
+        _both(r"\d" + r" \d" * 13 + r"(?: \d \d \d)? [\dXx]"),
+    ),
+    _labelled(
+        "bank",
+        r"(?:银行卡号|银行卡|卡号|银行账号)",
+        _both(r"\d(?: \d){11,18}"),
+    ),
+    _labelled(
+        "qq",
+        r"(?<![A-Za-z])(?i:qq|扣扣|企鹅号)",
+        _MOBILE
+        + r"(?!\d)|"
+        + _NO_DATE
+        + r"[1-9](?:\d{2,10}(?:"
+        + _NEXT
+        + r"\d{3,10}){1,3}|\d{4,11})(?!\d)"
+        + _NOT_QUANTITY,
+    ),
+    _labelled(
+        "wechat",
+        r"(?<![A-Za-z])(?i:微信号|微信|weixin|wechat|wx|vx|v信|薇信|威信|加微|加v|绿泡泡)",
+        r"[A-Za-z][-_A-Za-z0-9]{5,29}|" + _MOBILE + r"(?!\d)|[1-9]\d{5,11}(?!\d)" + _NOT_QUANTITY,
+    ),
+    _labelled(
+        "waybill",
+        r"(?:运单号码|运单号|运单编号|快递单号|物流单号|快递号|物流号)",
+        _NO_DATE
+        + r"(?=(?:[A-Za-z\-]*\d){4})[A-Za-z0-9][A-Za-z0-9\-]{5,39}"
+        + _NOT_ALNUM_AFTER
+        + _NOT_QUANTITY,
+    ),
+    _labelled(
+        "order",
+        r"(?:订单编号|订单号码|订单号|交易单号|交易号|流水号|单号|订单)",
+        _NO_DATE
+        + r"(?=(?:[A-Za-z\-]*\d){4})[A-Za-z0-9][A-Za-z0-9\-]{5,39}"
+        + _NOT_ALNUM_AFTER
+        + _NOT_QUANTITY,
+    ),
+    _labelled(
+        "address",
+        r"(?:收货地址|收件地址|家庭住址|家庭地址|详细地址|住址|地址|家住)",
+        r"(?![已不没未无错有填写被改变更修的了和与及或也都还就])(?="
+        + _ADDRESS_CHAR
+        + r"{0,40}?(?:"
+        + _ADDRESS_EVIDENCE
+        + r"))"
+        + _ADDRESS_CHAR
+        + r"{4,60}",
+    ),
+    # bare shapes
     (
-        "id15",
-        _NOT_ALNUM_BEFORE
-        + r"\d{8}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"
+        "plate",
+        rf"[{_PROVINCES}][A-Za-z][ \t]?[·\-.]?[ \t]?(?=(?:[A-Za-z]*\d){{3}})[A-Za-z0-9]{{5,6}}"
         + _NOT_ALNUM_AFTER,
     ),
-    ("grouped", r"(?<!\d)\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?(?!\d)"),
-    ("hotline", r"(?<!\d)[48]00[ \-]?\d{3}[ \-]?\d{4}(?!\d)"),  # business numbers survive
-    ("mobile", r"(?<![\d+])(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d){8}(?!\d)"),
-    ("landline", r"(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3})[ \-]?\d{3,4}[ \-]?\d{4}(?!\d)"),
+    (
+        "kept",
+        r"(?:¥|\$|RMB|CNY|USD)[ \t]*\d[\d,]*(?:\.\d+)?"
+        + (r"|(?<!\d)" + _HOTLINE + r"(?!\d)|" + _DATES),
+    ),
+    # Numbers of fixed length, first without a date after a gap (1838005 3051\n2023-05-19
+    # is a phone and a date, not an ID ending in 2023); cards in groups of four; then the
+    # fixed shapes again with a date after a gap: a number whose own tail reads as a date
+    # (16958/1941/2/7) is still that number.
+    *_fixed("", _GAP, _NOT_QUANTITY),
+    ("grouped", r"(?<!\d)\d{4}(?:" + _NEXT + r"\d{4}){3}" + _MORE + "{0,3}(?!\\d)" + _NOT_QUANTITY),
+    *_fixed("_any", _ANY_GAP, _ALONE + _NOT_QUANTITY),
+    ("landline", r"(?<!\d)" + _LANDLINE + r"(?!\d)" + _NOT_QUANTITY),
     # any other long run of digits (order numbers pasted bare), unless it is an amount
     (
         "long",
         _NOT_ALNUM_BEFORE
         + r"[A-Za-z]{0,6}\d{9,}[A-Za-z0-9]*"
         + _NOT_ALNUM_AFTER
-        + r"(?![ \t]*(?:元|块|万|亿|%|人|次|个|件))",
+        + r"(?!\.\d)"
+        + _NOT_QUANTITY,
     ),
 ]
 # Every alternative starts with one of these characters: the lookahead lets the engine
 # skip other positions (most of a Chinese text) at once — about 5× faster.
-_FIRST = r"(?=[0-9A-Za-z+(联手电座身证银卡扣微薇威运快物订交流单收家详住地])"
+_FIRST = (
+    r"(?=[0-9A-Za-z+¥$联手电座身证银卡扣企微薇威加绿运快物订交流单收家详住地" + _PROVINCES + "])"
+)
 _MATCHER = re.compile(_FIRST + "(?:" + "|".join(f"(?P<{n}>{rx})" for n, rx in _PATTERNS) + ")")
-_VALUE_GROUPS = {
-    "phone_l": ("phone_v", PHONE),
-    "id_l": ("id_v", ID_NUMBER),
-    "bank_l": ("bank_v", BANK_CARD),
-    "qq_l": ("qq_v", QQ),
-    "wechat_l": ("wechat_v", WECHAT),
-    "waybill_l": ("waybill_v", WAYBILL),
-    "order_l": ("order_v", ORDER),
-    "address_l": ("address_v", ADDRESS),
+_LABELLED = {
+    "phone": PHONE,
+    "id": ID_NUMBER,
+    "bank": BANK_CARD,
+    "qq": QQ,
+    "wechat": WECHAT,
+    "waybill": WAYBILL,
+    "order": ORDER,
+    "address": ADDRESS,
 }
-_HOTLINE = re.compile(r"[48]00[ \-]?\d{3}[ \-]?\d{4}")
-_BARE = {"email": EMAIL, "id18": ID_NUMBER, "id15": ID_NUMBER, "mobile": PHONE}
+_BARE = {
+    "wxid": WECHAT,
+    "email": EMAIL,
+    "plate": PLATE,
+    **dict.fromkeys(("id18", "id15", "id18_any", "id15_any"), ID_NUMBER),
+    **dict.fromkeys(("mobile", "mobile_any", "landline"), PHONE),
+}
+_OPENING, _CLOSING = "([{<【〔「", ")]}>】〕」"
 
 
 def luhn_ok(digits: str) -> bool:
@@ -172,39 +318,41 @@ def _digits(text: str) -> str:
 def _replacement(match: re.Match[str]) -> tuple[int, int, str] | None:
     """(start, end, placeholder) for one match; None when the match is kept."""
     kind = match.lastgroup or ""
-    if kind in _VALUE_GROUPS:
-        group, placeholder = _VALUE_GROUPS[kind]
-        value = match.group(group)
-        if kind in ("order_l", "waybill_l") and sum(ch.isdigit() for ch in value) < 4:
-            return None  # 单号：ABCDEF is more likely a word than a number
-        if kind == "phone_l" and (len(_digits(value)) < 7 or _HOTLINE.fullmatch(value)):
-            return None
-        return match.start(group), match.end(group), placeholder
+    if kind in _LABELLED:
+        return match.start(f"{kind}_v"), match.end(f"{kind}_v"), _LABELLED[kind]
     if kind in _BARE:
         return match.start(), match.end(), _BARE[kind]
-    if kind == "grouped":
-        digits = _digits(match.group())
-        placeholder = BANK_CARD if 16 <= len(digits) <= 19 and luhn_ok(digits) else NUMBER
-        return match.start(), match.end(), placeholder
-    if kind == "landline":
-        return match.start(), match.end(), PHONE
-    if kind == "long":
-        digits = _digits(match.group())
-        if 16 <= len(digits) <= 19 and digits == match.group() and luhn_ok(digits):
-            return match.start(), match.end(), BANK_CARD
-        return match.start(), match.end(), NUMBER
-    return None  # hotline
+    if kind in ("grouped", "long"):
+        found = match.group()
+        digits = _digits(found)
+        card = 16 <= len(digits) <= 19 and luhn_ok(digits) and found[0].isdigit()
+        return match.start(), match.end(), BANK_CARD if card else NUMBER
+    return None  # kept
+
+
+def _closes_one(text: str) -> bool:
+    """True when ``text`` closes exactly one bracket it did not open: (138)1234 5678
+    matched from 1 — the bracket before belongs to the number. Brackets used as
+    separators (6217】0050】0653】…) close many and leave the text before alone."""
+    depth = lowest = 0
+    for ch in text:
+        depth += (ch in _OPENING) - (ch in _CLOSING)
+        lowest = min(lowest, depth)
+    return lowest == -1
 
 
 @lru_cache(maxsize=65536)
 def _scrub_patterns(text: str) -> str:
     out: list[str] = []
     last = 0
-    for match in _MATCHER.finditer(_fold(text)):
+    folded = _fold(text)
+    for match in _MATCHER.finditer(folded):
         found = _replacement(match)
         if found is None:
             continue
         start, end, placeholder = found
+        if start > last and folded[start - 1] in _OPENING and _closes_one(folded[start:end]):
+            start -= 1  # the bracket opened before the number goes with it
         out += [text[last:start], placeholder]
         last = end
     out.append(text[last:])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -26,13 +27,13 @@ from models.rules.labels import (
     GRADE_RECOMMENDED,
     GRADES,
 )
-from models.rules.numbers import round_half_up
-from models.rules.periods import Period
+from models.rules.numbers import percent, round_half_up
+from models.rules.periods import IN_PROGRESS, Period
 
 FAST_HOURS = 72
-
-
 SLOW_HOURS = 120
+#: 用户满意度 on screen for a rating without a scored complaint (the composite counts it as 0).
+NO_SCORE = "无评分"
 
 
 TIER_FAST, TIER_SLOW, TIER_LATE = 0, 1, 2
@@ -118,7 +119,7 @@ class Rating:
     @property
     def reply_rate(self) -> Decimal:
         """Percent, two decimals."""
-        return round_half_up(self.inputs.reply_rate * 100, 2)
+        return percent(self.inputs.replied, self.inputs.complaints)
 
     @property
     def timeliness(self) -> Decimal:
@@ -129,8 +130,18 @@ class Rating:
         return round_half_up(self.inputs.satisfaction, 3)
 
     @property
+    def has_score(self) -> bool:
+        """Whether any complaint was scored: without one, 用户满意度 enters the composite as
+        0 (the reports' convention) but is shown on screen as 无评分, not as a score of 0."""
+        return self.inputs.scored > 0
+
+    @property
     def composite(self) -> Decimal:
         return round_half_up(self.inputs.composite, 3)
+
+    def complete(self, today: date) -> bool:
+        """Whether its period has ended (a date range's rating is taken as it stands)."""
+        return self.period is None or self.period.complete(today)
 
     @property
     def grade(self) -> str:
@@ -150,12 +161,20 @@ class Rating:
         """样本较少: the rating rests on fewer than ``minimum`` complaints."""
         return self.inputs.complaints < minimum
 
-    def report_row(self) -> dict[str, str]:
-        """The row as the reports print it (keys are the reports' column names)."""
+    def period_label(self, today: date | None = None) -> str:
+        """时间段: 12月, or 12月（统计中） while the period is in progress as of ``today``."""
+        assert self.period is not None
+        if today is not None and not self.complete(today):
+            return f"{self.period.label}（{IN_PROGRESS}）"
+        return self.period.label
+
+    def report_row(self, today: date | None = None) -> dict[str, str]:
+        """The row as the reports print it (keys are the reports' column names); with
+        ``today``, a period in progress says so in 时间段."""
         assert self.period is not None
         return {
             "年份": self.period.year_label,
-            "时间段": self.period.label,
+            "时间段": self.period_label(today),
             "平台反馈率": f"{self.reply_rate}%",
             "回复时效性": str(self.timeliness),
             "用户满意度": str(self.satisfaction),
@@ -181,6 +200,12 @@ def roll_up(
         if total.complaints:
             out.append((period, total))
     return out
+
+
+def completed(ratings: Iterable[Rating], today: date) -> list[Rating]:
+    """The ratings whose period has ended: a year's "共获得N次消费评级" counts only these
+    (a month in progress is not yet a rating the platform has obtained)."""
+    return [r for r in ratings if r.complete(today)]
 
 
 def grade_counts(ratings: Iterable[Rating]) -> dict[str, int]:

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from models.reads.stats import Share
 from models.rules.labels import FEMALE, MALE, NOT_CHOSEN, UNKNOWN
+from models.rules.periods import progress_note
+from models.rules.rating import Rating, completed
+
+if TYPE_CHECKING:  # the registry of dimensions (read by stats) names these sentences
+    from models.reads.stats import Share
 
 MAIN_SHARE = Decimal(10)  # shares of 10% and more are named with their percentage
 TOP = 10
@@ -94,10 +99,25 @@ def gender_sentence(org: str, year: int, sector: str, shares: Sequence[Share]) -
 
 
 def amounts_sentence(org: str, year: int, sector: str, shares: Sequence[Share]) -> str:
-    listed = _listed([s for s in shares if s.label != NOT_CHOSEN])
-    if any(s.label == NOT_CHOSEN for s in shares):
-        listed += "、未选择金额区间等" if listed else "未选择金额区间"
-    return f"据“{org}”显示，{year}年{sector}投诉金额主要分布为：{listed}。"
+    """Where the amounts lie, in the brackets chosen; 未选择 is no amount, so it is not
+    among them: its share is said after."""
+    chosen = _known(shares)
+    unchosen = next((s for s in shares if s.label == NOT_CHOSEN), None)
+    if not chosen:
+        return f"据“{org}”显示，{year}年{sector}投诉用户均未选择金额区间。"
+    sentence = f"据“{org}”显示，{year}年{sector}投诉金额主要分布为：{_listed(chosen)}"
+    if unchosen is not None:
+        sentence += f"；另有{percent(unchosen.percent)}的投诉未选择金额区间"
+    return sentence + "。"
+
+
+def distribution_sentence(
+    org: str, year: int, sector: str, what: str, shares: Sequence[Share]
+) -> str:
+    """Any distribution without a sentence of its own: 据“…”显示，2024年社交电商投诉人类型
+    分布为：消费者（95.00%）、商家（5.00%）。 (largest first; 未知 said last)."""
+    ordered = [*_known(shares), *(s for s in shares if s.label in (UNKNOWN, NOT_CHOSEN))]
+    return f"据“{org}”显示，{year}年{sector}{what}分布为：{_listed(ordered)}。"
 
 
 def leaderboard_sentence(org: str, year: int, sector: str, names: Sequence[str]) -> str:
@@ -121,18 +141,45 @@ def highlights_sentence(year: int, sector: str, grades: dict[str, str]) -> str:
     return f"此外，在“{year}年全国{sector}消费评级榜”中，" + "，".join(parts) + "。"
 
 
-def ratings_count_sentence(data_org: str, year: int, platform: str, grades: Sequence[str]) -> str:
-    """``grades``: the year's ratings, 全年 first (the reports' table order)."""
+def ratings_count_sentence(
+    data_org: str,
+    year: int,
+    platform: str,
+    grades: Sequence[str],
+    pending: Sequence[str] = (),
+    through: date | None = None,
+) -> str:
+    """``grades``: the year's ratings of periods that have ended, 全年 first when it has
+    (the reports' table order); ``pending``: the periods still in progress on ``through``
+    (统计中), named but not counted."""
+    head = f"据电商大数据库“{data_org}”监测数据显示，{year}年“{platform}”"
     counts = Counter(grades)
     n = len(grades)
-    if len(counts) == 1:
-        split = f"{n}次获“{grades[0]}”"
+    if not n:
+        sentence = head + "尚未获得消费评级"
+    elif len(counts) == 1:
+        sentence = head + f"共获得{n}次消费评级，{n}次获“{grades[0]}”"
     else:
-        split = "其中" + "、".join(f"{k}次获“{g}”" for g, k in counts.most_common())
-    return (
-        f"据电商大数据库“{data_org}”监测数据显示，{year}年“{platform}”共获得{n}次消费评级，"
-        f"{split}，{year}年整体消费评级为“{grades[0]}”评级。"
-    )
+        split = "、".join(f"{k}次获“{g}”" for g, k in counts.most_common())
+        sentence = head + f"共获得{n}次消费评级，其中{split}"
+    if pending:
+        note = progress_note(through) if through else "统计中"
+        sentence += f"；{'、'.join(pending)}{note}，不计入"
+    if n and "全年" not in pending:
+        sentence += f"，{year}年整体消费评级为“{grades[0]}”评级"
+    return sentence + "。"
+
+
+def year_ratings_sentence(
+    data_org: str, year: int, platform: str, year_ratings: Sequence[Rating], today: date
+) -> str:
+    """:func:`ratings_count_sentence` of a platform's year (its ratings in the reports'
+    order, as the report and the 平台评级 page list them); empty without ratings."""
+    if not year_ratings:
+        return ""
+    pending = [r.period.label for r in year_ratings if r.period and not r.complete(today)]
+    grades = [r.grade for r in completed(year_ratings, today)]
+    return ratings_count_sentence(data_org, year, platform, grades, pending, today)
 
 
 def platform_problems_sentence(
@@ -140,9 +187,7 @@ def platform_problems_sentence(
 ) -> str:
     types = "、".join(s.label for s in _known(problem_types)) or "其他"
     sentence = f"{year}年，“{platform}”涉嫌存在{types}等问题。"
-    chosen = [s.label for s in brackets if s.label != NOT_CHOSEN]
-    if any(s.label == NOT_CHOSEN for s in brackets):
-        chosen.append("未选择金额")
+    chosen = [s.label for s in _known(brackets)]  # 未选择 is no amount: not where they lie
     if chosen:
         sentence += f"用户投诉“{platform}”的消费金额主要在{'、'.join(chosen)}区间。"
     return sentence

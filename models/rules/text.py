@@ -9,9 +9,10 @@ from models.errors import TousuError
 
 # Control characters (C0 but tab, line feed and carriage return; DEL; C1) and the
 # invisible direction overrides that make a name display as something else. NUL is among
-# them: PostgreSQL cannot store it, SQLite would, so refusing it keeps both alike.
+# them: PostgreSQL cannot store it, SQLite would, so refusing it keeps both alike. So
+# are lone surrogates (from a forged message), which no UTF-8 encoder accepts.
 _BAD_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 _LINE_CHARS = re.compile("[\t\n\r]")
 
@@ -30,6 +31,12 @@ def text_problem(text: str, limit: int, *, multiline: bool = False) -> str | Non
     if len(text) > limit:
         return f"超过 {limit:,} 个字符（共 {len(text):,} 个）"
     return None
+
+
+def spaced(text: str) -> str:
+    """``text`` with every character no field may hold made a space: what a search or a
+    link may carry, cleaned instead of refused (NUL would break PostgreSQL)."""
+    return _BAD_CHARS.sub(" ", text)
 
 
 def clean_multiline(text: str) -> str:

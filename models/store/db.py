@@ -196,9 +196,13 @@ def refresh_statistics(connection, tables: Sequence[str] = ()) -> None:
     Without statistics SQLite answers "newest complaints of the year" by sorting the
     whole year; with them it walks the date index and stops after a page. ``tables``:
     only these (the ones written), else all.
+
+    The sample is 100,000 rows an index (0.08 s at 430,000 complaints; a full ANALYZE
+    0.25 s): 1,000 saw one status only, so the status index looked selective and a few
+    days of a month in progress were counted through it (0.8–1.1 s instead of 6 ms).
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("PRAGMA analysis_limit=100000")
     if not tables:
         connection.exec_driver_sql("ANALYZE")
     for table in tables:

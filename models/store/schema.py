@@ -84,7 +84,24 @@ def set_revision(connection: Connection, revision: str) -> None:
     if current is not None and order.index(current) > order.index(target):
         command.downgrade(_config(connection), target)
     else:
-        command.upgrade(_config(connection), target)
+        _upgrade(connection, target)
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    """Upgrade in the connection's transaction; at the latest revision, count the
+    summaries a migration emptied.
+
+    A migration that changes what the summaries hold (a new dimension) empties them
+    rather than counting: the recount is today's code, which reads today's columns, so
+    it runs only once the schema is today's too.
+    """
+    command.upgrade(_config(connection), revision)
+    if current_revision(connection) == head_revision():
+        from sqlmodel import Session
+
+        from models.store import summary  # the tables' module: after the schema is settled
+
+        summary.count_if_empty(Session(bind=connection))
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -92,7 +109,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     check_known(current_revision(engine))
     with locked(engine) as connection:
         try:
-            command.upgrade(_config(connection), revision)
+            _upgrade(connection, revision)
         except CommandError as exc:  # a newer revision written meanwhile, or a typo
             raise TousuError(f"无法升级数据库结构：{exc}") from None
 

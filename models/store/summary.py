@@ -12,8 +12,9 @@ complaints in the same transaction. Nothing is added or subtracted, so nothing c
 On PostgreSQL the data-version row lock orders concurrent writers (READ COMMITTED), so
 each recompute sees the writes committed before it; SQLite has one writer at a time.
 
-What the summaries cannot answer — chosen provinces, two value dimensions at once, the
-days of a month that a custom date range cuts — is counted from the complaints:
+What the summaries cannot answer — chosen provinces or other chosen labels, two value
+dimensions at once, the days of a month that a custom date range cuts — is counted from
+the complaints:
 :func:`plan` splits a selection into a summary part and direct parts.
 """
 
@@ -26,10 +27,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 import pandas as pd
-from sqlalchemy import Row, case, delete, false, func, or_, select
+from sqlalchemy import Row, case, delete, false, func, literal, or_, select
 from sqlmodel import Session
 
-from models.rules.dimensions import VALUE_DIMENSIONS, age_group_labels, labelled_value, text_labels
+from models.rules.dimensions import REGISTRY, VALUE_DIMENSIONS
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
 from models.rules.months import month_end, month_of, next_month, previous_month
@@ -44,7 +45,7 @@ ALL_PLATFORMS = 0  # summary_count rows summed over every platform
 #: dashboards' default selection), so a seven-year timeline reads one row per month.
 COUNTED = "*"
 COUNTED_SET = set(COUNTING_STATUSES)
-_FAST, _SLOW = 0, 1  # reply tiers (models.rating): under 72 h, under 120 h
+_FAST, _SLOW = 0, 1  # reply tiers (models.rules.rating): under 72 h, under 120 h
 
 
 # --- keeping the summaries exact -----------------------------------------------------
@@ -66,8 +67,20 @@ def changed(session: Session, keys: Iterable[Key] | None) -> None:
 
 
 def rebuild(session: Session) -> None:
-    """Recompute both summaries from scratch (migrations, bulk loads, `tousu summary`)."""
+    """Recompute both summaries from scratch (bulk loads, `tousu summary`)."""
     _recompute(session, None, None)
+
+
+def count_if_empty(session: Session) -> None:
+    """Rebuild the summaries when there are complaints but a summary table has no row:
+    what a migration leaves when it changes what they hold (models/store/schema.py)."""
+    connection = session.connection()
+
+    def empty(table) -> bool:
+        return connection.execute(select(literal(1)).select_from(table).limit(1)).first() is None
+
+    if not empty(Complaint) and (empty(SummaryCount) or empty(SummaryRating)):
+        rebuild(session)
 
 
 _RATING_COLUMNS = (
@@ -83,8 +96,11 @@ _RATING_COLUMNS = (
 )
 _COUNT_COLUMNS = ("dimension", "platform_id", "month", "status", "value", "complaints")
 _KEYS = ["month", "platform_id", "status"]
-# What a recompute reads of each complaint, named as the summary columns; all of them
-# are in ix_complaint_month_platform, so a recount reads that index, not the table.
+#: The value dimensions, counted in summary_count.
+_COUNTED = tuple(d for d in REGISTRY if d.summarised)
+# What a recompute reads of each complaint, named as the summary columns and the columns
+# the value dimensions read; all of them are in ix_complaint_month_platform, so a recount
+# reads that index, not the table (tests/test_summary.py holds the two together).
 _SOURCE = {
     "month": Complaint.submitted_month,
     "platform_id": Complaint.platform_id,
@@ -92,11 +108,7 @@ _SOURCE = {
     "replied": case((Complaint.replied_at.is_(None), 0), else_=1),
     "reply_tier": Complaint.reply_tier,
     "score": Complaint.score,
-    "problem_type": Complaint.problem_type,
-    "province": Complaint.province,
-    "gender": Complaint.gender,
-    "amount_bracket": Complaint.amount_bracket,
-    "age": Complaint.age,
+    **{d.column: getattr(Complaint, d.column) for d in _COUNTED},
 }
 _CHUNK = 100_000
 
@@ -181,11 +193,10 @@ def _rating_counts(frame: pd.DataFrame) -> pd.DataFrame:
 def _value_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """summary_count rows per platform for every value dimension."""
     parts = []
-    for dimension in VALUE_DIMENSIONS:
-        values = age_group_labels(frame["age"]) if dimension == "age_group" else frame[dimension]
-        labelled = frame[_KEYS].assign(value=text_labels(values))
+    for dimension in _COUNTED:
+        labelled = frame[_KEYS].assign(value=dimension.labels_of(frame[dimension.column]))
         counted = labelled.groupby([*_KEYS, "value"], sort=False).size()
-        parts.append(counted.rename("complaints").reset_index().assign(dimension=dimension))
+        parts.append(counted.rename("complaints").reset_index().assign(dimension=dimension.name))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -238,12 +249,12 @@ def check(session: Session) -> list[str]:
         for row in session.execute(select(*(getattr(c, name) for name in _COUNT_COLUMNS)))
     }
     counted_counts: dict[tuple, int] = defaultdict(int)
-    for dimension in VALUE_DIMENSIONS:
-        value = labelled_value(dimension)
+    for dimension in _COUNTED:
+        value = dimension.labelled()
         stmt = select(Complaint.platform_id, *keys[::2], value, func.count()).group_by(*keys, value)
         for pid, month, status, label, n in session.execute(stmt):
             for platform in (pid, ALL_PLATFORMS):
-                counted_counts[(dimension, platform, month, status, label)] += int(n)
+                counted_counts[(dimension.name, platform, month, status, label)] += int(n)
     problems = []
     for name, a, b in (
         ("summary_rating", stored, counted),
@@ -300,6 +311,7 @@ def split(filters: Filters, dimensions: Sequence[str] = ()) -> Plan:
     start, end = filters.date_from, filters.date_to
     if (
         filters.provinces is not None
+        or filters.choices
         or len(value_dimensions) > 1
         or (start is not None and end is not None and start > end)
     ):

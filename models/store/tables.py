@@ -2,7 +2,7 @@
 
 Complaints carry a few columns derived on write (``submitted_month``, ``reply_tier``,
 ``score``) so that ratings and distributions are plain SQL aggregates that every
-database computes quickly and identically; :mod:`models.complaints` keeps them exact.
+database computes quickly and identically; :mod:`models.rules.complaint` keeps them exact.
 """
 
 from __future__ import annotations
@@ -47,12 +47,24 @@ class Platform(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    """A person who logs in: viewer, staff or admin."""
+    """A person who logs in: viewer, platform, staff or admin (models/access/policy.py)."""
 
     __tablename__ = "app_user"
+    __table_args__ = (
+        Index("ix_app_user_name_key", "name_key", unique=True),
+        Index("ix_app_user_name_skeleton", "name_skeleton", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    #: NFKC + case folding of the name: what a login matches (models/access/names.py).
+    #: Both unique; NULL only for an account that already looked like an older one when
+    #: revision 0010 came (kept, answering to its exact name; `tousu doctor` says so).
+    name_key: str | None = Field(default=None, sa_column=Column(Text))
+    #: TS #39 skeleton of the name: no two accounts look alike.
+    name_skeleton: str | None = Field(default=None, sa_column=Column(Text))
+    #: Bumped by every change of the account: an edit made on an older version is refused.
+    version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     role: str = Field(sa_column=Column(String(16), nullable=False))
     password_hash: str = Field(sa_column=Column(String(100), nullable=False), repr=False)
     disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
@@ -61,6 +73,21 @@ class User(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
+
+
+class UserPlatform(SQLModel, table=True):
+    """A platform account's platforms: the complaints it answers and all it may see."""
+
+    __tablename__ = "user_platform"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    )
+    platform_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("platform.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -154,6 +181,7 @@ class Complaint(SQLModel, table=True):
             "ix_complaint_month_platform",
             *("submitted_month", "platform_id", "status", "replied_at", "reply_tier"),
             *("score", "problem_type", "province", "gender", "amount_bracket", "age"),
+            "complainant_type",
         ),
         Index("ix_complaint_platform_submitted", "platform_id", "submitted_at"),
         Index("ix_complaint_status_transferred", "status", "transferred_at"),
@@ -173,10 +201,14 @@ class Complaint(SQLModel, table=True):
     amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
     amount_bracket: str = Field(default="未选择", sa_column=Column(String(20), nullable=False))
     problem_type: str = Field(sa_column=Column(String(50), nullable=False))
+    #: 投诉人类型: 消费者 or 商家 (a dimension: models/rules/dimensions.py).
+    complainant_type: str = Field(
+        default="消费者", sa_column=Column(String(8), nullable=False, server_default="消费者")
+    )
     title: str | None = Field(default=None, sa_column=Column(String(300)))
     content: str | None = Field(default=None, sa_column=Column(Text))
     demand: str | None = Field(default=None, sa_column=Column(Text))
-    #: Title and content scrubbed of personal data (models.complaints.public_text): what
+    #: Title and content scrubbed of personal data (models.rules.complaint.public_text): what
     #: anyone but staff searches, so a phone number or a name can never find a complaint.
     public_text: str | None = Field(default=None, sa_column=Column(Text))
     # Personal data: staff only; everyone else sees mask_name().
@@ -242,7 +274,7 @@ class SatisfactionScore(SQLModel, table=True):
 
 
 class SummaryRating(SQLModel, table=True):
-    """Rating inputs per month, platform and status: :mod:`models.summary` keeps it exact."""
+    """Rating inputs per month, platform and status: :mod:`models.store.summary` keeps it exact."""
 
     __tablename__ = "summary_rating"
     __table_args__ = {"sqlite_with_rowid": False}
@@ -263,7 +295,7 @@ class SummaryCount(SQLModel, table=True):
     """Complaints per value of a dimension, month, platform and status.
 
     ``platform_id`` 0 holds the sum over all platforms, so a figure for everyone reads
-    one row per value and month. :mod:`models.summary` keeps it exact.
+    one row per value and month. :mod:`models.store.summary` keeps it exact.
     """
 
     __tablename__ = "summary_count"

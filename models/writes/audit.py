@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.clock import local_now
 from models.store.tables import AuditLog
 
@@ -77,7 +78,7 @@ def entries(
     limit: int = 500,
 ) -> list[Entry]:
     """The newest entries first (administrators only)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.AUDIT)
     return _entries(session, entity=entity, entity_id=entity_id, who=who, limit=limit)
 
 
@@ -102,6 +103,68 @@ def _entry(r: AuditLog) -> Entry:
         r.entity_id,
         json.loads(r.before) if r.before else None,
         json.loads(r.after) if r.after else None,
+    )
+
+
+def shown(value: Any, *, time: bool = False, limit: int | None = 30) -> str:
+    """An audited value as a person reads it (the log keeps times as ISO text), cut to
+    ``limit`` characters (None: whole)."""
+    if value is None or value == "" or value == []:
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        value = "、".join(map(str, value))
+    if time:
+        try:
+            return f"{datetime.fromisoformat(str(value)):%Y-%m-%d %H:%M}"
+        except ValueError:
+            return str(value)
+    text = " ".join(str(value).split())
+    return text if limit is None or len(text) <= limit else text[:limit] + "…"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field an entry changed; ``new``: the entry made the thing (nothing before)."""
+
+    field: str
+    before: Any
+    after: Any
+    new: bool = False
+
+
+def changes(entry: Entry, hidden: tuple[str, ...] = ("version",)) -> list[Change]:
+    """The fields whose value the entry changed, in the order it wrote them (a field only
+    in ``before`` last): what a person wants from an entry, not every field it kept."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = [*after, *(k for k in before if k not in after)]
+    return [
+        Change(k, before.get(k), after.get(k), new=entry.before is None)
+        for k in keys
+        if k not in hidden and before.get(k) != after.get(k)
+    ]
+
+
+def describe(
+    entry: Entry,
+    fields: dict[str, str],
+    actions: dict[str, str],
+    *,
+    hidden: tuple[str, ...] = ("version",),
+    times: tuple[str, ...] = (),
+) -> str:
+    """One entry as a sentence: who, when, which action, each changed field before → after
+    ("alice 于 05-12 10:03 录入满意度（满意度 空 → 7）"), in the names ``fields`` gives."""
+    changed = [
+        f"{fields.get(c.field, c.field)} {shown(c.before, time=c.field in times)} → "
+        f"{shown(c.after, time=c.field in times)}"
+        for c in changes(entry, hidden)
+        if c.field in (entry.after or {})
+    ]
+    action = actions.get(entry.action, entry.action)
+    return (
+        f"{entry.actor} 于 {entry.at:%m-%d %H:%M} {action}（{'，'.join(changed) or '无字段变化'}）"
     )
 
 

@@ -1,10 +1,12 @@
-"""Imports by staff: a file validated, written and audited in one transaction."""
+"""Imports by staff or the command line: a file validated, written and audited in one
+transaction."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.importing import ImportReport, import_complaints, import_platforms
 from models.writes import audit
 from models.writes.workflow import _user_id
@@ -13,10 +15,10 @@ from models.writes.workflow import _user_id
 def import_file(
     session: Session, actor: Actor, kind: str, data: bytes, filename: str, *, dry_run: bool
 ) -> ImportReport:
-    """The admin page's import: the same code path as `tousu import`, plus the audit entry."""
-    require(session, actor, "staff")
+    """An import from the admin page or `tousu import` (actor :data:`~models.access.roles.CLI`):
+    checked, written and audited alike."""
+    authorize(session, actor, Can.MANAGE_PLATFORMS if kind == "platforms" else Can.IMPORT)
     if kind == "platforms":
-        require(session, actor, "admin")
         report = import_platforms(session, data, filename, dry_run=dry_run)
     else:
         report = import_complaints(

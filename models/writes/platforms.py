@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from models.access.roles import Actor, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor
 from models.clock import local_now
 from models.errors import NotFound, TousuError
 from models.importing import check_platform
@@ -24,7 +25,7 @@ def save_platform(
     platform_id: int | None = None,
 ) -> None:
     """Add a platform, or edit one (name, sector, onboarded) — administrators."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.MANAGE_PLATFORMS)
     name, sector = check_platform(name, sector)  # the same checks as an imported platform
     clash = session.execute(select(Platform.id).where(Platform.name == name)).scalar()
     if clash is not None and clash != platform_id:

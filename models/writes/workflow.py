@@ -1,6 +1,7 @@
 """Staff work on complaints: review, replies, satisfaction scores, platforms, imports.
 
-Every function checks the actor's role itself (:func:`models.permissions.require`),
+Every function asks the policy first (:func:`models.access.policy.authorize`: the capability
+and that the complaint lies inside the actor's scope), then
 refuses a stale save (the version the person saw must still be current — no lost
 updates), records the change in the audit log and bumps the data version, all in the
 caller's transaction.
@@ -13,9 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
-from models.access.roles import Actor, LocalOperator, require
+from models.access.policy import Can, authorize
+from models.access.roles import Actor, LocalOperator
 from models.clock import local_now
-from models.errors import NotFound, TousuError
+from models.errors import Conflict, NotFound, TousuError
 from models.rules.complaint import tier_of
 from models.rules.labels import (
     COUNTING_STATUSES,
@@ -72,10 +74,6 @@ _IMPORT_WINDOW = timedelta(minutes=10)
 HEADLINE_LENGTH = Complaint.__table__.c["headline"].type.length
 
 
-class Conflict(TousuError):
-    """Someone else saved the complaint after it was opened; nothing was overwritten."""
-
-
 def _state(complaint: Complaint) -> dict:
     return {name: getattr(complaint, name) for name in _AUDITED}
 
@@ -87,32 +85,8 @@ def _load(session: Session, complaint_id: int) -> Complaint:
     return complaint
 
 
-def _shown(field: str, value) -> str:
-    """An audited value as a person reads it (the audit log keeps times as ISO text)."""
-    if value is None or value == "":
-        return "空"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if field in _TIMES:
-        try:
-            return f"{datetime.fromisoformat(str(value)):%Y-%m-%d %H:%M}"
-        except ValueError:
-            return str(value)
-    text = " ".join(str(value).split())
-    return text if len(text) <= 30 else text[:30] + "…"
-
-
 def _describe(entry: audit.Entry) -> str:
-    before, after = entry.before or {}, entry.after or {}
-    changed = [
-        f"{FIELD_NAMES.get(k, k)} {_shown(k, before.get(k))} → {_shown(k, after.get(k))}"
-        for k in after
-        if k not in _NOT_SHOWN and before.get(k) != after.get(k)
-    ]
-    action = ACTION_NAMES.get(entry.action, entry.action)
-    return (
-        f"{entry.actor} 于 {entry.at:%m-%d %H:%M} {action}（{'，'.join(changed) or '无字段变化'}）"
-    )
+    return audit.describe(entry, FIELD_NAMES, ACTION_NAMES, hidden=_NOT_SHOWN, times=_TIMES)
 
 
 def changes_since_seen(session: Session, complaint_id: int, seen_version: int) -> str:
@@ -137,12 +111,12 @@ def changes_since_seen(session: Session, complaint_id: int, seen_version: int) -
             f"{imported.actor} 于 {imported.at:%m-%d %H:%M} "
             f"导入文件“{imported.entity_id}”时更新了该投诉"
         )
-    return f"于 {stamped:%m-%d %H:%M} 被修改（没有记录操作人，例如命令行导入）"
+    return f"于 {stamped:%m-%d %H:%M} 被修改（没有记录操作人）"
 
 
 def describe_changes(session: Session, actor: Actor, complaint_id: int, seen_version: int) -> str:
     """:func:`changes_since_seen` for a staff page (which warns before a save is refused)."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.VIEW_PERSONAL, complaint_id)
     return changes_since_seen(session, complaint_id, seen_version)
 
 
@@ -199,7 +173,7 @@ def review(
     reason: str = "",
 ) -> None:
     """待审核 → 已移交 (starts the reply clock) or → 不予受理 with a reason."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.REVIEW, complaint_id)
     complaint = _load(session, complaint_id)
     if complaint.version == seen_version and complaint.status != PENDING:
         raise TousuError(f"只有“{PENDING}”的投诉可以审核（当前：{complaint.status}）")
@@ -224,7 +198,7 @@ def enter_reply(
     seen_version: int,
 ) -> None:
     """Record the platform's reply; the status becomes 已回复."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.REPLY, complaint_id)
     complaint = _load(session, complaint_id)
     text = checked(text, "回复内容", LONG_TEXT, multiline=True)
     if not text:
@@ -257,7 +231,7 @@ def enter_score(
     session: Session, actor: Actor, complaint_id: int, *, score: int, seen_version: int
 ) -> None:
     """Record (or correct) the satisfaction score 0–10; the status becomes 已评价."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.SCORE, complaint_id)
     complaint = _load(session, complaint_id)
     if not isinstance(score, int) or not 0 <= score <= 10:
         raise TousuError("满意度应为 0 到 10 的整数")
@@ -284,7 +258,7 @@ def mark_typical(
     seen_version: int,
 ) -> None:
     """Mark a complaint as a typical case (典型案例) with its headline, or unmark it."""
-    require(session, actor, "staff")
+    authorize(session, actor, Can.MARK_TYPICAL, complaint_id)
     complaint = _load(session, complaint_id)
     headline = checked(headline, "案例标题", HEADLINE_LENGTH)
     if typical and not headline:
@@ -299,7 +273,7 @@ def delete_complaint(
     session: Session, actor: Actor, complaint_id: int, *, seen_version: int, reason: str
 ) -> None:
     """Remove a complaint with its replies and scores (admins; e.g. a withdrawn complaint)."""
-    require(session, actor, "admin")
+    authorize(session, actor, Can.DELETE, complaint_id)
     reason = checked(reason, "删除原因", LONG_TEXT, multiline=True)
     if not reason:
         raise TousuError("删除投诉需要填写原因")

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection that models.schema hands over."""
+"""Alembic environment: runs on the connection that models.store.schema hands over."""
 
 from alembic import context
 from sqlmodel import SQLModel
@@ -9,7 +9,7 @@ from models.store.search_index import managed
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("Run migrations through `tousu init` (models.schema.upgrade).")
+    raise RuntimeError("Run migrations through `tousu init` (models.store.schema.upgrade).")
 
 context.configure(
     connection=connection,

@@ -7,7 +7,6 @@ Create Date: 2026-11-23
 
 import sqlalchemy as sa
 from alembic import op
-from sqlmodel import Session
 
 revision = "0004"
 down_revision = "0003"
@@ -44,12 +43,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_complaint_province_month", "complaint", ["province", "submitted_month"], unique=False
     )
-    # Existing complaints are summed once here; from now on every write keeps the
-    # summaries exact (models.summary). Uses today's code: the columns it reads date
-    # from revision 0001.
-    from models.store import summary
-
-    summary.rebuild(Session(bind=op.get_bind()))
+    # Existing complaints are counted once the upgrade reaches the latest revision
+    # (models/store/schema.py): the recount is today's code and reads today's columns.
+    # From then on every write keeps the summaries exact (models/store/summary.py).
 
 
 def downgrade() -> None:
