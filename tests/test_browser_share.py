@@ -356,6 +356,8 @@ def test_one_browser_session_is_one_visit(site, browser):
     for path in ("", "regions", "cases", "leaderboard"):
         tab.goto(f"{base}/{path}?share={token}")
         wait_idle(tab)
+        # the page's script has set the marker (at once for a reader; a loaded machine lags)
+        tab.wait_for_function("() => document.cookie.includes('tousu_share_seen=')")
     tab.reload()
     wait_idle(tab)
     second = journalist.new_page()
