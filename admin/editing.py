@@ -21,6 +21,7 @@ from admin.common import read, run_write
 from models.access.roles import Actor
 from models.reads import cases
 from models.reads.cases import CaseDetail
+from models.rules.labels import COUNTING_STATUSES
 from models.writes import workflow
 from models.writes.workflow import describe_changes
 from web.case_panel import case_panel
@@ -144,6 +145,9 @@ def typical_form(who: Actor, complaint_id: int) -> None:
     if detail is None:
         return
     row = detail.row
+    if row.status not in COUNTING_STATUSES:  # the domain refuses it too; say so first
+        st.caption(f"“{row.status}”的投诉不能作为典型案例：审核移交之后才能标记。")
+        return
     form_key = f"tc_headline_{complaint_id}"
     seen = seen_version(page, complaint_id, detail.version, form_key)
     edit = Editing(page, who, complaint_id, detail, seen, st.container())

@@ -104,10 +104,15 @@ def why_not(viewer: Viewer | None, shared: bool = False):
 
 def _sidebar_for(page) -> None:
     """The sidebar's filters, on the dashboard pages that use them (not on the hidden
-    pages answering other addresses: a login form needs no filters)."""
+    pages answering other addresses: a login form needs no filters). A dashboard page
+    without them still keeps them in its URL, so the next page finds them there."""
     spec = next((p for p in pages.PAGES if p.title == page.title), None)
-    if page.visibility == "visible" and spec is not None and spec.sidebar:
+    if page.visibility != "visible" or spec is None:
+        return
+    if spec.sidebar:
         sidebar.render(platforms=not spec.own_platform_picker)
+    elif spec.section == pages.DASHBOARDS:
+        sidebar.keep()
 
 
 def _handle_requests() -> None:

@@ -92,6 +92,23 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     )
 
 
+def fitted_map(tab):
+    """The 地区 map once the page has fitted it to the width the browser measured (drawn
+    first for the narrowest phone, until the browser has said), and drawn."""
+    from web import china_map
+
+    canvas = tab.locator('[data-testid="stDeckGlJsonChart"]').first
+    canvas.scroll_into_view_if_needed()
+    for _ in range(60):
+        box = canvas.bounding_box()
+        if box and abs(box["height"] - china_map.fit(box["width"])[1]) <= 1:
+            break
+        tab.wait_for_timeout(250)
+    wait_idle(tab)
+    tab.wait_for_timeout(1500)  # let deck.gl draw
+    return canvas
+
+
 LOGIN_COOKIE = "tousu_session"
 
 

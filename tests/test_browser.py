@@ -12,6 +12,7 @@ from models.store.db import get_engine
 from tests.browser import (
     ARTIFACTS,
     LOCAL_PREFIXES,
+    fitted_map,
     grid_column,
     streamlit_server,
     wait_idle,
@@ -23,16 +24,25 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def demo_url(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("browser") / "demo.db"
     url = f"sqlite:///{path}"
     from models.store import schema
 
     schema.upgrade(get_engine(url))
     generate_demo(get_engine(url), complaints=5000, seed=21)
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(demo_url):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with streamlit_server(
-        {"TOUSU_DATABASE_URL": url, "TOUSU_PUBLIC_DASHBOARDS": "1", "TOUSU_REFRESH_SECONDS": "60"}
+        {
+            "TOUSU_DATABASE_URL": demo_url,
+            "TOUSU_PUBLIC_DASHBOARDS": "1",
+            "TOUSU_REFRESH_SECONDS": "60",
+        }
     ) as base:
         yield base
 
@@ -50,6 +60,9 @@ def test_page_renders_offline_and_is_screenshotted(server, browser, page):
     tab.goto(page_url(server, page))
     wait_idle(tab)
     tab.wait_for_timeout(1500)  # let charts and the map draw
+    if page == "regions":
+        fitted_map(tab)
+        tab.locator("h1").first.scroll_into_view_if_needed()
     (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=ARTIFACTS / "screenshots" / f"{page}.png")
     assert tab.locator('[data-testid="stException"]').count() == 0
@@ -59,16 +72,38 @@ def test_page_renders_offline_and_is_screenshotted(server, browser, page):
     context.close()
 
 
-def test_page_fits_a_phone_held_upright(server, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36"
+#: What a page draws that must fit the width: charts, the map, tables, figure cards.
+FIGURES = ["stVegaLiteChart", "stDeckGlJsonChart", "stDataFrame", "stMetric", "stImage"]
+
+
+def test_every_page_fits_390_px_whatever_the_user_agent(server, browser):
+    """390 px wide with a desktop User-Agent (a narrow window, or a phone that does not say
+    so): no page scrolls sideways and every figure lies wholly inside the width — 平台评级's
+    small multiples stack, the 地区 map is fitted. Layout follows the width."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=DESKTOP_UA)
     tab = context.new_page()
-    tab.goto(server)
-    wait_idle(tab)
-    tab.wait_for_timeout(1000)
-    tab.screenshot(path=ARTIFACTS / "screenshots" / "overview-phone.png")
-    width = tab.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
-    assert width <= 400
-    assert tab.get_by_text("投诉量").first.is_visible()
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    for page in PAGES:
+        tab.goto(page_url(server, page))
+        wait_idle(tab)
+        tab.wait_for_timeout(800)
+        if page == "overview":
+            tab.screenshot(path=ARTIFACTS / "screenshots" / "overview-phone.png")
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390, page
+        boxes = [
+            (kind, box)
+            for kind in FIGURES
+            for element in tab.get_by_test_id(kind).all()
+            if (box := element.bounding_box()) is not None
+        ]
+        outside = [
+            (kind, box) for kind, box in boxes if box["x"] < 0 or box["x"] + box["width"] > 390.5
+        ]
+        assert outside == [], (page, outside)
+        if page == "ratings":  # the four small multiples, one under the other
+            charts = [b for kind, b in boxes if kind == "stVegaLiteChart"][-4:]
+            assert len({round(b["x"]) for b in charts}) == 1, charts
     context.close()
 
 
@@ -99,6 +134,130 @@ def test_a_copied_link_reproduces_the_view(server, browser):
     assert other.get_by_test_id("stMetricValue").first.inner_text() == volume
     assert "金融科技" in other.get_by_test_id("stSidebar").inner_text()
     fresh.close()
+
+
+# --- filters survive every page switch ---------------------------------------------------
+
+TITLES = {
+    "overview": "总览",
+    "regions": "地区",
+    "demographics": "用户画像",
+    "ratings": "平台评级",
+    "leaderboard": "投诉榜",
+    "cases": "典型案例",
+    "report": "报告",
+}
+CHOSEN = {"period": "2024", "sector": "金融科技", "platform": "分期乐", "province": "广东省"}
+
+
+def every_ordered_pair(nodes: list[str]) -> list[str]:
+    """A walk through ``nodes`` that goes from each one to each other one exactly once
+    (an Eulerian circuit of the complete directed graph, by Hierholzer's algorithm)."""
+    left = {n: [m for m in nodes if m != n] for n in nodes}
+    stack, walk = [nodes[0]], []
+    while stack:
+        if left[stack[-1]]:
+            stack.append(left[stack[-1]].pop())
+        else:
+            walk.append(stack.pop())
+    return walk[::-1]
+
+
+def test_the_walk_covers_every_ordered_pair():
+    walk = every_ordered_pair(list(TITLES))
+    steps = list(itertools.pairwise(walk))
+    assert len(steps) == len(set(steps)) == len(TITLES) * (len(TITLES) - 1)
+
+
+def go(tab, page: str) -> None:
+    """Switch page the way a reader does: the top menu, not the address bar."""
+    tab.get_by_test_id("stTopNavSection").filter(has_text="看板").click()
+    tab.get_by_test_id("stTopNavDropdownLink").filter(has_text=TITLES[page]).click()
+    tab.wait_for_function(
+        "t => document.querySelector('h1') && document.querySelector('h1').innerText === t",
+        arg=TITLES[page],
+    )  # the new page is drawing: now wait for its run to end
+    tab.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+
+
+def title_line(tab) -> str:
+    """The caption right under the page's title, parts split on " · "."""
+    line = tab.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first.inner_text()
+    return line.replace(" · ", "  ")
+
+
+def url_filters(url: str) -> dict[str, str]:
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(url).query)
+    return {k: v[0] for k, v in query.items() if k in CHOSEN}
+
+
+def test_filters_survive_every_page_switch(server, browser, demo_url):
+    """Every ordered pair of pages, through the menu: the URL keeps the filters and the
+    pages keep showing the figures of that selection (总览's 投诉量 each time it is back)."""
+    from urllib.parse import urlencode
+
+    from models.reads.overview import headline
+    from models.rules.filters import Filters
+    from models.store.db import session_scope
+
+    chosen = Filters.for_year(2024, sectors=("金融科技",), platforms=("分期乐",))
+    chosen = Filters(
+        sectors=chosen.sectors,
+        platforms=chosen.platforms,
+        provinces=("广东省",),
+        date_from=chosen.date_from,
+        date_to=chosen.date_to,
+    )
+    with session_scope(get_engine(demo_url)) as session:
+        expected = f"{headline(session, chosen).complaints:,}"
+    assert expected != "0"
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    tab.goto(f"{server}/?{urlencode(CHOSEN)}")
+    wait_idle(tab)
+    walk = every_ordered_pair(list(TITLES))
+    for before, page in itertools.pairwise(walk):
+        go(tab, page)
+        assert url_filters(tab.url) == CHOSEN, (before, page, tab.url)
+        assert tab.locator('[data-testid="stException"]').count() == 0
+        if page != "report":  # the title line says every filter (平台评级 picks its own platform)
+            said = ["2024年", "金融科技", "广东省"] + ["分期乐"] * (page != "ratings")
+            line = title_line(tab)
+            assert all(f" {part} " in f" {line} " for part in said), (page, line)
+        if page == "overview":
+            assert tab.get_by_test_id("stMetricValue").first.inner_text() == expected, before
+    context.close()
+
+
+def test_cases_open_on_the_latest_year_with_typical_cases(server, browser, demo_url):
+    """典型案例 with no period chosen opens where the typical cases are (this year has
+    none yet), says which year, and the sidebar and URL show that year."""
+    from models.reads.cases import search_cases
+    from models.rules.filters import Filters
+    from models.store.db import session_scope
+
+    with session_scope(get_engine(demo_url)) as session:
+        (newest,), _total = search_cases(session, Filters(), typical_only=True, limit=1)
+        year = newest.submitted_at.year
+        in_year, _ = search_cases(session, Filters.for_year(year), typical_only=True)
+    assert year < 2026  # the demo's typical cases are the reports' (older than this year)
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    tab.goto(f"{server}/cases")
+    wait_idle(tab)
+    main = tab.get_by_test_id("stMain").inner_text()
+    assert f"显示最近有典型案例的时期：{year}年" in main
+    assert f"共 {len(in_year)} 件" in main and "没有工作人员选定的典型案例" not in main
+    assert url_filters(tab.url)["period"] == str(year)
+    assert title_line(tab).startswith(f"{year}年 ")
+    # a period the reader names is kept, even without typical cases
+    tab.goto(f"{server}/cases?period=2026")
+    wait_idle(tab)
+    assert "没有工作人员选定的典型案例" in tab.get_by_test_id("stMain").inner_text()
 
 
 def test_amount_brackets_read_in_one_ordered_scheme(server, browser):

@@ -53,7 +53,16 @@ def site(tmp_path_factory):
                 "platform": "云集",
                 "submitted_at": "2024-05-10 09:00",
                 "title": "签到送商品活动没得送",
-            }
+            },
+            {  # marked typical by the import, still waiting for review
+                "external_id": "E2E-2",
+                "platform": "云集",
+                "submitted_at": "2024-05-11 09:00",
+                "status": "待审核",
+                "title": "待审核的拼团退款纠纷",
+                "typical": "是",
+                "headline": "拼团退款纠纷",
+            },
         ],
     )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -296,4 +305,21 @@ def test_staff_marks_a_typical_case_and_the_report_quotes_it(site, browser, tmp_
     assert page.locator("img").count() >= 2  # the charts, embedded
     assert [u for u in outside if not u.startswith(("file:", "data:"))] == []
     reader.close()
+    context.close()
+
+
+def test_a_pending_typical_case_shows_only_in_the_review_queue(site, browser):
+    """Marked typical by an import but still 待审核: staff searching 典型案例 do not find it
+    (as no reader does); the review queue shows it, saying it is public once transferred."""
+    base, _engine = site
+    context, tab = log_in(browser, base, "clerk")
+    tab.goto(f"{base}/cases?period=all&typical=true&q=拼团退款纠纷")
+    wait_idle(tab)
+    assert "没有找到符合条件的投诉" in tab.get_by_test_id("stMain").inner_text()
+    tab.goto(f"{base}/cases?period=all&typical=false&q=拼团退款纠纷")
+    wait_idle(tab)
+    assert "共 1 件" in tab.get_by_test_id("stMain").inner_text()  # staff still find it
+    tab.goto(f"{base}/review")
+    wait_idle(tab)
+    assert "典型案例（移交后才作为典型案例公开）：拼团退款纠纷" in tab.inner_text("body")
     context.close()

@@ -303,6 +303,44 @@ def test_a_date_limited_link_reports_only_its_dates(site, browser):
     tap.context.close()
 
 
+def _options(tab, label: str) -> list[str]:
+    """The choices a sidebar select box offers (opened, read, closed)."""
+    sidebar = tab.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").filter(has_text=label).click()
+    options = tab.get_by_role("option").all_inner_texts()
+    tab.keyboard.press("Escape")
+    return options
+
+
+def test_inside_a_link_the_sidebar_and_titles_say_the_links_scope(site, browser):
+    """Under the March–May 2024 金融科技 link: the sidebar names the link's sector and
+    platforms instead of 全部赛道/全部平台, offers only periods inside March–May (no 2024年,
+    no quarter, no half), opens on all the link shows, and the title line says it."""
+    tap = Tap(browser)
+    tap.open(f"{site['base']}/?share={site['tokens']['spring']}")
+    tab = tap.tab
+    sidebar = tab.get_by_test_id("stSidebar")
+    shown = sidebar.locator("input[placeholder]").evaluate_all("es => es.map(e => e.placeholder)")
+    sector, platform = shown[:2]  # what an empty choice says it means
+    assert sector == "金融科技", shown
+    assert re.fullmatch(r"\S+等\d+个平台", platform), platform  # the link's own platforms
+    assert "全部赛道" not in shown and "全部平台" not in shown
+    kinds = sidebar.get_by_test_id("stButtonGroup").first.inner_text().split()
+    assert kinds == ["时间", "全部", "月", "自定义"], kinds
+    caption = tab.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first
+    assert caption.inner_text().startswith("2024-03-01 至 2024-05-31 · 金融科技 · "), caption
+    sidebar.get_by_text("月", exact=True).click()
+    wait_idle(tab)
+    assert _options(tab, "期间") == ["2024年5月", "2024年4月", "2024年3月"]
+    assert caption.inner_text().startswith("2024年5月 · 金融科技 · ")
+
+    # the year-long link opens on its year, and offers no other
+    tap.open(f"{site['base']}/?share={site['tokens']['open']}")
+    assert _options(tab, "期间") == ["2024年"]
+    assert caption.inner_text().startswith("2024年 · 金融科技 · ")
+    tap.context.close()
+
+
 def test_one_browser_session_is_one_visit(site, browser):
     """A journalist opening pages by their addresses, reloading and opening a second tab
     is one visit; another browser is another."""
@@ -318,6 +356,8 @@ def test_one_browser_session_is_one_visit(site, browser):
     for path in ("", "regions", "cases", "leaderboard"):
         tab.goto(f"{base}/{path}?share={token}")
         wait_idle(tab)
+        # the page's script has set the marker (at once for a reader; a loaded machine lags)
+        tab.wait_for_function("() => document.cookie.includes('tousu_share_seen=')")
     tab.reload()
     wait_idle(tab)
     second = journalist.new_page()

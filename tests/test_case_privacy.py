@@ -277,3 +277,57 @@ def test_text_typed_on_pages_refuses_control_characters(engine, typed):
             seen_version=version,
         )
         assert case_detail(session, Filters(), cid, reveal=True).reply == "第一行\n第二行"
+
+
+def test_a_typical_case_that_does_not_count_shows_only_in_the_staff_queue(engine):
+    """A complaint of each status, all marked typical by the import: every case read
+    (public or staff, any statuses asked for, the reports' too) lists as typical only
+    those that count; the staff's own read of the complaint still shows the mark."""
+    from models.reads.cases import complaint_for_staff
+    from models.rules.labels import COUNTING_STATUSES, STATUSES
+
+    add_platforms(engine, ("云集", "社交电商", True))
+    workflow_cells = {
+        "待审核": {},
+        "已移交": {"transferred_at": "2024-05-01 12:00"},
+        "已回复": {"transferred_at": "2024-05-01 12:00", "replied_at": "2024-05-02 09:00"},
+        "已评价": {
+            "transferred_at": "2024-05-01 12:00",
+            "replied_at": "2024-05-02 09:00",
+            "satisfaction": "8",
+        },
+        "不予受理": {},
+    }
+    assert set(workflow_cells) == set(STATUSES)
+    add_complaints(
+        engine,
+        [
+            {
+                "external_id": f"T-{status}",
+                "platform": "云集",
+                "submitted_at": "2024-05-01 10:00",
+                "status": status,
+                "typical": "是",
+                "headline": f"{status}的典型案例",
+                **cells,
+            }
+            for status, cells in workflow_cells.items()
+        ],
+    )
+    with session_scope(engine) as session:
+        ids = dict(session.execute(select(Complaint.status, Complaint.id)).all())
+        for statuses in (None, COUNTING_STATUSES, STATUSES, ("待审核",), ("不予受理", "已回复")):
+            for reveal in (True, False):
+                rows, total = search_cases(
+                    session, Filters(statuses=statuses), typical_only=True, reveal=reveal
+                )
+                counting = {s for s in statuses or STATUSES if s in COUNTING_STATUSES}
+                assert {r.status for r in rows} == counting, (statuses, reveal)
+                assert total == len(counting)
+                every, _ = search_cases(session, Filters(statuses=statuses), reveal=reveal)
+                assert {r.status for r in every if r.typical} == counting
+                for status in statuses or STATUSES:
+                    detail = case_detail(session, Filters(statuses=None), ids[status])
+                    assert detail.row.typical == (status in COUNTING_STATUSES)
+        pending = complaint_for_staff(session, CLI, ids["待审核"])
+        assert pending.row.typical and pending.row.headline == "待审核的典型案例"

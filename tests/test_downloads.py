@@ -242,14 +242,19 @@ def test_names_carry_period_and_filters_and_stay_safe():
     from datetime import date
 
     from models.rules.filters import Filters
+    from models.rules.periods import parse_code
 
+    quarter = parse_code("2024Q3")
     filters = Filters(
         sectors=("金融科技",),
         provinces=("广东省", "广西壮族自治区", "海南省", "福建省"),
-        date_from=date(2024, 1, 1),
+        date_from=quarter.first_day,
+        date_to=quarter.last_day,
     )
-    scope = exports.scope_parts("2024年第三季度", filters)
+    scope = filters.parts(quarter)
     assert scope == ["2024年第三季度", "金融科技", "广东省等4个地区"]
+    # dates other than the period's own (a share link's) are said as dates
+    assert filters.with_dates(date(2024, 8, 1), None).parts(quarter)[0] == "2024-08-01 至 最新"
     names = exports.labelled("投诉问题类型分布", scope)
     assert names.file == "投诉问题类型分布_2024年第三季度_金融科技_广东省等4个地区"
     assert names.sheet.startswith("2024年第三季度 金融科技") and len(names.sheet) <= 31

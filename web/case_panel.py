@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from models.reads.cases import CaseDetail
+from models.rules.labels import COUNTING_STATUSES
 from web.frames import moment
 from web.markup import literal
 
@@ -23,7 +24,8 @@ def case_panel(detail: CaseDetail, *, reveal: bool) -> None:
     cols[3].metric("投诉时间", moment(row.submitted_at))
     st.text(f"标题：{row.title or '（无）'}")
     if row.typical:
-        st.text(f"典型案例：{row.headline or row.title or '（未填写案例标题）'}")
+        waiting = "" if row.status in COUNTING_STATUSES else "（移交后才作为典型案例公开）"
+        st.text(f"典型案例{waiting}：{row.headline or row.title or '（未填写案例标题）'}")
     st.text(
         f"投诉人：{row.complainant or '—'}　地区：{row.province or '未知'}　"
         f"金额：{detail.amount or '—'}（{row.amount_bracket}）"

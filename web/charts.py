@@ -265,10 +265,9 @@ def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerCh
     return alt.layer(grade_bands(), line, points, label).properties(height=300)
 
 
-@memoized
-def components_lines(frame: pd.DataFrame) -> alt.FacetChart:
-    """The four components over time (columns: period, component, value, partial), one small
-    chart each; a period in progress hollow, on a dashed piece of line."""
+def _component_layers(frame: pd.DataFrame) -> alt.LayerChart:
+    """A component's line and points over time (columns: period, component, value,
+    partial); a period in progress hollow, on a dashed piece of line."""
     base = alt.Chart().encode(
         x=alt.X("period:N", title=None, sort=None),
         y=alt.Y("value:Q", title=None, axis=alt.Axis(format=".2~f", tickCount=4)),
@@ -287,9 +286,27 @@ def components_lines(frame: pd.DataFrame) -> alt.FacetChart:
             ],
         )
     )
+    return alt.layer(line, points, data=segmented(frame, "component")).properties(height=140)
+
+
+@memoized
+def component_line(frame: pd.DataFrame, name: str) -> alt.LayerChart:
+    """One component over time, titled with its name: a small chart as wide as its place
+    on the page."""
+    return _component_layers(frame).properties(
+        title=alt.TitleParams(name, fontSize=12),
+        # the width fits the column; 140 px stays the plot's own, axis labels come on top
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+    )
+
+
+@memoized
+def components_lines(frame: pd.DataFrame) -> alt.FacetChart:
+    """The four components over time, one small chart each, two by two (a file's picture,
+    of a fixed width; the page draws them apart)."""
     return (
-        alt.layer(line, points, data=segmented(frame, "component"))
-        .properties(height=140, width=260)
+        _component_layers(frame)
+        .properties(width=260)
         .facet(
             facet=alt.Facet(
                 "component:N", title=None, sort=list(dict.fromkeys(frame["component"]))

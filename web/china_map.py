@@ -6,6 +6,7 @@ download (Altair) draw the same geometry.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 import altair as alt
@@ -18,8 +19,13 @@ SOURCE = (106.0, 3.0, 123.0, 23.0)  # lon/lat box around the islands, shown in t
 SCALE = 0.42
 ORIGIN = (125.0, 15.5)  # lower left corner of the inset on the main map
 INSET_LABEL = "南海诸岛"
-VIEW = {"longitude": 104.0, "latitude": 36.0, "zoom": 2.55}
-PHONE_VIEW = {"longitude": 104.0, "latitude": 36.0, "zoom": 1.95}  # fits a 360 px wide screen
+#: What the map must show whole: Xinjiang's west to Heilongjiang's east, Mohe to the
+#: inset's foot (lon/lat: west, south, east, north).
+EXTENT = (73.4, 15.0, 135.2, 53.7)
+MARGIN = 8  # px left around the country
+MAX_HEIGHT = 400  # px: a wide page's map
+#: The zoom labels are sized for (a wide page's): they scale with the map from there.
+LABEL_ZOOM = 2.55
 #: The colour steps, light to dark red; 0 stays pale grey so "none" is visible as such.
 PALETTE = ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"]
 NONE_COLOUR = "#ececec"
@@ -28,6 +34,27 @@ NONE_COLOUR = "#ececec"
 HIGHLIGHT = [103, 0, 13, 140]
 #: The outline of the provinces chosen as the page's filter (dark grey, over the white).
 CHOSEN_OUTLINE = [51, 51, 51]
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def fit(width: float, max_height: int = MAX_HEIGHT) -> tuple[dict[str, float], int]:
+    """The view (centre and zoom) showing the whole map in a box ``width`` CSS px wide, and
+    the box's height: ``max_height`` on a wide page, less where the width limits the map
+    (a phone), so no band is left empty. Web Mercator, as deck.gl draws: 512·2^zoom px
+    around the world."""
+    west, south, east, north = EXTENT
+    across = (east - west) / 360
+    down = (_mercator_y(north) - _mercator_y(south)) / (2 * math.pi)
+    world = min((max(width, 4 * MARGIN) - 2 * MARGIN) / across, (max_height - 2 * MARGIN) / down)
+    zoom = math.floor(math.log2(world / 512) * 1000) / 1000  # rounded down: never cropped
+    height = min(max_height, math.ceil(down * 512 * 2**zoom + 2 * MARGIN))
+    middle = (_mercator_y(north) + _mercator_y(south)) / 2
+    latitude = math.degrees(2 * math.atan(math.exp(middle)) - math.pi / 2)
+    view = {"longitude": round((west + east) / 2, 4), "latitude": round(latitude, 4), "zoom": zoom}
+    return view, height
 
 
 def _to_inset(point: list[float]) -> list[float]:

@@ -23,8 +23,6 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from models.rules import spreadsheet
-from models.rules.dimensions import FILTERED
-from models.rules.filters import Filters
 
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype", "/usr/share/fonts")
 CJK_FONT = "Noto Sans CJK SC"
@@ -174,25 +172,6 @@ def file_name(title: str) -> str:
     """A download's file name from its title (no characters Windows or browsers refuse,
     parts joined by a single "_": 北京市_问题类型, never 北京市_·_问题类型)."""
     return _SEPARATOR.sub("_", title).strip("._·・•") or "数据"
-
-
-def _named(kind: str, names: tuple[str, ...] | None) -> str | None:
-    if not names:
-        return None
-    return "、".join(names) if len(names) <= 3 else f"{names[0]}等{len(names)}个{kind}"
-
-
-def scope_parts(period_title: str, filters: Filters) -> list[str]:
-    """What a download covers, for its file and sheet name: the period, then the sectors,
-    platforms, provinces and other labels it is narrowed to (2025年, 金融科技, 广东省, 商家)."""
-    parts = [
-        period_title,
-        _named("赛道", filters.sectors),
-        _named("平台", filters.platforms),
-        _named("地区", filters.provinces),
-        *(_named(d.label, filters.choice(d.name)) for d in FILTERED),
-    ]
-    return [p for p in parts if p]
 
 
 class Names(NamedTuple):

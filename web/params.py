@@ -11,6 +11,10 @@ Streamlit seeds the widget from the address, keeping only its options and its li
 (``max_chars``, ``max_selections``), which the widget takes from here. They are listed
 here too, so that :data:`PARAMS` names every parameter (tests/test_params.py feeds each
 one hostile values on every page it reaches); free text they hold passes :func:`clean`.
+
+The sidebar's repeatable filters are not bound: a bound widget loses its value on a page
+that does not draw it, so the sidebar keeps them itself (dashboard/sidebar.py) and reads
+them here with :func:`get_all`.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class Param(Generic[T]):
     parse: Callable[[str], T | None]
     read_by: str
     bound: bool = False  # held by a widget with bind="query-params"
+    repeated: bool = False  # a list of values, read by get_all()
     #: Other parameters it is read with (from/to only count with period=custom).
     context: dict[str, str] = field(default_factory=dict, hash=False)
 
@@ -55,6 +60,11 @@ class Param(Generic[T]):
 def bound(name: str, read_by: str, **kwargs: Any) -> Param[Any]:
     """A parameter held by a widget: Streamlit parses it against the widget's options."""
     return Param(name, None, text(MAX_TEXT), read_by, bound=True, **kwargs)
+
+
+def listed(name: str) -> Param[tuple[str, ...]]:
+    """A repeatable sidebar filter (?province=广东省&province=浙江省), read by :func:`get_all`."""
+    return Param(name, (), text(MAX_TEXT), SIDEBAR, repeated=True)
 
 
 def whole(low: int, high: int, *, clamp: bool) -> Callable[[str], int | None]:
@@ -109,11 +119,11 @@ SHARE = Param("share", "", text(MAX_TEXT), EVERY_PAGE)
 PERIOD = Param("period", "", period_code, SIDEBAR)
 DATE_FROM = Param("from", None, day, SIDEBAR, context={"period": "custom"})
 DATE_TO = Param("to", None, day, SIDEBAR, context={"period": "custom"})
-SECTOR = bound("sector", SIDEBAR)
-PLATFORM = bound("platform", SIDEBAR)
-PROVINCE = bound("province", SIDEBAR)
+SECTOR = listed("sector")
+PLATFORM = listed("platform")
+PROVINCE = listed("province")
 #: The dimensions the sidebar filters by, each under its name (?complainant_type=商家).
-CHOICES = tuple(bound(d.name, SIDEBAR) for d in FILTERED)
+CHOICES = tuple(listed(d.name) for d in FILTERED)
 # --- 典型案例 (dashboard/views/cases.py) ---------------------------------------------------
 PAGE = Param("page", 1, whole(1, 1_000_000, clamp=True), "cases")
 CASE = Param("case", None, whole(1, 2**31 - 1, clamp=False), "cases")  # an INTEGER id
@@ -156,6 +166,7 @@ def get(param: Param[T]) -> T:
     """The parameter's value in this run's address, or its default when it is absent or
     unusable (of a repeated parameter, the last value counts, as in Streamlit)."""
     assert not param.bound, f"{param.name} is held by its widget: read the widget"
+    assert not param.repeated, f"{param.name} is repeatable: read it with get_all()"
     values = st.query_params.get_all(param.name)
     if not values:
         return param.default
@@ -163,8 +174,14 @@ def get(param: Param[T]) -> T:
     return param.default if parsed is None else parsed
 
 
+def get_all(param: Param[Any]) -> list[str]:
+    """A repeatable parameter's values in this run's address, as :func:`clean` keeps them."""
+    assert param.repeated, f"{param.name} is not repeatable: read it with get()"
+    return clean(param, st.query_params.get_all(param.name))
+
+
 def clean(param: Param[Any], values: list[str]) -> list[str]:
-    """A bound widget's free-text values as ``param`` keeps them: at most
+    """A bound widget's or a repeatable parameter's free-text values as ``param`` keeps them: at most
     :data:`MAX_VALUES`, each parsed, the unusable ones left out."""
     kept = (param.parse(v) for v in values[:MAX_VALUES])
     return list(dict.fromkeys(v for v in kept if v is not None))

@@ -16,7 +16,7 @@ import streamlit as st
 from models.access import sharing
 from models.store.db import session_scope
 from web import cookie_routes
-from web.data import database_url, engine
+from web.data import REFRESH_SECONDS, database_url, engine
 
 #: The links this browser session has visited (their visit keys, dot-separated).
 SEEN_COOKIE = "tousu_share_seen"
@@ -50,3 +50,16 @@ def remember(token: str) -> None:
             f"<script>document.cookie = {json.dumps(cookie)};</script>",
             unsafe_allow_javascript=True,
         )
+
+
+def still_valid(token: str | None) -> bool:
+    """Whether the link an open page is seen through still works (True without a link):
+    what the page's periodic look asks, so a revoked link's idle tab clears itself."""
+    return token is None or _valid(database_url(), token)
+
+
+# Every open tab of a link asks once per refresh interval: one read for them all.
+@st.cache_data(ttl=min(5, REFRESH_SECONDS), show_spinner=False)
+def _valid(url: str, token: str) -> bool:
+    with session_scope(engine(url)) as session:
+        return sharing.resolve(session, token) is not None

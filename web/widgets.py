@@ -14,7 +14,7 @@ import streamlit as st
 
 from models.settings import get_settings
 from models.store import faults
-from web import exports, frames
+from web import exports, frames, share_session
 from web.chart_memo import vega_spec
 from web.data import data_version
 from web.markup import literal
@@ -33,14 +33,25 @@ DOWNLOAD_LOG = "downloads_offered"
 FrameSource = pd.DataFrame | Callable[[], pd.DataFrame]
 
 
-def download_scope() -> list[str]:
-    """The period and filters of the page's selection, as download names say them: the
-    sidebar's choice narrowed to the viewer's scope (a share link's sectors, say)."""
+def scope_parts() -> list[str]:
+    """Every filter the page's figures are under, as titles and download names say them:
+    the sidebar's choice narrowed to the viewer's scope (a share link's sectors and dates)."""
     selection = st.session_state.get("selection")  # drawn by dashboard/sidebar.py
     if selection is None:
         return []
-    scoped = selection.filters.intersect(current_viewer().scope)
-    return exports.scope_parts(selection.title, scoped)
+    return selection.filters.intersect(current_viewer().scope).parts(selection.period)
+
+
+def title_line(what: str) -> None:
+    """The line under a page's title: every active filter, then what the page shows. A
+    printed or photographed page says its own scope (names from data shown as text), and
+    a period in progress says so (2026年统计中（截至12月6日）)."""
+    parts = scope_parts()
+    selection = st.session_state.get("selection")
+    comparison = selection.comparison() if selection is not None else None
+    if parts and comparison is not None and comparison.in_progress:
+        parts[0] += comparison.note
+    st.caption(" · ".join([*(literal(p) for p in parts), what]))
 
 
 def downloads(
@@ -61,7 +72,7 @@ def downloads(
     """
     if not current_viewer().downloads or (isinstance(frame, pd.DataFrame) and frame.empty):
         return
-    names = exports.labelled(title, download_scope() if scope is None else scope)
+    names = exports.labelled(title, scope_parts() if scope is None else scope)
     log = st.session_state.get(DOWNLOAD_LOG)
     if isinstance(log, list):
         log.append((names, frame))
@@ -117,6 +128,33 @@ def figure(
     if caption:
         st.caption(caption)
     downloads(title, frame if export is None else export, key, chart)
+
+
+def small_multiples(
+    title: str,
+    charts: dict[str, alt.TopLevelMixin],
+    export: pd.DataFrame,
+    key: str,
+    caption: str | None = None,
+    picture: alt.TopLevelMixin | None = None,
+) -> None:
+    """A titled set of small charts, two to a row, each as wide as its column: on a narrow
+    screen (a phone, a narrow window) the columns stack, so the charts follow the width.
+    Downloads as :func:`figure`, with ``picture`` (all of them in one chart) as the PNG."""
+    st.subheader(literal(title))
+    if export.empty:
+        empty()
+        return
+    names = list(charts)
+    for row in range(0, len(names), 2):
+        columns = st.columns(2)
+        for i, name in enumerate(names[row : row + 2]):
+            with columns[i]:
+                spec = vega_spec(charts[name])
+                st.vega_lite_chart(spec, width="stretch", key=f"{key}_{row + i}")
+    if caption:
+        st.caption(caption)
+    downloads(title, export, key, picture)
 
 
 #: How the grid shows each kind of number (exports.column_kind), as the cards and the
@@ -216,13 +254,16 @@ def hide_download_paths() -> None:
     st.html(NO_TOOLBARS_CSS)
 
 
-def live(render) -> None:
-    """Run a page, and run it again when the data changes.
+def live(render, *, follow_data: bool = True) -> None:
+    """Run a page, and run it again when the data changes or its share link ends.
 
     A small fragment looks at the data version every refresh interval (one cached read
     shared by all viewers) and reruns the page only if it moved: an open dashboard whose
-    data did not change costs the server nothing but that look. If the database cannot
-    be read, the page reruns too, and says so (web/outage.py) instead of an error box.
+    data did not change costs the server nothing but that look. The same look checks the
+    share link the page is seen through: revoked or expired, the page reruns and clears
+    itself (app.py then shows 链接无效或已过期), even in a tab no one touches. If the
+    database cannot be read, the page reruns too, and says so (web/outage.py) instead of
+    an error box. Without ``follow_data`` (a report built on request) only the link counts.
     """
     shown = data_version()[0]
     render()
@@ -230,7 +271,8 @@ def live(render) -> None:
     @st.fragment(run_every=get_settings().refresh_seconds)
     def watch() -> None:
         try:
-            moved = data_version()[0] != shown
+            moved = follow_data and data_version()[0] != shown
+            moved = moved or not share_session.still_valid(st.session_state.get("share_token"))
         except faults.CANDIDATES as exc:
             if faults.describe(exc) is None:
                 raise

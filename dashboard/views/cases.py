@@ -12,6 +12,7 @@ from models.access.policy import Can
 from models.reads.cases import COUNT_CAP
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
+from models.rules.periods import Period
 from models.rules.search import LIMIT_NOTE, MAX_CHARS, search_words
 from models.settings import get_settings
 from web import data, frames, params, widgets
@@ -24,10 +25,12 @@ PAGE_SIZE = 50
 def render() -> None:
     selection = sidebar.current()
     st.title("典型案例")
-    st.caption(f"{selection.title} · 按投诉时间从新到旧")
+    widgets.title_line("按投诉时间从新到旧")
     if current_viewer().can(Can.MARK_TYPICAL):
         flash()  # the outcome of a 典型案例 save
     text, types, typical, filters = _search_widgets(selection.filters)
+    if typical and sidebar.period_is_default():
+        _open_on_typical_cases(filters, selection)
     page = params.get(params.PAGE)
     query = {"text": text.strip(), "problem_types": tuple(types), "typical_only": typical}
     rows, total = data.search_cases(
@@ -44,6 +47,20 @@ def render() -> None:
         return
     _case_list(rows, total, page, case_id)
     _export(filters, query, total)
+
+
+def _open_on_typical_cases(filters: Filters, selection: sidebar.Selection) -> None:
+    """Readers come for typical cases, and the sidebar's own period (this year) may have
+    none yet: the page opens on the latest year that has them, and says so."""
+    rows, _total = data.search_cases(
+        filters.with_dates(None, None), typical_only=True, limit=1
+    )  # newest first
+    if not rows:
+        return
+    latest = Period(rows[0].submitted_at.year, "year", 1)
+    sidebar.open_on(latest)  # reruns unless it is the period already (or not offered)
+    if selection.period == latest:
+        st.caption(f"显示最近有典型案例的时期：{latest.title}")
 
 
 def _no_typical_here(filters) -> None:

@@ -28,7 +28,7 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("用户画像")
-    st.caption(f"{selection.title} · 投诉用户的{'、'.join(d.label for d in DIMENSIONS)}")
+    widgets.title_line(f"投诉用户的{'、'.join(d.label for d in DIMENSIONS)}")
     if data.total(filters) == 0:
         widgets.empty()
         return

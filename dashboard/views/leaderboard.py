@@ -40,15 +40,14 @@ def render() -> None:
     previous = selection.previous()
     # Ranked over the days compared: a period in progress up to today.
     counted = selection.elapsed()
-    caption = f"{selection.title}"
-    if comparison is not None and comparison.in_progress:
-        caption += comparison.note
-    caption += " · 依据投诉量排行"
-    if comparison is not None and previous is not None:
-        caption += f"；“变化”{comparison.sentence}"
-    else:
-        caption += "；选择具体期间可查看名次变化"
-    st.caption(caption)
+    widgets.title_line(
+        "依据投诉量排行"
+        + (
+            f"；“变化”{comparison.sentence}"
+            if comparison is not None and previous is not None
+            else "；选择具体期间可查看名次变化"
+        )
+    )
     if data.total(filters) == 0:
         widgets.empty()
         return

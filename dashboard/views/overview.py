@@ -26,7 +26,7 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("总览")
-    st.caption(f"{selection.title} · 计入统计的投诉（已移交、已回复、已评价）")
+    widgets.title_line("计入统计的投诉（已移交、已回复、已评价）")
     now = data.headline(filters)
     if now.complaints == 0:
         widgets.empty()

@@ -35,6 +35,7 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("平台评级")
+    widgets.title_line("各平台的消费评级（平台在本页中选择）")
     everyone = data.range_ratings(filters.with_dates(None, None))
     if not everyone:
         widgets.empty()
@@ -101,14 +102,18 @@ def _platform_charts(
         var_name="component",
         value_name="value",
     ).dropna(subset=["value"])
-    widgets.figure(
+    widgets.small_multiples(
         f"{platform} 各项指标",
-        charts.components_lines(long),
+        {
+            name: charts.component_line(long[long["component"] == name], name)
+            for name in dict.fromkeys(long["component"])
+        },
         frames.with_status(long).rename(
             columns={"period": "月份", "component": "指标", "value": "数值"}
         ),
         "rp_components",
         caption=f"平台反馈率以比例显示（1 = 100%）；用户满意度为 0–10 分，{NO_SCORE}的月份不绘制。",
+        picture=charts.components_lines(long),
     )
 
 

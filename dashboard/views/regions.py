@@ -12,11 +12,12 @@ from dashboard import sidebar
 from models.reads.regions import per_ten_million, populations
 from models.rules.labels import PROVINCES
 from models.rules.numbers import fraction, percent
-from web import charts, china_map, data, frames, widgets
+from web import charts, china_map, data, frames, viewport, widgets
 from web.chart_memo import frozen_deck, memoized, vega_spec
 from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
+NARROWEST = 320  # px: the map's width on the narrowest phone
 SHARE = "占比"
 
 
@@ -46,12 +47,6 @@ def _values(frame: pd.DataFrame, measure: str) -> dict[str, float]:
     return dict(zip(frame["地区"], frame[column].fillna(0), strict=True))
 
 
-def _phone() -> bool:
-    """A phone's browser says so in its User-Agent: the map then opens zoomed out enough
-    for a 360 px screen to show the whole country (the server cannot see the width)."""
-    return "Mobile" in (st.context.headers.get("User-Agent") or "")
-
-
 def _inset_layers() -> list[pdk.Layer]:
     """The 南海诸岛 inset: the islands scaled into a framed box, with its label."""
     box = pdk.Layer(
@@ -71,7 +66,7 @@ def _inset_layers() -> list[pdk.Layer]:
         get_text="text",
         # In map units, so the label shrinks with the map and stays inside its box (11 px
         # at the desktop zoom; a fixed pixel size overflowed the box on phones).
-        get_size=11 / 2 ** china_map.VIEW["zoom"],
+        get_size=11 / 2**china_map.LABEL_ZOOM,
         size_units="'common'",
         get_color=[85, 85, 85],
         get_text_anchor="'start'",
@@ -93,13 +88,12 @@ Deck = frozen_deck(pdk.Deck)
 _legend = memoized(china_map.legend)
 
 
-def _deck(frame: pd.DataFrame, measure: str, chosen: tuple[str, ...]) -> pdk.Deck:
-    return _built_deck(frame, measure, _phone(), chosen)
-
-
-@memoized  # the same map for the same figures: built and serialised once
-def _built_deck(
-    frame: pd.DataFrame, measure: str, phone: bool, chosen: tuple[str, ...]
+@memoized  # the same map for the same figures and view: built and serialised once
+def _deck(
+    frame: pd.DataFrame,
+    measure: str,
+    view: tuple[tuple[str, float], ...],
+    chosen: tuple[str, ...],
 ) -> pdk.Deck:
     values = _values(frame, measure)
     counts = dict(zip(frame["地区"], frame["投诉量"], strict=True))
@@ -151,7 +145,7 @@ def _built_deck(
     )
     return Deck(
         layers=[fills, borders, outlines, *_inset_layers()],
-        initial_view_state=pdk.ViewState(**(china_map.PHONE_VIEW if phone else china_map.VIEW)),
+        initial_view_state=pdk.ViewState(**dict(view)),
         map_provider=None,
         tooltip={
             "html": "<b>{name}</b><br/>投诉量 {count} 件<br/>每千万人 {rate} 件",
@@ -166,9 +160,7 @@ def render() -> None:
     chosen = filters.provinces or ()
     title = "、".join(chosen) if chosen else "全部地区"
     st.title("地区")
-    st.caption(
-        f"{selection.title} · {literal(title)} · 投诉用户所在的省级地区（侧栏“投诉地区”或点选地图）"
-    )
+    widgets.title_line("投诉用户所在的省级地区（侧栏“投诉地区”或点选地图）")
     counts = data.counts(filters, "province")
     if not counts:
         widgets.empty()
@@ -233,12 +225,15 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
         )
         or "count"
     )
+    # Fitted to the width the browser measures (a phone, a narrow window), not guessed
+    # from its User-Agent; until it has said, to the narrowest phone's, which fits anywhere.
+    view, height = china_map.fit(viewport.width("rg_width") or NARROWEST)
     event = st.pydeck_chart(
-        _deck(frame, measure, chosen),
+        _deck(frame, measure, tuple(view.items()), chosen),
         on_select="rerun",
         selection_mode="single-object",
         key="rg_map",
-        height=400,
+        height=height,
     )
     values = _values(frame, measure)
     top = max(values.values()) if values else 0

@@ -103,4 +103,6 @@ def render() -> None:
 
 
 if __name__ == "__main__":
-    render()
+    # Not rerun when the data changes (the preview is built on request and says when it is
+    # out of date), but cleared when its share link ends.
+    widgets.live(render, follow_data=False)

@@ -83,12 +83,8 @@ class LinkInfo:
         )
 
     def describe(self) -> str:
-        parts = [
-            "赛道：" + ("、".join(self.sectors) if self.sectors else "全部"),
-            "平台：" + ("、".join(self.platforms) if self.platforms else "全部"),
-            f"时间：{self.date_from or '最早'} 至 {self.date_to or '最新'}",
-        ]
-        return "；".join(parts)
+        """What the link shows, as every page says its filters (:meth:`Filters.describe`)."""
+        return self.filters.describe()
 
 
 def _info(row: ShareLink) -> LinkInfo:

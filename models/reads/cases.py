@@ -13,13 +13,16 @@ from models.access.policy import Can, authorize
 from models.access.roles import Actor
 from models.reads import stats
 from models.rules.filters import Filters
-from models.rules.labels import mask_name
+from models.rules.labels import COUNTING_STATUSES, mask_name
 from models.rules.privacy import Subject, scrub
 from models.rules.search import search_words
 from models.store import scope, search_index
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
 
 COUNT_CAP = 10_000  # a search's count stops here ("10,000+")
+#: A typical case is a complaint staff chose that also counts: one still 待审核 (an import
+#: can bring one marked) or 不予受理 is a typical case only in the staff's own queues.
+TYPICAL = and_(Complaint.typical.is_(True), Complaint.status.in_(COUNTING_STATUSES))
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def _row(values, reveal: bool) -> CaseRow:
         title=title,
         complainant=name or "",
         amount_bracket=values.amount_bracket,
-        typical=bool(values.typical),
+        typical=bool(values.typical) and values.status in COUNTING_STATUSES,
         headline=headline,
     )
 
@@ -175,7 +178,7 @@ def search_cases(
     if problem_types:
         where.append(Complaint.problem_type.in_(problem_types))
     if typical_only:
-        where.append(Complaint.typical.is_(True))
+        where.append(TYPICAL)
     if words or problem_types or typical_only:
         # Counted up to just past COUNT_CAP: "10,000+" is as useful as an exact figure
         # there, and stops a common word from counting half a million rows.
@@ -249,6 +252,12 @@ def case_detail(
 
 def complaint_for_staff(session: Session, actor: Actor, complaint_id: int) -> CaseDetail | None:
     """A complaint in full, personal data included, for someone who handles it (staff; a
-    platform account for its own complaints); NotFound outside the actor's scope."""
+    platform account for its own complaints); NotFound outside the actor's scope. Marked
+    typical as staff or an import marked it, whatever its status (the queues show a
+    pending one so)."""
     who = authorize(session, actor, Can.VIEW_PERSONAL, complaint_id)
-    return case_detail(session, who.scope.filters, complaint_id, reveal=True)
+    detail = case_detail(session, who.scope.filters, complaint_id, reveal=True)
+    if detail is None:
+        return None
+    marked = session.get(Complaint, complaint_id)
+    return replace(detail, row=replace(detail.row, typical=bool(marked and marked.typical)))

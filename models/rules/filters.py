@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, false, select
 
 from models.rules import dimensions
 from models.rules.labels import COUNTING_STATUSES
+from models.rules.periods import Period
 from models.store.tables import Complaint, Platform
 
 
@@ -41,6 +42,21 @@ def _later(a: date | None, b: date | None) -> date | None:
 
 def _earlier(a: date | None, b: date | None) -> date | None:
     return b if a is None else a if b is None else min(a, b)
+
+
+def name_list(kind: str, names: tuple[str, ...] | list[str] | None) -> str | None:
+    """A list of names as a title says it: all up to three, else the first and a count."""
+    if not names:
+        return None
+    return "、".join(names) if len(names) <= 3 else f"{names[0]}等{len(names)}个{kind}"
+
+
+def _span(date_from: date | None, date_to: date | None) -> str:
+    if date_to == date.max:  # 9999-12-31: no end
+        date_to = None
+    if date_from is None and date_to is None:
+        return "全部时间"
+    return f"{date_from or '最早'} 至 {date_to or '最新'}"
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,28 @@ class Filters:
             statuses=_meet(self.statuses, other.statuses),
             choices=_meet_choices(self.choices, other.choices),
         )
+
+    def parts(self, period: Period | None = None) -> list[str]:
+        """Every active filter in Chinese, as titles, file names and share links say them:
+        the time first (``period``'s name when the dates are exactly its own, 2024年), then
+        the sectors, platforms, provinces and other labels it is narrowed to (金融科技,
+        广东省等4个地区, 商家)."""
+        own = period is not None and (period.first_day, period.last_day) == (
+            self.date_from,
+            self.date_to,
+        )
+        parts = [
+            period.title if own and period is not None else _span(self.date_from, self.date_to),
+            name_list("赛道", self.sectors),
+            name_list("平台", self.platforms),
+            name_list("地区", self.provinces),
+            *(name_list(dimensions.get(name).label, labels) for name, labels in self.choices),
+        ]
+        return [p for p in parts if p]
+
+    def describe(self, period: Period | None = None) -> str:
+        """:meth:`parts` as one line: 2024年 · 金融科技 · 广东省."""
+        return " · ".join(self.parts(period))
 
     @property
     def restricts_platforms(self) -> bool:
