@@ -39,13 +39,8 @@ def render() -> None:
     elapsed = selection.elapsed()
     counted = now if elapsed == filters else data.headline(elapsed)
     _cards(now, counted, before)
-    said = []
-    if comparison is not None and comparison.in_progress:
-        said.append(f"{selection.title}{comparison.note}")
-    if comparison is not None and before is not None:
-        said.append(f"变化{comparison.sentence}")
-    if said:
-        st.caption("，".join(said) + "。")
+    if comparison is not None and before is not None:  # the title line says 统计中
+        st.caption(f"变化{comparison.sentence}。")
 
     left, right = st.columns(2)
     with left:
