@@ -6,20 +6,23 @@ import asyncio
 
 import pytest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from models.access import sessions, users
 from models.access.roles import CLI
 from models.store.db import session_scope
 from web import cookie_routes
+from web.proxies import TrustedProxies
 
 PASSWORD = "correct-horse-battery"
 HOST = "tousu.example:8501"
 
 
-def call(path, *, body=b"", origin=f"http://{HOST}", scheme="http", cookie=None):
-    """POST to the routes; returns (status, [Set-Cookie values])."""
-    app = Starlette(routes=cookie_routes.routes())
-    headers = [(b"host", HOST.encode())]
+def call(path, *, body=b"", origin=f"http://{HOST}", scheme="http", cookie=None, extra=()):
+    """POST to the routes, behind the middleware the st.App has; returns (status,
+    [Set-Cookie values])."""
+    app = Starlette(routes=cookie_routes.routes(), middleware=[Middleware(TrustedProxies)])
+    headers = [(b"host", HOST.encode()), *((k.lower().encode(), v.encode()) for k, v in extra)]
     if origin:
         headers.append((b"origin", origin.encode()))
     if cookie:
@@ -88,6 +91,18 @@ def test_other_sites_cannot_use_the_endpoints(ticket, engine, origin):
     assert call("/api/session", body=ticket.encode(), origin=origin) == (403, [])
     assert call("/api/session/end", origin=origin) == (403, [])
     assert call("/api/session", body=ticket.encode())[0] == 204  # the ticket is still good
+
+
+@pytest.mark.parametrize("trusted", ["", "203.0.113.5"])
+def test_a_forwarded_host_counts_only_from_a_trusted_proxy(ticket, monkeypatch, trusted):
+    """Another site naming itself in X-Forwarded-Host passes as the page's own origin only
+    if a trusted proxy sent the header (a proxy of ours sets it; anyone else may lie)."""
+    monkeypatch.setenv("TOUSU_TRUSTED_PROXIES", trusted)
+    forged = [("X-Forwarded-Host", "evil.example")]
+    status, _ = call(
+        "/api/session", body=ticket.encode(), origin="https://evil.example", extra=forged
+    )
+    assert status == (204 if trusted else 403)
 
 
 def test_ending_revokes_the_session_and_deletes_the_cookie(ticket, engine):

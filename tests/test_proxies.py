@@ -30,7 +30,8 @@ from web.proxies import TrustedProxies
 
 
 def _seen(scope) -> dict:
-    return {"client": scope["client"][0], "scheme": scope["scheme"]}
+    forwarded = sorted(k.decode() for k, _v in scope["headers"] if k.startswith(b"x-forwarded-"))
+    return {"client": scope["client"][0], "scheme": scope["scheme"], "forwarded": forwarded}
 
 
 async def _http(request):
@@ -87,7 +88,11 @@ def over_websocket(server: str, headers: dict[str, str]) -> dict:
     return asyncio.run(talk())
 
 
-FORGED = {"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"}
+FORGED = {
+    "X-Forwarded-For": "198.51.100.7",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "evil.example",
+}
 
 
 @pytest.mark.parametrize("ask", [over_http, over_websocket])
@@ -97,6 +102,7 @@ def test_a_local_process_cannot_choose_its_address(server, ask, monkeypatch):
     assert seen["client"] == "127.0.0.1"
     assert seen["scheme"] in ("http", "ws")
     assert throttle.client_key(seen["client"]) == "local"
+    assert seen["forwarded"] == []  # X-Forwarded-Host cannot pass as the page's own host
 
 
 @pytest.mark.parametrize("ask", [over_http, over_websocket])
@@ -105,6 +111,7 @@ def test_a_trusted_proxy_names_the_client_and_the_scheme(server, ask, monkeypatc
     seen = ask(server, FORGED)
     assert seen["client"] == "198.51.100.7"
     assert seen["scheme"] in ("https", "wss")
+    assert seen["forwarded"] == ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]
 
 
 hops = st.one_of(

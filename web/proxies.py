@@ -6,7 +6,9 @@ process on the machine could choose the address the login throttle counts, whate
 ``TOUSU_TRUSTED_PROXIES`` says. Tousu decides instead, here and only here:
 :class:`TrustedProxies`, the outermost middleware of the ``st.App``, sets each request's
 client and scheme from the socket itself, and from those headers only when the socket's
-peer is listed in ``TOUSU_TRUSTED_PROXIES``. Everything behind it (``st.context.ip_address``
+peer is listed in ``TOUSU_TRUSTED_PROXIES``; from any other peer it removes every
+``X-Forwarded-*`` header, so nothing behind it can be misled by one (the cookie endpoints'
+same-origin test reads ``X-Forwarded-Host``). Everything behind it (``st.context.ip_address``
 for the throttle, the cookie endpoints' https test) sees the result. ``tousu serve`` also
 starts the server with ``FORWARDED_ALLOW_IPS=""``, so uvicorn itself trusts nobody.
 """
@@ -38,13 +40,24 @@ def _socket(receive) -> tuple[tuple[str, int] | None, bool] | None:
     return client, extra("sslcontext") is not None
 
 
+#: The prefix of the headers only a trusted proxy may send (raw ASGI names are lower case).
+FORWARDED = b"x-forwarded-"
+
+
 def resolve(scope: dict, receive, trusted: Sequence[str]) -> dict:
-    """``scope`` with its client and scheme as Tousu trusts them (a new dict)."""
+    """``scope`` with its client and scheme as Tousu trusts them, and forwarding headers
+    only from a trusted proxy (a new dict)."""
     found = _socket(receive)
     if found is None:
         found = (scope.get("client"), scope.get("scheme") in ("https", "wss"))
     client, secure = found
-    if client is not None and is_trusted(client[0], trusted):
+    if client is None or not is_trusted(client[0], trusted):
+        # Not a proxy of ours: its forwarding headers are whatever it chose to say.
+        headers = [
+            (k, v) for k, v in scope.get("headers", []) if not k.lower().startswith(FORWARDED)
+        ]
+        scope = {**scope, "headers": headers}
+    else:
         headers = Headers(scope=scope)
         forwarded = ",".join(headers.getlist("x-forwarded-for"))
         address = forwarded_client(client[0], forwarded, trusted)
