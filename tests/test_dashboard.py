@@ -209,6 +209,25 @@ def test_cases_page_says_when_a_period_has_no_typical_cases(demo):
     assert len(at.dataframe[0].value) > 0
 
 
+@pytest.mark.parametrize("asked", [2, 7, 10**6])
+def test_a_page_past_the_end_shows_the_last_page(demo, asked):
+    """A list page past the last (an old link after data changed, a typed number) shows the
+    last page and says so, instead of an empty list."""
+    first = open_page(app(period="2023", typical="false"), "cases")
+    total = int(re.search(r"共 ([\d,]+) 件", _captions(first)).group(1).replace(",", ""))
+    last = int(re.search(r"第 1/(\d+) 页", _captions(first)).group(1))
+    size = len(first.dataframe[0].value)
+    at = open_page(app(period="2023", typical="false", page=str(last + asked)), "cases")
+    assert errors(at) == []
+    assert f"第 {last}/{last} 页" in _captions(at)
+    assert len(at.dataframe[0].value) == total - (last - 1) * size
+    assert at.query_params["page"] == str(last)  # the address says the page shown
+
+
+def _captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
 GROUPED = re.compile(r"—|-?\d{1,3}(,\d{3})*(\.\d+)?%?")
 
 

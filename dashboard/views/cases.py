@@ -36,6 +36,12 @@ def render() -> None:
     rows, total = data.search_cases(
         filters, **query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
+    if not rows and total and page > 1:  # past the end (an old link, a hand-typed page)
+        page = (min(total, COUNT_CAP) + PAGE_SIZE - 1) // PAGE_SIZE
+        params.put(params.PAGE, str(page))
+        rows, total = data.search_cases(
+            filters, **query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
     case_id = params.get(params.CASE)
     if case_id is not None:  # a case URL (/cases?case=ID) is a citation: the case first
         _detail(case_id)
