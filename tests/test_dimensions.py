@@ -221,6 +221,24 @@ def test_every_profile_dimension_is_drawn_and_downloads(sqlite_url, monkeypatch)
             assert counts == _expected(other, chosen), (dimension.name, other.name)
             assert label in names.file
 
+    # the case list's download carries each complaint's label in every filtered dimension
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["period"], at.query_params["typical"] = "all", "false"
+    at.run()
+    at.switch_page("views/cases.py")
+    at.session_state[widgets.DOWNLOAD_LOG] = []
+    at.run()
+    assert errors(at) == []
+    (cases,) = [
+        f() if callable(f) else f
+        for _names, f in at.session_state[widgets.DOWNLOAD_LOG]
+        if "编号" in (f() if callable(f) else f).columns
+    ]
+    assert len(cases) == len(rows)
+    for dimension in FILTERED:
+        expected = Counter(_expected_label(dimension, r) for r in rows)
+        assert Counter(cases[dimension.label]) == expected, dimension.name
+
 
 @pytest.mark.parametrize(
     "dimension", [d for d in IMPORTED if d.imported.parse], ids=lambda d: d.name

@@ -14,6 +14,8 @@ import pandas as pd
 from models.reads.cases import CaseRow
 from models.reads.queues import QueueItem
 from models.reads.stats import Share
+from models.rules import dimensions
+from models.rules.dimensions import FILTERED
 from models.rules.numbers import fraction
 from models.rules.periods import IN_PROGRESS
 
@@ -51,7 +53,9 @@ def cases(rows: Iterable[CaseRow]) -> pd.DataFrame:
 
 def case_export(rows: Iterable[CaseRow]) -> pd.DataFrame:
     """The case list as a download: the list's columns (the time as a time, so Excel
-    sorts and filters it), plus 投诉地区 and 金额区间; masked as on screen."""
+    sorts and filters it), plus 投诉地区, 金额区间 and each dimension the sidebar filters by
+    (投诉人类型 …); masked as on screen."""
+    chosen = [d.label for d in FILTERED]
     return pd.DataFrame(
         [
             {
@@ -63,12 +67,20 @@ def case_export(rows: Iterable[CaseRow]) -> pd.DataFrame:
                 "投诉地区": r.province or "",
                 "问题类型": r.problem_type,
                 "金额区间": r.amount_bracket,
+                **{dimensions.get(name).label: label for name, label in r.choices},
                 "状态": r.status,
                 "标题": r.title or "",
             }
             for r in rows
         ],
-        columns=[*CASE_COLUMNS[:5], "投诉地区", "问题类型", "金额区间", *CASE_COLUMNS[6:]],
+        columns=[
+            *CASE_COLUMNS[:5],
+            "投诉地区",
+            "问题类型",
+            "金额区间",
+            *chosen,
+            *CASE_COLUMNS[6:],
+        ],
     ).astype({"投诉时间": "datetime64[s]"})
 
 

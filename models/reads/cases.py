@@ -12,6 +12,7 @@ from sqlmodel import Session
 from models.access.policy import Can, authorize
 from models.access.roles import Actor
 from models.reads import stats
+from models.rules.dimensions import FILTERED
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, mask_name
 from models.rules.privacy import Subject, scrub
@@ -41,6 +42,9 @@ class CaseRow:
     amount_bracket: str
     typical: bool = False
     headline: str | None = None  # 案例标题 of a typical case, scrubbed unless revealed
+    #: The label of each dimension the sidebar filters by (投诉人类型 …), by name: a list
+    #: downloaded can be narrowed as the page was.
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ _ROW_COLUMNS = (
     Complaint.order_number,
     Complaint.typical,
     Complaint.headline,
+    *(d.labelled().label(f"dim_{d.name}") for d in FILTERED),
 )
 
 
@@ -118,6 +123,7 @@ def _row(values, reveal: bool) -> CaseRow:
         amount_bracket=values.amount_bracket,
         typical=bool(values.typical) and values.status in COUNTING_STATUSES,
         headline=headline,
+        choices=tuple((d.name, getattr(values, f"dim_{d.name}")) for d in FILTERED),
     )
 
 
