@@ -474,3 +474,19 @@ def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
     assert len(in_html) == len(report.distributions) and in_docx == in_html
     assert files["html"] == write(report, "html") and files["md"] == write(report, "md")
     assert len(renders) == 2  # alone, the HTML renders its own; Markdown has no pictures
+
+
+def test_the_reports_charts_label_shares_as_the_pages_do(seed_000):
+    """Every picture's labels are the reported shares with their percent sign (38.89%), as
+    on the pages, never a bare 38.89."""
+    from reports import figures
+
+    with session_scope(seed_000) as session:
+        report = sector_report(session, Filters(), "社交电商", 2023, data_org="电数宝")
+    drawn = [d for d in report.distributions if d.shares]
+    assert drawn
+    for distribution in drawn:
+        spec = figures._chart(distribution).to_dict()
+        rows = [row for values in spec["datasets"].values() for row in values]
+        shown = [s for s in distribution.shares[: figures.MOST_BARS]]
+        assert [r["percent"] for r in rows] == [f"{s.percent}%" for s in shown]

@@ -84,6 +84,12 @@ def case_export(rows: Iterable[CaseRow]) -> pd.DataFrame:
     ).astype({"投诉时间": "datetime64[s]"})
 
 
+def shares_frame(items: Iterable[Share]) -> pd.DataFrame:
+    """A distribution as its chart draws it, on a page or in a report (columns label,
+    count, percent as text: 38.89%)."""
+    return pd.DataFrame([s.row() for s in items], columns=["label", "count", "percent"])
+
+
 def shares(items: Iterable[Share], label: str) -> pd.DataFrame:
     """A distribution as a download: ``label`` (问题类型, 性别 …), 投诉量, 占比 (a fraction
     of the reports' two-decimal percent: 38.89% → 0.3889)."""

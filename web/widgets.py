@@ -207,9 +207,7 @@ def table(
     downloads(title, frame, key)
 
 
-def shares_frame(shares) -> pd.DataFrame:
-    """A distribution as its chart draws it (columns label, count, percent text)."""
-    return pd.DataFrame([s.row() for s in shares], columns=["label", "count", "percent"])
+shares_frame = frames.shares_frame  # the pages' name for it
 
 
 # Streamlit's own element toolbars offer "Download as CSV", "Show data" and fullscreen on
