@@ -270,3 +270,17 @@ def test_the_recount_reads_only_indexed_columns():
     (index,) = [i for i in Complaint.__table__.indexes if i.name == "ix_complaint_month_platform"]
     assert read <= {c.name for c in index.columns}
     assert {d.column for d in REGISTRY if d.summarised} <= read
+
+
+def test_every_summarised_name_and_label_fits_the_summary_table():
+    """summary_count keys rows by the dimension's name and its labels: each must fit its
+    column (PostgreSQL refuses a longer value, SQLite would keep it silently)."""
+    from models.store.tables import SummaryCount
+
+    columns = SummaryCount.__table__.c
+    for dimension in REGISTRY:
+        if not dimension.summarised:
+            continue
+        assert len(dimension.name) <= columns.dimension.type.length, dimension.name
+        labels = [*dimension.order, *(dimension.bands.groups if dimension.bands else ()), UNKNOWN]
+        assert all(len(label) <= columns.value.type.length for label in labels), dimension.name
