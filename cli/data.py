@@ -26,27 +26,22 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("demo", help="写入演示平台和投诉")
-    p.add_argument(
-        "--complaints",
-        type=int,
-        default=20_000,
-        metavar="N",
-        help="截至 2025 年的合成投诉条数（默认 20000）；此后到今天的投诉按同样的节奏另加",
-    )
-    p.add_argument(
-        "--years",
-        type=int,
-        default=3,
-        metavar="Y",
-        help="分布在截至 2025 年的 Y 年内（默认 3：2023–2025）",
-    )
-    p.add_argument(
-        "--seed",
-        type=int,
-        default=2024,
-        metavar="S",
-        help="随机种子；种子相同，完整年份的数据相同，今年的数据在同一天相同（默认 2024）",
-    )
+    for flag, default, metavar, text in (
+        (
+            "--complaints",
+            20_000,
+            "N",
+            "截至 2025 年的合成投诉条数（默认 20000）；此后到今天的投诉按同样的节奏另加",
+        ),
+        ("--years", 3, "Y", "分布在截至 2025 年的 Y 年内（默认 3：2023–2025）"),
+        (
+            "--seed",
+            2024,
+            "S",
+            "随机种子；种子相同，完整年份的数据相同，今年的数据在同一天相同（默认 2024）",
+        ),
+    ):
+        p.add_argument(flag, type=int, default=default, metavar=metavar, help=text)
     p.add_argument("--replace", action="store_true", help="先删除已有的平台和投诉")
     p.set_defaults(handler=cmd_demo)
 
