@@ -32,6 +32,15 @@ def guard(script: str) -> Actor:
     return who
 
 
+def opened(script: str, title: str) -> Actor:
+    """The opening of an admin page: guarded (see :func:`guard`), titled, and the outcome
+    of the write that led here shown. Returns who is looking."""
+    who = guard(script)
+    st.title(title)
+    flash()
+    return who
+
+
 @dataclass(frozen=True)
 class Done:
     """A write that succeeded, with what it returned (always true, even for None)."""

@@ -13,6 +13,11 @@ from models.store.db import get_engine
 MARKS = {"ok": "✓", "warn": "!", "fail": "✗"}
 
 
+def add_parser(sub) -> None:
+    p = sub.add_parser("doctor", help="检查数据库、结构版本、汇总表和设置")
+    p.set_defaults(handler=cmd_doctor)
+
+
 def cmd_doctor(_args: argparse.Namespace) -> int:
     settings = get_settings()
     findings = doctor.examine(settings, get_engine(), shown(settings.database_url))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli.service import require_schema
+from cli.data import require_schema
 from models.errors import UnknownName
 from models.reads.platforms import check_names
 from models.rules.labels import PROVINCES, normalize_province

@@ -1,4 +1,4 @@
-"""Operations commands: `tousu backup`, `tousu restore`, `tousu migrate`, `tousu doctor`."""
+"""Operations commands: `tousu backup`, `tousu restore`, `tousu migrate`."""
 
 from __future__ import annotations
 
@@ -40,11 +40,6 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--to", required=True, metavar="URL", help="目标数据库的地址")
     p.set_defaults(handler=cmd_migrate)
-
-    from cli.doctor import cmd_doctor
-
-    p = sub.add_parser("doctor", help="检查数据库、结构版本、汇总表和设置")
-    p.set_defaults(handler=cmd_doctor)
 
 
 def shown(url: str) -> str:

@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.service import require_schema
+from cli.data import require_schema
+from cli.filter_options import add_filter_options
 from models.errors import TousuError
 from models.reads.report import sector_report
 from models.rules.filters import Filters
@@ -15,10 +16,9 @@ from models.store.db import session_scope
 from reports import FORMATS, write
 
 
-def add_parser(sub, year_type) -> None:
+def add_parser(sub) -> None:
     p = sub.add_parser("report", help="写出赛道年度报告（报告生成）：HTML、DOCX 或 Markdown")
-    p.add_argument("--sector", required=True, metavar="S", help="赛道")
-    p.add_argument("--year", required=True, type=year_type, metavar="YYYY", help="年份")
+    add_filter_options(p, "--sector", "--year", one=True)
     p.add_argument("--top", type=int, default=10, metavar="N", help="投诉榜上的平台数（默认 10）")
     p.add_argument(
         "--intro", type=Path, metavar="FILE", help="报告摘要的开头文字（UTF-8 文本文件）"

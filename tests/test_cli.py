@@ -156,6 +156,57 @@ def test_every_command_taking_names_is_swept():
     } <= swept
 
 
+#: Options spelled like a filter that are not one, each with the reason.
+NOT_FILTERS = {
+    (("user", "add"), "--platform"): "the platforms an account answers for",
+    (("migrate",), "--to"): "a database address",
+}
+
+
+def test_every_filter_option_comes_from_the_shared_helper():
+    """Walk every command: each --sector, --platform, --province, --year, --from, --to
+    (and --by) is the one cli/filter_options.py declares — a command that spelled one out
+    by hand, or changed its help, type or destination, fails here."""
+    from cli.filter_options import OPTIONS, add_dimension_option
+
+    by = add_dimension_option(argparse.ArgumentParser())
+    seen = set()
+    for command, parser in _commands(build_parser()):
+        for action in parser._actions:
+            for flag in set(action.option_strings) & {*OPTIONS, "--by"}:
+                if (command, flag) in NOT_FILTERS:
+                    continue
+                seen.add((" ".join(command), flag))
+                if flag == "--by":
+                    same = ("dest", "help", "type", "choices", "metavar", "required")
+                    assert [getattr(action, a) for a in same] == [getattr(by, a) for a in same]
+                    continue
+                option = OPTIONS[flag]
+                assert getattr(action, "filter_option", None) is option, (command, flag)
+                one = action.required  # the one value the command is about
+                expected = (
+                    option.dest,
+                    option.type,
+                    (option.one_help or option.help) if one else option.help,
+                    (option.one_metavar or option.metavar) if one else option.metavar,
+                )
+                assert (action.dest, action.type, action.help, action.metavar) == expected, (
+                    command,
+                    flag,
+                )
+    assert {
+        ("stats", "--by"),
+        ("stats", "--year"),
+        ("stats", "--from"),
+        ("stats", "--to"),
+        ("share create", "--from"),
+        ("share create", "--to"),
+        ("ratings", "--year"),
+        ("report", "--year"),
+        *((" ".join(c), o) for c, o in _named_cases() if (c, o) not in NOT_FILTERS),
+    } <= seen
+
+
 def test_an_unknown_name_exits_2_with_the_known_names_in_every_command(
     demo_db, capsys, monkeypatch, tmp_path
 ):

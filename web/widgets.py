@@ -207,6 +207,19 @@ def table(
     downloads(title, frame, key)
 
 
+def pick_table(frame: pd.DataFrame, key: str) -> list[int]:
+    """A table in which one row can be picked; the positions of the picked rows (none or one)."""
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    return list(event.selection.rows) if event and event.selection else []
+
+
 shares_frame = frames.shares_frame  # the pages' name for it
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from admin.common import flash, guard, keep_until_saved, run_action
+from admin.common import keep_until_saved, opened, run_action
 from models.access import users
 from web import auth, data
 from web.markup import literal
@@ -12,10 +12,8 @@ from web.viewer import current_viewer
 
 
 def render() -> None:
-    who = guard(__file__)
+    who = opened(__file__, "我的账号")
     viewer = current_viewer()
-    st.title("我的账号")
-    flash()
     st.caption(f"当前用户：{literal(viewer.username)}")
     if viewer.must_change_password:
         st.warning("请先设置新密码（一次性密码只能用于首次登录）。")

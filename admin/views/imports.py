@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from admin.common import flash, guard, read, run_write
+from admin.common import opened, read, run_write
 from models.access.policy import Can
 from models.access.roles import Actor
 from models.errors import TousuError
@@ -59,9 +59,7 @@ def _checked(who: Actor, kind: str, filename: str, data: bytes) -> ImportReport 
 
 
 def render() -> None:
-    who = guard(__file__)
-    st.title("数据导入")
-    flash()
+    who = opened(__file__, "数据导入")
     kinds = list(KINDS) if current_viewer().can(Can.MANAGE_PLATFORMS) else ["complaints"]
     kind = (
         st.segmented_control(

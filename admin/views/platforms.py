@@ -5,15 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from admin.common import flash, guard, read, run_write
+from admin.common import opened, read, run_write
 from models.reads.platforms import platforms as all_platforms
 from models.writes import platforms as platform_writes
 
 
 def render() -> None:
-    who = guard(__file__)
-    st.title("平台管理")
-    flash()
+    who = opened(__file__, "平台管理")
     infos = sorted(read(all_platforms).values(), key=lambda p: (p.sector, p.name))
     frame = pd.DataFrame(
         [

@@ -6,14 +6,14 @@ from datetime import datetime
 
 import streamlit as st
 
-from admin.common import flash, guard, read
+from admin.common import opened, read
 from admin.editing import is_open, open_complaint
 from models.clock import local_now
 from models.reads import queues
 from models.reads.platforms import platforms_in
 from models.rules.filters import Filters
 from models.writes import workflow
-from web import frames
+from web import frames, widgets
 
 AGES = [*queues.BANDS, "全部"]
 PAGE = "rq"
@@ -82,9 +82,7 @@ def _queue(who) -> tuple[list, int, dict[str, int], str]:
 
 
 def render() -> None:
-    who = guard(__file__)
-    st.title("回复录入")
-    flash()
+    who = opened(__file__, "回复录入")
     items, total, bands, band = _queue(who)
     late = sum(bands.values()) - bands[queues.DEFAULT_BAND]
     shown = f"（显示前 {len(items):,} 件）" if total > len(items) else ""
@@ -100,15 +98,7 @@ def render() -> None:
         st.info(f"没有等待{band}的待回复投诉。" if band != "全部" else "没有等待回复的投诉。")
         return
     frame = frames.reply_queue(items)
-    event = st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="rq_table",
-    )
-    rows = list(event.selection.rows) if event and event.selection else []
+    rows = widgets.pick_table(frame, "rq_table")
     # Follow the table only when the person changes the selection: when the queue changes
     # under it (someone replied), the same row number is another complaint.
     if rows and rows != st.session_state.get("rq_rows"):

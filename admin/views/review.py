@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from admin.common import flash, guard, read
+from admin.common import opened, read
 from admin.editing import keep_open, open_complaint
 from models.reads import queues
 from models.writes import workflow
@@ -13,9 +13,7 @@ PAGE = "rv"
 
 
 def render() -> None:
-    who = guard(__file__)
-    st.title("投诉审核")
-    flash()
+    who = opened(__file__, "投诉审核")
     pending = read(queues.pending_review, who)
     st.caption(f"待审核 {len(pending)} 件（最早提交在前）。移交后平台回复计时开始。")
     options = keep_open(

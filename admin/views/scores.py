@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from admin.common import flash, guard, read
+from admin.common import opened, read
 from admin.editing import keep_open, open_complaint
 from models.reads import queues
 from models.writes import workflow
@@ -13,9 +13,7 @@ PAGE = "sc"
 
 
 def render() -> None:
-    who = guard(__file__)
-    st.title("满意度录入")
-    flash()
+    who = opened(__file__, "满意度录入")
     waiting = read(queues.awaiting_score, who)
     st.caption(
         f"已回复、尚未评价的投诉：{len(waiting)} 件（最近回复在前）。也可输入编号修改已有评分。"

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from admin.common import flash, guard, read, run_write
+from admin.common import opened, read, run_write
 from models.access import sharing
 from models.reads.platforms import platforms as all_platforms
 
@@ -113,9 +113,7 @@ def _links(who) -> None:
 
 
 def render() -> None:
-    who = guard(__file__)
-    st.title("分享链接")
-    flash()
+    who = opened(__file__, "分享链接")
     st.caption(
         "记者凭链接只读查看看板：只含已审核的投诉，个人信息一律脱敏，只能看到链接范围内的数据。"
     )

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from admin import editing
-from admin.common import flash, guard, keep_until_saved, read, run_write
+from admin.common import keep_until_saved, opened, read, run_write
 from models.access import users
 from models.access.roles import ROLE_NAMES, ROLES
 from models.reads.platforms import platforms as all_platforms
@@ -147,9 +147,7 @@ def _manage(who, accounts) -> None:
 
 
 def render() -> None:
-    who = guard(__file__)
-    st.title("用户管理")
-    flash()
+    who = opened(__file__, "用户管理")
     accounts = read(users.list_users, who)
     frame = pd.DataFrame(
         [

@@ -91,14 +91,7 @@ def _case_list(rows: list, total: int, page: int, case_id: int | None) -> None:
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     st.caption(f"共 {_count(total)} 件，第 {page}/{pages} 页 · 点选一行查看详情")
     frame = frames.cases(rows)
-    event = st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="cs_table",
-    )
+    picked = widgets.pick_table(frame, "cs_table")
     nav = st.columns([1, 1, 4])
     if page > 1 and nav[0].button("上一页", key="cs_prev"):
         params.put(params.PAGE, str(page - 1))
@@ -106,7 +99,6 @@ def _case_list(rows: list, total: int, page: int, case_id: int | None) -> None:
     if page < pages and nav[1].button("下一页", key="cs_next"):
         params.put(params.PAGE, str(page + 1))
         st.rerun()
-    picked = event.selection.rows if event and event.selection else []
     if picked:
         chosen = int(frame.iloc[picked[0]]["编号"])
         if chosen != case_id:

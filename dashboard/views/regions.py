@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import sidebar
 from models.reads.regions import per_ten_million, populations
+from models.rules import dimensions
 from models.rules.labels import PROVINCES
 from models.rules.numbers import fraction, percent
 from web import charts, china_map, data, frames, viewport, widgets
@@ -177,27 +178,20 @@ def render() -> None:
             top[["排名", "地区", "投诉量", SHARE, "每千万人投诉量"]],
             "rg_top",
         )
-    left, right = st.columns(2)
-    with left:
-        items = data.distribution(filters, "problem_type")
-        shares = widgets.shares_frame(items)
-        widgets.figure(
-            f"{title} · 问题类型",
-            charts.shares_bar(shares.head(10), "问题类型"),
-            shares,
-            "rg_types",
-            export=frames.shares(items, "问题类型"),
-        )
-    with right:
-        items = data.distribution(filters, "platform")
-        shares = widgets.shares_frame(items)
-        widgets.figure(
-            f"{title} · 被投诉平台",
-            charts.shares_bar(shares.head(10), "平台"),
-            shares,
-            "rg_platforms",
-            export=frames.shares(items, "被投诉平台"),
-        )
+    # The region's complaints by what they are about and whom they are against, side by side.
+    splits = (("problem_type", "问题类型", "rg_types"), ("platform", "平台", "rg_platforms"))
+    for column, (by, axis, key) in zip(st.columns(2), splits, strict=True):
+        label = dimensions.get(by).label
+        with column:
+            items = data.distribution(filters, by)
+            shares = widgets.shares_frame(items)
+            widgets.figure(
+                f"{title} · {label}",
+                charts.shares_bar(shares.head(10), axis),
+                shares,
+                key,
+                export=frames.shares(items, label),
+            )
 
 
 def _one_province(row: pd.Series, filters) -> None:

@@ -44,12 +44,10 @@ class Handle:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class Started:
-    """A new session: its id (kept in the server's session state) and its ticket."""
+class _Held:
+    """A login session as a browser tab holds on to it (see :class:`Handle`)."""
 
     id: int
-    ticket: str
     created_at: datetime
 
     @property
@@ -58,7 +56,16 @@ class Started:
 
 
 @dataclass(frozen=True)
-class Current:
+class Started(_Held):
+    """A new session: its id (kept in the server's session state) and its ticket."""
+
+    id: int
+    ticket: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Current(_Held):
     """A valid session and its account, as read on this run."""
 
     id: int
@@ -68,10 +75,6 @@ class Current:
     #: Whether the browser has traded the ticket for the cookie yet.
     cookie_set: bool
     created_at: datetime
-
-    @property
-    def handle(self) -> Handle:
-        return Handle(self.id, self.created_at)
 
 
 def start(session: Session, user_id: int, now: datetime | None = None) -> Started:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlmodel import Session
@@ -145,26 +146,23 @@ def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) 
 def pending_review(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
     """(id, version) of complaints awaiting review, oldest first."""
     who = authorize(session, actor, Can.REVIEW)
-    return [
-        tuple(r)
-        for r in session.execute(
-            select(Complaint.id, Complaint.version)
-            .where(Complaint.status == PENDING, *_in_scope(session, who))
-            .order_by(Complaint.submitted_at)
-            .limit(limit)
-        )
-    ]
+    return _versions(session, who, PENDING, Complaint.submitted_at, limit)
 
 
 def awaiting_score(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
     """(id, version) of replied complaints without a score, newest reply first."""
     who = authorize(session, actor, Can.SCORE)
-    return [
-        tuple(r)
-        for r in session.execute(
-            select(Complaint.id, Complaint.version)
-            .where(Complaint.status == REPLIED, *_in_scope(session, who))
-            .order_by(Complaint.replied_at.desc())
-            .limit(limit)
-        )
-    ]
+    return _versions(session, who, REPLIED, Complaint.replied_at.desc(), limit)
+
+
+def _versions(
+    session: Session, who: Principal, status: str, order: Any, limit: int
+) -> list[tuple[int, int]]:
+    """(id, version) of the complaints in ``status`` inside the actor's scope, in ``order``."""
+    query = (
+        select(Complaint.id, Complaint.version)
+        .where(Complaint.status == status, *_in_scope(session, who))
+        .order_by(order)
+        .limit(limit)
+    )
+    return [tuple(r) for r in session.execute(query)]

@@ -33,6 +33,18 @@ def _dt(nullable: bool = True, index: bool = False) -> Column:
     return Column(DateTime(timezone=False), nullable=nullable, index=index)
 
 
+def _part_of(table: str) -> Column:
+    """The reference from a row to the ``table`` row it belongs to (and goes with)."""
+    return Column(
+        Integer, ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+
+def _entered_by() -> Column:
+    """The account that entered a row (empty for imports and the command line)."""
+    return Column(Integer, ForeignKey("app_user.id"))
+
+
 class Platform(SQLModel, table=True):
     """A platform complained about (投诉平台), in one sector (赛道)."""
 
@@ -120,11 +132,7 @@ class LoginSession(SQLModel, table=True):
     __tablename__ = "login_session"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    user_id: int = Field(sa_column=_part_of("app_user"))
     token_hash: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
     ticket_hash: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
     created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
@@ -242,16 +250,10 @@ class Reply(SQLModel, table=True):
     __tablename__ = "reply"
 
     id: int | None = Field(default=None, primary_key=True)
-    complaint_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("complaint.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    complaint_id: int = Field(sa_column=_part_of("complaint"))
     content: str = Field(sa_column=Column(Text, nullable=False))
     replied_at: datetime = Field(sa_column=_dt(nullable=False))
-    entered_by_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("app_user.id"))
-    )
+    entered_by_id: int | None = Field(default=None, sa_column=_entered_by())
     entered_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
 
 
@@ -261,15 +263,9 @@ class SatisfactionScore(SQLModel, table=True):
     __tablename__ = "satisfaction_score"
 
     id: int | None = Field(default=None, primary_key=True)
-    complaint_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("complaint.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    complaint_id: int = Field(sa_column=_part_of("complaint"))
     score: int = Field(sa_column=Column(SmallInteger, nullable=False))
-    entered_by_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("app_user.id"))
-    )
+    entered_by_id: int | None = Field(default=None, sa_column=_entered_by())
     entered_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
 
 

@@ -85,6 +85,12 @@ def _load(session: Session, complaint_id: int) -> Complaint:
     return complaint
 
 
+def _open(session: Session, actor: Actor, action: Can, complaint_id: int) -> Complaint:
+    """The complaint to act on, once the policy allows ``action`` on it for ``actor``."""
+    authorize(session, actor, action, complaint_id)
+    return _load(session, complaint_id)
+
+
 def _describe(entry: audit.Entry) -> str:
     return audit.describe(entry, FIELD_NAMES, ACTION_NAMES, hidden=_NOT_SHOWN, times=_TIMES)
 
@@ -173,8 +179,7 @@ def review(
     reason: str = "",
 ) -> None:
     """待审核 → 已移交 (starts the reply clock) or → 不予受理 with a reason."""
-    authorize(session, actor, Can.REVIEW, complaint_id)
-    complaint = _load(session, complaint_id)
+    complaint = _open(session, actor, Can.REVIEW, complaint_id)
     if complaint.version == seen_version and complaint.status != PENDING:
         raise TousuError(f"只有“{PENDING}”的投诉可以审核（当前：{complaint.status}）")
     if accept:
@@ -198,8 +203,7 @@ def enter_reply(
     seen_version: int,
 ) -> None:
     """Record the platform's reply; the status becomes 已回复."""
-    authorize(session, actor, Can.REPLY, complaint_id)
-    complaint = _load(session, complaint_id)
+    complaint = _open(session, actor, Can.REPLY, complaint_id)
     text = checked(text, "回复内容", LONG_TEXT, multiline=True)
     if not text:
         raise TousuError("回复内容不能为空")
@@ -231,8 +235,7 @@ def enter_score(
     session: Session, actor: Actor, complaint_id: int, *, score: int, seen_version: int
 ) -> None:
     """Record (or correct) the satisfaction score 0–10; the status becomes 已评价."""
-    authorize(session, actor, Can.SCORE, complaint_id)
-    complaint = _load(session, complaint_id)
+    complaint = _open(session, actor, Can.SCORE, complaint_id)
     if not isinstance(score, int) or not 0 <= score <= 10:
         raise TousuError("满意度应为 0 到 10 的整数")
     if complaint.version == seen_version and complaint.replied_at is None:
@@ -258,8 +261,7 @@ def mark_typical(
     seen_version: int,
 ) -> None:
     """Mark a complaint as a typical case (典型案例) with its headline, or unmark it."""
-    authorize(session, actor, Can.MARK_TYPICAL, complaint_id)
-    complaint = _load(session, complaint_id)
+    complaint = _open(session, actor, Can.MARK_TYPICAL, complaint_id)
     headline = checked(headline, "案例标题", HEADLINE_LENGTH)
     if typical and not headline:
         raise TousuError("典型案例需要填写案例标题")
