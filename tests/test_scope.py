@@ -32,6 +32,7 @@ import models.reads
 from models.access import policy
 from models.errors import TousuError
 from models.ops import transfer
+from models.reads.cases import CaseQuery
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, STATUSES
 from models.rules.periods import Period
@@ -269,6 +270,12 @@ ARGUMENTS: dict[str, tuple] = {
     "text": ("", "退款", "客服 问题"),
     "problem_types": ((), ("退款问题",)),
     "typical_only": (False, True),
+    "query": (
+        CaseQuery(),
+        CaseQuery("退款"),
+        CaseQuery("客服 问题", ("退款问题",)),
+        CaseQuery(typical_only=True),
+    ),
     "top": (3,),
     "intro": (None,),
     "reveal": (True, False),

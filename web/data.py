@@ -12,7 +12,7 @@ so a masked viewer is never served a result computed for staff.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -23,7 +23,7 @@ from models import clock
 from models.reads import cases, overview, ratings, report, stats
 from models.reads import leaderboard as ranks
 from models.reads import platforms as platform_reads
-from models.reads.cases import CaseDetail, CaseRow
+from models.reads.cases import EVERY_CASE, CaseDetail, CaseQuery, CaseRow
 from models.reads.leaderboard import Rank
 from models.reads.overview import Headline
 from models.reads.platforms import PlatformInfo
@@ -193,36 +193,16 @@ def leaderboard(filters: Filters, previous: Filters | None, limit: int | None = 
 
 
 def search_cases(
-    filters: Filters,
-    *,
-    text: str = "",
-    problem_types: tuple[str, ...] = (),
-    typical_only: bool = False,
-    limit: int = 50,
-    offset: int = 0,
+    filters: Filters, query: CaseQuery = EVERY_CASE, *, limit: int = 50, offset: int = 0
 ) -> tuple[list[CaseRow], int]:
     """Cases newest first, masked and scrubbed unless the viewer is staff."""
     reveal = current_viewer().reveal_personal
     return run(
-        cases.search_cases,
-        filters,
-        text=text,
-        problem_types=problem_types,
-        typical_only=typical_only,
-        limit=limit,
-        offset=offset,
-        reveal=reveal,
+        cases.search_cases, filters, **asdict(query), limit=limit, offset=offset, reveal=reveal
     )
 
 
-def case_export(
-    filters: Filters,
-    *,
-    text: str = "",
-    problem_types: tuple[str, ...] = (),
-    typical_only: bool = False,
-    limit: int,
-) -> Callable[[], list[CaseRow]]:
+def case_export(filters: Filters, query: CaseQuery, *, limit: int) -> Callable[[], list[CaseRow]]:
     """Every matching case, newest first, up to ``limit``, as a function to run when a
     download is clicked. It runs outside the page's script (Streamlit calls it from another
     thread), so the viewer's scope and masking are decided now, not then; not cached (a
@@ -235,13 +215,7 @@ def case_export(
     def fetch() -> list[CaseRow]:
         with scoped_session(bound, scope) as session:
             rows, _total = cases.search_cases(
-                session,
-                scoped,
-                text=text,
-                problem_types=problem_types,
-                typical_only=typical_only,
-                limit=limit,
-                reveal=reveal,
+                session, scoped, **asdict(query), limit=limit, reveal=reveal
             )
         return rows
 

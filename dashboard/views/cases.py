@@ -9,7 +9,7 @@ from admin.common import flash
 from admin.editing import typical_form
 from dashboard import sidebar
 from models.access.policy import Can
-from models.reads.cases import COUNT_CAP
+from models.reads.cases import COUNT_CAP, CaseQuery
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES, PROBLEM_TYPES, STATUSES
 from models.rules.periods import Period
@@ -32,15 +32,13 @@ def render() -> None:
     if typical and sidebar.period_is_default():
         _open_on_typical_cases(filters, selection)
     page = params.get(params.PAGE)
-    query = {"text": text.strip(), "problem_types": tuple(types), "typical_only": typical}
-    rows, total = data.search_cases(
-        filters, **query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+    query = CaseQuery(text.strip(), tuple(types), typical)
+    rows, total = data.search_cases(filters, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     if not rows and total and page > 1:  # past the end (an old link, a hand-typed page)
         page = (min(total, COUNT_CAP) + PAGE_SIZE - 1) // PAGE_SIZE
         params.put(params.PAGE, str(page))
         rows, total = data.search_cases(
-            filters, **query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            filters, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
     case_id = params.get(params.CASE)
     if case_id is not None:  # a case URL (/cases?case=ID) is a citation: the case first
@@ -59,7 +57,7 @@ def _open_on_typical_cases(filters: Filters, selection: sidebar.Selection) -> No
     """Readers come for typical cases, and the sidebar's own period (this year) may have
     none yet: the page opens on the latest year that has them, and says so."""
     rows, _total = data.search_cases(
-        filters.with_dates(None, None), typical_only=True, limit=1
+        filters.with_dates(None, None), CaseQuery(typical_only=True), limit=1
     )  # newest first
     if not rows:
         return
@@ -76,7 +74,7 @@ def _no_typical_here(filters) -> None:
         "或在侧栏选择其他期间。"
     )
     _rows, elsewhere = data.search_cases(
-        filters.with_dates(None, None), text="", problem_types=(), typical_only=True, limit=1
+        filters.with_dates(None, None), CaseQuery(typical_only=True), limit=1
     )
     if elsewhere and filters.date_from is not None:
         st.button(
@@ -110,13 +108,13 @@ def _count(total: int) -> str:
     return f"超过 {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
 
 
-def _export(filters: Filters, query: dict, total: int) -> None:
+def _export(filters: Filters, query: CaseQuery, total: int) -> None:
     """Every matching case as CSV and Excel — not just this page — up to the export cap,
     read only when a button is clicked; masked exactly as the list is for this viewer."""
     if not current_viewer().downloads:
         return
     cap = get_settings().export_max_rows
-    fetch = data.case_export(filters, **query, limit=cap)
+    fetch = data.case_export(filters, query, limit=cap)
     if total > cap:
         st.caption(
             f"下载最多包含 {cap:,} 件：符合条件的共 {_count(total)} 件，下载其中最新的 "
@@ -124,7 +122,7 @@ def _export(filters: Filters, query: dict, total: int) -> None:
         )
     else:
         st.caption(f"下载包含全部 {total:,} 件符合条件的投诉，不只本页。")
-    title = "典型案例列表" if query["typical_only"] else "投诉列表"
+    title = "典型案例列表" if query.typical_only else "投诉列表"
     widgets.downloads(title, lambda: frames.case_export(fetch()), "cs_list")
 
 

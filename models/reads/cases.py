@@ -48,6 +48,19 @@ class CaseRow:
 
 
 @dataclass(frozen=True)
+class CaseQuery:
+    """What a case search asks beyond the filters: words (each in the title or the
+    content), problem types, and 仅典型案例 — the keywords of :func:`search_cases`."""
+
+    text: str = ""
+    problem_types: tuple[str, ...] = ()
+    typical_only: bool = False
+
+
+EVERY_CASE = CaseQuery()  # no words, every problem type, typical or not
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     """One complaint in full. Unless revealed (staff), contact fields are None and every
     free text is scrubbed of personal data."""
