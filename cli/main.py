@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from cli import names, ops, report
+from cli import alerts, names, ops, report
 from cli.argparse_zh import Parser, chinese
 from cli.output import FORMATS, render
 from cli.service import cmd_serve, cmd_share, cmd_user, require_schema
@@ -239,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_ratings)
 
     report.add_parser(sub, _year)
+    alerts.add_parser(sub)
     ops.add_parser(sub)
 
     p = sub.add_parser("stats", help="投诉按一个维度的分布（占比）")

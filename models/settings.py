@@ -63,8 +63,7 @@ SETTINGS_HELP: dict[str, str] = {
         "Default: 1.5."
     ),
     "TOUSU_ALERT_MIN_SCORE": (
-        "消费预警: … and unusual: −log10 of its p-value at least this (3: p ≤ 0.001). "
-        "Default: 3."
+        "消费预警: … and unusual: −log10 of its p-value at least this (3: p ≤ 0.001). Default: 3."
     ),
     "TOUSU_ALERT_MIN_DROP": (
         "消费预警: a platform's monthly 平台反馈率 or 回复时效性 falling by at least this much "
@@ -117,7 +116,7 @@ class Settings:
     export_max_rows: int = 10_000
     alert_min_count: int = 20
     alert_min_ratio: float = 1.5
-    alert_min_score: float = 3.0
+    alert_min_score: float = 2.5
     alert_min_drop: float = 0.1
 
     @classmethod
@@ -141,7 +140,7 @@ class Settings:
             export_max_rows=export_max_rows,
             alert_min_count=_whole(env, "TOUSU_ALERT_MIN_COUNT", 20, at_least=1),
             alert_min_ratio=_number(env, "TOUSU_ALERT_MIN_RATIO", 1.5, at_least=1.0),
-            alert_min_score=_number(env, "TOUSU_ALERT_MIN_SCORE", 3.0, at_least=0.0),
+            alert_min_score=_number(env, "TOUSU_ALERT_MIN_SCORE", 2.5, at_least=0.0),
             alert_min_drop=_number(env, "TOUSU_ALERT_MIN_DROP", 0.1, at_least=0.0),
         )
 

@@ -9,8 +9,8 @@ Two kinds of alert:
   complaints not yet reviewed).
 * ``grade``, ``reply_rate``, ``timeliness`` (months only: ratings are monthly): a platform
   whose 评级 falls, or whose 平台反馈率 or 回复时效性 drops by at least the minimum drop,
-  against the month before, both months resting on at least
-  ``TOUSU_RATING_MIN_COMPLAINTS`` complaints.
+  against the month before (and unlikely by chance: the minimum score, as for rises),
+  both months resting on at least ``TOUSU_RATING_MIN_COMPLAINTS`` complaints.
 
 Monthly counts come from the summary tables (:func:`models.store.summary.plan`; what they
 cannot answer, from the complaints). They hold no weeks, so weekly counts are one
@@ -408,58 +408,67 @@ def _variances(inputs: RatingInputs) -> tuple[float, float, float]:
 
 def rating_alerts(session: Session, filters: Filters, when: When) -> list[Alert]:
     """Platforms whose 评级 fell, or whose 平台反馈率 or 回复时效性 dropped, in month ``when``."""
-    settings = get_settings()
     before = when.step(-1)
     f = Filters(statuses=COUNTING_STATUSES).intersect(filters).with_dates(before.first, when.last)
     inputs = monthly_inputs(session, f)
     infos = platforms(session)
     month, last = month_of(when.first), month_of(before.first)
-    minimum = settings.rating_min_complaints
+    minimum = get_settings().rating_min_complaints
     out = []
     for pid in sorted({pid for pid, m in inputs if m == month}):
-        now_in, then_in = inputs[(pid, month)], inputs.get((pid, last))
-        if then_in is None or min(now_in.complaints, then_in.complaints) < minimum:
-            continue
-        info = infos[pid]
-        now = Rating(info.name, info.sector, info.onboarded, Period.for_month(month), now_in)
-        then = Rating(info.name, info.sector, info.onboarded, Period.for_month(last), then_in)
-        v_now, v_then = _variances(now_in), _variances(then_in)
-        label = f"“{info.name}”{when.first.year}年{when.first.month}月"
-
-        def alert(kind: str, a: float, e: float, variance: float, text: str) -> Alert:
-            return Alert(
-                kind=kind,
-                period=when.code,
-                sector=info.sector,
-                platform=info.name,
-                problem_type=None,
-                province=None,
-                actual=a,
-                expected=e,
-                ratio=a / e if e else 0.0,
-                score=_drop_score(e, a, variance),
-                window=1,
-                sentence=label + text,
-            )
-
-        if info.onboarded and GRADES.index(now.grade) > GRADES.index(then.grade):
-            text = (
-                f"消费评级由“{then.grade}”降为“{now.grade}”"
-                f"（综合指数 {then.composite} → {now.composite}）"
-            )
-            a, e = float(now.composite), float(then.composite)
-            out.append(alert("grade", a, e, v_now[2] + v_then[2], text))
-        drop = float(then_in.reply_rate - now_in.reply_rate)
-        if drop >= settings.alert_min_drop:
-            text = (
-                f"平台反馈率 {now.reply_rate}%，较上月 {then.reply_rate}% "
-                f"下降 {drop * 100:.1f} 个百分点"
-            )
-            a, e = float(now.reply_rate), float(then.reply_rate)
-            out.append(alert("reply_rate", a, e, (v_now[0] + v_then[0]) * 1e4, text))
-        drop = float(then_in.timeliness - now_in.timeliness)
-        if drop >= settings.alert_min_drop:
-            text = f"回复时效性 {now.timeliness}，较上月 {then.timeliness} 下降 {drop:.3f}"
-            a, e = float(now_in.timeliness), float(then_in.timeliness)
-            out.append(alert("timeliness", a, e, v_now[1] + v_then[1], text))
+        now, then = inputs[(pid, month)], inputs.get((pid, last))
+        if then is not None and min(now.complaints, then.complaints) >= minimum:
+            info = infos[pid]
+            ratings = [
+                Rating(info.name, info.sector, info.onboarded, Period.for_month(m), value)
+                for m, value in ((month, now), (last, then))
+            ]
+            out += _rating_changes(when, ratings[0], ratings[1])
     return out
+
+
+def _rating_changes(when: When, now: Rating, then: Rating) -> list[Alert]:
+    """A platform's alerts for ``now`` against ``then`` (the month before)."""
+    settings = get_settings()
+    v_now, v_then = _variances(now.inputs), _variances(then.inputs)
+    label = f"“{now.platform}”{when.first.year}年{when.first.month}月"
+
+    def alert(kind: str, a: float, e: float, variance: float, text: str) -> Alert:
+        return Alert(
+            kind=kind,
+            period=when.code,
+            sector=now.sector,
+            platform=now.platform,
+            problem_type=None,
+            province=None,
+            actual=a,
+            expected=e,
+            ratio=a / e if e else 0.0,
+            score=_drop_score(e, a, variance),
+            window=1,
+            sentence=label + text,
+        )
+
+    out = []
+    if now.onboarded and GRADES.index(now.grade) > GRADES.index(then.grade):
+        text = (
+            f"消费评级由“{then.grade}”降为“{now.grade}”"
+            f"（综合指数 {then.composite} → {now.composite}）"
+        )
+        a, e = float(now.composite), float(then.composite)
+        out.append(alert("grade", a, e, v_now[2] + v_then[2], text))
+    drop = float(then.inputs.reply_rate - now.inputs.reply_rate)
+    if drop >= settings.alert_min_drop:
+        text = (
+            f"平台反馈率 {now.reply_rate}%，较上月 {then.reply_rate}% "
+            f"下降 {drop * 100:.1f} 个百分点"
+        )
+        a, e = float(now.reply_rate), float(then.reply_rate)
+        out.append(alert("reply_rate", a, e, (v_now[0] + v_then[0]) * 1e4, text))  # in %²
+    drop = float(then.inputs.timeliness - now.inputs.timeliness)
+    if drop >= settings.alert_min_drop:
+        text = f"回复时效性 {now.timeliness}，较上月 {then.timeliness} 下降 {drop:.3f}"
+        a, e = float(now.inputs.timeliness), float(then.inputs.timeliness)
+        out.append(alert("timeliness", a, e, v_now[1] + v_then[1], text))
+    # A fallen grade is news in itself; a drop in a rate only when it is not chance.
+    return [a for a in out if a.kind == "grade" or a.score >= settings.alert_min_score]

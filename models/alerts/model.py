@@ -11,11 +11,15 @@ level (and so its growth) and the season (618, 双11).
 platform's sector, or all complaints) as ``pseudo`` baseline complaints: a big series
 follows its own season, a small one borrows its parent's instead of last year's noise.
 
-Given ``A + B = n``, ``A`` is Binomial(n, ρ / (1 + ρ)) under no change: the exact
-conditional test for the ratio of two Poisson rates (Przyborowski & Wilenski 1940;
-statsmodels' ``test_poisson_2indep(method="exact-cond")``, which tests/test_alerts.py
-compares with). It counts the baseline's own noise, not the season ratio's: the minimum
-ratio guards against that. ``score`` is −log10 of the one-sided p-value, times the number
+The test is the exact conditional test for the ratio of two Poisson rates (Przyborowski &
+Wilenski 1940; statsmodels' ``test_poisson_2indep(method="exact-cond")``, which
+tests/test_alerts.py compares with): given ``A + B = n``, ``A`` is Binomial(n, ρ / (1 + ρ))
+under no change. The season ratio is itself counted, so its noise is added: ``B`` is
+replaced by the Poisson count ``B_eff`` as uncertain as ``expected`` (relative variance
+1/B + 1/W' + 1/B', W' and B' the season's window and baseline counts, pseudo-counts
+included), with the binomial tail written as a regularized incomplete beta for a
+non-integer ``n``. Without it, a medium series' chance quiet week a year ago made a false
+alert of an ordinary week. ``score`` is −log10 of the one-sided p-value times the number
 of windows tried (Bonferroni).
 
 Everything is vectorised over series and target periods: a year of weekly alerts for a
@@ -27,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom
+from scipy.special import betainc
 
 #: Periods a season back: 52 ISO weeks (364 days) or 12 months.
 SEASON = {"week": 52, "month": 12}
@@ -36,7 +40,7 @@ BASELINE = {"week": 8, "month": 3}
 #: Window lengths tried, in periods (the latest week, and the latest two weeks).
 WINDOWS = {"week": (1, 2), "month": (1,)}
 #: Baseline complaints the parent's season ratio counts for (see the module docstring).
-PSEUDO = 50.0
+PSEUDO = 500.0
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class Thresholds:
 
     min_count: int = 20
     min_ratio: float = 1.5
-    min_score: float = 3.0
+    min_score: float = 2.5
 
 
 @dataclass(frozen=True)
@@ -103,14 +107,18 @@ def rises(
         flat = w / base  # no season known: the window is as busy as the baseline
         parent_ratio = np.where(par_b > 0, par_w / np.maximum(par_b, 1), flat)
         has_year = (ly[2] >= 0)[None, :]
-        rho = np.where(has_year, (own_w + pseudo * parent_ratio) / (own_b + pseudo), flat)
-        expected = b * rho
-        n = a + b
-        # P(A ≥ a | A + B = n): the binomial survival function at a − 1.
-        p = np.where(n > 0, binom.sf(a - 1, n, rho / (1 + rho)), 1.0)
+        season_w, season_b = own_w + pseudo * parent_ratio, own_b + pseudo
+        rho = np.where(has_year, season_w / season_b, flat)
+        expected = np.maximum(b, 0.5) * rho  # half a complaint: a series new to its baseline
+        # The expectation's relative variance: the baseline's and the season ratio's.
+        noise = 1 / np.maximum(b, 0.5) + np.where(has_year, 1 / season_w + 1 / season_b, 0.0)
+        b_eff = 1 / noise  # a Poisson count as uncertain as the expectation
+        p0 = expected / (expected + b_eff)
+        # P(A ≥ a | A + B_eff): the binomial tail as a regularized incomplete beta.
+        p = np.where(a > 0, betainc(np.maximum(a, 1), b_eff + 1, p0), 1.0)
         score = -np.log10(np.clip(p * len(windows), 1e-300, 1.0))
-        score = np.where((base_first >= 0)[None, :] & (b > 0), score, 0.0)
-        ratio = a / np.where(expected > 0, expected, np.nan)
+        score = np.where((base_first >= 0)[None, :], score, 0.0)
+        ratio = a / np.where(expected > 0, expected, np.nan)  # none when the season says 0
         flagged = (
             (score >= thresholds.min_score)
             & (a >= thresholds.min_count)
