@@ -184,10 +184,11 @@ def test_the_injected_rise_is_found(alerts_db):
 
 
 def test_summaries_and_complaints_give_the_same_alerts(alerts_db):
-    """Monthly alerts read from the summary tables equal those counted from the complaints."""
+    """Alerts read from the summary tables (summary_count for months, summary_week for
+    weeks) equal those counted from the complaints."""
     engine = get_engine(alerts_db)
     seen = {}
-    for code in ("2026-11", "2026-10", "2025-11"):
+    for code in ("2026-11", "2026-10", "2025-11", "2026-W48", "2026-W45", "2025-W47"):
         when = When.parse(code)
         with session_scope(engine) as session:
             fast = alerts.detect(session, Filters(statuses=None), when)
@@ -195,14 +196,17 @@ def test_summaries_and_complaints_give_the_same_alerts(alerts_db):
                 slow = alerts.detect(session, Filters(statuses=None), when)
         assert fast == slow, code
         seen[code] = fast
-    assert len(seen["2026-11"]) >= 3  # the rise, its problem type, its sector …
+    assert len(seen["2026-11"]) >= 3 and len(seen["2026-W48"]) >= 3  # the rise, its type …
 
 
 def test_weekly_counts_equal_a_count_of_the_rows(alerts_db):
-    """The weekly GROUP BY against the complaints counted one by one in Python."""
+    """Weekly counts from summary_week, and counted from the complaints in SQL, against the
+    complaints counted one by one in Python."""
     first, last = date(2025, 9, 1), date(2026, 11, 29)
     with session_scope(get_engine(alerts_db)) as session:
         by_type, by_province = alerts.counts(session, Filters(statuses=None), "week", first, last)
+        with summary.direct():
+            direct = alerts.counts(session, Filters(statuses=None), "week", first, last)
         rows = session.execute(
             select(
                 Complaint.submitted_at,
@@ -219,8 +223,9 @@ def test_weekly_counts_equal_a_count_of_the_rows(alerts_db):
             week = When.week(at.date() - timedelta(days=at.weekday())).index
             types[(week, sector, platform, problem)] += 1
             provinces[(week, province or "未知")] += 1
-    assert dict(Counter({tuple(r[:-1]): r[-1] for r in by_type.itertuples(index=False)})) == types
-    assert {tuple(r[:-1]): r[-1] for r in by_province.itertuples(index=False)} == provinces
+    for frames in ((by_type, by_province), direct):
+        assert {tuple(r[:-1]): r[-1] for r in frames[0].itertuples(index=False)} == types
+        assert {tuple(r[:-1]): r[-1] for r in frames[1].itertuples(index=False)} == provinces
 
 
 def test_a_sector_scope_never_yields_another_sectors_alert(alerts_db):

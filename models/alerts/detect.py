@@ -12,10 +12,10 @@ Two kinds of alert:
   against the month before (and unlikely by chance: the minimum score, as for rises),
   both months resting on at least ``TOUSU_RATING_MIN_COMPLAINTS`` complaints.
 
-Monthly counts come from the summary tables (:func:`models.store.summary.plan`; what they
-cannot answer, from the complaints). They hold no weeks, so weekly counts are one
-``GROUP BY`` over the complaints of the weeks the model reads (62 for one week). Every
-read goes through the session's scope.
+Counts come from the summary tables: months from ``summary_count``
+(:func:`models.store.summary.plan`; what it cannot answer, from the complaints), weeks from
+``summary_week`` (:func:`models.store.summary.weekly`; a scope cutting weeks or choosing
+provinces, from the complaints). Every read goes through the session's scope.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from sqlalchemy import Date, Integer, cast, func, literal, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from models import clock
@@ -180,15 +180,6 @@ def detect(
 # --- counting ----------------------------------------------------------------------------
 
 
-def _weeks_sql(session: Session):
-    """Weeks since EPOCH of submitted_at, in SQL."""
-    if session.connection().dialect.name == "sqlite":  # julianday('2000-01-03') = 2451546.5
-        days = func.julianday(func.substr(Complaint.submitted_at, 1, 10)) - 2451546.5
-        return cast(days / 7, Integer)  # truncation: a floor for every day after EPOCH
-    days = cast(Complaint.submitted_at, Date) - literal(EPOCH, Date)
-    return cast(func.floor(days / 7.0), Integer)
-
-
 _BY_TYPE = ("sector", "platform", "problem_type")
 _BY_PROVINCE = ("province",)
 
@@ -201,11 +192,20 @@ def counts(
     f = filters.with_dates(first, last)
     if kind == "month":
         return _monthly(session, f, _BY_TYPE), _monthly(session, f, _BY_PROVINCE)
-    period = _weeks_sql(session).label("period")
-    frames = [
-        _frame(session.connection().execute(_grouped(session, f, period, dims)).all(), dims)
-        for dims in (_BY_TYPE, _BY_PROVINCE)
-    ]
+    if summary.weekly(session, f):
+        frames = [
+            _frame(summary.week_rows(session, name, f, by_platform=dims == _BY_TYPE), dims)
+            for name, dims in (("problem_type", _BY_TYPE), ("province", _BY_PROVINCE))
+        ]
+    else:
+        week = summary.week_sql(session.connection().dialect.name).label("period")
+        frames = [
+            _frame(session.connection().execute(_grouped(session, f, week, dims)).all(), dims)
+            for dims in (_BY_TYPE, _BY_PROVINCE)
+        ]
+    for frame in frames:  # Mondays (YYYYMMDD) as weeks since EPOCH
+        mondays = pd.to_datetime(frame["period"].astype(str), format="%Y%m%d")
+        frame["period"] = (mondays - pd.Timestamp(EPOCH)).dt.days // 7
     return frames[0], frames[1]
 
 
