@@ -193,9 +193,16 @@ def counts(
     if kind == "month":
         return _monthly(session, f, _BY_TYPE), _monthly(session, f, _BY_PROVINCE)
     if summary.weekly(session, f):
+        infos = platforms(session)  # ids to names here: no join to group by
+        named = [
+            (week, infos[pid].sector, infos[pid].name, value, n)
+            for week, pid, value, n in summary.week_rows(
+                session, "problem_type", f, by_platform=True
+            )
+        ]
         frames = [
-            _frame(summary.week_rows(session, name, f, by_platform=dims == _BY_TYPE), dims)
-            for name, dims in (("problem_type", _BY_TYPE), ("province", _BY_PROVINCE))
+            _frame(named, _BY_TYPE),
+            _frame(summary.week_rows(session, "province", f, by_platform=False), _BY_PROVINCE),
         ]
     else:
         week = summary.week_sql(session.connection().dialect.name).label("period")

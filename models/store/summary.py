@@ -506,7 +506,7 @@ def weekly(session: Session, filters: Filters) -> bool:
 def week_rows(
     session: Session, dimension: str, filters: Filters, *, by_platform: bool
 ) -> Sequence[Row]:
-    """(Monday YYYYMMDD, [sector, platform,] value, complaints) rows of a :data:`WEEKLY`
+    """(Monday YYYYMMDD, [platform id,] value, complaints) rows of a :data:`WEEKLY`
     dimension for the whole weeks ``filters`` selects (see :func:`weekly`)."""
     filters = scope.narrow(session, filters)
     t = SummaryWeek
@@ -522,11 +522,9 @@ def week_rows(
         where.append(t.platform_id != ALL_PLATFORMS)
     else:
         where.append(t.platform_id == ALL_PLATFORMS)
-    groups = [t.week, *((Platform.sector, Platform.name) if by_platform else ()), t.value]
-    stmt = select(*groups, func.sum(t.complaints)).select_from(t)
-    if by_platform:
-        stmt = stmt.join(Platform, Platform.id == t.platform_id)
-    return session.connection().execute(stmt.where(*where).group_by(*groups)).all()
+    groups = [t.week, *((t.platform_id,) if by_platform else ()), t.value]
+    stmt = select(*groups, func.sum(t.complaints)).where(*where).group_by(*groups)
+    return session.connection().execute(stmt).all()
 
 
 def month_span(
