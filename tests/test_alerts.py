@@ -117,6 +117,20 @@ def test_a_noisy_season_widens_the_test():
     assert 0 < scores[0] < scores[1]
 
 
+def test_empty_seasons_and_baselines_give_finite_scores():
+    """A series (and parent) without complaints a year ago, or before the window: a rise
+    from nothing is scored, never divided by zero (warnings are errors in the tests)."""
+    counts = np.zeros((3, 16))
+    counts[0, 12:] = (0, 0, 0, 25)  # nothing a season ago nor in the baseline
+    counts[1, :] = 4  # steady: nothing to flag
+    counts[2, 4:] = 0  # nothing at all lately
+    parent = np.zeros_like(counts)
+    parent[:, :3] = 10  # the parent's season: busy baseline, an empty window
+    found = rises(counts, parent, np.array([15]), "month")
+    assert np.isfinite(found.score).all() and np.isfinite(found.expected).all()
+    assert found.flagged[:, 0].tolist() == [True, False, False]
+
+
 def test_thresholds_gate_count_and_ratio():
     counts, parent = _series(11, 200, 3.0, _week(date(2026, 3, 16)))
     target = np.array([_week(date(2026, 3, 16))])

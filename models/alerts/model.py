@@ -107,7 +107,9 @@ def rises(
         flat = w / base  # no season known: the window is as busy as the baseline
         parent_ratio = np.where(par_b > 0, par_w / np.maximum(par_b, 1), flat)
         has_year = (ly[2] >= 0)[None, :]
-        season_w, season_b = own_w + pseudo * parent_ratio, own_b + pseudo
+        # Half a complaint at least: a season that saw none is "rare", not "impossible".
+        season_w = np.maximum(own_w + pseudo * parent_ratio, 0.5)
+        season_b = np.maximum(own_b + pseudo, 0.5)
         rho = np.where(has_year, season_w / season_b, flat)
         expected = np.maximum(b, 0.5) * rho  # half a complaint: a series new to its baseline
         # The expectation's relative variance: the baseline's and the season ratio's.
