@@ -54,6 +54,22 @@ SETTINGS_HELP: dict[str, str] = {
         "At most this many complaints in one download of the case list (典型案例 page), the "
         "newest first; the page says when a list is cut. Default: 10000."
     ),
+    "TOUSU_ALERT_MIN_COUNT": (
+        "消费预警: a rise is flagged only when its window (the week, the two weeks or the "
+        "month) holds at least this many complaints. Default: 20."
+    ),
+    "TOUSU_ALERT_MIN_RATIO": (
+        "消费预警: … and at least this many times what the series' level and season predict. "
+        "Default: 1.5."
+    ),
+    "TOUSU_ALERT_MIN_SCORE": (
+        "消费预警: … and unusual: −log10 of its p-value at least this (3: p ≤ 0.001). Default: 3."
+    ),
+    "TOUSU_ALERT_MIN_DROP": (
+        "消费预警: a platform's monthly 平台反馈率 or 回复时效性 falling by at least this much "
+        "(0.1: ten percentage points, or 0.1 of timeliness) against the month before. "
+        "Default: 0.1."
+    ),
     "TOUSU_STATE_DIR": (
         "Folder for what Tousu notes about itself while running (what `tousu serve` runs "
         "with, in serving.json: its address, public board, TOUSU_BASE_URL, process). "
@@ -98,6 +114,10 @@ class Settings:
     report_data_org: str = "Tousu"
     rating_min_complaints: int = 30
     export_max_rows: int = 10_000
+    alert_min_count: int = 20
+    alert_min_ratio: float = 1.5
+    alert_min_score: float = 2.5
+    alert_min_drop: float = 0.1
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -118,6 +138,10 @@ class Settings:
             report_data_org=(env.get("TOUSU_REPORT_DATA_ORG") or "").strip() or org,
             rating_min_complaints=rating_min_complaints,
             export_max_rows=export_max_rows,
+            alert_min_count=_whole(env, "TOUSU_ALERT_MIN_COUNT", 20, at_least=1),
+            alert_min_ratio=_number(env, "TOUSU_ALERT_MIN_RATIO", 1.5, at_least=1.0),
+            alert_min_score=_number(env, "TOUSU_ALERT_MIN_SCORE", 2.5, at_least=0.0),
+            alert_min_drop=_number(env, "TOUSU_ALERT_MIN_DROP", 0.1, at_least=0.0),
         )
 
 
@@ -133,3 +157,15 @@ def _whole(env, name: str, default: int, *, at_least: int) -> int:
         return max(at_least, int(text))
     except ValueError as exc:
         raise ValueError(f"{name} must be a whole number, got {text!r}") from exc
+
+
+def _number(env, name: str, default: float, *, at_least: float) -> float:
+    """A decimal setting, raised to ``at_least``; a clear error for anything else."""
+    text = env.get(name, str(default))
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {text!r}") from exc
+    if value != value:  # NaN compares false with every threshold
+        raise ValueError(f"{name} must be a number, got {text!r}")
+    return max(at_least, value)

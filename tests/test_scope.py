@@ -30,6 +30,7 @@ from sqlalchemy import delete, select, text
 
 import models.reads
 from models.access import policy
+from models.alerts.detect import When
 from models.errors import TousuError
 from models.ops import transfer
 from models.reads.cases import CaseQuery
@@ -281,6 +282,7 @@ ARGUMENTS: dict[str, tuple] = {
     "reveal": (True, False),
     "case_id": "every complaint",
     "today": (None, date(2024, 6, 15), date(2025, 12, 31)),
+    "when": (When.parse("2024-W48"), When.parse("2024-11"), When.parse("2025-02")),
 }
 #: Parameters that are not the reader's choice (set by the door itself).
 FIXED = {"org", "data_org"}

@@ -39,7 +39,10 @@ _PUBLIC = tuple(
 )
 WRITE_CHUNK = 5_000
 #: The tables an import writes: their statistics are refreshed after a large one.
-_WRITTEN = ("complaint", "reply", "satisfaction_score", "summary_rating", "summary_count")
+_WRITTEN = (
+    *("complaint", "reply", "satisfaction_score"),
+    *("summary_rating", "summary_count", "summary_week"),
+)
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:

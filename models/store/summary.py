@@ -4,7 +4,8 @@ A dashboard reads a year of figures many times a minute. Counting 140,000 compla
 for each figure costs SQLite a tenth of a second and more; the same counts grouped per
 month, platform and status are a few thousand rows. ``summary_rating`` holds the rating
 inputs, ``summary_count`` the complaints per value of each value dimension (platform 0
-holding the sum over all platforms).
+holding the sum over all platforms), ``summary_week`` the same per ISO week for the
+dimensions 消费预警 follows week by week (:data:`WEEKLY`).
 
 Exact by construction: every write to complaints ends with :func:`changed`, which bumps
 the data version and then recomputes the touched (month, platform) keys from the
@@ -26,18 +27,19 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Row, case, delete, false, func, literal, or_, select
+from sqlalchemy import Integer, Row, case, cast, delete, false, func, literal, or_, select
 from sqlmodel import Session
 
-from models.rules.dimensions import REGISTRY, VALUE_DIMENSIONS
+from models.rules.dimensions import BY_NAME, REGISTRY, VALUE_DIMENSIONS
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
 from models.rules.months import month_end, month_of, next_month, previous_month
 from models.store import scope
 from models.store.db import bulk_insert
 from models.store.freshness import bump
-from models.store.tables import Complaint, Platform, SummaryCount, SummaryRating
+from models.store.tables import Complaint, Platform, SummaryCount, SummaryRating, SummaryWeek
 
 Key = tuple[int, int]  # (YYYYMM, platform id)
 ALL_PLATFORMS = 0  # summary_count rows summed over every platform
@@ -79,7 +81,7 @@ def count_if_empty(session: Session) -> None:
     def empty(table) -> bool:
         return connection.execute(select(literal(1)).select_from(table).limit(1)).first() is None
 
-    if not empty(Complaint) and (empty(SummaryCount) or empty(SummaryRating)):
+    if not empty(Complaint) and any(map(empty, (SummaryCount, SummaryRating, SummaryWeek))):
         rebuild(session)
 
 
@@ -95,6 +97,9 @@ _RATING_COLUMNS = (
     "score_sum",
 )
 _COUNT_COLUMNS = ("dimension", "platform_id", "month", "status", "value", "complaints")
+_WEEK_COLUMNS = ("dimension", "platform_id", "month", "week", "status", "value", "complaints")
+#: The dimensions counted per week in summary_week (models/alerts reads them).
+WEEKLY = ("problem_type", "province")
 _KEYS = ["month", "platform_id", "status"]
 #: The value dimensions, counted in summary_count.
 _COUNTED = tuple(d for d in REGISTRY if d.summarised)
@@ -108,6 +113,7 @@ _SOURCE = {
     "replied": case((Complaint.replied_at.is_(None), 0), else_=1),
     "reply_tier": Complaint.reply_tier,
     "score": Complaint.score,
+    "submitted_at": Complaint.submitted_at,
     **{d.column: getattr(Complaint, d.column) for d in _COUNTED},
 }
 _CHUNK = 100_000
@@ -134,24 +140,45 @@ def _recompute(
     session.execute(
         delete(SummaryRating).where(*scope(SummaryRating.month, SummaryRating.platform_id))
     )
-    stale = scope(SummaryCount.month, SummaryCount.platform_id)
-    if platform_ids is not None:  # the all-platform rows of these months are redone too
-        stale[-1] = or_(stale[-1], SummaryCount.platform_id == ALL_PLATFORMS)
-    session.execute(delete(SummaryCount).where(*stale))
     connection = session.connection()
     bulk_insert(connection, "summary_rating", _RATING_COLUMNS, _rows(_rating_counts(frame)))
-    counts = _value_counts(frame)
+    for table, columns, counts in (
+        (SummaryCount, _COUNT_COLUMNS, _value_counts(frame)),
+        (SummaryWeek, _WEEK_COLUMNS, _week_counts(frame)),
+    ):
+        _replace(session, table, columns, counts, months, platform_ids)
+
+
+def _replace(
+    session: Session,
+    table,
+    columns: Sequence[str],
+    counts: pd.DataFrame,
+    months: Sequence[int] | None,
+    platform_ids: Sequence[int] | None,
+) -> None:
+    """Replace ``table``'s rows of ``months`` × ``platform_ids`` (None: all), and the
+    all-platform rows of those months, by ``counts`` (per platform)."""
+    stale = []
+    if months is not None:
+        stale.append(table.month.in_(months))
+    if platform_ids is not None:  # the all-platform rows of these months are redone too
+        stale.append(or_(table.platform_id.in_(platform_ids), table.platform_id == ALL_PLATFORMS))
+    session.execute(delete(table).where(*stale))
     if platform_ids is not None:  # all-platform rows also sum the platforms not recounted
-        counts = pd.concat([counts, _other_platforms(session, months or [], platform_ids)])
+        others = _other_platforms(session, table, columns, months or [], platform_ids)
+        counts = pd.concat([counts, others])
+    keys = [c for c in columns if c not in ("platform_id", "complaints")]
     totals = (
-        counts.groupby(["dimension", "month", "status", "value"], sort=False)["complaints"]
+        counts.groupby(keys, sort=False)["complaints"]
         .sum()
         .reset_index()
         .assign(platform_id=ALL_PLATFORMS)
     )
     mine = counts[counts.platform_id.isin(platform_ids)] if platform_ids is not None else counts
+    connection = session.connection()
     for part in (mine, totals):
-        bulk_insert(connection, "summary_count", _COUNT_COLUMNS, _rows(part[list(_COUNT_COLUMNS)]))
+        bulk_insert(connection, table.__tablename__, columns, _rows(part[list(columns)]))
 
 
 def _read(session: Session, where: list) -> pd.DataFrame:
@@ -201,14 +228,47 @@ def _value_counts(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _other_platforms(
-    session: Session, months: Sequence[int], platform_ids: Sequence[int]
+    session: Session, table, columns: Sequence[str], months: Sequence[int], platform_ids
 ) -> pd.DataFrame:
     """Stored per-platform rows of ``months`` for every platform outside ``platform_ids``."""
-    c = SummaryCount
-    stmt = select(c.dimension, c.platform_id, c.month, c.status, c.value, c.complaints).where(
-        c.month.in_(months), c.platform_id != ALL_PLATFORMS, c.platform_id.not_in(platform_ids)
+    stmt = select(*(getattr(table, c) for c in columns)).where(
+        table.month.in_(months),
+        table.platform_id != ALL_PLATFORMS,
+        table.platform_id.not_in(platform_ids),
     )
-    return pd.DataFrame(session.connection().execute(stmt).all(), columns=list(_COUNT_COLUMNS))
+    return pd.DataFrame(session.connection().execute(stmt).all(), columns=list(columns))
+
+
+def _mondays(times: pd.Series) -> np.ndarray:
+    """YYYYMMDD of the Monday of each time's ISO week (text from SQLite, datetimes else)."""
+    days = pd.to_datetime(times.astype(str).str.slice(0, 10), format="%Y-%m-%d")
+    monday = pd.DatetimeIndex(days - pd.to_timedelta(days.dt.day_of_week, unit="D"))
+    return (monday.year * 10000 + monday.month * 100 + monday.day).to_numpy()
+
+
+def _week_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """summary_week rows per platform for every weekly dimension."""
+    keys = ["month", "platform_id", "status"]
+    weeks = _mondays(frame["submitted_at"]) if len(frame) else np.array([], dtype="int64")
+    parts = []
+    for name in WEEKLY:
+        dimension = BY_NAME[name]
+        labelled = frame[keys].assign(
+            week=weeks, value=dimension.labels_of(frame[dimension.column])
+        )
+        counted = labelled.groupby([*keys, "week", "value"], sort=False).size()
+        parts.append(counted.rename("complaints").reset_index().assign(dimension=name))
+    return pd.concat(parts, ignore_index=True)
+
+
+def week_sql(dialect: str):
+    """YYYYMMDD of the Monday of submitted_at's ISO week, in SQL (what :func:`_mondays`
+    computes in memory; :func:`check` and direct counts use it)."""
+    at = Complaint.submitted_at
+    if dialect == "sqlite":
+        monday = func.date(func.substr(at, 1, 10), "weekday 0", "-6 days")
+        return cast(func.replace(monday, "-", ""), Integer)
+    return cast(func.to_char(func.date_trunc("week", at), "YYYYMMDD"), Integer)
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple]:
@@ -255,10 +315,26 @@ def check(session: Session) -> list[str]:
         for pid, month, status, label, n in session.execute(stmt):
             for platform in (pid, ALL_PLATFORMS):
                 counted_counts[(dimension.name, platform, month, status, label)] += int(n)
+    w = SummaryWeek
+    stored_weeks = {
+        tuple(row[:-1]): row[-1]
+        for row in session.execute(select(*(getattr(w, name) for name in _WEEK_COLUMNS)))
+    }
+    counted_weeks: dict[tuple, int] = defaultdict(int)
+    week = week_sql(session.connection().dialect.name)
+    for name in WEEKLY:
+        value = BY_NAME[name].labelled()
+        groups = (Complaint.platform_id, keys[0], week, keys[2], value)
+        for pid, month, monday, status, label, n in session.execute(
+            select(*groups, func.count()).group_by(*groups)
+        ):
+            for platform in (pid, ALL_PLATFORMS):
+                counted_weeks[(name, platform, month, monday, status, label)] += int(n)
     problems = []
     for name, a, b in (
         ("summary_rating", stored, counted),
         ("summary_count", stored_counts, counted_counts),
+        ("summary_week", stored_weeks, counted_weeks),
     ):
         problems += [
             f"{name} {key}: stored {a.get(key)}, recounted {b.get(key)}"
@@ -408,6 +484,47 @@ def count_rows(
     if groups:
         stmt = stmt.group_by(*groups)
     return [row for row in session.connection().execute(stmt).all() if row[-1] is not None]
+
+
+def weekly(session: Session, filters: Filters) -> bool:
+    """Whether ``summary_week`` answers ``filters`` within the session's scope: whole weeks
+    (Monday to Sunday), no chosen provinces or other labels."""
+    f = scope.narrow(session, filters)
+    start, end = f.date_from, f.date_to
+    return (
+        not _DIRECT.get()
+        and f.provinces is None
+        and not f.choices
+        and start is not None
+        and end is not None
+        and start <= end
+        and start.weekday() == 0
+        and end.weekday() == 6
+    )
+
+
+def week_rows(
+    session: Session, dimension: str, filters: Filters, *, by_platform: bool
+) -> Sequence[Row]:
+    """(Monday YYYYMMDD, [platform id,] value, complaints) rows of a :data:`WEEKLY`
+    dimension for the whole weeks ``filters`` selects (see :func:`weekly`)."""
+    filters = scope.narrow(session, filters)
+    t = SummaryWeek
+    first, last = filters.date_from, filters.date_to
+    assert first is not None and last is not None
+    where = [
+        t.dimension == dimension,
+        *_where(t, filters, (month_of(first), month_of(last))),
+        t.week >= first.year * 10000 + first.month * 100 + first.day,
+        t.week <= last.year * 10000 + last.month * 100 + last.day,
+    ]
+    if by_platform or filters.restricts_platforms:
+        where.append(t.platform_id != ALL_PLATFORMS)
+    else:
+        where.append(t.platform_id == ALL_PLATFORMS)
+    groups = [t.week, *((t.platform_id,) if by_platform else ()), t.value]
+    stmt = select(*groups, func.sum(t.complaints)).where(*where).group_by(*groups)
+    return session.connection().execute(stmt).all()
 
 
 def month_span(

@@ -190,6 +190,7 @@ class Complaint(SQLModel, table=True):
             *("submitted_month", "platform_id", "status", "replied_at", "reply_tier"),
             *("score", "problem_type", "province", "gender", "amount_bracket", "age"),
             "complainant_type",
+            "submitted_at",
         ),
         Index("ix_complaint_platform_submitted", "platform_id", "submitted_at"),
         Index("ix_complaint_status_transferred", "status", "transferred_at"),
@@ -300,6 +301,28 @@ class SummaryCount(SQLModel, table=True):
     dimension: str = Field(sa_column=Column(String(16), primary_key=True))
     platform_id: int = Field(sa_column=Column(Integer, primary_key=True))
     month: int = Field(sa_column=Column(Integer, primary_key=True))
+    status: str = Field(sa_column=Column(String(8), primary_key=True))
+    value: str = Field(sa_column=Column(String(50), primary_key=True))
+    complaints: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class SummaryWeek(SQLModel, table=True):
+    """Complaints per ISO week, platform, status and value of a weekly dimension (problem
+    type, province): the weekly counts 消费预警 compares (models/alerts).
+
+    ``week`` is the Monday (YYYYMMDD); ``month`` the month of the complaints, so a week
+    across two months has rows in each and the (month, platform) keys that
+    :mod:`models.store.summary` recounts hold here too. ``platform_id`` 0 holds the sum
+    over all platforms, as in ``summary_count``.
+    """
+
+    __tablename__ = "summary_week"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    dimension: str = Field(sa_column=Column(String(16), primary_key=True))
+    month: int = Field(sa_column=Column(Integer, primary_key=True))
+    week: int = Field(sa_column=Column(Integer, primary_key=True))
+    platform_id: int = Field(sa_column=Column(Integer, primary_key=True))
     status: str = Field(sa_column=Column(String(8), primary_key=True))
     value: str = Field(sa_column=Column(String(50), primary_key=True))
     complaints: int = Field(sa_column=Column(Integer, nullable=False))

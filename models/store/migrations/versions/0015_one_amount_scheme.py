@@ -4,8 +4,9 @@ Older releases stored the coarse 0-5万元 some merchant-side reports use (from 
 the demo) beside the ordered brackets 0-100元 … 10000元以上, so charts listed it after
 10000元以上 and it overlapped five of them. Each such complaint now holds its amount's
 bracket (未选择 without an amount), exactly as an import reads that bracket
-(``normalize_bracket`` in models/rules/labels.py); the summary counts are rebuilt and the
-data version moves, so every cache reads the new brackets.
+(``normalize_bracket`` in models/rules/labels.py); the summary counts are emptied (counted
+again at the latest revision) and the data version moves, so every cache reads the new
+brackets.
 
 Revision ID: 0015
 Revises: 0014
@@ -31,7 +32,7 @@ complaint = sa.table(
 
 def upgrade() -> None:
     from models.rules.labels import AMOUNT_BRACKETS, bracket_for_amount, normalize_bracket
-    from models.store import freshness, summary
+    from models.store import freshness
 
     session = Session(bind=op.get_bind())
     outside = session.execute(
@@ -54,7 +55,9 @@ def upgrade() -> None:
             for cid, text, amount in outside
         ],
     )
-    summary.rebuild(session)
+    # Emptied, not recounted: the recount is today's code, writing today's tables, so it
+    # runs once the upgrade reaches the latest revision (models/store/schema.py).
+    session.execute(sa.text("DELETE FROM summary_count"))
     freshness.bump(session)
     session.flush()
 
