@@ -133,13 +133,14 @@ def navigation_for(viewer: Viewer | None, public: bool) -> dict:
     if viewer is None:
         if public:
             return {
-                pages.DASHBOARDS: _pages(pages.DASHBOARD_PAGES, pages.DEFAULT),
+                pages.DASHBOARDS: _pages(pages.PUBLIC_DASHBOARDS, pages.DEFAULT),
                 pages.ACCOUNT: _pages([pages.LOGIN_PAGE]),
             }
         return {pages.ACCOUNT: _pages([pages.LOGIN_PAGE], "login")}
     if viewer.must_change_password:
         return {pages.ACCOUNT: _pages([pages.ACCOUNT_PAGE], "account")}
-    sections = {pages.DASHBOARDS: _pages(pages.DASHBOARD_PAGES, pages.DEFAULT)}
+    dashboards = [spec for spec in pages.DASHBOARD_PAGES if viewer.can(spec.needs)]
+    sections = {pages.DASHBOARDS: _pages(dashboards, pages.DEFAULT)}
     workbench = [spec for spec in pages.WORKBENCH_PAGES if viewer.can(spec.needs)]
     if workbench:
         sections[pages.WORKBENCH] = _pages(workbench)
@@ -169,7 +170,7 @@ def _shared_view() -> bool:
     page = _titled(
         _navigate(
             _answering(
-                {pages.DASHBOARDS: _pages(pages.DASHBOARD_PAGES, pages.DEFAULT)},
+                {pages.DASHBOARDS: _pages(pages.PUBLIC_DASHBOARDS, pages.DEFAULT)},
                 why_not(None, shared=True),
             )
         )

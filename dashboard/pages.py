@@ -50,6 +50,8 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("leaderboard", "投诉榜", VIEWS / "leaderboard.py", DASHBOARDS, Can.VIEW, sidebar=True),
     PageSpec("cases", "典型案例", VIEWS / "cases.py", DASHBOARDS, Can.VIEW, sidebar=True),
+    # 预警 chooses its own week or month; management and staff only, never the public.
+    PageSpec("alerts", "预警", VIEWS / "alerts.py", DASHBOARDS, Can.ALERTS),
     # 报告 has its own choices (sector, year), where the sidebar's would only mislead.
     PageSpec("report", "报告", VIEWS / "report.py", DASHBOARDS, Can.VIEW),
     PageSpec("replies", "回复录入", ADMIN / "replies.py", WORKBENCH, Can.REPLY),
@@ -65,6 +67,8 @@ PAGES: tuple[PageSpec, ...] = (
 )
 BY_PATH = {spec.path: spec for spec in PAGES}
 DASHBOARD_PAGES = tuple(spec for spec in PAGES if spec.section == DASHBOARDS)
+#: The dashboards of the public board and of share links (what Can.VIEW alone opens).
+PUBLIC_DASHBOARDS = tuple(spec for spec in DASHBOARD_PAGES if spec.needs is Can.VIEW)
 WORKBENCH_PAGES = tuple(spec for spec in PAGES if spec.section == WORKBENCH)
 ACCOUNT_PAGE, LOGIN_PAGE = BY_PATH["account"], BY_PATH["login"]
 #: The page served at "/" for a logged-in or public viewer.

@@ -369,3 +369,30 @@ def ranking_bars(frame: pd.DataFrame) -> alt.Chart:
         )
     )
     return by_bars(chart)
+
+
+@memoized
+def alert_band(frame: pd.DataFrame, what: str) -> alt.LayerChart:
+    """A series against what was expected (columns period, first — the period's first
+    day —, actual, expected, low, high, flagged): the expected band in grey, the
+    expectation dashed, the counts in red, the alert's own window filled dark."""
+    weekly = bool(frame["period"].str.contains("W").any())
+    axis = alt.Axis(format="%-m月%-d日" if weekly else "%Y年%-m月", labelAngle=0, grid=False)
+    base = alt.Chart(frame).encode(x=alt.X("first:T", title=None, axis=axis))
+    band = base.mark_area(color="#e0e0e0").encode(y=alt.Y("low:Q", title=what), y2="high:Q")
+    expected = base.mark_line(color="#757575", strokeDash=DASH).encode(y="expected:Q")
+    tips = [
+        alt.Tooltip("period:N", title="期间"),
+        alt.Tooltip("actual:Q", title="投诉量", format=","),
+        alt.Tooltip("expected:Q", title="预期", format=",.1f"),
+        alt.Tooltip("low:Q", title="预期下限", format=",.1f"),
+        alt.Tooltip("high:Q", title="预期上限", format=",.1f"),
+    ]
+    actual = base.mark_line(color=RED).encode(y="actual:Q")
+    points = base.mark_point(filled=True, stroke=RED).encode(
+        y="actual:Q",
+        size=alt.condition("datum.flagged", alt.value(90), alt.value(30)),
+        fill=alt.condition("datum.flagged", alt.value("#8b0000"), alt.value(RED)),
+        tooltip=tips,
+    )
+    return alt.layer(band, expected, actual, points).properties(height=200)

@@ -16,10 +16,13 @@ from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from models import clock
+from models.alerts.detect import Alert, When
+from models.reads import alerts as alert_reads
 from models.reads import cases, overview, ratings, report, stats
 from models.reads import leaderboard as ranks
 from models.reads import platforms as platform_reads
@@ -190,6 +193,16 @@ def monthly_timeline(filters: Filters) -> dict[str, list[Rating]]:
 
 def leaderboard(filters: Filters, previous: Filters | None, limit: int | None = None) -> list[Rank]:
     return run(ranks.leaderboard, filters, previous, limit)
+
+
+def alerts(filters: Filters, when: When) -> list[Alert]:
+    """消费预警 of ``when`` within the viewer's scope, surest first."""
+    return run(alert_reads.alerts, filters, when)
+
+
+def alert_trace(filters: Filters, alert: Alert, periods: int = 26) -> pd.DataFrame:
+    """The series ``alert`` is about, period by period, within the viewer's scope."""
+    return run(alert_reads.alert_trace, filters, alert, periods)
 
 
 def search_cases(

@@ -27,6 +27,7 @@ class Can(StrEnum):
     """What an account may do."""
 
     VIEW = "view"  # the dashboards
+    ALERTS = "alerts"  # 预警: what rose or fell lately (management and staff, not the public)
     VIEW_PERSONAL = "view_personal"  # complainants' names and contact data
     REVIEW = "review"  # 投诉审核: transfer or reject
     REPLY = "reply"  # 回复录入
@@ -41,18 +42,19 @@ class Can(StrEnum):
 
 
 CAPABILITIES: dict[str, frozenset[Can]] = {
-    "viewer": frozenset({Can.VIEW}),
+    "viewer": frozenset({Can.VIEW, Can.ALERTS}),
     # A platform answers its own complaints: it sees them with the contact details it needs
     # to resolve them, and nothing of any other platform (its scope).
     "platform": frozenset({Can.VIEW, Can.VIEW_PERSONAL, Can.REPLY}),
     "staff": frozenset(
         {Can.VIEW, Can.VIEW_PERSONAL, Can.REVIEW, Can.REPLY, Can.SCORE, Can.MARK_TYPICAL}
-        | {Can.IMPORT}
+        | {Can.IMPORT, Can.ALERTS}
     ),
     "admin": frozenset(Can),
 }
 CAPABILITY_NAMES = {
     Can.VIEW: "查看看板",
+    Can.ALERTS: "消费预警",
     Can.VIEW_PERSONAL: "查看投诉人信息",
     Can.REVIEW: "投诉审核",
     Can.REPLY: "回复录入",

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from models import clock
-from models.alerts.model import BASELINE, SEASON, WINDOWS, Thresholds, rises
+from models.alerts.model import BASELINE, SEASON, WINDOWS, Thresholds, expectations, rises
 from models.errors import TousuError
 from models.reads.platforms import platforms
 from models.reads.ratings import monthly_inputs
@@ -382,10 +382,10 @@ def _rise_sentence(key: dict[str, str], when: When, window: int, actual, expecte
     else:
         who = ""
     what = f"“{key['problem_type']}”" if "problem_type" in key else ""
-    return (
-        f"{_span(when, window)}{who}{what}投诉 {actual:,.0f} 件，"
-        f"为此前同期预期（约 {expected:,.0f} 件）的 {actual / expected:.1f} 倍"
-    )
+    said = f"{_span(when, window)}{who}{what}投诉 {actual:,.0f} 件，"
+    if expected < 1:  # a ratio to almost nothing says nothing
+        return said + "而此前同期预期不到 1 件"
+    return said + f"为此前同期预期（约 {expected:,.0f} 件）的 {actual / expected:.1f} 倍"
 
 
 # --- ratings -----------------------------------------------------------------------------
@@ -480,3 +480,44 @@ def _rating_changes(when: When, now: Rating, then: Rating) -> list[Alert]:
         out.append(alert("timeliness", a, e, v_now[1] + v_then[1], text))
     # A fallen grade is news in itself; a drop in a rate only when it is not chance.
     return [a for a in out if a.kind == "grade" or a.score >= settings.alert_min_score]
+
+
+# --- a series over time (the 预警 page's chart) ---------------------------------------------
+
+
+def trace(session: Session, filters: Filters, alert: Alert, periods: int = 26) -> pd.DataFrame:
+    """The series an alert is about, period by period up to the alert's: its count, what
+    the model expected and a band of about 95 % around it (columns period, first, actual,
+    expected, low, high, flagged — the alert's own window). Empty for a rating alert, or
+    a series with no complaints in the scope."""
+    columns = ["period", "first", "actual", "expected", "low", "high", "flagged"]
+    if alert.kind != "rise":
+        return pd.DataFrame(columns=columns)
+    when = When.parse(alert.period)
+    oldest = when.step(1 - periods)
+    by_type, by_province = counts(
+        session, filters, when.kind, history_start(oldest).first, when.last
+    )
+    data = series(by_type, by_province, history_start(oldest).index, when.index)
+    key = {f: getattr(alert, f) for f in SERIES_FIELDS if getattr(alert, f) is not None}
+    if key not in data.keys:
+        return pd.DataFrame(columns=columns)
+    row = data.keys.index(key)
+    shown = [oldest.step(i) for i in range(periods)]
+    targets = np.array([w.index - data.start for w in shown])
+    actual, expected, low, high = expectations(
+        data.counts[row : row + 1], data.parent[row : row + 1], targets, when.kind
+    )
+    in_window = {when.step(-i).code for i in range(alert.window)}
+    return pd.DataFrame(
+        {
+            "period": [w.code for w in shown],
+            "first": pd.to_datetime([w.first for w in shown]),
+            "actual": actual[0],
+            "expected": expected[0],
+            "low": low[0],
+            "high": high[0],
+            "flagged": [w.code in in_window for w in shown],
+        },
+        columns=columns,
+    )

@@ -78,6 +78,47 @@ def _cumulative(counts: np.ndarray) -> np.ndarray:
     return np.concatenate([zero, np.cumsum(counts, axis=1, dtype=float)], axis=1)
 
 
+def _window(
+    own: np.ndarray, par: np.ndarray, targets: np.ndarray, w: int, kind: str, pseudo: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For windows of ``w`` periods ending at ``targets``: the count, its expectation, the
+    expectation's relative variance, and whether a full baseline precedes the window (the
+    model of the module docstring; ``own`` and ``par`` cumulative counts)."""
+    season, base = SEASON[kind], BASELINE[kind]
+    first = targets - w + 1
+    base_first = first - base
+    a = _sums(own, first, targets)
+    b = _sums(own, base_first, first - 1)
+    ly = first - season, targets - season, base_first - season, first - 1 - season
+    own_w, own_b = _sums(own, ly[0], ly[1]), _sums(own, ly[2], ly[3])
+    par_w, par_b = _sums(par, ly[0], ly[1]), _sums(par, ly[2], ly[3])
+    flat = w / base  # no season known: the window is as busy as the baseline
+    parent_ratio = np.where(par_b > 0, par_w / np.maximum(par_b, 1), flat)
+    has_year = (ly[2] >= 0)[None, :]
+    # Half a complaint at least: a season that saw none is "rare", not "impossible".
+    season_w = np.maximum(own_w + pseudo * parent_ratio, 0.5)
+    season_b = np.maximum(own_b + pseudo, 0.5)
+    rho = np.where(has_year, season_w / season_b, flat)
+    expected = np.maximum(b, 0.5) * rho  # half a complaint: a series new to its baseline
+    # The expectation's relative variance: the baseline's and the season ratio's.
+    noise = 1 / np.maximum(b, 0.5) + np.where(has_year, 1 / season_w + 1 / season_b, 0.0)
+    return a, expected, noise, (base_first >= 0)[None, :]
+
+
+def expectations(
+    counts: np.ndarray, parent: np.ndarray, targets: np.ndarray, kind: str, pseudo: float = PSEUDO
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per series and target period: the count, what the model expected, and a band of
+    about 95 % around it (the Poisson count's own spread plus the expectation's) — what
+    a chart draws. NaN where no full baseline precedes the period."""
+    a, expected, noise, has_baseline = _window(
+        _cumulative(counts), _cumulative(parent), np.asarray(targets), 1, kind, pseudo
+    )
+    spread = 1.96 * np.sqrt(expected + expected**2 * noise)
+    expected = np.where(has_baseline, expected, np.nan)
+    return a, expected, np.maximum(expected - spread, 0.0), expected + spread
+
+
 def rises(
     counts: np.ndarray,
     parent: np.ndarray,
@@ -91,35 +132,18 @@ def rises(
     ``counts`` and ``parent`` are series × periods (period 0 the oldest); ``parent[i]`` is
     series i's parent's counts. A target without a full baseline scores 0.
     """
-    season, base = SEASON[kind], BASELINE[kind]
     windows = WINDOWS[kind]
     own, par = _cumulative(counts), _cumulative(parent)
     targets = np.asarray(targets)
     best: Rises | None = None
     for w in windows:
-        first = targets - w + 1
-        base_first = first - base
-        a = _sums(own, first, targets)
-        b = _sums(own, base_first, first - 1)
-        ly = first - season, targets - season, base_first - season, first - 1 - season
-        own_w, own_b = _sums(own, ly[0], ly[1]), _sums(own, ly[2], ly[3])
-        par_w, par_b = _sums(par, ly[0], ly[1]), _sums(par, ly[2], ly[3])
-        flat = w / base  # no season known: the window is as busy as the baseline
-        parent_ratio = np.where(par_b > 0, par_w / np.maximum(par_b, 1), flat)
-        has_year = (ly[2] >= 0)[None, :]
-        # Half a complaint at least: a season that saw none is "rare", not "impossible".
-        season_w = np.maximum(own_w + pseudo * parent_ratio, 0.5)
-        season_b = np.maximum(own_b + pseudo, 0.5)
-        rho = np.where(has_year, season_w / season_b, flat)
-        expected = np.maximum(b, 0.5) * rho  # half a complaint: a series new to its baseline
-        # The expectation's relative variance: the baseline's and the season ratio's.
-        noise = 1 / np.maximum(b, 0.5) + np.where(has_year, 1 / season_w + 1 / season_b, 0.0)
+        a, expected, noise, has_baseline = _window(own, par, targets, w, kind, pseudo)
         b_eff = 1 / noise  # a Poisson count as uncertain as the expectation
         p0 = expected / (expected + b_eff)
         # P(A ≥ a | A + B_eff): the binomial tail as a regularized incomplete beta.
         p = np.where(a > 0, betainc(np.maximum(a, 1), b_eff + 1, p0), 1.0)
         score = -np.log10(np.clip(p * len(windows), 1e-300, 1.0))
-        score = np.where((base_first >= 0)[None, :], score, 0.0)
+        score = np.where(has_baseline, score, 0.0)
         ratio = a / np.where(expected > 0, expected, np.nan)  # none when the season says 0
         flagged = (
             (score >= thresholds.min_score)
