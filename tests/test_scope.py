@@ -24,13 +24,14 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 import streamlit as st
 from sqlalchemy import delete, select, text
 
 import models.reads
 from models.access import policy
-from models.alerts.detect import When
+from models.alerts.detect import Alert, When
 from models.errors import TousuError
 from models.ops import transfer
 from models.reads.cases import CaseQuery
@@ -283,6 +284,18 @@ ARGUMENTS: dict[str, tuple] = {
     "case_id": "every complaint",
     "today": (None, date(2024, 6, 15), date(2025, 12, 31)),
     "when": (When.parse("2024-W48"), When.parse("2024-11"), When.parse("2025-02")),
+    # the series a chart of 预警 draws: one per kind of series, weekly and monthly
+    "alert": tuple(
+        Alert("rise", period, *series, 0, 0, 0, 0, window, "")
+        for period, window, series in (
+            ("2024-W48", 2, ("社交电商", "小红书", None, None)),
+            ("2024-11", 1, (None, None, "退款问题", None)),
+            ("2025-02", 1, (None, None, None, "广东省")),
+            ("2024-W20", 1, ("金融科技", "分期乐", "网络欺诈", None)),
+            ("2024-08", 1, ("产业电商", None, None, None)),
+        )
+    ),
+    "periods": (6,),
 }
 #: Parameters that are not the reader's choice (set by the door itself).
 FIXED = {"org", "data_org"}
@@ -351,6 +364,8 @@ def _outcome(call) -> Any:
 def _comparable(value: Any) -> Any:
     """Results with the fields that identify rows by database id kept (ids are equal on
     both databases: B is a copy of A)."""
+    if isinstance(value, pd.DataFrame):  # NaN equal to NaN: as JSON
+        return ("DataFrame", value.to_json(orient="split", date_format="iso"))
     if is_dataclass(value):
         return (type(value).__name__, *(_comparable(getattr(value, f.name)) for f in fields(value)))
     if isinstance(value, dict):
@@ -407,6 +422,7 @@ def test_every_read_is_swept():
     """The sweep finds the reads the pages use (a rename must not silently drop them)."""
     door = {fn.__name__ for fn in door_reads()}
     assert {"distribution", "headline", "year_ratings", "sector_report", "case_export"} <= door
+    assert {"alerts", "alert_trace"} <= door
     domain = {fn.__name__ for fn in domain_reads()}
     assert {
         "distribution",
