@@ -40,8 +40,18 @@ COLUMNS = (
 def render() -> None:
     guard(__file__)
     st.title("预警")
-    widgets.title_line("投诉异常上升的平台、赛道、问题类型和地区，评级下降、反馈变差的平台")
+    # Its own choices, not the sidebar's: the line says them (the sidebar's would mislead).
+    line = st.empty()
     when, sectors = _choices()
+    scope = [_title(when), "、".join(sectors) or "全部赛道"]
+    line.caption(
+        " · ".join(
+            [
+                *(literal(p) for p in scope),
+                "投诉异常上升的平台、赛道、问题类型和地区，评级下降、反馈变差的平台",
+            ]
+        )
+    )
     # Every status the viewer may see: a rise shows first in complaints not yet reviewed.
     filters = Filters(statuses=None, sectors=tuple(sectors) or None)
     found = data.alerts(filters, when)
