@@ -14,13 +14,26 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from cli import alerts, data, doctor, names, ops, ratings, report, serve, share, stats, users
+from cli import (
+    alerts,
+    data,
+    digest,
+    doctor,
+    names,
+    ops,
+    ratings,
+    report,
+    serve,
+    share,
+    stats,
+    users,
+)
 from cli.argparse_zh import Parser, chinese
 from models.errors import TousuError, UnknownName
 from models.store import faults
 
 #: The command modules, in the order `tousu --help` lists their commands.
-COMMANDS = (data, ratings, report, alerts, ops, doctor, stats, users, share, serve)
+COMMANDS = (data, ratings, report, alerts, digest, ops, doctor, stats, users, share, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -63,13 +63,21 @@ SETTINGS_HELP: dict[str, str] = {
         "Default: 1.5."
     ),
     "TOUSU_ALERT_MIN_SCORE": (
-        "消费预警: … and unusual: −log10 of its p-value at least this (3: p ≤ 0.001). Default: 3."
+        "消费预警: … and unusual: −log10 of its p-value at least this (2.5: p ≤ 0.003). "
+        "Default: 2.5."
     ),
     "TOUSU_ALERT_MIN_DROP": (
         "消费预警: a platform's monthly 平台反馈率 or 回复时效性 falling by at least this much "
         "(0.1: ten percentage points, or 0.1 of timeliness) against the month before. "
         "Default: 0.1."
     ),
+    "TOUSU_SMTP_URL": (
+        "The mail server `tousu digest --send` hands the weekly digest to: "
+        "smtp://[user:password@]host[:port] (STARTTLS when the server offers it) or "
+        "smtps://… (TLS from the start). Default: none (the digest is only written)."
+    ),
+    "TOUSU_DIGEST_TO": "Comma-separated addresses the weekly digest is mailed to. Default: none.",
+    "TOUSU_DIGEST_FROM": "The digest's sender address. Default: tousu@localhost.",
     "TOUSU_STATE_DIR": (
         "Folder for what Tousu notes about itself while running (what `tousu serve` runs "
         "with, in serving.json: its address, public board, TOUSU_BASE_URL, process). "
@@ -118,6 +126,9 @@ class Settings:
     alert_min_ratio: float = 1.5
     alert_min_score: float = 2.5
     alert_min_drop: float = 0.1
+    smtp_url: str | None = None
+    digest_to: tuple[str, ...] = ()
+    digest_from: str = "tousu@localhost"
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -142,6 +153,11 @@ class Settings:
             alert_min_ratio=_number(env, "TOUSU_ALERT_MIN_RATIO", 1.5, at_least=1.0),
             alert_min_score=_number(env, "TOUSU_ALERT_MIN_SCORE", 2.5, at_least=0.0),
             alert_min_drop=_number(env, "TOUSU_ALERT_MIN_DROP", 0.1, at_least=0.0),
+            smtp_url=(env.get("TOUSU_SMTP_URL") or "").strip() or None,
+            digest_to=tuple(
+                a.strip() for a in (env.get("TOUSU_DIGEST_TO") or "").split(",") if a.strip()
+            ),
+            digest_from=(env.get("TOUSU_DIGEST_FROM") or "").strip() or "tousu@localhost",
         )
 
 
