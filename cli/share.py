@@ -24,6 +24,7 @@ def add_parser(sub) -> None:
     )
     add_filter_options(q, "--sector", "--platform", "--from", "--to")
     q.add_argument("--no-downloads", action="store_true", help="隐藏下载按钮")
+    q.add_argument("--alerts", action="store_true", help="也可查看“预警”页面（默认不可）")
     q.add_argument("--label", metavar="TEXT", help="标签，显示在横幅和列表中")
     share_sub.add_parser("list", help="链接的范围、有效期、状态和访问次数")
     q = share_sub.add_parser("revoke", help="立即撤销链接")
@@ -48,6 +49,7 @@ def cmd_share(args: argparse.Namespace) -> int:
                 date_from=args.date_from,
                 date_to=args.date_to,
                 downloads=not args.no_downloads,
+                alerts=args.alerts,
             )
             url = sharing.url_for(token)
             print(url)

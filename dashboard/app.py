@@ -128,6 +128,11 @@ def _handle_requests() -> None:
         auth.renew()
 
 
+def _dashboards(viewer: Viewer) -> list:
+    """The dashboard pages ``viewer`` may open (预警 only with its capability)."""
+    return [spec for spec in pages.DASHBOARD_PAGES if viewer.can(spec.needs)]
+
+
 def navigation_for(viewer: Viewer | None, public: bool) -> dict:
     """The pages this viewer may open, by section. Unlisted pages cannot be reached."""
     if viewer is None:
@@ -139,8 +144,7 @@ def navigation_for(viewer: Viewer | None, public: bool) -> dict:
         return {pages.ACCOUNT: _pages([pages.LOGIN_PAGE], "login")}
     if viewer.must_change_password:
         return {pages.ACCOUNT: _pages([pages.ACCOUNT_PAGE], "account")}
-    dashboards = [spec for spec in pages.DASHBOARD_PAGES if viewer.can(spec.needs)]
-    sections = {pages.DASHBOARDS: _pages(dashboards, pages.DEFAULT)}
+    sections = {pages.DASHBOARDS: _pages(_dashboards(viewer), pages.DEFAULT)}
     workbench = [spec for spec in pages.WORKBENCH_PAGES if viewer.can(spec.needs)]
     if workbench:
         sections[pages.WORKBENCH] = _pages(workbench)
@@ -162,15 +166,16 @@ def _shared_view() -> bool:
         st.error("此分享链接无效、已过期或已被撤销。请联系提供链接的管理员获取新的链接。")
         st.stop()
     st.session_state["share_token"] = token
-    st.session_state["viewer"] = Viewer(
-        "share", scope=link.filters, downloads=link.downloads, label=link.label
+    viewer = Viewer(
+        "share", scope=link.filters, downloads=link.downloads, label=link.label, alerts=link.alerts
     )
+    st.session_state["viewer"] = viewer
     if not link.downloads:
         widgets.hide_download_paths()
     page = _titled(
         _navigate(
             _answering(
-                {pages.DASHBOARDS: _pages(pages.PUBLIC_DASHBOARDS, pages.DEFAULT)},
+                {pages.DASHBOARDS: _pages(_dashboards(viewer), pages.DEFAULT)},
                 why_not(None, shared=True),
             )
         )

@@ -112,3 +112,28 @@ def test_the_public_and_platform_accounts_are_not_offered_it(site, who):
     at = app(period="all") if who is None else logged_in(who)
     with pytest.raises(ValueError):  # not a registered page for them
         open_alerts(at)
+
+
+@pytest.mark.parametrize("alerts", [False, True])
+def test_a_share_link_opens_it_only_when_it_allows(site, alerts):
+    """Off by default; a link that allows it shows the alerts of its own scope only."""
+    from models.access import sharing
+
+    with session_scope(get_engine(site)) as session:
+        _info, token = sharing.create_link(
+            session, CLI, label="记者", sectors=["金融科技"], alerts=alerts
+        )
+    at = app(share=token)
+    assert errors(at) == []
+    if not alerts:
+        with pytest.raises(ValueError):
+            open_alerts(at)
+        return
+    at = open_alerts(at)
+    assert errors(at) == []
+    shown = [t.value for t in at.text if t.value.endswith("。")]
+    assert not any(RISE[0] in s for s in shown)  # 拼多多 is not 金融科技
+    with session_scope(get_engine(site)) as session:
+        scope = at.session_state["viewer"].scope
+        found = detect(session, Filters(statuses=None).intersect(scope), When.latest("week", TODAY))
+    assert shown == [a.sentence + "。" for a in found[:30]]

@@ -27,10 +27,14 @@ class Viewer:
     downloads: bool = True
     label: str | None = None
     must_change_password: bool = False
+    alerts: bool = False  # a share link that also opens 预警
 
     def can(self, capability: Can) -> bool:
-        """Whether this viewer may do ``capability`` (share links and visitors: view only)."""
-        if self.kind in ("anonymous", "share"):
+        """Whether this viewer may do ``capability`` (visitors: view only; share links: view,
+        and 预警 when the link allows it)."""
+        if self.kind == "share":
+            return capability is Can.VIEW or (capability is Can.ALERTS and self.alerts)
+        if self.kind == "anonymous":
             return capability is Can.VIEW
         return can(self.kind, capability)
 

@@ -43,6 +43,12 @@ def _create_form(who) -> None:
             key="sh_days",
         )
         downloads = st.checkbox("允许下载数据和图片", value=True, key="sh_downloads")
+        alerts = st.checkbox(
+            "也可查看“预警”页面",
+            value=False,
+            key="sh_alerts",
+            help="预警是内部信息，默认不对链接开放；链接范围同样适用于预警",
+        )
         if st.form_submit_button("创建链接", type="primary"):
             done = run_write(
                 sharing.create_link,
@@ -54,6 +60,7 @@ def _create_form(who) -> None:
                 date_from=date_from,
                 date_to=date_to,
                 downloads=downloads,
+                alerts=alerts,
                 success="分享链接已创建",
             )
             if done:
@@ -71,6 +78,7 @@ def _links(who) -> None:
                 "标签": i.label,
                 "范围": i.describe(),
                 "下载": "允许" if i.downloads else "不允许",
+                "预警": "可查看" if i.alerts else "不可查看",
                 "有效期至": f"{i.expires_at:%Y-%m-%d %H:%M}",
                 "状态": i.state,
                 "访问次数": i.views,

@@ -12,13 +12,14 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from admin.common import guard
 from models import clock
+from models.access.policy import Can
 from models.alerts.detect import Alert, When
 from models.rules.filters import Filters
 from web import charts, data, widgets
 from web.chart_memo import vega_spec
 from web.markup import literal
+from web.viewer import current_viewer
 
 KINDS = {"week": "周", "month": "月"}
 #: How far back a reader may look: a year of weeks, two years of months.
@@ -38,7 +39,10 @@ COLUMNS = (
 
 
 def render() -> None:
-    guard(__file__)
+    # Checked here too, not only by the menu (a share link opens it only when it allows).
+    if not current_viewer().can(Can.ALERTS):
+        st.error("无权访问：此页面需要“消费预警”权限。")
+        st.stop()
     st.title("预警")
     # Its own choices, not the sidebar's: the line says them (the sidebar's would mislead).
     line = st.empty()

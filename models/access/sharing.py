@@ -62,6 +62,7 @@ class LinkInfo:
     revoked_at: datetime | None
     views: int
     last_used_at: datetime | None
+    alerts: bool = False  # also opens 预警
 
     @property
     def state(self) -> str:
@@ -105,6 +106,7 @@ def _info(row: ShareLink) -> LinkInfo:
         row.revoked_at,
         row.views,
         row.last_used_at,
+        bool(row.alerts),
     )
 
 
@@ -162,6 +164,7 @@ def create_link(
     date_from: date | None = None,
     date_to: date | None = None,
     downloads: bool = True,
+    alerts: bool = False,
 ) -> tuple[LinkInfo, str]:
     """Make a link (administrators). Returns its info and the token — shown only this once."""
     authorize(session, actor, Can.SHARE)
@@ -181,6 +184,7 @@ def create_link(
         "date_from": date_from,
         "date_to": date_to,
         "downloads": downloads,
+        "alerts": alerts,
         "created_by": actor.username,
         "created_at": now,
         "expires_at": now + timedelta(days=expires_days),

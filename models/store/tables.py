@@ -175,6 +175,10 @@ class ShareLink(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=_dt())
     views: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     last_used_at: datetime | None = Field(default=None, sa_column=_dt())
+    #: The link also opens 预警 (internal by default: only when an admin says so).
+    alerts: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class Complaint(SQLModel, table=True):
