@@ -26,7 +26,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--week", type=when_arg("week"), metavar="YYYY-Www", help="ISO 周，如 2026-W48")
     add_filter_options(p, "--sector")
-    p.add_argument("--output", type=Path, metavar="FILE", help="写入 HTML 文件（.txt 为纯文本）")
+    p.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="写入文件：.html（默认）、.pdf 或 .txt（纯文本）",
+    )
     p.add_argument("--send", action="store_true", help="通过邮件发送")
     p.set_defaults(handler=cmd_digest)
 
@@ -43,9 +48,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
         found = digest.build(session, CLI, week, filters_from(args))
     org = settings.report_org
     if args.output:
-        as_text = args.output.suffix.lower() == ".txt"
-        content = writer.text(found, org) if as_text else writer.html(found, org)
-        args.output.write_text(content, encoding="utf-8")
+        kind = args.output.suffix.lower()
+        if kind == ".pdf":
+            args.output.write_bytes(writer.pdf(found, org))
+        else:
+            content = writer.text(found, org) if kind == ".txt" else writer.html(found, org)
+            args.output.write_text(content, encoding="utf-8")
         print(f"已写入 {args.output}：{found.title}")
     if args.send:
         mail = writer.message(found, org, settings.digest_from, settings.digest_to)

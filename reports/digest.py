@@ -92,6 +92,13 @@ def html(digest: Digest, org: str) -> str:
     )
 
 
+def pdf(digest: Digest, org: str) -> bytes:
+    """The HTML as an A4 PDF (WeasyPrint, with the CJK fonts the system has)."""
+    from weasyprint import HTML  # loads pango: only when a PDF is asked for
+
+    return HTML(string=html(digest, org)).write_pdf()
+
+
 def text(digest: Digest, org: str) -> str:
     """The digest as plain text (the mail's other part)."""
     lines = [digest.title, f"{org} · 投诉人信息已脱敏", ""]

@@ -4,7 +4,9 @@ its text escaped and masked; the file written and the mail a real SMTP server re
 
 from __future__ import annotations
 
+import contextlib
 import email
+import re
 import shutil
 from datetime import datetime
 from email import policy
@@ -164,3 +166,21 @@ def test_without_a_mail_server_nothing_is_sent_and_it_says_why(db, monkeypatch, 
     monkeypatch.setenv("TOUSU_DIGEST_TO", "boss@example.org")
     assert tousu(["digest", "--week", "2026-W48", "--send"]) == 1
     assert "无法通过 127.0.0.1" in capsys.readouterr().err
+
+
+def test_the_pdf_is_the_html_on_a4_with_chinese_fonts(db, tmp_path, monkeypatch):
+    import zlib
+
+    monkeypatch.setenv("TOUSU_DATABASE_URL", db)
+    out = tmp_path / "digest.pdf"
+    assert tousu(["digest", "--week", "2026-W48", "--output", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    streams = []
+    for start in (m.end() for m in re.finditer(rb"stream\r?\n", data)):
+        with contextlib.suppress(zlib.error):
+            streams.append(zlib.decompress(data[start : data.find(b"endstream", start)]))
+    inside = b"".join(streams) + data
+    assert re.search(rb"/MediaBox\s*\[\s*0 0 595\.\d+ 841\.\d+", inside)  # A4 in points
+    fonts = set(re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([A-Za-z0-9\-]+)", inside))
+    assert any(b"CJK" in f for f in fonts), fonts  # the Chinese drawn, not boxes
