@@ -24,13 +24,18 @@ def add_parser(sub) -> None:
         "评级、平台反馈率和回复时效性的下降只按月（--month）给出。",
     )
     when = p.add_mutually_exclusive_group()
-    when.add_argument(
-        "--week", type=when_arg("week"), metavar="YYYY-Www", help="ISO 周，如 2026-W48"
-    )
+    add_week_option(when)
     when.add_argument("--month", type=when_arg("month"), metavar="YYYY-MM", help="月份，如 2026-11")
     add_filter_options(p, "--sector", "--platform", "--province")
     p.add_argument("--format", choices=FORMATS, default="table", help="输出格式（默认 table）")
     p.set_defaults(handler=cmd_alerts)
+
+
+def add_week_option(parser) -> None:
+    """``--week 2026-W48``: an ISO week (alerts, digest)."""
+    parser.add_argument(
+        "--week", type=when_arg("week"), metavar="YYYY-Www", help="ISO 周，如 2026-W48"
+    )
 
 
 def when_arg(kind: str):

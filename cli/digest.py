@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.alerts import when_arg
+from cli.alerts import add_week_option
 from cli.data import require_schema
 from cli.filter_options import add_filter_options, filters_from
 from models.access.roles import CLI
@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
         description="默认为最近一个完整的周。--send 通过 TOUSU_SMTP_URL 发给 TOUSU_DIGEST_TO；"
         "投诉人信息一律脱敏。定时发送请用 cron 或 systemd 定时器（见 deploy/）。",
     )
-    p.add_argument("--week", type=when_arg("week"), metavar="YYYY-Www", help="ISO 周，如 2026-W48")
+    add_week_option(p)
     add_filter_options(p, "--sector")
     p.add_argument(
         "--output",
