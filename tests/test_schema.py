@@ -86,6 +86,8 @@ def test_0015_puts_every_stored_bracket_in_the_one_scheme(engine):
             update(Complaint).where(Complaint.id.in_(ids[:3])).values(amount_bracket="0-5万元")
         )
         summary.rebuild(session)
+    schema.downgrade(engine, "0015")  # the later migrations' own undo
+    with session_scope(engine) as session:
         session.execute(text("UPDATE alembic_version SET version_num = '0014'"))
     schema.upgrade(engine)
     with session_scope(engine) as session:
@@ -160,3 +162,43 @@ def test_complaints_from_before_complainant_types_are_consumers(tmp_path):
         assert summary.check(session) == []
         assert stats.counts(session, Filters(), "complainant_type") == {"消费者": 1}
         assert stats.counts(session, Filters(), "gender") == {"女": 1}
+
+
+def test_0016_indexes_the_complaints_already_stored(engine):
+    """A database from before 0016 gets its one- and two-character index built for the
+    complaints it holds, and keeps it in step afterwards; undone, it is gone."""
+    from sqlalchemy import select
+
+    from models.reads.cases import search_cases
+    from models.rules.filters import Filters
+    from models.store import search_index
+    from models.store.db import session_scope
+    from models.store.tables import Complaint
+    from tests.factories import add_complaints, add_platforms
+
+    add_platforms(engine, ("慧聪网", "产业电商", True))
+    rows = [
+        {"platform": "慧聪网", "submitted_at": f"2024-05-0{i + 1} 10:00", "title": t, "content": c}
+        for i, (t, c) in enumerate([("罕见", "退款"), ("退款", "客服"), ("质量", "罕")])
+    ]
+    schema.downgrade(engine, "0015")
+    add_complaints(engine, rows)
+    schema.upgrade(engine)
+    add_complaints(engine, [{**rows[0], "external_id": "new", "submitted_at": "2024-06-01 10:00"}])
+    with session_scope(engine) as session:
+        titles = {
+            w: [r.title for r in search_cases(session, Filters(), text=w)[0]] for w in "罕见退"
+        }
+        assert titles == {
+            "罕": ["罕见", "质量", "罕见"],
+            "见": ["罕见", "罕见"],
+            "退": ["罕见", "退款", "罕见"],
+        }
+        assert search_index.narrowing(session, "罕见") is not None
+        assert session.scalars(
+            select(Complaint.id).where(search_index.narrowing(session, "客服"))
+        ).all()
+    schema.downgrade(engine, "0015")  # undone completely: made again without a clash
+    schema.upgrade(engine)
+    with session_scope(engine) as session:
+        assert search_cases(session, Filters(), text="罕见")[1] == 2
