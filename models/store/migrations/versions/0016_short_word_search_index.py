@@ -4,9 +4,9 @@ A trigram index (0008) cannot answer them, so they scanned: seconds at a million
 
 SQLite: an FTS5 table with the unicode61 tokenizer over the public text with a space after
 every character (``tousu_chars``, a function every Tousu connection registers): one token
-per character, so a word is a phrase of its characters. unicode61 alone would keep a run
-of Chinese characters as one token, and the trigram tokenizer has no token under three
-characters. Contentless (the spaced text is stored nowhere), kept in step by triggers.
+per character — punctuation and symbols too (``categories``) — so a word is a phrase of
+its characters. unicode61 alone would keep a run of Chinese characters as one token, and
+the trigram tokenizer has no token under three characters. Contentless (the spaced text is stored nowhere), kept in step by triggers.
 
 PostgreSQL: a GIN index over ``complaint_grams(public_text)``, the array of the text's
 characters and pairs of adjacent characters; a word of one or two characters is one array
@@ -27,7 +27,8 @@ depends_on = None
 
 SQLITE = [
     "CREATE VIRTUAL TABLE complaint_search_chars USING fts5("
-    "public_text, content='', tokenize='unicode61 remove_diacritics 0', columnsize=0)",
+    "public_text, content='', columnsize=0, "
+    "tokenize='unicode61 remove_diacritics 0 categories ''L* N* Co M* P* S*''')",
     "CREATE TRIGGER complaint_search_chars_insert AFTER INSERT ON complaint "
     "WHEN new.public_text IS NOT NULL BEGIN "
     "INSERT INTO complaint_search_chars(rowid, public_text) "
