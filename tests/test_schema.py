@@ -58,14 +58,6 @@ def test_downgrade_to_base_and_back(engine):
     assert schema.current_revision(engine) == schema.head_revision()
 
 
-def _back_to(engine, revision: str) -> None:
-    """The schema as ``revision`` left it: the later migrations' downgrades, in order."""
-    from alembic import command
-
-    with engine.begin() as connection:
-        command.downgrade(schema._config(connection), revision)
-
-
 def test_0015_puts_every_stored_bracket_in_the_one_scheme(engine):
     """A database from before 0015 holds the coarse 0-5万元: after the upgrade each such
     complaint has its amount's bracket (未选择 without one), and the summaries count it so."""
@@ -94,7 +86,7 @@ def test_0015_puts_every_stored_bracket_in_the_one_scheme(engine):
             update(Complaint).where(Complaint.id.in_(ids[:3])).values(amount_bracket="0-5万元")
         )
         summary.rebuild(session)
-    _back_to(engine, "0014")  # every later revision undone by its own downgrade
+    schema.downgrade(engine, "0014")  # every later revision undone by its own downgrade
     schema.upgrade(engine)
     with session_scope(engine) as session:
         stored = (
@@ -168,3 +160,43 @@ def test_complaints_from_before_complainant_types_are_consumers(tmp_path):
         assert summary.check(session) == []
         assert stats.counts(session, Filters(), "complainant_type") == {"消费者": 1}
         assert stats.counts(session, Filters(), "gender") == {"女": 1}
+
+
+def test_0018_indexes_the_complaints_already_stored(engine):
+    """A database from before 0018 gets its one- and two-character index built for the
+    complaints it holds, and keeps it in step afterwards; undone, it is gone."""
+    from sqlalchemy import select
+
+    from models.reads.cases import search_cases
+    from models.rules.filters import Filters
+    from models.store import search_index
+    from models.store.db import session_scope
+    from models.store.tables import Complaint
+    from tests.factories import add_complaints, add_platforms
+
+    add_platforms(engine, ("慧聪网", "产业电商", True))
+    rows = [
+        {"platform": "慧聪网", "submitted_at": f"2024-05-0{i + 1} 10:00", "title": t, "content": c}
+        for i, (t, c) in enumerate([("罕见", "退款"), ("退款", "客服"), ("质量", "罕")])
+    ]
+    schema.downgrade(engine, "0017")
+    add_complaints(engine, rows)
+    schema.upgrade(engine)
+    add_complaints(engine, [{**rows[0], "external_id": "new", "submitted_at": "2024-06-01 10:00"}])
+    with session_scope(engine) as session:
+        titles = {
+            w: [r.title for r in search_cases(session, Filters(), text=w)[0]] for w in "罕见退"
+        }
+        assert titles == {
+            "罕": ["罕见", "质量", "罕见"],
+            "见": ["罕见", "罕见"],
+            "退": ["罕见", "退款", "罕见"],
+        }
+        assert search_index.narrowing(session, "罕见") is not None
+        assert session.scalars(
+            select(Complaint.id).where(search_index.narrowing(session, "客服"))
+        ).all()
+    schema.downgrade(engine, "0017")  # undone completely: made again without a clash
+    schema.upgrade(engine)
+    with session_scope(engine) as session:
+        assert search_cases(session, Filters(), text="罕见")[1] == 2

@@ -1,6 +1,6 @@
-"""Keyword search equals a plain LIKE scan — through the search index (SQLite's FTS5
-trigram table, PostgreSQL's pg_trgm) and without it, on random data and after every
-kind of write."""
+"""Keyword search equals a plain LIKE scan — through the search indexes (SQLite's FTS5
+trigram and one-character tables, PostgreSQL's pg_trgm and character-pair GIN index) and
+without them, on random data and after every kind of write."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ from models.store.tables import Complaint
 from models.writes import workflow
 from tests.factories import add_complaints, add_platforms
 
-ALPHABET = "退款客服保鲜措施问题商家平台发货质量虚假促销ab"
+#: Chinese, Latin letters of both cases, digits, punctuation, LIKE's own wildcards and a
+#: character newer than FTS5's Unicode tables: words of one and two characters of every kind.
+ALPHABET = "退款客服保鲜措施问题商家平台发货质量虚假促销abAB12，。!%_🫠"
 
 
 def _text(rng: random.Random, low: int, high: int) -> str:
@@ -58,16 +60,37 @@ def _like_scan(session, word: str) -> tuple[list[int], int]:
 
 
 def _words(rng: random.Random, session) -> list[str]:
+    """Pieces of the stored texts (one and two characters most often), pieces across the
+    line between title and content (``public_text`` joins them with a line break), and
+    words that are nowhere or made of punctuation alone."""
     texts = session.scalars(select(Complaint.public_text)).all()
     words = []
-    for _ in range(40):
+    for _ in range(60):
         source = rng.choice(texts)
-        size = rng.randint(1, 6)
+        size = rng.choice([1, 1, 2, 2, 2, 3, 4, 6])
         at = rng.randrange(max(1, len(source) - size))
         word = source[at : at + size]
         if word.strip() and len(word.split()) == 1:  # search splits on whitespace
             words.append(word.strip())
-    return [*words, "保鲜措施退款", "ab%", "不存在的词语", "A"]
+    for title, content in rng.sample(
+        session.execute(select(Complaint.title, Complaint.content)).all(), 8
+    ):
+        words += [title[-1] + content[0], title[-2:] + content[:1], title[-1:] + content[:2]]
+    return [
+        *words,
+        "保鲜措施退款",
+        "ab%",
+        "不存在的词语",
+        "A",
+        "b1",
+        "，",
+        "%",
+        "_",
+        "!。",
+        "退!",
+        "🫠",
+        "款🫠",
+    ]
 
 
 def _assert_search_equals_like(engine, rng: random.Random) -> None:
@@ -111,24 +134,53 @@ def test_search_equals_a_like_scan_after_every_kind_of_write(searched, monkeypat
     _assert_search_equals_like(searched, rng)
 
 
-def test_sqlite_search_uses_the_trigram_index(sqlite_url):
-    from models.store.db import get_engine
-
-    engine = get_engine(sqlite_url)
+def test_a_rare_word_of_any_length_is_fetched_through_an_index(engine):
+    """A word of one or two characters too (no trigram answers it);
+    on SQLite, a word of characters newer than FTS5's Unicode tables is scanned."""
     add_platforms(engine, ("云集", "社交电商", True))
     add_complaints(engine, _rows(random.Random(7), 50))
+    add_complaints(
+        engine,
+        [
+            {
+                "external_id": "R",
+                "platform": "云集",
+                "title": "罕",
+                "content": "见字",
+                "submitted_at": "2024-03-01 10:00",
+            }
+        ],
+    )
+    sqlite = engine.dialect.name == "sqlite"
     with session_scope(engine) as session:
-        assert search_index.narrowing(session, "保鲜措施") is not None
-        assert search_index.narrowing(session, "退款") is None  # two characters: a scan
-        plan = (
-            session.connection()
-            .exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT rowid FROM complaint_search "
-                "WHERE complaint_search MATCH '\"保鲜措施\"'"
-            )
-            .all()
-        )
-    assert "VIRTUAL TABLE" in str(plan)
+        for word in ("罕", "罕见", "见字", "保鲜措施"):
+            if sqlite or len(word) < 3:  # PostgreSQL's planner uses pg_trgm for LIKE itself
+                assert search_index.narrowing(session, word) is not None, word
+        assert search_index.narrowing(session, "，") is not None  # punctuation is a token
+        if sqlite:  # unknown to FTS5's Unicode 6.1: no token, an empty phrase
+            assert search_index.narrowing(session, "🫠") is None
+    with session_scope(engine) as session:
+        rows, total = search_cases(session, Filters(), text="罕见")  # across title and content
+        assert (rows, total) == ([], 0)
+        rows, total = search_cases(session, Filters(), text="见字 罕")
+        assert [r.title for r in rows] == ["罕"] and total == 1
+    with engine.connect() as connection:
+        if sqlite:
+            explain = "EXPLAIN QUERY PLAN SELECT rowid FROM {} WHERE {} MATCH '{}'"
+            plans = [
+                connection.exec_driver_sql(explain.format(t, t, p)).all()
+                for t, p in (
+                    ("complaint_search", '"保鲜措施"'),
+                    ("complaint_search_chars", '"见 字"'),
+                )
+            ]
+            assert all("VIRTUAL TABLE" in str(plan) for plan in plans)
+        else:
+            connection.exec_driver_sql("SET enable_seqscan = off")  # 51 rows: a scan is cheaper
+            plan = connection.exec_driver_sql(
+                "EXPLAIN SELECT id FROM complaint WHERE complaint_grams(public_text) @> '{见字}'"
+            ).all()
+            assert search_index.GRAMS_INDEX in str(plan)
 
 
 @given(

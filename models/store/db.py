@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from models.settings import get_settings
 from models.store import faults
+from models.store.search_index import CHARS_FUNCTION, chars
 
 
 def normalize_url(url: str) -> str:
@@ -37,6 +38,8 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
     dbapi_conn.isolation_level = None
+    # The triggers of the one-character search index call it (models/store/search_index.py).
+    dbapi_conn.create_function(CHARS_FUNCTION, 1, chars, deterministic=True)
 
 
 #: How long a writer waits for SQLite's write lock in all (an import of 200,000 rows holds

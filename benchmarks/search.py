@@ -1,0 +1,102 @@
+"""python -m benchmarks.search --database URL — the slowest keyword search over many words.
+
+Words and word pieces of one to four characters taken from the stored texts (common and
+rare), pieces of them found nowhere, and the words people type (退款, 客服, 骚扰, 退), each
+searched as the 典型案例 page does (``search_cases``, 50 rows and the capped count) over
+all years and over one year. ``--before`` searches as before migration 0018: words of one
+or two characters get no index, and a word is fetched through an index under 5,000 matches. Prints the slowest searches and the median/p95 per length.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections import defaultdict
+from unittest import mock
+
+from sqlalchemy import func, select
+
+from models.reads.cases import search_cases
+from models.rules.filters import Filters
+from models.store import search_index
+from models.store.db import get_engine, session_scope
+from models.store.tables import Complaint
+
+TYPED = ("退款", "客服", "骚扰", "退", "款", "假", "发货", "质量", "退款问题", "保鲜措施", "王女士")
+
+
+def words(session, count: int, seed: int = 1) -> list[str]:
+    """``count`` distinct words: pieces of stored texts by length, and pieces found nowhere."""
+    rng = random.Random(seed)
+    top = session.scalar(select(func.max(Complaint.id))) or 0
+    texts = [
+        session.scalar(select(Complaint.public_text).where(Complaint.id == rng.randint(1, top)))
+        or ""
+        for _ in range(400)
+    ]
+    chars = sorted({c for t in texts for c in t if not c.isspace()})
+    found: dict[str, None] = dict.fromkeys(TYPED)
+    while len(found) < count:
+        size = rng.choice([1, 2, 2, 3, 4])
+        if rng.random() < 0.25:  # a piece probably found nowhere: rare, so fetched
+            word = "".join(rng.choice(chars) for _ in range(size))
+        else:
+            text = rng.choice(texts)
+            at = rng.randrange(max(1, len(text) - size))
+            word = text[at : at + size]
+        if word and len(word.split()) == 1 and word == word.strip():
+            found[word] = None
+    return list(found)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--words", type=int, default=300)
+    parser.add_argument("--year", type=int, default=2024)
+    parser.add_argument("--before", action="store_true", help="no index for 1–2 characters")
+    args = parser.parse_args()
+    engine = get_engine(args.database)
+    original = search_index.narrowing
+
+    def before(session, word):  # the code before 0018: short words had no index
+        return None if len(word) < 3 else original(session, word)
+
+    patches = (
+        mock.patch.object(search_index, "narrowing", before if args.before else original),
+        mock.patch.object(search_index, "SELECTIVE", 5_000 if args.before else 50_000),
+    )
+    with patches[0], patches[1]:
+        with session_scope(engine) as session:
+            chosen = words(session, args.words)
+        timings: list[tuple[float, str, str, int]] = []
+        for scope, filters in (
+            ("all years", Filters()),
+            (str(args.year), Filters.for_year(args.year)),
+        ):
+            for word in chosen:
+                with session_scope(engine) as session:
+                    started = time.perf_counter()
+                    _rows, total = search_cases(session, filters, text=word)
+                    timings.append((time.perf_counter() - started, word, scope, total))
+    by_length: dict[str, list[float]] = defaultdict(list)
+    for seconds, word, _scope, _total in timings:
+        by_length[f"{min(len(word), 3)}{'+' if len(word) >= 3 else ''} chars"].append(seconds)
+    label = "before 0018" if args.before else "now"
+    print(f"{label}: {len(chosen)} words × 2 scopes on {engine.dialect.name}")
+    for name, samples in sorted(by_length.items()):
+        samples.sort()
+        p95 = samples[int(len(samples) * 0.95) - 1]
+        print(
+            f"  {name}: n={len(samples)} median {statistics.median(samples) * 1000:.0f} ms, "
+            f"p95 {p95 * 1000:.0f} ms, max {samples[-1] * 1000:.0f} ms"
+        )
+    print("  slowest:")
+    for seconds, word, scope, total in sorted(timings, reverse=True)[:8]:
+        print(f"    {seconds * 1000:7.0f} ms  {word!r:12} {scope:9} {total:>6} matches")
+
+
+if __name__ == "__main__":
+    main()
