@@ -102,6 +102,7 @@ def _link(link_id: int, label: str, created: datetime, *, revoked: bool = False)
         "token_hash": secrets.token_hex(32),
         "label": label,
         "downloads": True,
+        "alerts": False,
         "created_by": CROOK,
         "created_at": created.isoformat(),
         "expires_at": (created + TEN_YEARS).isoformat(),
