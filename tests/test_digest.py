@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import email
 import re
-import shutil
 from datetime import datetime
 from email import policy
 from html.parser import HTMLParser
@@ -20,34 +19,24 @@ from cli.main import main as tousu
 from models.access.roles import CLI
 from models.alerts import digest
 from models.alerts.detect import When, detect
-from models.demo import generate_demo
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
-from models.store.db import dispose_engines, get_engine, session_scope
+from models.store.db import get_engine, session_scope
 from models.store.tables import Complaint
 from reports import digest as writer
 from tests.browser import free_port
-from tests.conftest import _reset_postgres
 from tests.factories import add_complaints
-from tests.test_alerts import NOW, RISE, _injected
+from tests.test_alerts import RISE, alerts_db  # noqa: F401 (a fixture)
 
 WEEK = When.parse("2026-W48")
 HOSTILE = '<img src="https://evil.example/x.png">退款<script>alert(1)</script>'
 PHONE = "13912345678"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def db(request, tmp_path_factory, sqlite_template):
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("digest") / "tousu.db"
-        shutil.copy(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
-    engine = get_engine(url)
-    generate_demo(engine, complaints=6000, years=3, now=NOW)
-    add_complaints(engine, _injected())
+@pytest.fixture(scope="module")
+def db(alerts_db):  # noqa: F811 (the imported fixture, asked for by name)
+    """The alerts' demo with its injected rise, and a new typical case of the week."""
+    engine = get_engine(alerts_db)
     add_complaints(  # a new typical case of the week, its title hostile, its phone private
         engine,
         [
@@ -66,8 +55,7 @@ def db(request, tmp_path_factory, sqlite_template):
             }
         ],
     )
-    yield url
-    dispose_engines()
+    return alerts_db
 
 
 @pytest.fixture
