@@ -109,6 +109,33 @@ def fitted_map(tab):
     return canvas
 
 
+def hover_until(tab, x: float, y: float, text: str, timeout: float = 45) -> None:
+    """Hold the pointer on (x, y) until deck.gl's tooltip names ``text``.
+
+    deck.gl picks on a later frame, and a frame that was being drawn when the pointer
+    arrived may never pick: on a loaded machine a single move can be missed, so the
+    pointer is nudged a pixel at a time until the tooltip answers."""
+    deadline = time.time() + timeout
+    nudge = 0
+    while True:
+        tab.mouse.move(x + (nudge % 3) - 1, y + (nudge // 3 % 3) - 1)
+        try:
+            tab.wait_for_function(
+                "t => (document.querySelector('.deck-tooltip') || {}).innerText?.includes(t)",
+                arg=text,
+                timeout=3000,
+            )
+            return
+        except Exception:
+            if time.time() > deadline:
+                tab.screenshot(path=ARTIFACTS / "hover-failed.png")
+                shown = tab.evaluate("(document.querySelector('.deck-tooltip') || {}).innerText")
+                raise AssertionError(
+                    f"no tooltip naming {text} at ({x:.0f}, {y:.0f}); it shows {shown!r}"
+                ) from None
+            nudge += 1
+
+
 LOGIN_COOKIE = "tousu_session"
 
 
