@@ -41,13 +41,37 @@ def _reset_postgres(url: str) -> None:
     schema.upgrade(engine)
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """A database of this test worker's own beside ``url``'s (created once, owned by the
+    same role): parallel workers wipe and migrate their databases without meeting."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = get_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.first() is None:
+            try:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            except Exception as exc:
+                pytest.fail(
+                    f"cannot create {name} for test worker {worker} ({exc.__class__.__name__}): "
+                    "give the test role CREATEDB, or run `pytest -n 0`"
+                )
+    dispose_engines()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
+    """TOUSU_TEST_POSTGRES_URL; under pytest-xdist, a database per worker beside it."""
     if not PG_URL:
         if os.environ.get("CI"):
             pytest.fail("TOUSU_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests")
         pytest.skip("PostgreSQL: set TOUSU_TEST_POSTGRES_URL to run (see README)")
-    return PG_URL
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(PG_URL, worker) if worker else PG_URL
 
 
 @pytest.fixture(params=BACKENDS)
