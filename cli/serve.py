@@ -119,16 +119,13 @@ def _run_streamlit(args: argparse.Namespace, env: dict[str, str]) -> None:
     print(
         f"Tousu 看板：{served}（启动后在浏览器中打开；按 Ctrl+C 停止）", file=sys.stderr, flush=True
     )
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "dashboard" / "app.py"),
-        "--server.port",
-        str(args.port),
-        "--server.address",
-        args.address,
-    ]
     os.chdir(ROOT)
-    os.execvpe(sys.executable, command, env)
+    os.execvpe(sys.executable, streamlit_command(args.address, args.port), env)
+
+
+def streamlit_command(address: str, port: int) -> list[str]:
+    """The Streamlit server of the dashboard on ``address``:``port``, to run from the
+    project's folder (the tests start theirs with it too)."""
+    app = str(ROOT / "dashboard" / "app.py")
+    flags = ["--server.port", str(port), "--server.address", address]
+    return [sys.executable, "-m", "streamlit", "run", app, *flags]
