@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cli.data import require_schema
+from cli.filter_options import add_filter_options, filters_from
 from models.errors import TousuError
 from models.rules.periods import Period, parse_code
 from models.settings import get_settings
@@ -37,6 +38,7 @@ def add_parser(sub) -> None:
         metavar="期间",
         help="年度 2024、半年度 2024H1、季度 2024Q3 或月度 2024-07",
     )
+    add_filter_options(p, "--sector")
     p.add_argument("--output", required=True, type=Path, metavar="DIR", help="站点（符号链接）")
     p.add_argument(
         "--top",
@@ -57,8 +59,9 @@ def add_parser(sub) -> None:
 class Bar:
     """A progress bar on stderr: redrawn in place on a terminal, a line per step elsewhere."""
 
-    def __init__(self, stream=sys.stderr, width: int = 30):
-        self.stream, self.width, self.tty = stream, width, stream.isatty()
+    def __init__(self, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width, self.tty = width, self.stream.isatty()
 
     def __call__(self, done: int, total: int, label: str) -> None:
         filled = self.width * done // max(total, 1)
@@ -85,6 +88,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         get_engine(settings.database_url),
         args.period,
         args.output,
+        filters=filters_from(args),
         formats=formats,
         top=args.top,
         org=settings.report_org,

@@ -30,6 +30,7 @@ from models.access.policy import PUBLIC
 from models.errors import TousuError
 from models.reads import publications as pub
 from models.reads import stats
+from models.reads.platforms import platforms_in
 from models.rules.filters import Filters
 from models.rules.periods import Period, parse_code, report_order
 from models.store.scope import Scope, scoped_session
@@ -185,6 +186,7 @@ def build(
     output: Path,
     *,
     scope: Scope = PUBLIC,
+    filters: Filters = Filters(),
     formats: tuple[str, ...] = REPORT_FORMATS,
     top: int = 10,
     org: str = "Tousu",
@@ -193,7 +195,8 @@ def build(
     progress: Progress | None = None,
 ) -> Result:
     """Publish every sector's publications for ``period`` under ``output`` (a symlink this
-    switches to the new build), as ``scope`` may see them (the public's by default)."""
+    switches to the new build), as ``scope`` may see them (the public's by default), within
+    ``filters`` (some sectors only, say: the others' pages stay as they were)."""
     from reports import write_all as write_report
     from reports.publish import pages
     from reports.publish import write_all as write_publication
@@ -213,12 +216,16 @@ def build(
     code = _code_version()
     report_formats = tuple(f for f in REPORT_FORMATS if f in formats)
     built: dict[str, Item] = {}
+    scope = Scope(scope.filters.intersect(filters), scope.reveal_personal)
     try:
         with scoped_session(engine, scope) as session:
+            covered = {p.sector for p in platforms_in(session, Filters())}
             items = _plan(session, period, today, top, report_formats)
             for done, (item, read) in enumerate(items):
                 if progress:
-                    progress(done, len(items), item.title)
+                    progress(
+                        done, len(items), f"{item.sector} {item.period} {pub.KIND_NAMES[item.kind]}"
+                    )
                 doc = read(session, org=org, data_org=data_org, today=today)
                 if doc is None:
                     continue
@@ -234,8 +241,8 @@ def build(
                 built[item.path] = item
         # the served site's publications of other periods stay published
         for path, old in served.items.items():
-            if path in built or _inside(old["period"], period):
-                continue
+            if path in built or (_inside(old["period"], period) and old["sector"] in covered):
+                continue  # rebuilt, or no longer has data
             item = Item(
                 **{k: (tuple(v) if k == "formats" else v) for k, v in old.items()}, path=path
             )
@@ -251,8 +258,10 @@ def build(
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         if progress:
             progress(len(items), len(items), "完成")
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise TousuError(f"发布失败，原站点保持不变：{exc.strerror or exc}") from exc
         raise
     _switch(output, folder)
     _prune(builds, keep={folder, served.folder})
