@@ -39,7 +39,9 @@ def add_parser(sub) -> None:
         "--intro", type=Path, metavar="FILE", help="报告摘要的开头文字（UTF-8 文本文件）"
     )
     p.add_argument("--format", choices=FORMATS, help="默认按输出文件的扩展名")
-    p.add_argument("--output", required=True, type=Path, metavar="FILE", help="输出文件")
+    p.add_argument(
+        "--output", required=True, type=Path, metavar="FILE", help="输出文件（- 为标准输出）"
+    )
     p.set_defaults(handler=cmd_report)
 
 
@@ -142,6 +144,11 @@ def _publication(args: argparse.Namespace) -> int:
         else:
             doc = rank_list(session, Filters(), _one(args, "sector", "--sector"), period, org=org)
     data = write_all(doc, (fmt,))[fmt]
+    if str(args.output) == "-":  # a text format to standard output
+        if fmt not in ("md", "html"):
+            raise TousuError("只有 md 和 html 可以写到标准输出（--output -）")
+        sys.stdout.write(data.decode("utf-8"))
+        return 0
     try:
         args.output.write_bytes(data)
     except OSError as exc:
