@@ -216,3 +216,31 @@ def test_a_build_that_fails_half_way_leaves_the_site_served_whole(published, cap
     with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/index.html") as response:
         assert response.read() == index
     assert html.unescape(index.decode()).count("消费评级榜") > 0
+
+
+def test_deploys_nginx_serves_the_site_beside_the_dashboard(published, capsys, tmp_path):
+    """deploy/nginx.conf as shipped (only its port and the site's folder changed)."""
+    import shutil as sh
+    import urllib.request
+    from urllib.parse import quote
+
+    from benchmarks.proxy import nginx
+
+    if not sh.which("nginx") and not Path("/usr/sbin/nginx").exists():
+        pytest.fail("nginx is needed for this test: apt-get install nginx-light")
+    _engine, out = published
+    _publish(out, capsys)
+    served = out.resolve()
+    wanted = {
+        "index.html": "text/html; charset=utf-8",
+        next(str(p.relative_to(served)) for p in served.rglob("report.pdf")): "application/pdf",
+        next(str(p.relative_to(served)) for p in served.rglob("report.docx")): (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        ),
+    }
+    with nginx(tmp_path / "nginx", ["http://127.0.0.1:9"], PORT + 1, site=out) as base:
+        for path, kind in wanted.items():
+            with urllib.request.urlopen(f"{base}/publications/{quote(path)}") as response:
+                assert response.headers["Content-Type"] == kind, path
+                assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+                assert response.read() == (served / path).read_bytes()
