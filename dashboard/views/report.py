@@ -22,7 +22,7 @@ LABELS = {
     "pdf": "下载 PDF",
 }
 KIND_LABELS = {
-    "sector": "赛道报告",
+    "sector": "数据与案例报告",
     "ratings": "消费评级榜",
     "leaderboard": "投诉榜",
     "company": "企业报告",
