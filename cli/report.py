@@ -1,4 +1,5 @@
-"""`tousu report`: the annual sector report written from the data (HTML, DOCX, Markdown)."""
+"""`tousu report`: the sector report, 消费评级榜, 投诉榜 or a company report for any period,
+written from the data (HTML, DOCX, Markdown, PDF)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 args.sector,
                 period,
                 top=args.top,
+                intro=intro,
                 org=settings.report_org,
                 data_org=settings.report_data_org,
             )

@@ -259,7 +259,9 @@ def sector_report(
     )
 
 
-def period_report(filters: Filters, sector: str, period: Period, *, top: int) -> Report:
+def period_report(
+    filters: Filters, sector: str, period: Period, *, top: int, intro: str | None = None
+) -> Report:
     """The sector report for any period (月度 … 年度), within the viewer's scope, masked."""
     settings = get_settings()
     return run(
@@ -268,6 +270,7 @@ def period_report(filters: Filters, sector: str, period: Period, *, top: int) ->
         sector,
         period,
         top=top,
+        intro=intro,
         org=settings.report_org,
         data_org=settings.report_data_org,
         today=clock.today(),

@@ -103,7 +103,7 @@ def _build(
         if period.kind == "year":
             report = data.sector_report(Filters(), subject, period.year, top=top, intro=intro)
         else:
-            report = data.period_report(Filters(), subject, period, top=top)
+            report = data.period_report(Filters(), subject, period, top=top, intro=intro)
     except TousuError as exc:
         widgets.empty(str(exc))
         return None
