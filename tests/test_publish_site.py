@@ -244,3 +244,20 @@ def test_deploys_nginx_serves_the_site_beside_the_dashboard(published, capsys, t
                 assert response.headers["Content-Type"] == kind, path
                 assert "default-src 'none'" in response.headers["Content-Security-Policy"]
                 assert response.read() == (served / path).read_bytes()
+
+
+def test_a_second_publish_at_the_same_time_is_refused(published, capsys):
+    """Two builds at once: the second would prune the first's folder as an old build."""
+    import fcntl
+
+    _engine, out = published
+    _publish(out, capsys)
+    served = out.resolve()
+    builds = out.parent / f".{out.name}.builds"
+    with open(builds / site.LOCK, "w") as held:  # a build in progress holds this
+        fcntl.flock(held, fcntl.LOCK_EX)
+        code = tousu(["publish", "--period", PERIOD, "--output", str(out), "--sector", SECTORS[0]])
+    assert code == 1
+    assert "另一个 tousu publish 正在写入该站点" in capsys.readouterr().err
+    assert out.resolve() == served
+    assert {p.name for p in builds.iterdir()} >= {served.name, site.LOCK}

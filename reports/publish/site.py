@@ -12,12 +12,14 @@ of other periods in the served site are carried over, so the site grows period b
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -36,6 +38,7 @@ from models.rules.periods import Period, parse_code, report_order
 from models.store.scope import Scope, scoped_session
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 #: Formats of a report (sector or company); the lists are pages.
 REPORT_FORMATS = ("html", "pdf", "docx")
 LABELS = {"html": "网页", "pdf": "PDF", "docx": "Word", "md": "Markdown"}
@@ -209,63 +212,79 @@ def build(
         output.rmdir()
     builds = output.parent / f".{output.name}.builds"
     builds.mkdir(parents=True, exist_ok=True)
-    served = _Served(output)
-    folder = builds / f"{datetime.now():%Y%m%d-%H%M%S-%f}-{os.getpid()}"
-    folder.mkdir()
-    writer = _Writer(folder, served)
-    code = _code_version()
-    report_formats = tuple(f for f in REPORT_FORMATS if f in formats)
-    built: dict[str, Item] = {}
-    scope = Scope(scope.filters.intersect(filters), scope.reveal_personal)
-    try:
-        with scoped_session(engine, scope) as session:
-            covered = {p.sector for p in platforms_in(session, Filters())}
-            items = _plan(session, period, today, top, report_formats)
-            for done, (item, read) in enumerate(items):
-                if progress:
-                    progress(
-                        done, len(items), f"{item.sector} {item.period} {pub.KIND_NAMES[item.kind]}"
-                    )
-                doc = read(session, org=org, data_org=data_org, today=today)
-                if doc is None:
-                    continue
-                item.title = doc.title
-                nav = {"home": _home(item.path), "downloads": _downloads(item)}
-                item.key = _key(code, item.kind, item.formats, doc, nav)
-                if not writer.reuse(item):
-                    if item.kind == "sector":
-                        files = write_report(doc, item.formats)
-                    else:
-                        files = write_publication(doc, item.formats, **nav)
-                    writer.write(item, files)
-                built[item.path] = item
-        # the served site's publications of other periods stay published
-        for path, old in served.items.items():
-            if path in built or (_inside(old["period"], period) and old["sector"] in covered):
-                continue  # rebuilt, or no longer has data
-            item = Item(
-                **{k: (tuple(v) if k == "formats" else v) for k, v in old.items()}, path=path
+    with _only_build(builds):
+        served = _Served(output)
+        folder = builds / f"{datetime.now():%Y%m%d-%H%M%S-%f}-{os.getpid()}"
+        folder.mkdir()
+        writer = _Writer(folder, served)
+        code = _code_version()
+        report_formats = tuple(f for f in REPORT_FORMATS if f in formats)
+        built: dict[str, Item] = {}
+        scope = Scope(scope.filters.intersect(filters), scope.reveal_personal)
+        try:
+            with scoped_session(engine, scope) as session:
+                covered = {p.sector for p in platforms_in(session, Filters())}
+                items = _plan(session, period, today, top, report_formats)
+                for done, (item, read) in enumerate(items):
+                    if progress:
+                        progress(
+                            done,
+                            len(items),
+                            f"{item.sector} {item.period} {pub.KIND_NAMES[item.kind]}",
+                        )
+                    doc = read(session, org=org, data_org=data_org, today=today)
+                    if doc is None:
+                        continue
+                    item.title = doc.title
+                    nav = {"home": _home(item.path), "downloads": _downloads(item)}
+                    item.key = _key(code, item.kind, item.formats, doc, nav)
+                    if not writer.reuse(item):
+                        if item.kind == "sector":
+                            files = write_report(doc, item.formats)
+                        else:
+                            files = write_publication(doc, item.formats, **nav)
+                        writer.write(item, files)
+                    built[item.path] = item
+            # the served site's publications of other periods stay published
+            for path, old in served.items.items():
+                if path in built or (_inside(old["period"], period) and old["sector"] in covered):
+                    continue  # rebuilt, or no longer has data
+                item = Item(
+                    **{k: (tuple(v) if k == "formats" else v) for k, v in old.items()}, path=path
+                )
+                if writer.reuse(item):
+                    built[path] = item
+            index = pages.index("消费投诉数据发布", org, _intro(built), _sectors(built))
+            (folder / "index.html").write_text(index, "utf-8")
+            manifest = {
+                "period": period.code,
+                "built": datetime.now().isoformat(timespec="seconds"),
+                "items": {p: i.record() for p, i in sorted(built.items())},
+            }
+            (folder / MANIFEST).write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8"
             )
-            if writer.reuse(item):
-                built[path] = item
-        index = pages.index("消费投诉数据发布", org, _intro(built), _sectors(built))
-        (folder / "index.html").write_text(index, "utf-8")
-        manifest = {
-            "period": period.code,
-            "built": datetime.now().isoformat(timespec="seconds"),
-            "items": {p: i.record() for p, i in sorted(built.items())},
-        }
-        (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
-        if progress:
-            progress(len(items), len(items), "完成")
-    except BaseException as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise TousuError(f"发布失败，原站点保持不变：{exc.strerror or exc}") from exc
-        raise
-    _switch(output, folder)
-    _prune(builds, keep={folder, served.folder})
-    return Result(folder, len(built), writer.written, writer.kept)
+            if progress:
+                progress(len(items), len(items), "完成")
+        except BaseException as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise TousuError(f"发布失败，原站点保持不变：{exc.strerror or exc}") from exc
+            raise
+        _switch(output, folder)
+        _prune(builds, keep={folder, served.folder})
+        return Result(folder, len(built), writer.written, writer.kept)
+
+
+@contextmanager
+def _only_build(builds: Path) -> Iterator[None]:
+    """One build of a site at a time: a second would remove the first's folder as old."""
+    with open(builds / LOCK, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TousuError("另一个 tousu publish 正在写入该站点，请稍后再试") from None
+        yield
 
 
 Read = Callable[..., object]
@@ -384,5 +403,5 @@ def _prune(builds: Path, keep: set) -> None:
     """Remove builds other than the new one and the one served until now (a reader may be
     in the middle of a download from it)."""
     for old in builds.iterdir():
-        if old not in keep:
+        if old not in keep and old.name != LOCK:
             shutil.rmtree(old, ignore_errors=True)
