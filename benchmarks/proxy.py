@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,8 +14,9 @@ CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def config(backends: list[str], port: int) -> str:
-    """The deployment's nginx.conf with these backends (http://host:port) and this port."""
+def config(backends: list[str], port: int, site: Path | None = None) -> str:
+    """The deployment's nginx.conf with these backends (http://host:port) and this port,
+    serving the published ``site`` (``tousu publish --output``) under /publications/."""
     text = CONF.read_text(encoding="utf-8")
     servers = "".join(f"        server {b.split('//', 1)[1]};\n" for b in backends)
     text = re.sub(
@@ -23,16 +25,27 @@ def config(backends: list[str], port: int) -> str:
         text,
         flags=re.S,
     )
+    if site is not None:
+        text = text.replace("alias /srv/tousu/site/;", f"alias {site}/;")
     return text.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{port};")
 
 
+def _globals(site: Path | None) -> str:
+    # Started as root, nginx's workers drop to nobody, who cannot enter a private temporary
+    # folder (pytest's, mkdtemp's): a site there is read as the user running the tests. A
+    # deployment's site lies where nginx's user may read it (README "Publishing").
+    if site is not None and os.geteuid() == 0:
+        return "daemon off; user root;"
+    return "daemon off;"
+
+
 @contextmanager
-def nginx(folder: Path, backends: list[str], port: int):
-    """nginx in front of ``backends``; yields its base URL."""
+def nginx(folder: Path, backends: list[str], port: int, site: Path | None = None):
+    """nginx in front of ``backends`` (and serving ``site``); yields its base URL."""
     folder.mkdir(parents=True, exist_ok=True)  # as the README's `mkdir -p`, nothing more
-    (folder / "nginx.conf").write_text(config(backends, port), encoding="utf-8")
+    (folder / "nginx.conf").write_text(config(backends, port, site), encoding="utf-8")
     process = subprocess.Popen(
-        [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+        [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", _globals(site)],
         stderr=subprocess.PIPE,
     )
     try:

@@ -21,6 +21,7 @@ from cli import (
     doctor,
     names,
     ops,
+    publish,
     ratings,
     report,
     serve,
@@ -33,7 +34,7 @@ from models.errors import TousuError, UnknownName
 from models.store import faults
 
 #: The command modules, in the order `tousu --help` lists their commands.
-COMMANDS = (data, ratings, report, alerts, digest, ops, doctor, stats, users, share, serve)
+COMMANDS = (data, ratings, report, publish, alerts, digest, ops, doctor, stats, users, share, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

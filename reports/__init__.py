@@ -11,16 +11,17 @@ from collections.abc import Callable, Sequence
 
 from models.reads.report import Report
 
-FORMATS = ("html", "docx", "md")
+FORMATS = ("html", "docx", "md", "pdf")
 MEDIA_TYPES = {
     "html": "text/html",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "md": "text/markdown",
+    "pdf": "application/pdf",
 }
 
 
 def write(report: Report, fmt: str, progress: Callable[[float, str], None] | None = None) -> bytes:
-    """The report as a file of format ``fmt`` (html, docx or md)."""
+    """The report as a file of format ``fmt`` (html, docx, md or pdf)."""
     return write_all(report, (fmt,), progress)[fmt]
 
 
@@ -35,7 +36,7 @@ def write_all(
     if unknown:
         raise ValueError(f"unknown report format {unknown[0]!r}; use one of {', '.join(FORMATS)}")
     images: dict[str, bytes] = {}
-    if set(formats) & {"html", "docx"}:
+    if set(formats) & {"html", "docx", "pdf"}:
         from reports.figures import charts_for
 
         images = charts_for(report, progress)
@@ -47,10 +48,15 @@ def _write(report: Report, fmt: str, images: dict[str, bytes]) -> bytes:
         from reports.markdown import markdown
 
         return markdown(report).encode("utf-8")
-    if fmt == "html":
+    if fmt in ("html", "pdf"):
         from reports.html import html
 
-        return html(report, images).encode("utf-8")
+        page = html(report, images)
+        if fmt == "pdf":  # the same page, printed (reports/pdf.py)
+            from reports.pdf import pdf
+
+            return pdf(page)
+        return page.encode("utf-8")
     from reports.docx import docx
 
     return docx(report, images)

@@ -100,7 +100,13 @@ def test_stats_unknown_sector_or_platform_exits_2_with_the_known_names(
 
 NAMED_OPTIONS = ("--sector", "--platform", "--province")
 #: A valid value for each other argument a command requires, by its destination.
-REQUIRED = {"year": "2024", "by": "gender", "output": "report.html", "name": "pdd-service"}
+REQUIRED = {
+    "year": "2024",
+    "by": "gender",
+    "output": "report.html",
+    "name": "pdd-service",
+    "period": "2024",
+}
 
 
 def _commands(parser, prefix=()):
@@ -150,6 +156,8 @@ def test_every_command_taking_names_is_swept():
         ("stats", "--province"),
         ("ratings", "--platform"),
         ("report", "--sector"),
+        ("report", "--platform"),
+        ("publish", "--sector"),
         ("share create", "--sector"),
         ("share create", "--platform"),
         ("user add", "--platform"),

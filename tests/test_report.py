@@ -413,7 +413,7 @@ def test_cli_mistakes_are_one_line_errors(seed_000, tmp_path, capsys):
                 "--year",
                 "2023",
                 "--output",
-                str(tmp_path / "x.pdf"),
+                str(tmp_path / "x.odt"),  # .pdf is a format now
             ]
         )
         == 1
@@ -453,8 +453,8 @@ def test_where_amounts_lie_never_includes_no_amount(counts):
 
 
 def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
-    """The 报告 page's three files: the charts rendered once, the same PNGs in HTML and
-    DOCX, each file what writing it alone gives."""
+    """The 报告 page's files: the charts rendered once, the same PNGs in HTML and DOCX
+    (and the PDF printed from that HTML), each file what writing it alone gives."""
     from reports import figures, write, write_all
 
     with session_scope(seed_000) as session:
@@ -463,7 +463,8 @@ def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
     real = figures.charts_for
     monkeypatch.setattr(figures, "charts_for", lambda *a: renders.append(1) or real(*a))
     files = write_all(report)
-    assert len(renders) == 1 and set(files) == {"html", "docx", "md"}
+    assert len(renders) == 1 and set(files) == {"html", "docx", "md", "pdf"}
+    assert files["pdf"].startswith(b"%PDF-")
     in_html = [
         base64.b64decode(m)
         for m in re.findall(rb'src="data:image/png;base64,([^"]+)"', files["html"])

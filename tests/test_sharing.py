@@ -323,3 +323,38 @@ def test_cases_page_shows_typical_cases_first_to_readers(shared_site):
     assert len(listed) > 0
     at.toggle(key="typical").set_value(False).run()
     assert len(at.dataframe[0].value) > len(listed)
+
+
+def test_a_share_link_writes_every_publication_only_within_its_scope(shared_site):
+    """The 报告 page's other publications under the link (金融科技, 2024): each names only
+    the link's platforms, shows no personal datum, and the company list is the link's."""
+    from models.reads.platforms import platforms_in
+    from models.rules.filters import Filters
+    from models.store.db import session_scope
+
+    engine, token = shared_site
+    with session_scope(engine) as session:
+        everyone = {p.name: p.sector for p in platforms_in(session, Filters())}
+    outside = sorted(n for n, s in everyone.items() if s != "金融科技" and len(n) > 2)
+    at = open_page(app(share=token), "report")
+    at.radio(key="rep_kind").set_value("company").run()
+    assert set(at.selectbox(key="rep_platform").options) == {
+        n for n, s in everyone.items() if s == "金融科技"
+    }
+    for kind, title in (
+        ("ratings", "2024年第三季度金融科技消费评级榜"),
+        ("leaderboard", "2024年第三季度金融科技投诉榜"),
+        ("company", "2024年第三季度“分期乐”投诉数据与消费评级报告"),
+    ):
+        at.radio(key="rep_kind").set_value(kind).run()
+        if kind == "company":
+            at.selectbox(key="rep_platform").set_value("分期乐").run()
+        at.selectbox(key="rep_pkind").set_value("quarter").run()
+        at.selectbox(key="rep_quarter").set_value(3).run()
+        at.button(key="rep_go").click().run()
+        assert errors(at) == []
+        preview = at.get("iframe")[0].proto.srcdoc
+        assert title in preview, kind
+        assert [n for n in outside if n in preview] == [], kind
+        assert [v for v in personal_values(engine) if v in preview] == [], kind
+        assert not at.download_button  # a --no-downloads link

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from models import clock
 from models.alerts.detect import Alert, When
 from models.reads import alerts as alert_reads
-from models.reads import cases, overview, ratings, report, stats
+from models.reads import cases, overview, publications, ratings, report, stats
 from models.reads import leaderboard as ranks
 from models.reads import platforms as platform_reads
 from models.reads.cases import EVERY_CASE, CaseDetail, CaseQuery, CaseRow
@@ -257,3 +257,39 @@ def sector_report(
         data_org=settings.report_data_org,
         today=clock.today(),  # in the cache key: a period ending tomorrow reads differently
     )
+
+
+def period_report(
+    filters: Filters, sector: str, period: Period, *, top: int, intro: str | None = None
+) -> Report:
+    """The sector report for any period (月度 … 年度), within the viewer's scope, masked."""
+    settings = get_settings()
+    return run(
+        publications.period_report,
+        filters,
+        sector,
+        period,
+        top=top,
+        intro=intro,
+        org=settings.report_org,
+        data_org=settings.report_data_org,
+        today=clock.today(),
+    )
+
+
+def rating_list(filters: Filters, sector: str, period: Period) -> publications.RatingList:
+    """消费评级榜 of a sector for a period, as published."""
+    org = get_settings().report_org
+    return run(publications.rating_list, filters, sector, period, org=org, today=clock.today())
+
+
+def rank_list(filters: Filters, sector: str, period: Period) -> publications.RankList:
+    """投诉榜 of a sector for a period, as published."""
+    org = get_settings().report_org
+    return run(publications.rank_list, filters, sector, period, org=org, today=clock.today())
+
+
+def company_report(filters: Filters, platform: str, period: Period) -> publications.CompanyReport:
+    """One platform's report for a period, as published."""
+    org = get_settings().report_org
+    return run(publications.company_report, filters, platform, period, org=org, today=clock.today())

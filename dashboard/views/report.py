@@ -1,5 +1,6 @@
-"""报告: the annual sector report written from the data, previewed, then downloaded as
-HTML, DOCX or Markdown. It follows the viewer's scope like every page."""
+"""报告: every publication — the sector report, the 消费评级榜, the 投诉榜 and a company
+report, for a month, quarter, half or year — written from the data, previewed, then
+downloaded as HTML, DOCX, Markdown or PDF. It follows the viewer's scope like every page."""
 
 from __future__ import annotations
 
@@ -8,30 +9,79 @@ import streamlit as st
 from models.errors import TousuError
 from models.rules.filters import Filters
 from models.rules.months import year_of
-from reports import FORMATS, MEDIA_TYPES, write_all
+from models.rules.periods import Period
+from reports import FORMATS, MEDIA_TYPES, publish, write_all
 from reports.html import framed
 from web import data, exports, widgets
 from web.viewer import current_viewer
 
-LABELS = {"html": "下载 HTML", "docx": "下载 Word（DOCX）", "md": "下载 Markdown"}
+LABELS = {
+    "html": "下载 HTML",
+    "docx": "下载 Word（DOCX）",
+    "md": "下载 Markdown",
+    "pdf": "下载 PDF",
+}
+KIND_LABELS = {
+    "sector": "数据与案例报告",
+    "ratings": "消费评级榜",
+    "leaderboard": "投诉榜",
+    "company": "企业报告",
+}
+PERIOD_KINDS = {"year": "年度", "half": "半年度", "quarter": "季度", "month": "月度"}
 
 
-def _choices() -> tuple[str, int, int, str | None] | None:
-    """Sector, year, top N and the optional intro; None when there is nothing to report."""
-    sectors = sorted({p.sector for p in data.platforms(Filters(statuses=None))})
+def _period(col, years: list[int]) -> Period:
+    """A month, quarter, half or year of ``years`` (newest first)."""
+    left, middle, right = col.columns(3)
+    kind = left.selectbox(
+        "期间类型", list(PERIOD_KINDS), key="rep_pkind", format_func=PERIOD_KINDS.__getitem__
+    )
+    year = middle.selectbox("年份", years, key="rep_year", format_func=lambda y: f"{y}年")
+    if kind == "year":
+        return Period(int(year), "year", 1)
+    if kind == "half":
+        return Period(int(year), "half", 1)
+    count = 4 if kind == "quarter" else 12
+    index = right.selectbox(
+        "期间",
+        range(1, count + 1),
+        key=f"rep_{kind}",
+        format_func=lambda i: Period(int(year), kind, i).label,
+    )
+    return Period(int(year), kind, int(index))
+
+
+def _choices() -> tuple[str, str, Period, int, str | None] | None:
+    """Kind, sector (or platform), period, top N and the optional intro; None when there is
+    nothing to report."""
+    known = data.platforms(Filters(statuses=None))
+    sectors = sorted({p.sector for p in known})
     if not sectors:
         widgets.empty("当前可查看的范围内没有平台，无法生成报告。")
         return None
-    cols = st.columns([2, 1, 1])
-    sector = cols[0].selectbox("赛道", sectors, key="rep_sector", placeholder="选择赛道")
-    span = data.data_span(Filters(sectors=(sector,)))
+    kind = st.radio(
+        "出版物",
+        list(KIND_LABELS),
+        key="rep_kind",
+        horizontal=True,
+        format_func=KIND_LABELS.__getitem__,
+    )
+    cols = st.columns([2, 3, 1])
+    if kind == "company":
+        names = sorted(p.name for p in known)
+        subject = cols[0].selectbox("平台", names, key="rep_platform", placeholder="选择平台")
+        scope = Filters(platforms=(subject,))
+    else:
+        subject = cols[0].selectbox("赛道", sectors, key="rep_sector", placeholder="选择赛道")
+        scope = Filters(sectors=(subject,))
+    span = data.data_span(scope)
     if span is None:
-        widgets.empty(f"{sector}暂无可用于报告的投诉数据。")
+        widgets.empty(f"{subject}暂无可用于报告的投诉数据。")
         return None
     years = list(range(year_of(span[1]), year_of(span[0]) - 1, -1))
-    year = cols[1].selectbox(
-        "年份", years, key="rep_year", placeholder="选择年份", format_func=lambda y: f"{y}年"
-    )
+    period = _period(cols[1], years)
+    if kind != "sector":
+        return kind, subject, period, 10, None
     top = cols[2].number_input("投诉榜平台数", 1, 50, 10, key="rep_top")
     intro = st.text_area(
         "报告摘要开头（可选）",
@@ -39,14 +89,21 @@ def _choices() -> tuple[str, int, int, str | None] | None:
         max_chars=3000,
         placeholder="如：2023年，个性化产品成为了社交电商市场的主流……（留空则不写开头段落）",
     )
-    return sector, int(year), int(top), intro.strip() or None
+    return kind, subject, period, int(top), intro.strip() or None
 
 
-def _build(sector: str, year: int, top: int, intro: str | None) -> dict[str, bytes] | None:
-    """The three files (the charts rendered once for all), with progress while the charts
-    render; None (said) on no data."""
+def _build(
+    kind: str, subject: str, period: Period, top: int, intro: str | None
+) -> dict[str, bytes] | None:
+    """The files in every format (a report's charts rendered once for all), with progress
+    while the charts render; None (said) on no data."""
+    if kind != "sector":
+        return _publication(kind, subject, period)
     try:
-        report = data.sector_report(Filters(), sector, year, top=top, intro=intro)
+        if period.kind == "year":
+            report = data.sector_report(Filters(), subject, period.year, top=top, intro=intro)
+        else:
+            report = data.period_report(Filters(), subject, period, top=top, intro=intro)
     except TousuError as exc:
         widgets.empty(str(exc))
         return None
@@ -61,10 +118,29 @@ def _build(sector: str, year: int, top: int, intro: str | None) -> dict[str, byt
     return files
 
 
+def _publication(kind: str, subject: str, period: Period) -> dict[str, bytes] | None:
+    """A 消费评级榜, 投诉榜 or company report in every format, from one HTML page."""
+    try:
+        if kind == "ratings":
+            doc = data.rating_list(Filters(), subject, period)
+        elif kind == "leaderboard":
+            doc = data.rank_list(Filters(), subject, period)
+        else:
+            doc = data.company_report(Filters(), subject, period)
+    except TousuError as exc:
+        widgets.empty(str(exc))
+        return None
+    with st.spinner("正在生成文件……"):
+        files = publish.write_all(doc, FORMATS)
+    st.session_state["rep_title"] = doc.title
+    return files
+
+
 def render() -> None:
     st.title("报告")
     st.caption(
-        "按赛道和年份生成年度投诉数据与典型案例报告：投诉榜、四项分布、各平台评级与典型案例。"
+        "按赛道和期间（月度、季度、半年度、年度）生成投诉数据与典型案例报告、消费评级榜、"
+        "投诉榜，或按平台生成企业报告。"
         "所有数字与看板和 tousu 命令行一致；投诉人信息按报告惯例隐去。"
     )
     chosen = _choices()
