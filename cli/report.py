@@ -14,17 +14,43 @@ from models.rules.filters import Filters
 from models.settings import get_settings
 from models.store.db import session_scope
 from reports import FORMATS, write
+from reports.templating import DEFAULT, available, locate, source
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("report", help="写出赛道年度报告（报告生成）：HTML、DOCX 或 Markdown")
-    add_filter_options(p, "--sector", "--year", one=True)
-    p.add_argument("--top", type=int, default=10, metavar="N", help="投诉榜上的平台数（默认 10）")
+    add_filter_options(p, "--sector", "--year", one=True, required=False)  # not to print
+    p.add_argument(
+        "--top", type=int, metavar="N", help="投诉榜最多列出的平台数（默认：达到门槛的全部）"
+    )
+    p.add_argument(
+        "--least",
+        type=int,
+        default=1,
+        metavar="N",
+        help="入选投诉榜的最少投诉量（默认 1：当年有投诉的平台全部入榜）",
+    )
+    p.add_argument(
+        "--all-sections",
+        action="store_true",
+        help="投诉榜上每个平台都写一节（默认只写有典型案例的平台）",
+    )
+    p.add_argument(
+        "--template",
+        metavar="NAME|FILE",
+        help=f"报告模板：内置样式名（{'、'.join(available())}，默认 {DEFAULT}）、"
+        "TOUSU_REPORT_TEMPLATES 目录中的样式名，或模板文件路径",
+    )
+    p.add_argument(
+        "--print-template",
+        action="store_true",
+        help="把模板（默认样式，或 --template 指定的）原文输出到标准输出后退出",
+    )
     p.add_argument(
         "--intro", type=Path, metavar="FILE", help="报告摘要的开头文字（UTF-8 文本文件）"
     )
     p.add_argument("--format", choices=FORMATS, help="默认按输出文件的扩展名")
-    p.add_argument("--output", required=True, type=Path, metavar="FILE", help="输出文件")
+    p.add_argument("--output", type=Path, metavar="FILE", help="输出文件")
     p.set_defaults(handler=cmd_report)
 
 
@@ -38,10 +64,20 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.print_template:
+        sys.stdout.write(source(args.template))
+        return 0
+    if args.output is None:
+        raise TousuError("需要 --output FILE（或用 --print-template 查看模板）")
+    if args.sector is None or args.year is None:
+        raise TousuError("需要 --sector 和 --year")
     require_schema()
     fmt = _format(args)
-    if not 1 <= args.top <= 50:
-        raise TousuError("--top 应在 1 到 50 之间")
+    if args.top is not None and not 1 <= args.top <= 500:
+        raise TousuError("--top 应在 1 到 500 之间")
+    if args.least < 1:
+        raise TousuError("--least 应至少为 1")
+    locate(args.template)  # a wrong name is said before any work
     intro = None
     if args.intro:
         try:
@@ -56,6 +92,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             args.sector,
             args.year,
             top=args.top,
+            least=args.least,
+            all_sections=args.all_sections,
             intro=intro,
             org=settings.report_org,
             data_org=settings.report_data_org,
@@ -64,7 +102,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     def progress(_done: float, step: str) -> None:
         print(step, file=sys.stderr)
 
-    data = write(report, fmt, progress)
+    data = write(report, fmt, progress, args.template)
     try:
         args.output.write_bytes(data)
     except OSError as exc:
@@ -72,6 +110,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     cases = len(report.cases)
     print(
         f"已写入 {args.output}（{fmt.upper()}，{len(data):,} 字节）：{report.title}，"
-        f"{len(report.platforms)} 个平台，典型案例 {cases} 个"
+        f"投诉榜 {len(report.leaderboard)} 个平台，{len(report.sections)} 个平台有专节，"
+        f"典型案例 {cases} 个"
     )
     return 0

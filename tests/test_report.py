@@ -209,7 +209,8 @@ def seed_000(engine, use_db, monkeypatch):
 
 def _write(tmp_path, capsys, fmt: str) -> bytes:
     out = tmp_path / f"report.{fmt}"
-    code = tousu(["report", "--sector", "社交电商", "--year", "2023", "--output", str(out)])
+    argv = ["report", "--sector", "社交电商", "--year", "2023", "--template", "2023"]
+    code = tousu([*argv, "--output", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "已写入" in captured.out
@@ -386,6 +387,7 @@ def test_intro_is_only_what_was_given(seed_000, tmp_path, capsys):
     intro.write_text("2023年，个性化产品成为了社交电商市场的主流。", encoding="utf-8")
     out = tmp_path / "with.md"
     argv = ["report", "--sector", "社交电商", "--year", "2023", "--intro", str(intro)]
+    argv += ["--template", "2023"]
     assert tousu([*argv, "--output", str(out)]) == 0
     with_intro = out.read_text(encoding="utf-8")
     assert "个性化产品" in with_intro and "个性化产品" not in without
@@ -462,7 +464,7 @@ def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
     renders = []
     real = figures.charts_for
     monkeypatch.setattr(figures, "charts_for", lambda *a: renders.append(1) or real(*a))
-    files = write_all(report)
+    files = write_all(report, template="2023")
     assert len(renders) == 1 and set(files) == {"html", "docx", "md"}
     in_html = [
         base64.b64decode(m)
@@ -472,7 +474,8 @@ def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
     ids = [p._inline.graphic.graphicData.pic.blipFill.blip.embed for p in document.inline_shapes]
     in_docx = [document.part.related_parts[i].blob for i in ids]
     assert len(in_html) == len(report.distributions) and in_docx == in_html
-    assert files["html"] == write(report, "html") and files["md"] == write(report, "md")
+    alone = {fmt: write(report, fmt, template="2023") for fmt in ("html", "md")}
+    assert files["html"] == alone["html"] and files["md"] == alone["md"]
     assert len(renders) == 2  # alone, the HTML renders its own; Markdown has no pictures
 
 
