@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models import clock
 from models.errors import TousuError, UnknownName
@@ -25,7 +25,6 @@ from models.rules.filters import Filters
 from models.rules.periods import IN_PROGRESS
 from models.rules.rating import REPORT_COLUMNS, completed
 from models.store import scope as scope_of
-from models.store.tables import Platform
 
 #: The dimensions the report's 二、整体数据 shows, in registry order, with their part.
 DISTRIBUTIONS = tuple((d, d.reported) for d in REGISTRY if d.reported is not None)
@@ -167,14 +166,6 @@ class Report:
         return [s.platform for s in self.platforms if s.grade == grade]
 
 
-def unrated_reason(session: Session, platform: str) -> str:
-    """Why ``platform`` is 不予评级, as staff or an import said it; "" when unsaid."""
-    found = session.execute(
-        select(Platform.unrated_reason).where(Platform.name == platform)
-    ).scalar()
-    return found or ""
-
-
 def _typical_cases(
     session: Session, filters: Filters, platform: str, org: str
 ) -> list[TypicalCase]:
@@ -215,6 +206,7 @@ def _platform_section(
     filters: Filters,
     number: int,
     platform: str,
+    reason: str,
     year: int,
     org: str,
     data_org: str,
@@ -237,7 +229,7 @@ def _platform_section(
         problems_sentence=text.platform_problems_sentence(year, platform, problem_types, amounts),
         cases=_typical_cases(session, filters, platform, org),
         complaints=sum(s.count for s in genders),
-        unrated_reason=unrated_reason(session, platform) if grade == "不予评级" else "",
+        unrated_reason=reason if grade == "不予评级" else "",
         problem_types=problem_types,
         regions=stats.distribution(session, own, "province"),
         genders=genders,
@@ -272,7 +264,9 @@ def sector_report(
     has no complaints that year.
     """
     today = today or clock.today()
-    known = sorted({p.sector for p in platforms_in(session, filters)})  # within the scope
+    visible = platforms_in(session, filters)
+    known = sorted({p.sector for p in visible})  # within the scope
+    reasons = {p.name: p.unrated_reason or "" for p in visible}
     if sector not in known:
         raise UnknownName(f"未知赛道：{sector}。已有赛道：{'、'.join(known) or '（无）'}")
     scope = Filters(sectors=(sector,)).intersect(filters)
@@ -284,7 +278,9 @@ def sector_report(
         raise TousuError(f"{year}年{sector}没有可用于报告的投诉数据")
     names = [r.platform for r in ranks]
     sections = [
-        _platform_section(session, year_scope, i, name, year, org, data_org, today)
+        _platform_section(
+            session, year_scope, i, name, reasons.get(name, ""), year, org, data_org, today
+        )
         for i, name in enumerate(names, 1)
     ]
     whole_scope = filters.intersect(dates)

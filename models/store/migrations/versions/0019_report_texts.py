@@ -16,14 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("platform") as table:
-        table.add_column(sa.Column("unrated_reason", sa.String(50), nullable=True))
-    with op.batch_alter_table("complaint") as table:
-        table.add_column(sa.Column("handling", sa.Text(), nullable=True))
+    # Plain ALTER TABLE … ADD COLUMN: a batch would rebuild these tables on SQLite, which
+    # others' foreign keys (and the search triggers) forbid.
+    op.add_column("platform", sa.Column("unrated_reason", sa.String(50), nullable=True))
+    op.add_column("complaint", sa.Column("handling", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("complaint") as table:
-        table.drop_column("handling")
-    with op.batch_alter_table("platform") as table:
-        table.drop_column("unrated_reason")
+    op.drop_column("complaint", "handling")  # SQLite 3.35+ drops a column in place
+    op.drop_column("platform", "unrated_reason")
