@@ -28,7 +28,6 @@ from models.reads.stats import Share
 from models.rules import report_text as text
 from models.rules.filters import Filters
 from models.rules.labels import AMOUNT_BRACKETS, NOT_CHOSEN
-from models.rules.report_text import NO_REPLY
 from models.store.db import session_scope
 from reports.html import CSP
 from tests.factories import add_complaints, add_platforms
@@ -105,6 +104,10 @@ TYPICAL = [
         "签到送商品活动没得送？“云集”被指服务态度差 客服只会拖延",
     ),
 ]
+NO_REPLY = (  # seed 000's sentence after a case without a reply
+    "接到该用户投诉后，我们第一时间将投诉案件移交该平台相关工作人员督办妥善处理，"
+    "但截至发稿前，我们尚未收到来自被投诉平台的任何有关处理回复。"
+)
 YUNJI_REPLY = "您好，关于您反馈的签到活动问题，我们会尽快安排专员联系您核实处理。"
 
 

@@ -127,6 +127,7 @@ def published(request, tmp_path_factory, sqlite_template):
             )
         files = write_all(made)
         out[name] = (seed, plans[name], made, {fmt: _text(fmt, files[fmt]) for fmt in FORMATS})
+    out["engine"] = engine
     yield out
     dispose_engines()
 
@@ -313,3 +314,38 @@ def test_a_broken_template_says_its_file_and_line(published, tmp_path, capsys):
         path.write_text(source, encoding="utf-8")
         with pytest.raises(TousuError, match=f"第{line}行.*{words}"):
             templating.render(report, str(path))
+
+
+def test_a_handling_sentence_is_audited_and_masked_for_the_public(published):
+    """Staff's 处理情况 naming the complainant and a phone: kept for staff, scrubbed in the
+    report, the change in the audit log."""
+    engine = published["engine"]
+    seed, _plan, _report, _texts = published["003"]
+    case = seed.sections[0].cases[0]
+    full = case.person[0] + ("志强" if case.gender == "男" else "秀英")
+    sentence = f"经核实，{full}（电话13912345678）已与平台达成和解。"
+    with session_scope(engine) as session:
+        found, _n = cases.search_cases(
+            session, Filters(platforms=(seed.sections[0].platform,)), typical_only=True
+        )
+        (row,) = [r for r in found if r.headline == case.headline]
+        version = cases.case_detail(session, Filters(), row.id, reveal=True).version
+        workflow.mark_typical(
+            session,
+            Actor("clerk"),
+            row.id,
+            typical=True,
+            headline=case.headline,
+            seen_version=version,
+            handling=sentence,
+        )
+    with session_scope(engine) as session:
+        assert cases.case_detail(session, Filters(), row.id, reveal=True).handling == sentence
+        said = workflow.changes_since_seen(session, row.id, version)
+        report = sector_report(session, Filters(), seed.sector, seed.year, org="电诉宝")
+    assert "处理情况" in said
+    (mine,) = [c for c in report.cases if c.id == row.id]
+    assert mine.handling and "已与平台达成和解" in mine.handling
+    assert full not in mine.handling and "13912345678" not in mine.handling
+    page = write_all(report, ("md",))["md"].decode("utf-8")
+    assert "已与平台达成和解" in page and full not in page and "13912345678" not in page

@@ -72,7 +72,6 @@ class TypicalCase:
     platform: str
     headline: str
     paragraph: str  # the 2023 house paragraph
-    reply: str  # the 2023 house reply sentence
     province: str = ""
     #: The complainant as reports name them: surname + 女士/先生 (胡先生), province apart.
     person: str = ""
@@ -95,7 +94,6 @@ class PlatformSection:
 
     platform: str
     grade: str
-    heading: str  # the 2023 house heading
     count_sentence: str  # the 2023 house sentence
     table: list[dict[str, str]]
     problems_sentence: str  # the 2023 house sentence
@@ -128,15 +126,10 @@ class Report:
     data_org: str
     intro: str | None
     leaderboard: list[str]
-    leaderboard_sentence: str
-    highlights_sentence: str
     distributions: list[Distribution]
-    cases_intro: str
-    cases_table_title: str
     cases: list[TypicalCase]  # every platform's, oldest first (the reports' table)
     platforms: list[PlatformSection]  # every 投诉榜 platform's, in its order
     columns: tuple[str, ...] = REPORT_COLUMNS
-    method_note: tuple[str, ...] = text.METHOD_NOTE
     #: "统计范围：…" when the reader may see only part of the year (a date-limited link).
     coverage: str = ""
     #: Complaints of the sector in the year, and each 投诉榜 platform's (its order).
@@ -189,7 +182,6 @@ def _typical_cases(
                 paragraph=text.case_paragraph(
                     org, row.submitted_at, row.complainant, detail.content or "", detail.demand
                 ),
-                reply=text.reply_paragraph(platform, detail.reply),
                 province=province,
                 person=person,
                 content=detail.content or "",
@@ -204,7 +196,6 @@ def _typical_cases(
 def _platform_section(
     session: Session,
     filters: Filters,
-    number: int,
     platform: str,
     reason: str,
     year: int,
@@ -223,7 +214,6 @@ def _platform_section(
     return PlatformSection(
         platform=platform,
         grade=grade,
-        heading=f"（{text.cn_number(number)}）{year}年“{platform}”获“{grade}”",
         count_sentence=text.year_ratings_sentence(data_org, year, platform, year_ratings, today),
         table=[r.report_row(today) for r in year_ratings],
         problems_sentence=text.platform_problems_sentence(year, platform, problem_types, amounts),
@@ -279,9 +269,9 @@ def sector_report(
     names = [r.platform for r in ranks]
     sections = [
         _platform_section(
-            session, year_scope, i, name, reasons.get(name, ""), year, org, data_org, today
+            session, year_scope, name, reasons.get(name, ""), year, org, data_org, today
         )
-        for i, name in enumerate(names, 1)
+        for name in names
     ]
     whole_scope = filters.intersect(dates)
     distributions = []
@@ -299,7 +289,6 @@ def sector_report(
         )
     typical = sorted((c for s in sections for c in s.cases), key=lambda c: c.submitted_at)
     seen = scope_of.narrow(session, year_scope)
-    involved = list(dict.fromkeys(c.platform for c in typical))
     earlier = leaderboard.leaderboard(
         session, scope.intersect(Filters(date_to=date(year - 1, 12, 31))), None
     )
@@ -311,13 +300,7 @@ def sector_report(
         data_org=data_org,
         intro=(intro or "").strip() or None,
         leaderboard=names,
-        leaderboard_sentence=text.leaderboard_sentence(org, year, sector, names),
-        highlights_sentence=text.highlights_sentence(
-            year, sector, {s.platform: s.grade for s in sections}
-        ),
         distributions=distributions,
-        cases_intro=text.cases_intro(org, involved, len(typical)) if typical else "",
-        cases_table_title=f"{year}年中国{sector}{text.cn_number(len(typical))}大典型投诉案例",
         cases=typical,
         platforms=sections,
         coverage=_coverage(seen, year, today),
