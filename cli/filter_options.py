@@ -59,6 +59,7 @@ class FilterOption:
                 kwargs |= {"action": "append", "default": []}
         action = parser.add_argument(self.flag, **kwargs)
         action.filter_option = self  # type: ignore[attr-defined]  # the sweep checks it
+        action.filter_one = one  # type: ignore[attr-defined]
         return action
 
 

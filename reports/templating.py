@@ -1,6 +1,6 @@
 """Report templates: a report's words from a Jinja2 template, its numbers from the context.
 
-A template is rendered in Jinja2's sandbox over one context, :class:`models.reads.report.
+A template is rendered in Jinja2's (immutable) sandbox over one context, :class:`models.reads.report.
 Report` (as ``r``), and writes the block language of :mod:`reports.blocks`, which the HTML,
 DOCX and Markdown writers lay out: the formats never disagree. Shipped house styles live in
 ``reports/templates/NAME.jinja`` (the latest is the default); ``TOUSU_REPORT_TEMPLATES``
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from models.errors import TousuError
 from models.reads.report import Report
@@ -99,8 +99,9 @@ def source(template: str | None = None) -> str:
     return locate(template).read_text(encoding="utf-8")
 
 
-def _environment(folder: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+def _environment(folder: Path) -> ImmutableSandboxedEnvironment:
+    # Immutable: a template cannot change the report's lists (the dashboard caches reports)
+    env = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(str(folder)),
         undefined=StrictUndefined,
         finalize=data,

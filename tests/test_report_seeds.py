@@ -289,6 +289,7 @@ HOSTILE = [
     "{{ r.platforms.__class__.__subclasses__() }}",
     "{% for x in range(10**9) %}{% endfor %}",
     '{{ "{0.__class__.__mro__}".format(r) }}',
+    "{{ r.cases.clear() }}",  # the report is read, never changed
 ]
 
 
@@ -349,3 +350,22 @@ def test_a_handling_sentence_is_audited_and_masked_for_the_public(published):
     assert full not in mine.handling and "13912345678" not in mine.handling
     page = write_all(report, ("md",))["md"].decode("utf-8")
     assert "已与平台达成和解" in page and full not in page and "13912345678" not in page
+
+
+def test_the_leaderboard_length_and_sections_come_from_the_data(published, tmp_path, capsys):
+    engine = published["engine"]
+    seed, planned, report, _texts = published["003"]
+    assert report.leaderboard == seed.leaderboard  # all 12, none cut at 10
+    assert report.leaderboard_counts == [planned.counts[p] for p in seed.leaderboard]
+    with session_scope(engine) as session:
+        for least in (1, 10, 50):
+            cut = sector_report(session, Filters(), seed.sector, seed.year, least=least)
+            assert cut.leaderboard == [p for p in seed.leaderboard if planned.counts[p] >= least]
+        top = sector_report(session, Filters(), seed.sector, seed.year, least=10, top=3)
+        every = sector_report(session, Filters(), seed.sector, seed.year, all_sections=True)
+    assert top.leaderboard == seed.leaderboard[:3]
+    assert [s.platform for s in report.sections] == [s.platform for s in seed.sections]
+    assert [s.platform for s in every.sections] == seed.leaderboard
+    # the whole platform's share, for the template's comparison
+    gender = report.distribution("gender")
+    assert gender.difference("男") == gender.share("男") - gender.whole_share("男") > 5
