@@ -335,15 +335,17 @@ def _plan(seed: Seed, total: int) -> Plan | None:
             for v, k in wanted.items():
                 prog.add({x[d, p, v]: 1}, low=k)
     soft = {}
+    slips: list[str] = []
     for d in DIMENSIONS:
         printed = seed.shares[d]
         for v, share in printed:
             z = prog.var(("z", d, v), 0, 1)
             soft[z] = f"{d}:{v}（{share}%）"
-            if not _counts(share, total):  # no count prints as it: unmet
-                prog.upper[z] = 0
-                continue
-            lo, hi = _counts(share, total)  # the counts printing as this share
+            if _counts(share, total):
+                lo, hi = _counts(share, total)  # the counts printing as this share
+            else:  # no count prints as it: a slip, so the nearest count, said unmet
+                lo = hi = round(share * total / 100)
+                slips.append(soft[z])
             terms = {x[d, p, v]: 1 for p in board}
             prog.add({**terms, z: -lo}, low=0)  # at least lo when met
             prog.add({**terms, z: total}, high=hi + total)  # at most hi when met
@@ -370,7 +372,7 @@ def _plan(seed: Seed, total: int) -> Plan | None:
         for d in DIMENSIONS
         for p in board
     }
-    unmet = sorted(label for z, label in soft.items() if solved[_key(prog, z)] == 0)
+    unmet = sorted({label for z, label in soft.items() if solved[_key(prog, z)] == 0} | set(slips))
     return Plan(counts, out, unmet)
 
 
