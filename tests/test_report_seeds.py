@@ -8,6 +8,7 @@ templates are refused, saying where.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import shutil
@@ -99,6 +100,13 @@ def _handling(engine, seeds: dict[str, Seed]) -> None:
                     )
 
 
+@functools.cache
+def _planned() -> tuple[dict[str, Seed], dict]:
+    """The seeds and their counts, solved once for both databases."""
+    seeds = {name: read_seed(name) for name in SEED_NAMES}
+    return seeds, {name: plan(seed) for name, seed in seeds.items()}
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def published(request, tmp_path_factory, sqlite_template):
     """Both seeds in one database (and the rest of the platform), each report written in
@@ -111,8 +119,7 @@ def published(request, tmp_path_factory, sqlite_template):
         url = request.getfixturevalue("postgres_url")
         _reset_postgres(url)
     engine = get_engine(url)
-    seeds = {name: read_seed(name) for name in SEED_NAMES}
-    plans = {name: plan(seed) for name, seed in seeds.items()}
+    seeds, plans = _planned()
     with session_scope(engine) as session:
         report = import_platforms(session, _platforms(seeds), "platforms.csv")
     assert report.ok, report.errors
