@@ -161,7 +161,16 @@ def typical_form(who: Actor, complaint_id: int) -> None:
             key=form_key,
             placeholder="如：“爱库存”生鲜产品竟无保鲜措施？用户要求补发被拒",
         )
+        handling = st.text_area(
+            "处理情况（报告中案例之后的一段）",
+            value=detail.handling or "",
+            key=f"tc_handling_{complaint_id}",
+            placeholder=f"留空则用默认：有回复时引用{row.platform}的回复，否则写“但截至发稿前，"
+            f"尚未收到{row.platform}平台工作人员的回复。”",
+        )
         if st.form_submit_button("保存典型案例设置", key=f"tc_save_{complaint_id}"):
             done = f"投诉 {complaint_id} 已{'标为' if mark else '取消'}典型案例"
-            edit.save(workflow.mark_typical, done, typical=mark, headline=headline)
+            edit.save(
+                workflow.mark_typical, done, typical=mark, headline=headline, handling=handling
+            )
     edit.close()

@@ -46,10 +46,12 @@ class FilterOption:
     one_metavar: str | None = None  # for one=True, where it reads differently
     one_help: str | None = None
 
-    def add_to(self, parser: argparse.ArgumentParser, one: bool) -> argparse.Action:
+    def add_to(
+        self, parser: argparse.ArgumentParser, one: bool, required: bool = True
+    ) -> argparse.Action:
         kwargs: dict[str, Any] = {"dest": self.dest, "type": self.type}
         if one:
-            kwargs |= {"required": True, "metavar": self.one_metavar or self.metavar}
+            kwargs |= {"required": required, "metavar": self.one_metavar or self.metavar}
             kwargs["help"] = self.one_help or self.help
         else:
             kwargs |= {"metavar": self.metavar, "help": self.help}
@@ -57,6 +59,7 @@ class FilterOption:
                 kwargs |= {"action": "append", "default": []}
         action = parser.add_argument(self.flag, **kwargs)
         action.filter_option = self  # type: ignore[attr-defined]  # the sweep checks it
+        action.filter_one = one  # type: ignore[attr-defined]
         return action
 
 
@@ -83,11 +86,14 @@ OPTIONS = {
 }
 
 
-def add_filter_options(parser: argparse.ArgumentParser, *flags: str, one: bool = False) -> None:
+def add_filter_options(
+    parser: argparse.ArgumentParser, *flags: str, one: bool = False, required: bool = True
+) -> None:
     """Declare the filter options ``flags`` (``"--sector"`` …) on a command's parser;
-    ``one=True``: each is required and takes exactly one value."""
+    ``one=True``: each takes exactly one value, and is required unless ``required=False``
+    (a command that checks itself)."""
     for flag in flags:
-        OPTIONS[flag].add_to(parser, one)
+        OPTIONS[flag].add_to(parser, one, required)
 
 
 def add_dimension_option(parser: argparse.ArgumentParser) -> argparse.Action:

@@ -12,12 +12,12 @@ from cli.filter_options import add_filter_options
 from cli.publish import period_arg
 from models.errors import TousuError
 from models.reads.publications import KINDS, company_report, period_report, rank_list, rating_list
-from models.reads.report import sector_report
 from models.rules.filters import Filters
 from models.rules.periods import Period
 from models.settings import get_settings
 from models.store.db import session_scope
 from reports import FORMATS, write
+from reports.templating import DEFAULT, available, locate, source
 
 
 def add_parser(sub) -> None:
@@ -35,14 +35,37 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--period", type=period_arg, metavar="期间", help="2024、2024H1、2024Q3 或 2024-07"
     )
-    p.add_argument("--top", type=int, default=10, metavar="N", help="投诉榜上的平台数（默认 10）")
+    p.add_argument(
+        "--top", type=int, metavar="N", help="投诉榜最多列出的平台数（默认：达到门槛的全部）"
+    )
+    p.add_argument(
+        "--least",
+        type=int,
+        default=1,
+        metavar="N",
+        help="入选投诉榜的最少投诉量（默认 1：当期有投诉的平台全部入榜）",
+    )
+    p.add_argument(
+        "--all-sections",
+        action="store_true",
+        help="投诉榜上每个平台都写一节（默认只写有典型案例的平台）",
+    )
+    p.add_argument(
+        "--template",
+        metavar="NAME|FILE",
+        help=f"报告模板：内置样式名（{'、'.join(available())}，默认 {DEFAULT}）、"
+        "TOUSU_REPORT_TEMPLATES 目录中的样式名，或模板文件路径",
+    )
+    p.add_argument(
+        "--print-template",
+        action="store_true",
+        help="把模板（默认样式，或 --template 指定的）原文输出到标准输出后退出",
+    )
     p.add_argument(
         "--intro", type=Path, metavar="FILE", help="报告摘要的开头文字（UTF-8 文本文件）"
     )
     p.add_argument("--format", choices=FORMATS, help="默认按输出文件的扩展名")
-    p.add_argument(
-        "--output", required=True, type=Path, metavar="FILE", help="输出文件（- 为标准输出）"
-    )
+    p.add_argument("--output", type=Path, metavar="FILE", help="输出文件（- 为标准输出）")
     p.set_defaults(handler=cmd_report)
 
 
@@ -68,19 +91,37 @@ def _period(args: argparse.Namespace) -> Period:
     return args.period or Period(args.year, "year", 1)
 
 
+def _emit(args: argparse.Namespace, data: bytes, fmt: str) -> bool:
+    """Write ``data`` where --output says; False when that was standard output."""
+    if str(args.output) == "-":  # a text format to standard output
+        if fmt not in ("md", "html"):
+            raise TousuError("只有 md 和 html 可以写到标准输出（--output -）")
+        sys.stdout.write(data.decode("utf-8"))
+        return False
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        raise TousuError(f"无法写入 {args.output}：{exc.strerror or exc}") from None
+    return True
+
+
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.print_template:
+        sys.stdout.write(source(args.template))
+        return 0
+    if args.output is None:
+        raise TousuError("需要 --output FILE（或用 --print-template 查看模板）")
     if args.kind != "sector":
         return _publication(args)
-    args.sector = _one(args, "sector", "--sector")
+    sector = _one(args, "sector", "--sector")
     period = _period(args)
-    if period.kind != "year":
-        args.year = None
-    else:
-        args.year = period.year
     require_schema()
     fmt = _format(args)
-    if not 1 <= args.top <= 50:
-        raise TousuError("--top 应在 1 到 50 之间")
+    if args.top is not None and not 1 <= args.top <= 500:
+        raise TousuError("--top 应在 1 到 500 之间")
+    if args.least < 1:
+        raise TousuError("--least 应至少为 1")
+    locate(args.template)  # a wrong name is said before any work
     intro = None
     if args.intro:
         try:
@@ -89,42 +130,29 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise TousuError(f"无法读取 {args.intro}：{exc}") from None
     settings = get_settings()
     with session_scope() as session:
-        if args.year is None:  # a month, quarter or half: the period's own report
-            report = period_report(
-                session,
-                Filters(),
-                args.sector,
-                period,
-                top=args.top,
-                intro=intro,
-                org=settings.report_org,
-                data_org=settings.report_data_org,
-            )
-        else:
-            report = sector_report(
-                session,
-                Filters(),
-                args.sector,
-                args.year,
-                top=args.top,
-                intro=intro,
-                org=settings.report_org,
-                data_org=settings.report_data_org,
-            )
+        report = period_report(
+            session,
+            Filters(),
+            sector,
+            period,
+            top=args.top,
+            least=args.least,
+            all_sections=args.all_sections,
+            intro=intro,
+            org=settings.report_org,
+            data_org=settings.report_data_org,
+        )
 
     def progress(_done: float, step: str) -> None:
         print(step, file=sys.stderr)
 
-    data = write(report, fmt, progress)
-    try:
-        args.output.write_bytes(data)
-    except OSError as exc:
-        raise TousuError(f"无法写入 {args.output}：{exc.strerror or exc}") from None
-    cases = len(report.cases)
-    print(
-        f"已写入 {args.output}（{fmt.upper()}，{len(data):,} 字节）：{report.title}，"
-        f"{len(report.platforms)} 个平台，典型案例 {cases} 个"
-    )
+    data = write(report, fmt, progress, args.template)
+    if _emit(args, data, fmt):
+        print(
+            f"已写入 {args.output}（{fmt.upper()}，{len(data):,} 字节）：{report.title}，"
+            f"投诉榜 {len(report.leaderboard)} 个平台，{len(report.sections)} 个平台有专节，"
+            f"典型案例 {len(report.cases)} 个"
+        )
     return 0
 
 
@@ -146,14 +174,6 @@ def _publication(args: argparse.Namespace) -> int:
         else:
             doc = rank_list(session, Filters(), _one(args, "sector", "--sector"), period, org=org)
     data = write_all(doc, (fmt,))[fmt]
-    if str(args.output) == "-":  # a text format to standard output
-        if fmt not in ("md", "html"):
-            raise TousuError("只有 md 和 html 可以写到标准输出（--output -）")
-        sys.stdout.write(data.decode("utf-8"))
-        return 0
-    try:
-        args.output.write_bytes(data)
-    except OSError as exc:
-        raise TousuError(f"无法写入 {args.output}：{exc.strerror or exc}") from None
-    print(f"已写入 {args.output}（{fmt.upper()}，{len(data):,} 字节）：{doc.title}")
+    if _emit(args, data, fmt):
+        print(f"已写入 {args.output}（{fmt.upper()}，{len(data):,} 字节）：{doc.title}")
     return 0

@@ -46,6 +46,11 @@ SETTINGS_HELP: dict[str, str] = {
         'The data brand named in reports ("据电商大数据库“电数宝”监测数据显示", 图表编制). '
         "Default: TOUSU_REPORT_ORG."
     ),
+    "TOUSU_REPORT_TEMPLATES": (
+        "A folder of report templates (NAME.jinja) adding house styles to the shipped ones "
+        "(2023, 2024), or replacing one of the same name: `tousu report --template NAME`. "
+        "Default: none."
+    ),
     "TOUSU_RATING_MIN_COMPLAINTS": (
         "Ratings resting on fewer complaints than this are marked 样本较少 wherever they are "
         "shown or exported. Default: 30."
@@ -120,6 +125,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     report_org: str = "Tousu"
     report_data_org: str = "Tousu"
+    report_templates: Path | None = None
     rating_min_complaints: int = 30
     export_max_rows: int = 10_000
     alert_min_count: int = 20
@@ -147,6 +153,9 @@ class Settings:
             trusted_proxies=_networks(env.get("TOUSU_TRUSTED_PROXIES", "")),
             report_org=org,
             report_data_org=(env.get("TOUSU_REPORT_DATA_ORG") or "").strip() or org,
+            report_templates=Path(folder)
+            if (folder := env.get("TOUSU_REPORT_TEMPLATES"))
+            else None,
             rating_min_complaints=rating_min_complaints,
             export_max_rows=export_max_rows,
             alert_min_count=_whole(env, "TOUSU_ALERT_MIN_COUNT", 20, at_least=1),

@@ -11,8 +11,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from models.reads.report import Report
-from models.rules.report_text import cn_number
+from reports.blocks import Block
+from reports.templating import Document as Rendered
 
 FONT = "Noto Sans CJK SC"
 GREY = RGBColor(0x66, 0x66, 0x66)
@@ -59,75 +59,34 @@ def _table(document, columns, rows) -> None:
             cell.text = _t(value)
 
 
-def _overall(document, r: Report, images: dict[str, bytes]) -> None:
-    """二、整体数据: each distribution's chart, numbers and sentence."""
-    document.add_heading("二、整体数据", level=1)
-    for i, d in enumerate(r.distributions, 1):
-        document.add_heading(_t(f"（{cn_number(i)}）{d.heading}"), level=2)
-        _caption(document, d.chart_title)
-        if d.dimension in images:
-            document.add_picture(io.BytesIO(images[d.dimension]), width=Cm(15))
+def _block(document, b: Block, images: dict[str, bytes]) -> None:
+    if b.kind in ("title", "h1", "h2"):
+        document.add_heading(_t(b.text), level={"title": 0, "h1": 1, "h2": 2}[b.kind])
+    elif b.kind == "caption":
+        _caption(document, b.text)
+    elif b.kind == "footer":
+        _footer(document, b.text)
+    elif b.kind == "case":
+        document.add_paragraph().add_run(_t(b.text)).bold = True
+    elif b.kind == "table":
+        _table(document, b.columns, b.rows)
+    elif b.kind == "figure":
+        _caption(document, b.text)
+        if b.key in images:
+            document.add_picture(io.BytesIO(images[b.key]), width=Cm(15))
             document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _table(
-            document,
-            ["类别", "投诉量", "占比"],
-            [[s.label, str(s.count), f"{s.percent}%"] for s in d.shares],
-        )
-        _footer(document, r.footer)
-        document.add_paragraph(_t(d.sentence or "该年度没有相关数据。"))
+    elif b.kind == "pagebreak":
+        document.add_page_break()
+    else:  # p, plain, meta
+        document.add_paragraph(_t(b.text))
 
 
-def _platforms(document, r: Report) -> None:
-    """三、评级数据与典型案例: the cases table, then each leaderboard platform's section."""
-    document.add_heading("三、评级数据与典型案例", level=1)
-    if r.cases:
-        document.add_paragraph(_t(r.cases_intro))
-        _caption(document, r.cases_table_title)
-        _table(
-            document,
-            ["投诉时间", "投诉平台", "投诉案例"],
-            [[c.day, c.platform, c.headline] for c in r.cases],
-        )
-        _footer(document, f"图表编制：{r.org}")
-    for s in r.platforms:
-        document.add_heading(_t(s.heading), level=2)
-        if s.count_sentence:
-            document.add_paragraph(_t(s.count_sentence))
-        _caption(document, f"{s.platform}电商消费{r.year}年评级数据")
-        _table(document, list(r.columns), [[row[c] for c in r.columns] for row in s.table])
-        _footer(document, f"图表编制：{r.org}")
-        document.add_paragraph(_t(s.problems_sentence))
-        for n, c in enumerate(s.cases, 1):
-            document.add_paragraph().add_run(_t(f"【案例{cn_number(n)}】{c.headline}")).bold = True
-            document.add_paragraph(_t(c.paragraph))
-            document.add_paragraph(_t(c.reply))
-
-
-def docx(report: Report, images: dict[str, bytes]) -> bytes:
-    r = report
+def docx(report: Rendered, images: dict[str, bytes]) -> bytes:
     document = Document()
     _fonts(document)
-    document.core_properties.title = r.title
-    document.add_heading(_t(r.title), level=0)
-    document.add_paragraph(_t(f"数据来源：{r.data_org}　案例来源：{r.org}"))
-    if r.coverage:
-        document.add_paragraph(_t(r.coverage))
-
-    document.add_heading("一、报告摘要", level=1)
-    for line in (r.intro or "").splitlines():
-        if line.strip():
-            document.add_paragraph(_t(line))
-    _caption(document, f"{r.year}年 {r.sector}投诉榜")
-    _table(document, ["排名", "平台"], [[str(i), n] for i, n in enumerate(r.leaderboard, 1)])
-    document.add_paragraph(_t(r.leaderboard_sentence))
-    document.add_paragraph(_t(r.highlights_sentence))
-    document.add_page_break()
-    _overall(document, r, images)
-    document.add_page_break()
-    _platforms(document, r)
-    document.add_heading("评级原理", level=1)
-    for line in r.method_note:
-        document.add_paragraph(_t(line))
+    document.core_properties.title = _t(report.title)
+    for block in report.blocks:
+        _block(document, block, images)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from models.reads.report import Report
-from models.rules.report_text import cn_number
+from reports.blocks import Block
+from reports.templating import Document
 
 # Nothing in the file may fetch or run anything: images are inline (data: URLs), styles
 # are the one <style> below, fonts are the reader's own. No script-src: none may run.
@@ -60,63 +60,32 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
 
 
-def html(report: Report, images: dict[str, bytes]) -> str:
-    r = report
-    out = [
-        f"<h1>{escape(r.title)}</h1>",
-        f'<div class="meta">数据来源：{escape(r.data_org)}　案例来源：{escape(r.org)}</div>',
-    ]
-    if r.coverage:
-        out.append(f'<div class="meta">{escape(r.coverage)}</div>')
-    out.append("<h2>一、报告摘要</h2>")
-    if r.intro:
-        out += [_p(line) for line in r.intro.splitlines() if line.strip()]
-    out.append(_p(f"{r.year}年 {r.sector}投诉榜", "caption"))
-    out.append(
-        _table(["排名", "平台"], [[str(i), name] for i, name in enumerate(r.leaderboard, 1)])
-    )
-    out += [_p(r.leaderboard_sentence), _p(r.highlights_sentence)]
-    out.append("<h2>二、整体数据</h2>")
-    for i, d in enumerate(r.distributions, 1):
-        out.append(f'<h3>（{cn_number(i)}）{escape(d.heading)}</h3><div class="keep">')
-        if d.dimension in images:  # the picture carries its title and 图表编制 line
-            out.append(_img(images[d.dimension], d.chart_title))
-        else:
-            out.append(_p(d.chart_title, "caption"))
-        out.append(
-            _table(
-                ["类别", "投诉量", "占比"],
-                [[s.label, str(s.count), f"{s.percent}%"] for s in d.shares],
-            )
-        )
-        out.append("</div>")
-        out.append(_p(d.sentence or "该年度没有相关数据。"))
-    out.append("<h2>三、评级数据与典型案例</h2>")
-    if r.cases:
-        out += [_p(r.cases_intro), _p(r.cases_table_title, "caption")]
-        out.append(
-            _table(
-                ["投诉时间", "投诉平台", "投诉案例"],
-                [[c.day, c.platform, c.headline] for c in r.cases],
-            )
-        )
-        out.append(_p(f"图表编制：{r.org}", "footer"))
-    for s in r.platforms:
-        out.append(f"<h3>{escape(s.heading)}</h3>")
-        if s.count_sentence:
-            out.append(_p(s.count_sentence))
-        out.append(_p(f"{s.platform}电商消费{r.year}年评级数据", "caption"))
-        out.append(_table(r.columns, [[row[c] for c in r.columns] for row in s.table]))
-        out.append(_p(f"图表编制：{r.org}", "footer"))
-        out.append(_p(s.problems_sentence))
-        for n, c in enumerate(s.cases, 1):
-            out += [_p(f"【案例{cn_number(n)}】{c.headline}", "case"), _p(c.paragraph), _p(c.reply)]
-    out.append("<h2>评级原理</h2>")
-    out += [_p(line, "plain") for line in r.method_note]
+_CLASSES = {"p": "", "plain": "plain", "caption": "caption", "footer": "footer", "case": "case"}
+
+
+def _block(b: Block, images: dict[str, bytes]) -> str:
+    if b.kind == "title":
+        return f"<h1>{escape(b.text)}</h1>"
+    if b.kind == "meta":
+        return f'<div class="meta">{escape(b.text)}</div>'
+    if b.kind in ("h1", "h2"):
+        tag = "h2" if b.kind == "h1" else "h3"
+        return f"<{tag}>{escape(b.text)}</{tag}>"
+    if b.kind == "table":
+        return _table(b.columns, b.rows)
+    if b.kind == "figure":  # the picture carries its title and 图表编制 line
+        return _img(images[b.key], b.text) if b.key in images else _p(b.text, "caption")
+    if b.kind == "pagebreak":
+        return ""  # print CSS breaks before each section
+    return _p(b.text, _CLASSES[b.kind])
+
+
+def html(document: Document, images: dict[str, bytes]) -> str:
+    body = "".join(_block(b, images) for b in document.blocks)
     return (
         f'<!DOCTYPE html>\n<html lang="zh-CN"><head>{CSP_META}<meta charset="utf-8">'
-        f"<title>{escape(r.title)}</title><style>{STYLE}</style></head>"
-        f"<body>{''.join(out)}</body></html>\n"
+        f"<title>{escape(document.title)}</title><style>{STYLE}</style></head>"
+        f"<body>{body}</body></html>\n"
     )
 
 

@@ -218,3 +218,25 @@ def test_a_refused_new_account_keeps_what_was_typed(site):
     next(b for b in at.button if b.label == "创建").click().run()
     assert not at.error and "已创建用户 newcomer" in at.success[0].value
     assert at.text_input(key="us_new_name").value == ""
+
+
+def test_an_admin_sets_a_platforms_unrated_reason_on_the_platforms_page(site):
+    """平台管理: the 不予评级原因 an admin picks is stored, listed and audited."""
+    from models.access.roles import Actor
+    from models.reads.platforms import platforms
+    from models.writes import audit
+
+    with session_scope(site) as session:
+        (info,) = platforms(session).values()
+    at = open_admin(logged_in("boss"), "platforms")
+    at.selectbox(key="pf_edit_pick").select("云集").run()
+    at.selectbox(key=f"pf_reason_{info.id}").select("未取得售后联系方式")
+    next(b for b in at.button if b.label == "保存修改").click().run()
+    assert errors(at) == []
+    with session_scope(site) as session:
+        (saved,) = platforms(session).values()
+        logged = audit.entries(session, Actor("boss"))
+    (entry,) = [e for e in logged if e.action == "edit_platform"]
+    assert saved.unrated_reason == "未取得售后联系方式"
+    assert entry.before["unrated_reason"] is None
+    assert entry.after["unrated_reason"] == "未取得售后联系方式"

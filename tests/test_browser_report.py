@@ -175,7 +175,7 @@ def test_the_preview_frame_is_sandboxed_as_the_report_page_shows_it(browser, rep
     reader = Reader(browser)
     reader.open(path)
     inner = reader.page.frame_locator("iframe").frame_locator("iframe")
-    assert inner.locator("h1").inner_text() == "2024年度中国社交电商消费投诉数据与典型案例报告"
+    assert inner.locator("h1").inner_text() == "2024年中国社交电商投诉数据与典型案例报告"
     assert reader.page.frame_locator("iframe").locator("iframe").get_attribute("sandbox") == ""
     assert reader.pwned() == [] and reader.dialogs == [] and reader.outside() == []
     reader.close()

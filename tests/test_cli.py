@@ -191,7 +191,7 @@ def test_every_filter_option_comes_from_the_shared_helper():
                     continue
                 option = OPTIONS[flag]
                 assert getattr(action, "filter_option", None) is option, (command, flag)
-                one = action.required  # the one value the command is about
+                one = action.filter_one  # the one value the command is about
                 expected = (
                     option.dest,
                     option.type,

@@ -28,7 +28,6 @@ from models.reads.stats import Share
 from models.rules import report_text as text
 from models.rules.filters import Filters
 from models.rules.labels import AMOUNT_BRACKETS, NOT_CHOSEN
-from models.rules.report_text import NO_REPLY
 from models.store.db import session_scope
 from reports.html import CSP
 from tests.factories import add_complaints, add_platforms
@@ -105,6 +104,10 @@ TYPICAL = [
         "签到送商品活动没得送？“云集”被指服务态度差 客服只会拖延",
     ),
 ]
+NO_REPLY = (  # seed 000's sentence after a case without a reply
+    "接到该用户投诉后，我们第一时间将投诉案件移交该平台相关工作人员督办妥善处理，"
+    "但截至发稿前，我们尚未收到来自被投诉平台的任何有关处理回复。"
+)
 YUNJI_REPLY = "您好，关于您反馈的签到活动问题，我们会尽快安排专员联系您核实处理。"
 
 
@@ -209,7 +212,8 @@ def seed_000(engine, use_db, monkeypatch):
 
 def _write(tmp_path, capsys, fmt: str) -> bytes:
     out = tmp_path / f"report.{fmt}"
-    code = tousu(["report", "--sector", "社交电商", "--year", "2023", "--output", str(out)])
+    argv = ["report", "--sector", "社交电商", "--year", "2023", "--template", "2023"]
+    code = tousu([*argv, "--output", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "已写入" in captured.out
@@ -386,6 +390,7 @@ def test_intro_is_only_what_was_given(seed_000, tmp_path, capsys):
     intro.write_text("2023年，个性化产品成为了社交电商市场的主流。", encoding="utf-8")
     out = tmp_path / "with.md"
     argv = ["report", "--sector", "社交电商", "--year", "2023", "--intro", str(intro)]
+    argv += ["--template", "2023"]
     assert tousu([*argv, "--output", str(out)]) == 0
     with_intro = out.read_text(encoding="utf-8")
     assert "个性化产品" in with_intro and "个性化产品" not in without
@@ -462,7 +467,7 @@ def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
     renders = []
     real = figures.charts_for
     monkeypatch.setattr(figures, "charts_for", lambda *a: renders.append(1) or real(*a))
-    files = write_all(report)
+    files = write_all(report, template="2023")
     assert len(renders) == 1 and set(files) == {"html", "docx", "md", "pdf"}
     assert files["pdf"].startswith(b"%PDF-")
     in_html = [
@@ -473,7 +478,8 @@ def test_all_formats_share_one_rendering_of_the_charts(seed_000, monkeypatch):
     ids = [p._inline.graphic.graphicData.pic.blipFill.blip.embed for p in document.inline_shapes]
     in_docx = [document.part.related_parts[i].blob for i in ids]
     assert len(in_html) == len(report.distributions) and in_docx == in_html
-    assert files["html"] == write(report, "html") and files["md"] == write(report, "md")
+    alone = {fmt: write(report, fmt, template="2023") for fmt in ("html", "md")}
+    assert files["html"] == alone["html"] and files["md"] == alone["md"]
     assert len(renders) == 2  # alone, the HTML renders its own; Markdown has no pictures
 
 

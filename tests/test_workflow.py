@@ -251,6 +251,7 @@ def test_every_write_is_audited_with_before_and_after(world):
         "name": "新平台",
         "sector": "零售电商",
         "onboarded": False,
+        "unrated_reason": None,
     }
     assert by_action["disable_user"].before["disabled"] is False
     assert all(e.actor in ("clerk", "boss", "cli") for e in entries)

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from models import clock
 from models.alerts.detect import Alert, When
 from models.reads import alerts as alert_reads
-from models.reads import cases, overview, publications, ratings, report, stats
+from models.reads import cases, overview, publications, ratings, stats
 from models.reads import leaderboard as ranks
 from models.reads import platforms as platform_reads
 from models.reads.cases import EVERY_CASE, CaseDetail, CaseQuery, CaseRow
@@ -240,29 +240,17 @@ def case_detail(filters: Filters, case_id: int) -> CaseDetail | None:
     return run(cases.case_detail, filters, case_id, reveal=current_viewer().reveal_personal)
 
 
-def sector_report(
-    filters: Filters, sector: str, year: int, *, top: int, intro: str | None
-) -> Report:
-    """The annual report of a sector, within the viewer's scope (always masked and scrubbed:
-    a report is published)."""
-    settings = get_settings()
-    return run(
-        report.sector_report,
-        filters,
-        sector,
-        year,
-        top=top,
-        intro=intro,
-        org=settings.report_org,
-        data_org=settings.report_data_org,
-        today=clock.today(),  # in the cache key: a period ending tomorrow reads differently
-    )
-
-
 def period_report(
-    filters: Filters, sector: str, period: Period, *, top: int, intro: str | None = None
+    filters: Filters,
+    sector: str,
+    period: Period,
+    *,
+    top: int | None = None,
+    all_sections: bool = False,
+    intro: str | None = None,
 ) -> Report:
-    """The sector report for any period (月度 … 年度), within the viewer's scope, masked."""
+    """The sector report for any period (月度 … 年度), within the viewer's scope (always
+    masked and scrubbed: a report is published)."""
     settings = get_settings()
     return run(
         publications.period_report,
@@ -270,6 +258,7 @@ def period_report(
         sector,
         period,
         top=top,
+        all_sections=all_sections,
         intro=intro,
         org=settings.report_org,
         data_org=settings.report_data_org,

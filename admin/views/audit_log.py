@@ -45,6 +45,7 @@ FIELDS = {
     "name": "名称",
     "sector": "赛道",
     "onboarded": "已入驻",
+    "unrated_reason": "不予评级原因",
     "username": "用户名",
     "role": "角色",
     "disabled": "已停用",

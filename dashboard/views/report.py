@@ -12,6 +12,7 @@ from models.rules.months import year_of
 from models.rules.periods import Period
 from reports import FORMATS, MEDIA_TYPES, publish, write_all
 from reports.html import framed
+from reports.templating import DEFAULT, available
 from web import data, exports, widgets
 from web.viewer import current_viewer
 
@@ -51,9 +52,9 @@ def _period(col, years: list[int]) -> Period:
     return Period(int(year), kind, int(index))
 
 
-def _choices() -> tuple[str, str, Period, int, str | None] | None:
-    """Kind, sector (or platform), period, top N and the optional intro; None when there is
-    nothing to report."""
+def _choices() -> tuple[str, str, Period, dict] | None:
+    """Kind, sector (or platform), period and a sector report's options (top N, sections,
+    template, intro); None when there is nothing to report."""
     known = data.platforms(Filters(statuses=None))
     sectors = sorted({p.sector for p in known})
     if not sectors:
@@ -81,29 +82,35 @@ def _choices() -> tuple[str, str, Period, int, str | None] | None:
     years = list(range(year_of(span[1]), year_of(span[0]) - 1, -1))
     period = _period(cols[1], years)
     if kind != "sector":
-        return kind, subject, period, 10, None
-    top = cols[2].number_input("投诉榜平台数", 1, 50, 10, key="rep_top")
+        return kind, subject, period, {}
+    top = cols[2].number_input(
+        "投诉榜平台数", 0, 500, 0, key="rep_top", help="0：当期有投诉的平台全部入榜"
+    )
+    left, right = st.columns([1, 2])
+    template = left.selectbox(
+        "报告样式", available(), index=available().index(DEFAULT), key="rep_template"
+    )
+    all_sections = right.checkbox(
+        "每个投诉榜平台都写一节（默认只写有典型案例的平台）", key="rep_all_sections"
+    )
     intro = st.text_area(
         "报告摘要开头（可选）",
         key="rep_intro",
         max_chars=3000,
         placeholder="如：2023年，个性化产品成为了社交电商市场的主流……（留空则不写开头段落）",
     )
-    return kind, subject, period, int(top), intro.strip() or None
+    options = {"top": int(top) or None, "all_sections": all_sections, "template": template}
+    return kind, subject, period, {**options, "intro": intro.strip() or None}
 
 
-def _build(
-    kind: str, subject: str, period: Period, top: int, intro: str | None
-) -> dict[str, bytes] | None:
+def _build(kind: str, subject: str, period: Period, options: dict) -> dict[str, bytes] | None:
     """The files in every format (a report's charts rendered once for all), with progress
     while the charts render; None (said) on no data."""
     if kind != "sector":
         return _publication(kind, subject, period)
+    template = options.pop("template")
     try:
-        if period.kind == "year":
-            report = data.sector_report(Filters(), subject, period.year, top=top, intro=intro)
-        else:
-            report = data.period_report(Filters(), subject, period, top=top, intro=intro)
+        report = data.period_report(Filters(), subject, period, **options)
     except TousuError as exc:
         widgets.empty(str(exc))
         return None
@@ -112,7 +119,12 @@ def _build(
     def step(share: float, text: str) -> None:  # the charts, then the three files
         bar.progress(0.1 + 0.8 * share, text=text if share < 1 else "正在生成文件……")
 
-    files = write_all(report, FORMATS, step)
+    try:
+        files = write_all(report, FORMATS, step, template)
+    except TousuError as exc:  # an added style with a mistake: where, in Chinese
+        bar.empty()
+        st.error(str(exc))
+        return None
     bar.empty()
     st.session_state["rep_title"] = report.title
     return files
@@ -146,9 +158,10 @@ def render() -> None:
     chosen = _choices()
     if chosen is None:
         return
-    key = (chosen, data.data_version()[0])
+    key = (repr(chosen), data.data_version()[0])
     if st.button("生成报告", type="primary", key="rep_go"):
-        st.session_state["rep_files"] = (key, _build(*chosen))
+        kind, subject, period, options = chosen
+        st.session_state["rep_files"] = (key, _build(kind, subject, period, dict(options)))
     built = st.session_state.get("rep_files")
     if not built or built[0] != key or built[1] is None:
         if built and built[0] != key:

@@ -20,9 +20,13 @@ PLATFORM_COLUMNS: dict[str, tuple[str, bool]] = {
     "name": ("平台", True),
     "sector": ("赛道", True),
     "onboarded": ("是否入驻", False),
+    "unrated_reason": ("不予评级原因", False),
 }
+#: The reasons the house gives for 不予评级 (any other short text is taken as written).
+UNRATED_REASONS = ("未入驻", "未取得售后联系方式")
 NAME_LENGTH = Platform.__table__.c["name"].type.length
 SECTOR_LENGTH = Platform.__table__.c["sector"].type.length
+REASON_LENGTH = Platform.__table__.c["unrated_reason"].type.length
 
 
 def name_problem(name: str) -> str | None:
@@ -33,6 +37,14 @@ def name_problem(name: str) -> str | None:
 def sector_problem(sector: str) -> str | None:
     """Why ``sector`` (stripped) cannot be a sector's name, or None."""
     return "必填" if not sector else text_problem(sector, SECTOR_LENGTH)
+
+
+def check_unrated_reason(reason: str | None) -> str | None:
+    """A 不予评级 reason stripped (None when empty), or a :class:`TousuError`."""
+    reason = (reason or "").strip()
+    if problem := text_problem(reason, REASON_LENGTH):
+        raise TousuError(f"不予评级原因{problem}")
+    return reason or None
 
 
 def check_platform(name: str, sector: str) -> tuple[str, str]:
@@ -73,6 +85,9 @@ def _validate(table: Table, report: ImportReport) -> dict[str, dict]:
             onboarded = parse_bool(cells.get("onboarded", ""))
         except ValueError as exc:
             problems.append(("onboarded", str(exc)))
+        reason = cells.get("unrated_reason", "").strip()
+        if problem := text_problem(reason, REASON_LENGTH):
+            problems.append(("unrated_reason", problem))
         errors += [
             CellError(number, columns.names.get(key, key), cells.get(key, ""), reason)
             for key, reason in problems
@@ -80,6 +95,8 @@ def _validate(table: Table, report: ImportReport) -> dict[str, dict]:
         report.add(errors)
         if not errors:
             clean[name] = {"name": name, "sector": sector, "onboarded": onboarded}
+            if "unrated_reason" in columns.names:  # a file without the column keeps them
+                clean[name]["unrated_reason"] = reason or None
     return clean
 
 

@@ -80,6 +80,8 @@ class CaseDetail:
     id_number: str | None
     order_number: str | None
     version: int
+    #: 处理情况 as staff wrote it for reports (scrubbed like every free text), or None.
+    handling: str | None = None
 
 
 _ROW_COLUMNS = (
@@ -266,6 +268,7 @@ def case_detail(
         id_number=complaint.id_number if reveal else None,
         order_number=complaint.order_number if reveal else None,
         version=complaint.version,
+        handling=shown(complaint.handling),
     )
 
 

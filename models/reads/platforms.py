@@ -1,4 +1,4 @@
-"""The platforms: id, name, sector and whether they have onboarded (入驻)."""
+"""The platforms: id, name, sector, whether they have onboarded (入驻), why 不予评级."""
 
 from __future__ import annotations
 
@@ -19,12 +19,23 @@ class PlatformInfo:
     name: str
     sector: str
     onboarded: bool
+    #: Why it is 不予评级 (未入驻, 未取得售后联系方式), as staff or an import said; None: unsaid.
+    unrated_reason: str | None = None
+
+
+_COLUMNS = (
+    Platform.id,
+    Platform.name,
+    Platform.sector,
+    Platform.onboarded,
+    Platform.unrated_reason,
+)
 
 
 def platforms(session: Session) -> dict[int, PlatformInfo]:
     """Every platform by id."""
-    rows = session.exec(select(Platform.id, Platform.name, Platform.sector, Platform.onboarded))  # type: ignore[call-overload]
-    return {pid: PlatformInfo(pid, name, sector, bool(on)) for pid, name, sector, on in rows}
+    rows = session.execute(select(*_COLUMNS))
+    return {row.id: PlatformInfo(*row[:3], bool(row.onboarded), row[4]) for row in rows}
 
 
 def platform_by_name(session: Session, name: str) -> PlatformInfo:
@@ -41,11 +52,9 @@ def platform_by_name(session: Session, name: str) -> PlatformInfo:
 
 def platforms_in(session: Session, filters: Filters) -> list[PlatformInfo]:
     """The platforms ``filters`` allows (its sectors and platforms), by name."""
-    stmt = select(Platform.id, Platform.name, Platform.sector, Platform.onboarded)
+    stmt = select(*_COLUMNS)
     stmt = stmt.where(*scope.platform_where(session, filters, Platform.id)).order_by(Platform.name)
-    return [
-        PlatformInfo(pid, name, sector, bool(on)) for pid, name, sector, on in session.execute(stmt)
-    ]
+    return [PlatformInfo(*row[:3], bool(row.onboarded), row[4]) for row in session.execute(stmt)]
 
 
 def check_names(

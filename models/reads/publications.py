@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -76,29 +77,27 @@ def period_report(
     filters: Filters,
     sector: str,
     period: Period,
-    *,
-    top: int = 10,
-    intro: str | None = None,
-    org: str = "Tousu",
-    data_org: str = "Tousu",
     today: date | None = None,
+    **options: Any,
 ) -> Report:
     """The sector report for ``period`` (a month, quarter, half or year): the annual report's
-    reads on the period's days only, so its ratings are the periods within it."""
+    reads on the period's days only, so its ratings are the periods within it. ``options``
+    are :func:`sector_report`'s (top, least, all_sections, intro, org, data_org)."""
     report = sector_report(
         session,
         period_days(period).intersect(filters),
         sector,
         period.year,
-        top=top,
-        intro=intro,
-        org=org,
-        data_org=data_org,
         today=today or clock.today(),
+        **options,
     )
     if period.kind == "year":
         return report
-    return replace(report, title=f"{period.title}中国{sector}消费投诉数据与典型案例报告")
+    return replace(
+        report,
+        title=f"{period.title}中国{sector}消费投诉数据与典型案例报告",
+        period=period.title,
+    )
 
 
 # --- 消费评级榜 -------------------------------------------------------------------------------

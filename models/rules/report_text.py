@@ -1,4 +1,6 @@
-"""The sentences of the annual sector reports, in their own phrasing (seeds 000, 001, 003).
+"""The longer sentences of the 2023 house style (seed 000) that the report context carries
+for the ``2023`` template (and the 平台评级 page's ratings sentence); every other word of a
+report is its template's (reports/templates/).
 
 Pure functions of figures already computed: the report adds words, never numbers.
 ``org`` is the complaint platform's name (电诉宝 in the seeds) and ``data_org`` the data
@@ -22,22 +24,6 @@ if TYPE_CHECKING:  # the registry of dimensions (read by stats) names these sent
 
 MAIN_SHARE = Decimal(10)  # shares of 10% and more are named with their percentage
 TOP = 10
-NO_REPLY = (
-    "接到该用户投诉后，我们第一时间将投诉案件移交该平台相关工作人员督办妥善处理，"
-    "但截至发稿前，我们尚未收到来自被投诉平台的任何有关处理回复。"
-)
-METHOD_NOTE = (
-    "1、综合指数=平台反馈率×0.5+回复时效性×0.3+用户满意度/10×0.2。",
-    "1.1、平台反馈率：平台移交给被投诉电商的用户投诉中，被投诉电商有效回复的比例。",
-    "1.2、回复时效性：平台回复时间小于72小时为1.0，回复时间大于等于72小时且小于120小时为0.6，"
-    "回复时间大于等于120小时为0。",
-    "1.3、用户满意度：10分满分制，数据只截取已评分的用户投诉，未评分的用户投诉将不纳入满意度"
-    "数据基数的统计。",
-    "2、评级划分由综合指数高低决定，不建议下单∈[0,0.4)，谨慎下单∈[0.4,0.75)，"
-    "建议下单∈[0.75,1.0]。对未入驻或未取得售后联系方式的电商平台“不予评级”。",
-    "3、由于投诉量的多少与平台的市场占有率有直接关联，故投诉量不列入评级统计范畴。",
-    "4、本榜单所有数据均由系统根据各网络消费平台上述行为，依据上述模型算法自动生成。",
-)
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -120,27 +106,6 @@ def distribution_sentence(
     return f"据“{org}”显示，{year}年{sector}{what}分布为：{_listed(ordered)}。"
 
 
-def leaderboard_sentence(org: str, year: int, sector: str, names: Sequence[str]) -> str:
-    return (
-        f"根据“{org}”{year}年受理的{sector}领域用户有效投诉显示，"
-        f"入选投诉榜的依次为：{'、'.join(names)}。"
-    )
-
-
-def highlights_sentence(year: int, sector: str, grades: dict[str, str]) -> str:
-    """Which leaderboard platforms got 不建议下单 and 不予评级 for the year."""
-    parts = []
-    for grade, tail in (("不建议下单", "评级"), ("不予评级", "")):
-        names = [name for name, g in grades.items() if g == grade]
-        if names:
-            parts.append(f"{'、'.join(names)}获“{grade}”{tail}")
-    if not parts:
-        return (
-            f"此外，在“{year}年全国{sector}消费评级榜”中，入选投诉榜的平台均未获“不建议下单”评级。"
-        )
-    return f"此外，在“{year}年全国{sector}消费评级榜”中，" + "，".join(parts) + "。"
-
-
 def ratings_count_sentence(
     data_org: str,
     year: int,
@@ -203,14 +168,3 @@ def case_paragraph(
     if demand:
         text += f"其诉求是：{demand.rstrip('。')}。"
     return text
-
-
-def reply_paragraph(platform: str, reply: str | None) -> str:
-    return f"对此，{platform}回复称：{reply}" if reply else NO_REPLY
-
-
-def cases_intro(org: str, platforms: Sequence[str], count: int) -> str:
-    return (
-        f"据“{org}”受理用户维权案例，我们从中选取{cn_number(count)}个典型投诉案例，"
-        f"涉及{'、'.join(platforms)}等平台。"
-    )

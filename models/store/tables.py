@@ -55,6 +55,8 @@ class Platform(SQLModel, table=True):
     sector: str = Field(sa_column=Column(String(50), nullable=False, index=True))
     #: 入驻: onboarded platforms have an after-sales contact; others get 不予评级.
     onboarded: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    #: Why a platform is 不予评级 (未入驻, 未取得售后联系方式), as reports print it; NULL: none said.
+    unrated_reason: str | None = Field(default=None, sa_column=Column(String(50)))
     created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
 
 
@@ -243,6 +245,9 @@ class Complaint(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     headline: str | None = Field(default=None, sa_column=Column(String(200)))
+    #: 处理情况: the sentence a report prints after the case, as staff wrote it; NULL: the
+    #: report's default (the platform's reply, or that none came).
+    handling: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
     updated_at: datetime = Field(default_factory=local_now, sa_column=_dt(nullable=False))
     #: Optimistic lock: every write bumps it; a stale save is refused.

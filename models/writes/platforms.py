@@ -10,6 +10,7 @@ from models.access.roles import Actor
 from models.clock import local_now
 from models.errors import NotFound, TousuError
 from models.importing import check_platform
+from models.importing.platforms import check_unrated_reason
 from models.store.freshness import bump
 from models.store.tables import Platform
 from models.writes import audit
@@ -23,14 +24,17 @@ def save_platform(
     sector: str,
     onboarded: bool,
     platform_id: int | None = None,
+    unrated_reason: str = "",
 ) -> None:
-    """Add a platform, or edit one (name, sector, onboarded) — administrators."""
+    """Add a platform, or edit one (name, sector, onboarded, the reason it is 不予评级) —
+    administrators."""
     authorize(session, actor, Can.MANAGE_PLATFORMS)
     name, sector = check_platform(name, sector)  # the same checks as an imported platform
+    reason = check_unrated_reason(unrated_reason)
     clash = session.execute(select(Platform.id).where(Platform.name == name)).scalar()
     if clash is not None and clash != platform_id:
         raise TousuError(f"平台“{name}”已存在")
-    after = {"name": name, "sector": sector, "onboarded": onboarded}
+    after = {"name": name, "sector": sector, "onboarded": onboarded, "unrated_reason": reason}
     if platform_id is None:
         session.execute(insert(Platform).values(**after, created_at=local_now()))
         audit.record(session, actor, "add_platform", "platform", name, None, after)
@@ -38,7 +42,12 @@ def save_platform(
         current = session.get(Platform, platform_id, populate_existing=True)
         if current is None:
             raise NotFound("平台不存在")
-        before = {"name": current.name, "sector": current.sector, "onboarded": current.onboarded}
+        before = {
+            "name": current.name,
+            "sector": current.sector,
+            "onboarded": current.onboarded,
+            "unrated_reason": current.unrated_reason,
+        }
         session.execute(update(Platform).where(Platform.id == platform_id).values(**after))
         audit.record(session, actor, "edit_platform", "platform", platform_id, before, after)
     bump(session)

@@ -41,6 +41,7 @@ _AUDITED = (
     "rejection_reason",
     "typical",
     "headline",
+    "handling",
     "version",
 )
 
@@ -55,6 +56,7 @@ FIELD_NAMES = {
     "reply": "回复内容",
     "typical": "典型案例",
     "headline": "案例标题",
+    "handling": "处理情况",
 }
 
 
@@ -259,8 +261,11 @@ def mark_typical(
     typical: bool,
     headline: str,
     seen_version: int,
+    handling: str | None = None,
 ) -> None:
-    """Mark a complaint as a typical case (典型案例) with its headline, or unmark it."""
+    """Mark a complaint as a typical case (典型案例) with its headline, or unmark it; with
+    ``handling``, also the 处理情况 sentence reports print after it (empty: the report's
+    default, the platform's reply or that none came)."""
     complaint = _open(session, actor, Can.MARK_TYPICAL, complaint_id)
     headline = checked(headline, "案例标题", HEADLINE_LENGTH)
     if typical and not headline:
@@ -268,6 +273,8 @@ def mark_typical(
     if typical and complaint.version == seen_version and complaint.status not in COUNTING_STATUSES:
         raise TousuError(f"“{complaint.status}”的投诉不能作为典型案例（需先移交）")
     values = {"typical": typical, "headline": headline or None}
+    if handling is not None:
+        values["handling"] = checked(handling, "处理情况", LONG_TEXT, multiline=True) or None
     _save(session, actor, complaint, seen_version, "typical", values)
 
 
