@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -87,6 +88,17 @@ def docx(report: Rendered, images: dict[str, bytes]) -> bytes:
     document.core_properties.title = _t(report.title)
     for block in report.blocks:
         _block(document, block, images)
+    return saved(document)
+
+
+def saved(document) -> bytes:
+    """The document's bytes, the same for the same content: the zip's entries carry a
+    fixed time instead of the clock's (a published file unchanged is the same file)."""
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(fixed, "w") as target:
+        for entry in source.infolist():
+            entry.date_time = (1980, 1, 1, 0, 0, 0)
+            target.writestr(entry, source.read(entry.filename))
+    return fixed.getvalue()

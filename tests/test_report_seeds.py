@@ -146,6 +146,12 @@ def _text(fmt: str, data: bytes) -> str:
         text = unescape(re.sub(r"<[^>]+>", "\n", data.decode("utf-8").split("<body>")[1]))
     elif fmt == "md":
         text = re.sub(r"\\(.)", r"\1", data.decode("utf-8")).replace("**", "")
+    elif fmt == "pdf":
+        from pypdf import PdfReader
+
+        # one line: a printed page wraps sentences wherever the line is full
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+        text = text.replace("\n", "")
     else:
         document = Document(io.BytesIO(data))
         cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
@@ -171,7 +177,7 @@ def _by_share(listed: list[tuple[str, str]]) -> list[set[str]]:
 
 
 def _sections(text: str) -> dict[str, str]:
-    parts = re.split(r"（\d+）“([^”]+)”数据与典型案例\n", text.split("评级原理")[0])
+    parts = re.split(r"（\d+）“([^”]+)”数据与典型案例\n?", text.split("评级原理")[0])
     return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
@@ -235,8 +241,13 @@ def test_every_data_fact_of_the_seed_comes_out(published, name, fmt):
             assert set(said) == set(expected) | (extra - {""}), (s.platform, dimension)
         genders = dict(re.findall(r"([男女])性用户投诉比例为([\d.]+%)", mine))
         assert genders == {g: templating.percent(p) for g, p in s.genders.items()}
-        headlines = [h for h in re.findall(r"【案例[一二三四五六七八九十]+】(.+)", mine)]
-        assert headlines == [_flat(c.headline) for c in s.cases]  # oldest first
+        # numbered oldest first (a printed page runs the headline on into the case)
+        assert len(re.findall(r"【案例[一二三四五六七八九十]+】", mine)) == len(s.cases)
+        starts = [
+            mine.index(f"【案例{templating.cn_number(i)}】{_flat(c.headline)}")
+            for i, c in enumerate(s.cases, 1)
+        ]
+        assert starts == sorted(starts)
         for c in s.cases:
             assert f"{c.month}月{c.day}日，{c.province}{c.person}向“电诉宝”投诉称" in mine
             for paragraph in c.content:

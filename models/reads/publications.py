@@ -245,9 +245,13 @@ class CompanyDistribution:
 @dataclass(frozen=True)
 class CompanyCase:
     submitted_at: datetime
+    platform: str
     headline: str
     paragraph: str
-    reply: str
+    #: The platform's latest reply (scrubbed), None without one.
+    platform_reply: str | None
+    #: Staff's 处理情况 sentence (scrubbed), None: the template says it from the reply.
+    handling: str | None
 
     @property
     def day(self) -> str:
@@ -291,11 +295,13 @@ def _company_cases(session: Session, own: Filters, platform: str, org: str) -> l
         out.append(
             CompanyCase(
                 submitted_at=row.submitted_at,
+                platform=platform,
                 headline=row.headline or row.title or "",
                 paragraph=text.case_paragraph(
                     org, row.submitted_at, row.complainant, detail.content or "", detail.demand
                 ),
-                reply=text.reply_paragraph(platform, detail.reply),
+                platform_reply=detail.reply,
+                handling=detail.handling,
             )
         )
     return out

@@ -4,7 +4,6 @@ three formats say the same thing by construction."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -81,6 +80,8 @@ def docx(html: str) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
 
+    from reports.docx import saved
+
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Noto Sans CJK SC"
@@ -109,9 +110,7 @@ def docx(html: str) -> bytes:
                 para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             elif "footer" in b.css:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return saved(doc)
 
 
 def markdown(html: str) -> str:

@@ -14,7 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from models.reads.publications import CompanyReport, RankList, RatingList
-from models.rules.report_text import METHOD_NOTE, cn_number
+from models.rules.report_text import cn_number
 from reports.html import CSP_META, STYLE
 from reports.publish import svg
 
@@ -56,7 +56,6 @@ def _page(template: str, title: str, org: str, note: str = "", **context) -> str
             note=note,
             home=context.pop("home", None),
             downloads=context.pop("downloads", ()),
-            method=METHOD_NOTE,
             **context,
         )
     )

@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CODE = (
     *sorted((ROOT / "reports").rglob("*.py")),
     *sorted((ROOT / "reports" / "templates").rglob("*.html")),
+    *sorted((ROOT / "reports" / "templates").rglob("*.jinja")),
     ROOT / "models" / "rules" / "report_text.py",
 )
 
