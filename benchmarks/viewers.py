@@ -172,6 +172,31 @@ async def _sessions(base: str, page: str, sessions: int, later: int) -> tuple[li
     return firsts, laters
 
 
+async def _elements(base: str, page: str) -> tuple[int, int, int]:
+    """One run of ``page`` in a new session: (elements, other messages, bytes) sent."""
+    host = base.split("//", 1)[1]
+    elements = others = size = 0
+    async with connect(
+        f"ws://{host}/_stcore/stream", subprotocols=["streamlit"], origin=base, max_size=None
+    ) as ws:
+        msg = BackMsg()
+        msg.rerun_script.query_string = QUERY
+        msg.rerun_script.page_name = page
+        await ws.send(msg.SerializeToString())
+        while True:
+            data = await asyncio.wait_for(ws.recv(), RUN_TIMEOUT)
+            size += len(data)
+            forward = ForwardMsg()
+            forward.ParseFromString(data)
+            kind = forward.WhichOneof("type")
+            if kind == "delta":
+                elements += 1
+            else:
+                others += 1
+            if kind == "script_finished":
+                return elements, others, size
+
+
 def first_extra(firsts: list[float], laters: list[float]) -> float:
     """What a session's first page costs beyond its later ones: the median over sessions
     of each one's first run less its own later runs' median (paired, so a busy moment of
@@ -352,6 +377,14 @@ def _scenarios(name: str, base: str, pids: list[int], pages: list[str], args) ->
     found: dict[str, float] = {}
     for page in pages:  # warm up: every page's figures cached, as on a server in use
         asyncio.run(_scenario(base, [page], 1, duration=1, think=1, arrival=0))
+    if args.elements:
+        sent = {p or "overview": asyncio.run(_elements(base, p)) for p in pages}
+        print(
+            f"| {name}, what a page run sends | 1 | – | – | "
+            + "; ".join(f"{p} {e} elements {b / 1024:.0f} KB" for p, (e, _o, b) in sent.items())
+            + " | – | – | – | – |",
+            flush=True,
+        )
     if args.sessions:
         firsts, laters = asyncio.run(_sessions(base, pages[0], args.sessions, args.later))
         found["extra"] = first_extra(firsts, laters)
@@ -414,6 +447,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--capacity", type=int, default=20, help="0 to skip")
     parser.add_argument(
         "--sessions", type=int, default=20, help="sessions one after another (0 to skip)"
+    )
+    parser.add_argument(
+        "--no-elements", dest="elements", action="store_false", help="skip elements per page"
     )
     parser.add_argument("--later", type=int, default=3, help="later runs of each such session")
     parser.add_argument(
