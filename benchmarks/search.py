@@ -4,7 +4,10 @@ Words and word pieces of one to four characters taken from the stored texts (com
 rare), pieces of them found nowhere, and the words people type (退款, 客服, 骚扰, 退), each
 searched as the 典型案例 page does (``search_cases``, 50 rows and the capped count) over
 all years and over one year. ``--before`` searches as before migration 0018: words of one
-or two characters get no index, and a word is fetched through an index under 5,000 matches. Prints the slowest searches and the median/p95 per length.
+or two characters get no index, and a word is fetched through an index under 5,000 matches.
+``--staff`` searches as staff do, in the stored title and content (``reveal``), with words
+taken from them; with ``--before`` as before migration 0020 (no index: a LIKE scan).
+Prints the slowest searches and the median/p95 per length.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ from models.store.tables import Complaint
 TYPED = ("退款", "客服", "骚扰", "退", "款", "假", "发货", "质量", "退款问题", "保鲜措施", "王女士")
 
 
-def words(session, count: int, seed: int = 1) -> list[str]:
-    """``count`` distinct words: pieces of stored texts by length, and pieces found nowhere."""
+def words(session, count: int, seed: int = 1, staff: bool = False) -> list[str]:
+    """``count`` distinct words: pieces of stored texts by length (``staff``: of the
+    unscrubbed title and content), and pieces found nowhere."""
     rng = random.Random(seed)
     top = session.scalar(select(func.max(Complaint.id))) or 0
+    text = Complaint.title + "\n" + Complaint.content if staff else Complaint.public_text
     texts = [
-        session.scalar(select(Complaint.public_text).where(Complaint.id == rng.randint(1, top)))
-        or ""
+        session.scalar(select(text).where(Complaint.id == rng.randint(1, top))) or ""
         for _ in range(400)
     ]
     chars = sorted({c for t in texts for c in t if not c.isspace()})
@@ -57,12 +61,13 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=300)
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--before", action="store_true", help="no index for 1–2 characters")
+    parser.add_argument("--staff", action="store_true", help="search as staff (stored text)")
     args = parser.parse_args()
     engine = get_engine(args.database)
     original = search_index.narrowing
 
-    def before(session, word):  # the code before 0018: short words had no index
-        return None if len(word) < 3 else original(session, word)
+    def before(session, word, staff=False):  # before 0018 and 0020
+        return None if len(word) < 3 or staff else original(session, word)
 
     patches = (
         mock.patch.object(search_index, "narrowing", before if args.before else original),
@@ -70,7 +75,7 @@ def main() -> None:
     )
     with patches[0], patches[1]:
         with session_scope(engine) as session:
-            chosen = words(session, args.words)
+            chosen = words(session, args.words, staff=args.staff)
         timings: list[tuple[float, str, str, int]] = []
         for scope, filters in (
             ("all years", Filters()),
@@ -79,12 +84,13 @@ def main() -> None:
             for word in chosen:
                 with session_scope(engine) as session:
                     started = time.perf_counter()
-                    _rows, total = search_cases(session, filters, text=word)
+                    _rows, total = search_cases(session, filters, text=word, reveal=args.staff)
                     timings.append((time.perf_counter() - started, word, scope, total))
     by_length: dict[str, list[float]] = defaultdict(list)
     for seconds, word, _scope, _total in timings:
         by_length[f"{min(len(word), 3)}{'+' if len(word) >= 3 else ''} chars"].append(seconds)
-    label = "before 0018" if args.before else "now"
+    label = ("before 0020" if args.staff else "before 0018") if args.before else "now"
+    label += ", staff (stored title and content)" if args.staff else ""
     print(f"{label}: {len(chosen)} words × 2 scopes on {engine.dialect.name}")
     for name, samples in sorted(by_length.items()):
         samples.sort()

@@ -152,6 +152,58 @@ async def _scenario(
     return tally
 
 
+async def _sessions(base: str, page: str, sessions: int, later: int) -> tuple[list, list]:
+    """``sessions`` sessions one after another, each opening ``page`` once and then
+    ``later`` times more: (first runs, the median of each session's later runs) in seconds."""
+    host = base.split("//", 1)[1]
+    firsts, laters = [], []
+    for _ in range(sessions):
+        async with connect(
+            f"ws://{host}/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=base,
+            max_size=None,
+            open_timeout=RUN_TIMEOUT,
+            ping_timeout=None,
+        ) as ws:
+            firsts.append(await _page_run(ws, page, QUERY))
+            runs = [await _page_run(ws, page, QUERY) for _ in range(later)]
+            laters.append(statistics.median(runs))
+    return firsts, laters
+
+
+async def _elements(base: str, page: str) -> tuple[int, int, int]:
+    """One run of ``page`` in a new session: (elements, other messages, bytes) sent."""
+    host = base.split("//", 1)[1]
+    elements = others = size = 0
+    async with connect(
+        f"ws://{host}/_stcore/stream", subprotocols=["streamlit"], origin=base, max_size=None
+    ) as ws:
+        msg = BackMsg()
+        msg.rerun_script.query_string = QUERY
+        msg.rerun_script.page_name = page
+        await ws.send(msg.SerializeToString())
+        while True:
+            data = await asyncio.wait_for(ws.recv(), RUN_TIMEOUT)
+            size += len(data)
+            forward = ForwardMsg()
+            forward.ParseFromString(data)
+            kind = forward.WhichOneof("type")
+            if kind == "delta":
+                elements += 1
+            else:
+                others += 1
+            if kind == "script_finished":
+                return elements, others, size
+
+
+def first_extra(firsts: list[float], laters: list[float]) -> float:
+    """What a session's first page costs beyond its later ones: the median over sessions
+    of each one's first run less its own later runs' median (paired, so a busy moment of
+    the shared machine shifts both)."""
+    return statistics.median(f - later for f, later in zip(firsts, laters, strict=True))
+
+
 def _rss_mb(pid: int) -> tuple[float, float]:
     """(current, peak) resident memory of a process and its children, in MB."""
     now = peak = 0.0
@@ -176,8 +228,9 @@ def _children(pid: int) -> list[str]:
 
 
 @contextmanager
-def serve(script: Path, port: int, env: dict[str, str]):
-    """A Streamlit server for ``script``; yields (base URL, pid)."""
+def serve(script: Path, port: int, env: dict[str, str], options: tuple[str, ...] = ()):
+    """A Streamlit server for ``script`` (``options``: ``name=value`` Streamlit settings
+    on top of .streamlit/config.toml); yields (base URL, pid)."""
     command = [
         sys.executable,
         "-m",
@@ -190,6 +243,7 @@ def serve(script: Path, port: int, env: dict[str, str]):
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *(f"--{option}" for option in options),
     ]
     log = open(Path(tempfile.gettempdir()) / f"viewers-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
@@ -261,13 +315,34 @@ def run(args: argparse.Namespace) -> None:
         f"{args.duration:.0f} s; arrival: all within {args.arrival:.0f} s, one overview each"
     )
     print(HEADER)
+    results = {}
     for name, script, pages, extra in targets:
-        with serve(script, args.port, extra) as (base, pid):
-            _scenarios(name, base, [pid], pages, args)
+        with serve(script, args.port, extra, args.option) as (base, pid):
+            results[name] = _scenarios(name, base, [pid], pages, args)
     if args.url:  # an already running deployment (several processes behind a proxy)
-        _scenarios(f"Tousu at {args.url}", args.url, [], PAGES, args)
+        results["Tousu"] = _scenarios(f"Tousu at {args.url}", args.url, [], PAGES, args)
     if args.processes > 1:
         _behind_nginx(args, env)
+    _against_trivial(results)
+
+
+def _against_trivial(results: dict[str, dict[str, float]]) -> None:
+    """Tousu's figures as multiples of the trivial page's, measured in the same run."""
+    trivial, tousu = results.get("trivial page", {}), results.get("Tousu", {})
+    if "extra" in trivial and "extra" in tousu:
+        # Near zero (within the machine's noise) a ratio says nothing: both are printed.
+        ratio = tousu["extra"] / trivial["extra"] if trivial["extra"] > 0.005 else None
+        print(
+            f"first page's extra cost: Tousu {tousu['extra'] * 1000:.0f} ms, trivial page "
+            f"{trivial['extra'] * 1000:.0f} ms"
+            + (f": {ratio:.1f}×" if ratio is not None else "")
+            + " (target: Tousu's at most 1.5× the trivial page's)"
+        )
+    if trivial.get("rate") and "rate" in tousu:
+        print(
+            f"capacity: Tousu {tousu['rate']:.1f} runs/s, trivial page {trivial['rate']:.1f}: "
+            f"{tousu['rate'] / trivial['rate']:.2f} of it (target at least 1/3)"
+        )
 
 
 def _behind_nginx(args: argparse.Namespace, env: dict[str, str]) -> None:
@@ -278,7 +353,9 @@ def _behind_nginx(args: argparse.Namespace, env: dict[str, str]) -> None:
 
     with ExitStack() as stack:
         servers = [
-            stack.enter_context(serve(ROOT / "dashboard" / "app.py", args.port + 1 + i, env))
+            stack.enter_context(
+                serve(ROOT / "dashboard" / "app.py", args.port + 1 + i, env, args.option)
+            )
             for i in range(args.processes)
         ]
         folder = Path(tempfile.mkdtemp())
@@ -295,13 +372,35 @@ def _memory(pids: list[int]) -> tuple[float, float]:
     return max(s[0] for s in sizes), max(s[1] for s in sizes)
 
 
-def _scenarios(name: str, base: str, pids: list[int], pages: list[str], args) -> None:
-    asyncio.run(_scenario(base, pages, 1, duration=1, think=1, arrival=0))  # warm up
+def _scenarios(name: str, base: str, pids: list[int], pages: list[str], args) -> dict[str, float]:
+    """Every scenario against one server; its first-page extra and capacity rate."""
+    found: dict[str, float] = {}
+    for page in pages:  # warm up: every page's figures cached, as on a server in use
+        asyncio.run(_scenario(base, [page], 1, duration=1, think=1, arrival=0))
+    if args.elements:
+        sent = {p or "overview": asyncio.run(_elements(base, p)) for p in pages}
+        print(
+            f"| {name}, what a page run sends | 1 | – | – | "
+            + "; ".join(f"{p} {e} elements {b / 1024:.0f} KB" for p, (e, _o, b) in sent.items())
+            + " | – | – | – | – |",
+            flush=True,
+        )
+    if args.sessions:
+        firsts, laters = asyncio.run(_sessions(base, pages[0], args.sessions, args.later))
+        found["extra"] = first_extra(firsts, laters)
+        print(
+            f"| {name}, {args.sessions} sessions one after another | 1 | "
+            f"{len(firsts) * (1 + args.later)} | – | first {statistics.median(firsts):.3f}, "
+            f"later {statistics.median(laters):.3f} | first p95 {_pct(firsts, 0.95)} | 0 | "
+            f"extra {found['extra'] * 1000:.0f} ms | {_memory(pids)[1]:.0f} |",
+            flush=True,
+        )
     if args.capacity:
         full = asyncio.run(
             _scenario(base, pages, args.capacity, duration=args.duration, think=0, arrival=None)
         )
         memory = _memory(pids)
+        found["rate"] = len(full.all_runs) / full.finished if full.finished else 0.0
         print(report_row(f"{name}, capacity", args.capacity, full, memory), flush=True)
     for viewers in args.viewers:
         steady = asyncio.run(
@@ -318,6 +417,7 @@ def _scenarios(name: str, base: str, pids: list[int], pages: list[str], args) ->
         print(report_row(f"{name}, arrival", viewers, burst, memory), flush=True)
         if burst.errors:
             print(f"  errors: {sorted(set(burst.errors))[:3]}")
+    return found
 
 
 def _print_pages(tally: Tally) -> None:
@@ -339,10 +439,25 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--database", required=True, help="TOUSU_DATABASE_URL of a filled database")
     parser.add_argument(
-        "--viewers", type=lambda s: [int(v) for v in s.split(",")], default=[10, 50, 100, 200]
+        "--viewers", type=lambda s: [int(v) for v in s.split(",") if v], default=[10, 50, 100, 200]
     )
-    parser.add_argument("--arrivals", type=lambda s: [int(v) for v in s.split(",")], default=[200])
+    parser.add_argument(
+        "--arrivals", type=lambda s: [int(v) for v in s.split(",") if v], default=[200]
+    )
     parser.add_argument("--capacity", type=int, default=20, help="0 to skip")
+    parser.add_argument(
+        "--sessions", type=int, default=20, help="sessions one after another (0 to skip)"
+    )
+    parser.add_argument(
+        "--no-elements", dest="elements", action="store_false", help="skip elements per page"
+    )
+    parser.add_argument("--later", type=int, default=3, help="later runs of each such session")
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        help="a Streamlit setting for every server, e.g. server.fileWatcherType=auto (repeatable)",
+    )
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--think", type=float, default=5.0)
     parser.add_argument("--arrival", type=float, default=10.0)

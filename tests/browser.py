@@ -81,6 +81,17 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     )
 
 
+def choose_download(tab, label: str):
+    """Choose ``label`` (下载 CSV, 下载 Excel, 下载图片 PNG) from the first figure's 下载
+    menu (web/widgets.py); the Download Playwright caught."""
+    choice = tab.get_by_role("button", name=label).first
+    if not choice.is_visible():  # the menu is closed (a click on 下载 toggles it)
+        tab.get_by_role("button", name="下载", exact=True).first.click()
+    with tab.expect_download() as caught:
+        choice.click()
+    return caught.value
+
+
 def fitted_map(tab):
     """The 地区 map once the page has fitted it to the width the browser measured (drawn
     first for the narrowest phone, until the browser has said), and drawn."""

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from models.demo import generate_demo
 from models.store import schema
 from models.store.db import dispose_engines, get_engine
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, choose_download, streamlit_server, wait_idle
 from tests.factories import add_complaints
 
 pytestmark = pytest.mark.browser
@@ -63,9 +63,8 @@ def test_the_case_list_downloads_every_matching_case_masked(site):
         tab = context.new_page()
 
         def download(button: str) -> tuple[str, bytes]:
-            with tab.expect_download() as caught:
-                tab.get_by_role("button", name=button).first.click()
-            return caught.value.suggested_filename, Path(caught.value.path()).read_bytes()
+            caught = choose_download(tab, button)
+            return caught.suggested_filename, Path(caught.path()).read_bytes()
 
         tab.goto(f"{site}/cases?period=2024&typical=false&sector=金融科技")
         wait_idle(tab)

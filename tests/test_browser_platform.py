@@ -20,6 +20,7 @@ from models.store.tables import Complaint, Reply
 from tests.browser import (
     ARTIFACTS,
     LOCAL_PREFIXES,
+    choose_download,
     reply_band,
     streamlit_server,
     wait_for_login_cookie,
@@ -130,9 +131,7 @@ def test_a_platform_account_sees_only_its_own(site, browser):
     # its own cases, with the contact details it needs, and their download
     body = _open(tab, f"{base}/cases?period=all&typical=false&q=自家标题1")
     assert "共 8 件" in body  # 1, 10–19 less the pending ones (the grid is a canvas)
-    with tab.expect_download() as caught:
-        tab.get_by_role("button", name="下载 CSV").first.click()
-    csv_text = Path(caught.value.path()).read_text(encoding="utf-8-sig")
+    csv_text = Path(choose_download(tab, "下载 CSV").path()).read_text(encoding="utf-8-sig")
     assert "自家标题1" in csv_text and "自家投诉人" in csv_text and _leaks(csv_text) == []
     # the report page: its own sector, its own platform only
     _open(tab, f"{base}/report")

@@ -200,3 +200,41 @@ def test_0018_indexes_the_complaints_already_stored(engine):
     schema.upgrade(engine)
     with session_scope(engine) as session:
         assert search_cases(session, Filters(), text="罕见")[1] == 2
+
+
+def test_0020_indexes_the_stored_texts_staff_search(engine):
+    """A database from before 0020 gets staff's indexes built over the complaints it holds
+    (their stored title and content, personal data included) and kept in step; undone, gone."""
+    from models.reads.cases import search_cases
+    from models.rules.filters import Filters
+    from models.store import search_index
+    from models.store.db import session_scope
+    from tests.factories import add_complaints, add_platforms
+
+    add_platforms(engine, ("慧聪网", "产业电商", True))
+    rows = [
+        {"platform": "慧聪网", "submitted_at": f"2024-05-0{i + 1} 10:00", "title": t, "content": c}
+        for i, (t, c) in enumerate(
+            [("王小明", "退款"), ("退款", "手机13912345678"), ("质量", "王")]
+        )
+    ]
+    schema.downgrade(engine, "0018")
+    add_complaints(engine, rows)
+    schema.upgrade(engine)
+    add_complaints(engine, [{**rows[0], "external_id": "new", "submitted_at": "2024-06-01 10:00"}])
+    with session_scope(engine) as session:
+        found = {
+            w: [r.title for r in search_cases(session, Filters(), text=w, reveal=True)[0]]
+            for w in ("王", "小明", "13912345678")
+        }
+        assert found == {
+            "王": ["王小明", "质量", "王小明"],
+            "小明": ["王小明"] * 2,
+            "13912345678": ["退款"],
+        }
+        for word in ("王", "小明", "13912345678"):
+            assert search_index.narrowing(session, word, staff=True) is not None, word
+    schema.downgrade(engine, "0018")  # undone completely: made again without a clash
+    schema.upgrade(engine)
+    with session_scope(engine) as session:
+        assert search_cases(session, Filters(), text="小明", reveal=True)[1] == 2

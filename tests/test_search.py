@@ -9,7 +9,7 @@ import random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as hs
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 
 from models.access.roles import CLI
 from models.reads.cases import COUNT_CAP, search_cases
@@ -47,13 +47,22 @@ def _rows(rng: random.Random, n: int, start: int = 0) -> list[dict]:
     ]
 
 
-def _like_scan(session, word: str) -> tuple[list[int], int]:
-    """The oracle: the counting complaints whose public text contains ``word``, by LIKE."""
+def _like_scan(session, word: str, staff: bool = False) -> tuple[list[int], int]:
+    """The oracle: the counting complaints whose public text (``staff``: stored title or
+    content) contains ``word``, by LIKE."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    found = (
+        or_(
+            Complaint.title.like(pattern, escape="\\"), Complaint.content.like(pattern, escape="\\")
+        )
+        if staff
+        else Complaint.public_text.like(pattern, escape="\\")
+    )
     ids = session.scalars(
         select(Complaint.id)
         .where(Complaint.status.in_(COUNTING_STATUSES))
-        .where(Complaint.public_text.like(f"%{escaped}%", escape="\\"))
+        .where(found)
         .order_by(Complaint.submitted_at.desc(), Complaint.id.desc())
     ).all()
     return list(ids), len(ids)
@@ -63,7 +72,15 @@ def _words(rng: random.Random, session) -> list[str]:
     """Pieces of the stored texts (one and two characters most often), pieces across the
     line between title and content (``public_text`` joins them with a line break), and
     words that are nowhere or made of punctuation alone."""
-    texts = session.scalars(select(Complaint.public_text)).all()
+    # Stored texts too: staff search them (a name or a phone number the scrubber hides).
+    texts = [
+        t
+        for row in session.execute(
+            select(Complaint.public_text, Complaint.title, Complaint.content)
+        ).all()
+        for t in row
+        if t
+    ]
     words = []
     for _ in range(60):
         source = rng.choice(texts)
@@ -96,10 +113,13 @@ def _words(rng: random.Random, session) -> list[str]:
 def _assert_search_equals_like(engine, rng: random.Random) -> None:
     with session_scope(engine) as session:
         for word in _words(rng, session):
-            rows, total = search_cases(session, Filters(), text=word, limit=COUNT_CAP)
-            expected, count = _like_scan(session, word)
-            assert [r.id for r in rows] == expected, word
-            assert total == min(count, COUNT_CAP + 1), word
+            for staff in (False, True):  # the public text; staff's stored title and content
+                rows, total = search_cases(
+                    session, Filters(), text=word, limit=COUNT_CAP, reveal=staff
+                )
+                expected, count = _like_scan(session, word, staff)
+                assert [r.id for r in rows] == expected, (word, staff)
+                assert total == min(count, COUNT_CAP + 1), (word, staff)
 
 
 @pytest.fixture
@@ -156,12 +176,14 @@ def test_a_rare_word_of_any_length_is_fetched_through_an_index(engine):
         for word in ("罕", "罕见", "见字", "保鲜措施"):
             if sqlite or len(word) < 3:  # PostgreSQL's planner uses pg_trgm for LIKE itself
                 assert search_index.narrowing(session, word) is not None, word
+            assert search_index.narrowing(session, word, staff=True) is not None, word
         assert search_index.narrowing(session, "，") is not None  # punctuation is a token
         if sqlite:  # unknown to FTS5's Unicode 6.1: no token, an empty phrase
             assert search_index.narrowing(session, "🫠") is None
     with session_scope(engine) as session:
-        rows, total = search_cases(session, Filters(), text="罕见")  # across title and content
-        assert (rows, total) == ([], 0)
+        for staff in (False, True):  # across title and content: found by neither
+            rows, total = search_cases(session, Filters(), text="罕见", reveal=staff)
+            assert (rows, total) == ([], 0)
         rows, total = search_cases(session, Filters(), text="见字 罕")
         assert [r.title for r in rows] == ["罕"] and total == 1
     with engine.connect() as connection:
@@ -172,6 +194,8 @@ def test_a_rare_word_of_any_length_is_fetched_through_an_index(engine):
                 for t, p in (
                     ("complaint_search", '"保鲜措施"'),
                     ("complaint_search_chars", '"见 字"'),
+                    ("complaint_search_staff", '"保鲜措施"'),
+                    ("complaint_search_staff_chars", '"见 字"'),
                 )
             ]
             assert all("VIRTUAL TABLE" in str(plan) for plan in plans)
@@ -181,6 +205,13 @@ def test_a_rare_word_of_any_length_is_fetched_through_an_index(engine):
                 "EXPLAIN SELECT id FROM complaint WHERE complaint_grams(public_text) @> '{见字}'"
             ).all()
             assert search_index.GRAMS_INDEX in str(plan)
+            staff_text = "complaint_staff_text(title, content)"
+            for where, index in (
+                (f"complaint_grams({staff_text}) @> '{{见字}}'", search_index.STAFF_GRAMS_INDEX),
+                (f"{staff_text} LIKE '%%保鲜措施%%'", search_index.STAFF_TRIGRAM_INDEX),
+            ):
+                plan = connection.exec_driver_sql(f"EXPLAIN SELECT id FROM complaint WHERE {where}")
+                assert index in str(plan.all()), where
 
 
 @given(

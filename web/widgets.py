@@ -54,6 +54,10 @@ def title_line(what: str) -> None:
     st.caption(" · ".join([*(literal(p) for p in parts), what]))
 
 
+#: The one download control of a figure: a menu (Streamlit's popover) of its files.
+DOWNLOAD_MENU = "下载"
+
+
 def downloads(
     title: str,
     frame: FrameSource,
@@ -62,11 +66,13 @@ def downloads(
     *,
     scope: list[str] | None = None,
 ) -> None:
-    """CSV, XLSX and (for a chart, or a function making one) PNG of a figure — if this
-    viewer may download. Files and sheets are named after the title plus the period and
-    filters (``scope``: the sidebar's by default). Files are built when clicked; ``frame``
-    and ``chart`` may be functions, then they run only then too.
+    """One 下载 menu offering CSV, XLSX and (for a chart, or a function making one) PNG of
+    a figure — if this viewer may download. Files and sheets are named after the title
+    plus the period and filters (``scope``: the sidebar's by default). A file is built
+    when chosen; ``frame`` and ``chart`` may be functions, then they run only then too.
 
+    One menu, not a row of three buttons: a page sends a third of the elements for its
+    downloads (a row was a block, three columns and three buttons per figure).
     A click does not rerun the page: a rerun would replace the other buttons' deferred
     files while the browser still holds their old ids ("Deferred file … not found").
     """
@@ -77,35 +83,40 @@ def downloads(
     if isinstance(log, list):
         log.append((names, frame))
     table = frame if callable(frame) else lambda: frame
-    cols = st.columns(3 if chart is not None else 2, gap="small")
-    cols[0].download_button(
-        "下载 CSV",
-        lambda: exports.csv_bytes(table()),  # built when clicked, not on every run
-        f"{names.file}.csv",
-        "text/csv",
-        key=f"{key}_csv",
-        width="stretch",
-        on_click="ignore",
-    )
-    cols[1].download_button(
-        "下载 Excel",
-        lambda: exports.xlsx_bytes(table(), names.sheet, title=names.caption),
-        f"{names.file}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        width="stretch",
-        on_click="ignore",
-    )
+    files = [
+        (
+            "下载 CSV",
+            lambda: exports.csv_bytes(table()),  # built when chosen, not on every run
+            "csv",
+            "text/csv",
+        ),
+        (
+            "下载 Excel",
+            lambda: exports.xlsx_bytes(table(), names.sheet, title=names.caption),
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ]
     if chart is not None:
-        cols[2].download_button(
-            "下载图片 PNG",
-            lambda: exports.chart_png(chart() if callable(chart) else chart, names.caption),
-            f"{names.file}.png",
-            "image/png",
-            key=f"{key}_png",
-            width="stretch",
-            on_click="ignore",
+        files.append(
+            (
+                "下载图片 PNG",
+                lambda: exports.chart_png(chart() if callable(chart) else chart, names.caption),
+                "png",
+                "image/png",
+            )
         )
+    with st.popover(DOWNLOAD_MENU, key=f"{key}_downloads"):
+        for label, data, suffix, mime in files:
+            st.download_button(
+                label,
+                data,
+                f"{names.file}.{suffix}",
+                mime,
+                key=f"{key}_{suffix}",
+                width="stretch",
+                on_click="ignore",
+            )
 
 
 def figure(

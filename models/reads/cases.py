@@ -142,11 +142,6 @@ def _row(values, reveal: bool) -> CaseRow:
     )
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _conditions(session: Session, filters: Filters) -> list:
     """``filters`` as SQL, with the status as a plain filter on SQLite.
 
@@ -183,7 +178,7 @@ def search_cases(
     where = _conditions(session, filters)
     words = search_words(text).words  # a few, whoever asks: models/rules/search.py
     for word in words:
-        pattern = _like(word)
+        pattern = search_index.like_pattern(word)
         if reveal:
             where.append(
                 or_(
@@ -193,9 +188,9 @@ def search_cases(
             )
         else:
             where.append(Complaint.public_text.like(pattern, escape="\\"))
-            narrowed = search_index.narrowing(session, word)
-            if narrowed is not None:
-                where.append(narrowed)
+        narrowed = search_index.narrowing(session, word, staff=reveal)
+        if narrowed is not None:
+            where.append(narrowed)
     if problem_types:
         where.append(Complaint.problem_type.in_(problem_types))
     if typical_only:
