@@ -218,7 +218,7 @@ def test_0020_indexes_the_stored_texts_staff_search(engine):
             [("王小明", "退款"), ("退款", "手机13912345678"), ("质量", "王")]
         )
     ]
-    schema.downgrade(engine, "0018")
+    schema.downgrade(engine, "0019")
     add_complaints(engine, rows)
     schema.upgrade(engine)
     add_complaints(engine, [{**rows[0], "external_id": "new", "submitted_at": "2024-06-01 10:00"}])
@@ -234,7 +234,7 @@ def test_0020_indexes_the_stored_texts_staff_search(engine):
         }
         for word in ("王", "小明", "13912345678"):
             assert search_index.narrowing(session, word, staff=True) is not None, word
-    schema.downgrade(engine, "0018")  # undone completely: made again without a clash
+    schema.downgrade(engine, "0019")  # undone completely: made again without a clash
     schema.upgrade(engine)
     with session_scope(engine) as session:
         assert search_cases(session, Filters(), text="小明", reveal=True)[1] == 2

@@ -16,14 +16,14 @@ pg_trgm GIN index over it (when pg_trgm is there, as in 0008) and a GIN index ov
 characters and pairs (``complaint_grams``, 0018).
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-06
 """
 
 from alembic import op
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
