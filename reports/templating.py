@@ -3,7 +3,7 @@
 A template is rendered in Jinja2's (immutable) sandbox over one context, :class:`models.reads.report.
 Report` (as ``r``), and writes the block language of :mod:`reports.blocks`, which the HTML,
 DOCX and Markdown writers lay out: the formats never disagree. Shipped house styles live in
-``reports/templates/NAME.jinja`` (the latest is the default); ``TOUSU_REPORT_TEMPLATES``
+``reports/templates/`` as ``2023.jinja``, ``2024.jinja`` … (the latest is the default); ``TOUSU_REPORT_TEMPLATES``
 names a folder of more; ``--template FILE`` takes an editor's own file.
 
 Autoescaping is off on purpose: the output is the block language, not HTML, and each writer

@@ -69,8 +69,9 @@ def test_open_page_stays_idle_then_follows_a_change(site):
     while int(volume.inner_text()) != before + 5 and time.time() < deadline:
         tab.wait_for_timeout(500)
     assert int(volume.inner_text()) == before + 5
-    # Redrawing the page sends far more than looking at the version did while idle.
-    assert sum(received) > 5 * max(idle_bytes, 1), (idle_bytes, sum(received))
+    # Redrawing the page sends far more than an interval's look at the version while idle
+    # (the idle count spans two intervals).
+    assert sum(received) > 5 * max(idle_bytes / 2, 1), (idle_bytes, sum(received))
     tab.close()
 
 

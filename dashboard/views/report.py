@@ -35,9 +35,15 @@ def _period(col, years: list[int]) -> Period:
     """A month, quarter, half or year of ``years`` (newest first)."""
     left, middle, right = col.columns(3)
     kind = left.selectbox(
-        "期间类型", list(PERIOD_KINDS), key="rep_pkind", format_func=PERIOD_KINDS.__getitem__
+        "期间类型",
+        list(PERIOD_KINDS),
+        key="rep_pkind",
+        format_func=PERIOD_KINDS.__getitem__,
+        placeholder="选择期间类型",
     )
-    year = middle.selectbox("年份", years, key="rep_year", format_func=lambda y: f"{y}年")
+    year = middle.selectbox(
+        "年份", years, key="rep_year", format_func=lambda y: f"{y}年", placeholder="选择年份"
+    )
     if kind == "year":
         return Period(int(year), "year", 1)
     if kind == "half":
@@ -48,6 +54,7 @@ def _period(col, years: list[int]) -> Period:
         range(1, count + 1),
         key=f"rep_{kind}",
         format_func=lambda i: Period(int(year), kind, i).label,
+        placeholder="选择期间",
     )
     return Period(int(year), kind, int(index))
 
@@ -88,7 +95,11 @@ def _choices() -> tuple[str, str, Period, dict] | None:
     )
     left, right = st.columns([1, 2])
     template = left.selectbox(
-        "报告样式", available(), index=available().index(DEFAULT), key="rep_template"
+        "报告样式",
+        available(),
+        index=available().index(DEFAULT),
+        key="rep_template",
+        placeholder="选择报告样式",
     )
     all_sections = right.checkbox(
         "每个投诉榜平台都写一节（默认只写有典型案例的平台）", key="rep_all_sections"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
 
 from sqlmodel import Session
 
@@ -77,19 +76,30 @@ def period_report(
     filters: Filters,
     sector: str,
     period: Period,
+    *,
+    top: int | None = None,
+    least: int = 1,
+    all_sections: bool = False,
+    intro: str | None = None,
+    org: str = "Tousu",
+    data_org: str = "Tousu",
     today: date | None = None,
-    **options: Any,
 ) -> Report:
     """The sector report for ``period`` (a month, quarter, half or year): the annual report's
-    reads on the period's days only, so its ratings are the periods within it. ``options``
-    are :func:`sector_report`'s (top, least, all_sections, intro, org, data_org)."""
+    reads on the period's days only, so its ratings are the periods within it. The options
+    are :func:`sector_report`'s."""
     report = sector_report(
         session,
         period_days(period).intersect(filters),
         sector,
         period.year,
+        top=top,
+        least=least,
+        all_sections=all_sections,
+        intro=intro,
+        org=org,
+        data_org=data_org,
         today=today or clock.today(),
-        **options,
     )
     if period.kind == "year":
         return report
@@ -145,7 +155,7 @@ def rating_list(
     org: str = "Tousu",
     today: date | None = None,
 ) -> RatingList:
-    """The 消费评级榜 of ``sector`` for ``period``: the dashboard's :func:`period_ratings`."""
+    """The 消费评级榜 of ``sector`` for ``period``: the dashboard's :func:`models.reads.ratings.period_ratings`."""
     today = today or clock.today()
     scoped = _sector_scope(session, filters, sector)
     board = ratings.period_ratings(session, scoped, period)
