@@ -34,6 +34,13 @@ def _fingerprint(value: Any) -> Hashable:
         # than pandas' row hashes on the small frames charts are made of.
         return ("frame", hashlib.blake2b(pickle.dumps(value, protocol=5)).digest())
     if isinstance(value, list | tuple):
+        if not any(isinstance(v, pd.DataFrame | list | tuple | dict) for v in value):
+            items = tuple(value)
+            try:  # plain values or frozen dataclasses (Share, Rating): the tuple itself
+                hash(items)
+                return ("seq", items)
+            except TypeError:
+                pass
         return tuple(_fingerprint(v) for v in value)
     try:
         hash(value)
