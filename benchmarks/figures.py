@@ -33,12 +33,14 @@ def record_pages(database_url: str) -> dict[str, list[Call]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from web import data
     from web.data import CALL_LOG
 
     app = os.path.join(os.path.dirname(os.path.dirname(__file__)), "dashboard", "app.py")
     calls: dict[str, list[Call]] = {}
     for page in PAGES:
         st.cache_data.clear()
+        data.clear()
         at = AppTest.from_file(app, default_timeout=600)
         at.session_state[CALL_LOG] = []
         at.run()

@@ -13,6 +13,8 @@ decides each request's client address (:mod:`web.proxies`).
 
 from __future__ import annotations
 
+import copy
+import functools
 import sys
 from pathlib import Path
 
@@ -67,15 +69,16 @@ def _keep_page() -> None:
 
 
 def _pages(specs, default: str | None = None) -> list:
-    return [
-        st.Page(
-            spec.script,
-            title=spec.title,
-            url_path=HOME if spec.path == default else spec.path,
-            default=spec.path == default,
-        )
-        for spec in specs
-    ]
+    return [copy.copy(_page(spec, spec.path == default)) for spec in specs]
+
+
+@functools.cache
+def _page(spec, default: bool):
+    """The page of ``spec``, made once per process (st.Page resolves and checks its file):
+    each run navigates with a copy, as st.navigation sets flags on the pages it is given."""
+    return st.Page(
+        spec.script, title=spec.title, url_path=HOME if default else spec.path, default=default
+    )
 
 
 def _answering(sections: dict, reason=lambda _path: None, login_form=None) -> dict:

@@ -10,6 +10,7 @@ sidebar filters by, under its name (repeatable), ``period`` (all, 2024, 2024H1, 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -106,14 +107,19 @@ def periods_offered(span: tuple[int, int] | None, kind: str, scope: Filters) -> 
     """The periods of ``kind`` the sidebar offers: with data (``span``), and wholly inside
     the viewer's dates — a share link for March–May offers its months, not 2024年 (whose
     title would claim a year the link does not show). Newest first."""
+    return list(_offered(span, kind, scope))
+
+
+@functools.lru_cache(maxsize=1024)  # the same few spans and scopes on every run
+def _offered(span: tuple[int, int] | None, kind: str, scope: Filters) -> tuple[Period, ...]:
     if span is None:
-        return []
-    return [
+        return ()
+    return tuple(
         p
         for p in periods_between(*span, kind)
         if (scope.date_from is None or p.first_day >= scope.date_from)
         and (scope.date_to is None or p.last_day <= scope.date_to)
-    ]
+    )
 
 
 def _granularities(span: tuple[int, int] | None, scope: Filters) -> list[str]:

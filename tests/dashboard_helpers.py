@@ -13,9 +13,10 @@ PAGES = ["overview", "regions", "demographics", "ratings", "leaderboard", "cases
 
 def app(**query) -> AppTest:
     """A fresh AppTest of the dashboard with ``query`` as URL parameters, already run."""
-    from web import outage
+    from web import data, outage
 
     st.cache_data.clear()
+    data.clear()  # the read results (a process LRU) and the data version
     outage._prepared.clear()  # as in a new process: the schema is checked on the first run
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in query.items():

@@ -23,7 +23,7 @@ from models.store.db import get_engine, session_scope
 from models.store.tables import Complaint
 from tests.dashboard_helpers import APP, errors
 from tests.factories import add_complaints
-from web import exports, widgets
+from web import data, exports, widgets
 
 PERCENT_TEXT = re.compile(r"^-?\d+(\.\d+)?%$")
 # (page, URL parameters): every page that offers downloads, every rating tab
@@ -71,6 +71,7 @@ def offered(page: str, **query) -> tuple[AppTest, list[tuple[exports.Names, pd.D
     import streamlit as st
 
     st.cache_data.clear()
+    data.clear()
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in query.items():
         at.query_params[key] = value

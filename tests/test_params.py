@@ -21,7 +21,7 @@ from models.rules.search import LIMIT_NOTE, MAX_WORDS
 from models.store.db import dispose_engines, get_engine
 from tests.conftest import _reset_postgres
 from tests.dashboard_helpers import APP
-from web import outage, params
+from web import data, outage, params
 
 ROOT = Path(__file__).resolve().parent.parent
 # The board is public: the dashboards a visitor reaches (预警 is for accounts that may).
@@ -70,6 +70,7 @@ def board(request, tmp_path_factory, sqlite_template):
         mp.setenv("TOUSU_DATABASE_URL", url)
         mp.setenv("TOUSU_PUBLIC_DASHBOARDS", "1")
         st.cache_data.clear()
+        data.clear()
         outage._prepared.clear()
         yield url
     dispose_engines()

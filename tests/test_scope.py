@@ -339,7 +339,7 @@ def _calls(fn, rng: random.Random, case_ids: list[int], skip: int) -> list[dict]
     params = [p for p in inspect.signature(fn).parameters.values()][skip:]
     choices: dict[str, tuple] = {}
     for p in params:
-        if p.name in FIXED:
+        if p.name in FIXED or p.kind is p.VAR_KEYWORD:  # **options: the named ones are swept
             continue
         if p.name not in ARGUMENTS:
             raise AssertionError(f"{fn.__qualname__}: give test values for {p.name!r} in ARGUMENTS")
@@ -423,7 +423,7 @@ def test_no_read_sees_past_its_scope(backend, seed, monkeypatch):
 def test_every_read_is_swept():
     """The sweep finds the reads the pages use (a rename must not silently drop them)."""
     door = {fn.__name__ for fn in door_reads()}
-    assert {"distribution", "headline", "year_ratings", "sector_report", "case_export"} <= door
+    assert {"distribution", "headline", "year_ratings", "period_report", "case_export"} <= door
     assert {"alerts", "alert_trace"} <= door
     domain = {fn.__name__ for fn in domain_reads()}
     assert {

@@ -34,7 +34,18 @@ def _fingerprint(value: Any) -> Hashable:
         # than pandas' row hashes on the small frames charts are made of.
         return ("frame", hashlib.blake2b(pickle.dumps(value, protocol=5)).digest())
     if isinstance(value, list | tuple):
+        if not any(isinstance(v, pd.DataFrame | list | tuple | dict) for v in value):
+            items = tuple(value)
+            try:  # plain values or frozen dataclasses (Share, Rating): the tuple itself
+                hash(items)
+                return ("seq", items)
+            except TypeError:
+                pass
         return tuple(_fingerprint(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:  # a dict, or a dataclass holding one: by its pickled contents
+        return ("pickle", hashlib.blake2b(pickle.dumps(value, protocol=5)).digest())
     return value
 
 
@@ -59,6 +70,18 @@ def memoized(build: Callable[..., T]) -> Callable[..., T]:
                 _, dropped = _charts.popitem(last=False)
                 _specs.pop(id(dropped), None)
         return chart
+
+    return wrapper
+
+
+def memoized_frame(build: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """``build`` of a frame made once per data (as :func:`memoized`); each caller gets a
+    copy, so a page adding a column changes only its own."""
+    kept = memoized(build)
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        return kept(*args, **kwargs).copy()
 
     return wrapper
 

@@ -2,7 +2,7 @@
 
 Each function below runs one domain read (``models.reads``) on filters narrowed to the
 viewer's scope, so a page cannot show more than its viewer may see, whatever its widgets
-or URL say. Results are cached for everyone (``st.cache_data``) by read, arguments and
+or URL say. Results are cached for everyone (one LRU per process) by read, arguments and
 the data version: many viewers cost one computation per filter per refresh interval, and
 a write (which bumps the version) shows at the next refresh. Whether personal data is
 revealed is decided here, from the viewer, never by a page — and it is part of the key,
@@ -11,6 +11,10 @@ so a masked viewer is never served a result computed for staff.
 
 from __future__ import annotations
 
+import pickle
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import date, datetime
@@ -56,10 +60,18 @@ def engine(url: str) -> Engine:
     return get_engine(url)
 
 
-@st.cache_data(ttl=min(5, REFRESH_SECONDS), show_spinner=False)
+_VERSION_SECONDS = min(5, REFRESH_SECONDS)
+_versions: dict[str, tuple[float, tuple[int, datetime | None]]] = {}
+
+
 def _version(url: str) -> tuple[int, datetime | None]:
+    hit = _versions.get(url)
+    if hit is not None and time.monotonic() - hit[0] < _VERSION_SECONDS:
+        return hit[1]
     with session_scope(engine(url)) as session:
-        return freshness.current(session)
+        found = freshness.current(session)
+    _versions[url] = (time.monotonic(), found)
+    return found
 
 
 def data_version() -> tuple[int, datetime | None]:
@@ -67,22 +79,58 @@ def data_version() -> tuple[int, datetime | None]:
     return _version(database_url())
 
 
-# Keyed by the data version, so an entry is never stale: it leaves when unused (max_entries),
-# not all at once on a timer (which made every viewer recompute together). The key is one
-# string, cheap to hash; the objects behind it are passed unhashed (leading underscore).
-@st.cache_data(show_spinner=False, max_entries=5000)
-def _cached(
-    key: str,
-    _url: str,
-    _scope: Scope,
-    _read: Callable[..., Any],
-    _filters: Filters,
-    _args: tuple,
-    _kwargs: dict,
-) -> Any:
+class _Results:
+    """Read results for every viewer of this process, by one key string (LRU).
+
+    Kept pickled and unpickled on every hit, as ``st.cache_data`` does (a page may change
+    what it is given without changing anyone else's), but without its per-call cost —
+    Streamlit inspects the function's signature on every call, about 0.3 ms, a dozen and
+    more times a page run. Keyed by data version, so an entry is never stale: it leaves
+    when unused, not on a timer (which made every viewer recompute together). One lock per
+    key being computed: viewers asking for the same figure at once wait for one read.
+    """
+
+    SIZE = 5000
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[str, bytes] = OrderedDict()
+        self._computing: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            hit = self._values.get(key)
+            if hit is None:
+                pending = self._computing.setdefault(key, threading.Lock())
+            else:
+                self._values.move_to_end(key)
+        if hit is not None:
+            return pickle.loads(hit)
+        with pending:
+            with self._lock:
+                hit = self._values.get(key)
+            if hit is None:
+                hit = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
+                with self._lock:
+                    self._values[key] = hit
+                    while len(self._values) > self.SIZE:
+                        self._values.popitem(last=False)
+            with self._lock:
+                self._computing.pop(key, None)
+        return pickle.loads(hit)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_results = _Results()
+
+
+def _read(url: str, scope: Scope, read: Callable[..., Any], filters: Filters, args, kwargs):
     # The session carries the scope: whatever filters the read derives, its SQL stays inside.
-    with scoped_session(engine(_url), _scope) as session:
-        return _read(session, _filters, *_args, **_kwargs)
+    with scoped_session(engine(url), scope) as session:
+        return read(session, filters, *args, **kwargs)
 
 
 def _scoped(filters: Filters) -> Filters:
@@ -99,8 +147,9 @@ def run(read: Callable[..., T], filters: Filters, *args: Any, **kwargs: Any) -> 
         log.append((read, scoped, args, kwargs))
     url = database_url()
     # Scope, filters, periods and the other arguments are frozen dataclasses and plain
-    # values: their repr names them exactly. The scope is part of the key because a read
-    # may derive wider filters than its arguments (the scope then decides what it sees).
+    # values: their repr names them exactly. The scope (with whether personal data is
+    # revealed) is part of the key because a read may derive wider filters than its
+    # arguments (the scope then decides what it sees) and masks by it.
     key = repr(
         (
             url,
@@ -113,13 +162,13 @@ def run(read: Callable[..., T], filters: Filters, *args: Any, **kwargs: Any) -> 
             sorted(kwargs.items()),
         )
     )
-    return _cached(key, url, scope, read, scoped, args, kwargs)
+    return _results.get(key, lambda: _read(url, scope, read, scoped, args, kwargs))
 
 
 def clear() -> None:
-    """Forget every cached figure (after a write in this process)."""
-    _cached.clear()
-    _version.clear()
+    """Forget every cached figure and the data version (after a write in this process)."""
+    _results.clear()
+    _versions.clear()
 
 
 def with_statuses(filters: Filters, statuses: tuple[str, ...] | None) -> Filters:

@@ -18,6 +18,7 @@ from models.rules import dimensions
 from models.rules.dimensions import FILTERED
 from models.rules.numbers import fraction
 from models.rules.periods import IN_PROGRESS
+from web.chart_memo import memoized_frame
 
 
 def moment(at: datetime) -> str:
@@ -84,12 +85,14 @@ def case_export(rows: Iterable[CaseRow]) -> pd.DataFrame:
     ).astype({"投诉时间": "datetime64[s]"})
 
 
+@memoized_frame
 def shares_frame(items: Iterable[Share]) -> pd.DataFrame:
     """A distribution as its chart draws it, on a page or in a report (columns label,
     count, percent as text: 38.89%)."""
     return pd.DataFrame([s.row() for s in items], columns=["label", "count", "percent"])
 
 
+@memoized_frame
 def shares(items: Iterable[Share], label: str) -> pd.DataFrame:
     """A distribution as a download: ``label`` (问题类型, 性别 …), 投诉量, 占比 (a fraction
     of the reports' two-decimal percent: 38.89% → 0.3889)."""

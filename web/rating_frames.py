@@ -12,6 +12,7 @@ import pandas as pd
 
 from models.rules.numbers import fraction
 from models.rules.rating import NO_SCORE, REPORT_COLUMNS, Rating
+from web.chart_memo import memoized_frame
 from web.frames import with_status
 
 SMALL_SAMPLE = "样本较少"
@@ -104,6 +105,7 @@ def _timeline(ratings: tuple[Rating, ...], minimum: int, today: date) -> pd.Data
     ).astype({"composite": "float64", "综合指数": "float64", "用户满意度": "float64"})
 
 
+@memoized_frame
 def timeline_export(frame: pd.DataFrame, period_title: str) -> pd.DataFrame:
     """The timeline's download: Chinese headers, numbers as numbers, the sample and (when a
     period is still in progress) its 状态 beside it."""
@@ -140,6 +142,7 @@ def _numbers(r: Rating) -> dict[str, float | None]:
 MISSING = {"用户满意度": NO_SCORE}
 
 
+@memoized_frame
 def report_table(ratings: Iterable[Rating], minimum: int, today: date) -> pd.DataFrame:
     """The reports' rating table, numbers as numbers, plus the sample each row rests on; a
     period in progress on ``today`` is marked in 时间段 (12月（统计中）)."""

@@ -6,16 +6,18 @@ Titles carry data (platform, sector, province names): headings show them through
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from models.settings import get_settings
 from models.store import faults
 from web import exports, frames, share_session
-from web.chart_memo import vega_spec
+from web.chart_memo import memoized, vega_spec
 from web.data import data_version
 from web.markup import literal
 from web.viewer import current_viewer
@@ -197,25 +199,39 @@ def table(
     if frame.empty:
         empty()
         return
-    shown, config = number_columns(frame)
-    config.update(kwargs.pop("column_config", None) or {})
-    for name, text in (missing or {}).items():
-        if name in shown.columns and shown[name].isna().any():
-            # A grid cell shows a number or text, not both: the column becomes text, its
-            # numbers written as the column's number format would write them.
-            shown[name] = [text if pd.isna(v) else f"{v:.3f}" for v in shown[name]]
-            config[name] = st.column_config.TextColumn(alignment="right")
-    shown = frames.for_display(shown, keep=config)
+    extra = kwargs.pop("column_config", None) or {}
+    shown, config = _shown_table(frame, tuple(sorted((missing or {}).items())), tuple(extra))
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         key=f"{key}_table",
-        column_config=config,
+        column_config={**copy.deepcopy(config), **extra},
         placeholder=frames.MISSING,  # a number's gap reads —, not "None"
         **kwargs,
     )
     downloads(title, frame, key)
+
+
+@memoized
+def _shown_table(
+    frame: pd.DataFrame, missing: tuple[tuple[str, str], ...], configured: tuple[str, ...]
+) -> tuple[pa.Table | pd.DataFrame, dict]:
+    """What :func:`table` sends for ``frame``, made once per data (web/chart_memo.py): the
+    grid's numbers and gaps, as an Arrow table — converting a frame on every run cost
+    a few milliseconds a table. ``configured``: columns the caller formats itself."""
+    shown, config = number_columns(frame)
+    for name, text in missing:
+        if name in shown.columns and shown[name].isna().any():
+            # A grid cell shows a number or text, not both: the column becomes text, its
+            # numbers written as the column's number format would write them.
+            shown[name] = [text if pd.isna(v) else f"{v:.3f}" for v in shown[name]]
+            config[name] = st.column_config.TextColumn(alignment="right")
+    shown = frames.for_display(shown, keep=[*config, *configured])
+    try:
+        return pa.Table.from_pandas(shown, preserve_index=False), config
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types: Streamlit's own conversion
+        return shown, config
 
 
 def pick_table(frame: pd.DataFrame, key: str) -> list[int]:

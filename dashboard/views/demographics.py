@@ -10,10 +10,12 @@ from dashboard import sidebar
 from models.rules.dimensions import REGISTRY
 from models.rules.numbers import fraction, percent
 from web import charts, data, frames, widgets
+from web.chart_memo import memoized_frame
 
 DIMENSIONS = tuple(d for d in REGISTRY if d.profile)
 
 
+@memoized_frame
 def sector_frame(table: dict[str, dict[str, int]]) -> pd.DataFrame:
     rows = []
     for sector, label_counts in sorted(table.items()):

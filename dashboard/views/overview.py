@@ -13,6 +13,7 @@ from models.rules.months import month_end, month_of
 from models.rules.periods import IN_PROGRESS, year_on_year
 from models.rules.rating import NO_SCORE
 from web import charts, data, frames, widgets
+from web.chart_memo import memoized_frame
 
 
 def _delta(now, before, suffix="") -> str | None:
@@ -118,18 +119,7 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
             partial.add(month_of(same.current.last))
             if same.previous.last != month_end(same.previous.last):
                 partial.add(month_of(same.previous.last))
-    rows = [
-        {
-            "year": label[:4],
-            "month": int(label[5:]),
-            "count": n,
-            "partial": int(label[:4]) * 100 + int(label[5:]) in partial,
-        }
-        for label, n in months.items()
-    ]
-    frame = pd.DataFrame(rows, columns=["year", "month", "count", "partial"]).sort_values(
-        ["year", "month"]
-    )
+    frame = volume_frame(months, frozenset(partial))
     caption = "各年份按月对比"
     if same is not None:
         caption += f"；当前期间{same.sentence}"
@@ -141,9 +131,31 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
         frame,
         "ov_volume",
         caption=caption + "。",
-        export=frames.with_status(frame.astype({"year": "int64"})).rename(
-            columns={"year": "年份", "month": "月份", "count": "投诉量"}
-        ),
+        export=_volume_export(frame),
+    )
+
+
+@memoized_frame
+def volume_frame(months: dict[str, int], partial: frozenset[int]) -> pd.DataFrame:
+    """Monthly counts (``YYYY-MM``: n) by year and month; ``partial``: YYYYMM in progress."""
+    rows = [
+        {
+            "year": label[:4],
+            "month": int(label[5:]),
+            "count": n,
+            "partial": int(label[:4]) * 100 + int(label[5:]) in partial,
+        }
+        for label, n in months.items()
+    ]
+    return pd.DataFrame(rows, columns=["year", "month", "count", "partial"]).sort_values(
+        ["year", "month"]
+    )
+
+
+@memoized_frame
+def _volume_export(frame: pd.DataFrame) -> pd.DataFrame:
+    return frames.with_status(frame.astype({"year": "int64"})).rename(
+        columns={"year": "年份", "month": "月份", "count": "投诉量"}
     )
 
 

@@ -14,7 +14,7 @@ from models.rules import dimensions
 from models.rules.labels import PROVINCES
 from models.rules.numbers import fraction, percent
 from web import charts, china_map, data, frames, viewport, widgets
-from web.chart_memo import frozen_deck, memoized, vega_spec
+from web.chart_memo import frozen_deck, memoized, memoized_frame, vega_spec
 from web.markup import literal
 
 MEASURES = {"count": "投诉量", "per10m": "每千万常住人口投诉量"}
@@ -26,6 +26,7 @@ def _rgb(colour: str) -> list[int]:
     return [int(colour[i : i + 2], 16) for i in (1, 3, 5)] + [230]
 
 
+@memoized_frame
 def province_frame(counts: dict[str, int]) -> pd.DataFrame:
     total = sum(counts.values())
     rows = []
