@@ -227,7 +227,9 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
         _deck(frame, measure, tuple(view.items()), chosen),
         on_select="rerun",
         selection_mode="single-object",
-        key="rg_map",
+        # a fit of its own per view: deck.gl keeps the view it first drew under one key, so
+        # the map drawn for the narrowest phone stayed that small once the width was known
+        key=f"rg_map_{view['zoom']:.4f}",
         height=height,
     )
     values = _values(frame, measure)
