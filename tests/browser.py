@@ -95,12 +95,17 @@ def choose_download(tab, label: str):
 def fitted_map(tab):
     """The 地区 map once the page has fitted it to the width the browser measured (drawn
     first for the narrowest phone, until the browser has said), and drawn."""
+    from playwright.sync_api import Error
+
     from web import china_map
 
     canvas = tab.locator('[data-testid="stDeckGlJsonChart"]').first
-    canvas.scroll_into_view_if_needed()
     for _ in range(60):
-        box = canvas.bounding_box()
+        try:  # the map is drawn anew once fitted: the element may go while we look
+            canvas.scroll_into_view_if_needed(timeout=5000)
+            box = canvas.bounding_box(timeout=5000)
+        except Error:
+            box = None
         if box and abs(box["height"] - china_map.fit(box["width"])[1]) <= 1:
             break
         tab.wait_for_timeout(250)
