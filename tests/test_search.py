@@ -251,3 +251,44 @@ def test_a_search_of_any_length_looks_for_its_first_words(searched):
             assert [r.id for r in rows] == expected, text[:40]
             assert total == len(expected)
             search_cases(session, Filters(statuses=None), text=text, reveal=True)  # staff's too
+
+
+def _walked(matches: int, scope_rows: int, population: int, cap: int) -> float:
+    """Rows a walk of the scope's newest complaints reads until ``cap`` matches, for a
+    word of ``matches`` spread evenly over ``population`` complaints."""
+    in_scope = matches * scope_rows / population
+    return scope_rows if in_scope <= cap else cap * population / matches
+
+
+@given(
+    population=hs.integers(1, 5_000_000),
+    share=hs.floats(0.0001, 1.0),
+    cap=hs.integers(1, 20_000),
+    matches=hs.integers(0, 5_000_000),
+)
+def test_an_index_is_used_exactly_where_it_reads_fewer_rows_than_a_walk(
+    population, share, cap, matches
+):
+    """breakeven's closed form against the two costs computed one by one: a walked row
+    costs WALK_COST fetched matches, and no more than SELECTIVE matches are fetched."""
+    scope_rows = max(1, int(population * share))
+    limit = search_index.breakeven(scope_rows, population, cap)
+    fetched = matches
+    walked = _walked(matches, scope_rows, population, cap) * search_index.WALK_COST
+    if matches <= limit:
+        assert fetched <= walked + 1, (limit, walked)
+    else:
+        assert matches > search_index.SELECTIVE or fetched >= walked - 1, (limit, walked)
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite plans each anew
+def test_every_search_is_planned_for_its_own_words(searched):
+    """PostgreSQL: no server-side prepared statement, whose generic plan after five runs
+    would serve every word alike; a search's transaction keeps its bitmaps exact."""
+    with session_scope(searched) as session:
+        for word in ["退", "款", "退款", "客服", "保鲜措施", "ab"] * 3:
+            search_cases(session, Filters.for_year(2024), text=word)
+        prepared = session.connection().exec_driver_sql("SELECT count(*) FROM pg_prepared_statements")
+        assert prepared.scalar_one() == 0
+        work_mem = session.connection().exec_driver_sql("SHOW work_mem").scalar_one()
+        assert work_mem == search_index.SEARCH_WORK_MEM

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy import and_, func, literal_column, select
 from sqlmodel import Session
 
 from models.access.policy import Can, authorize
@@ -177,20 +177,14 @@ def search_cases(
     reveal = scope.reveals(session, reveal)
     where = _conditions(session, filters)
     words = search_words(text).words  # a few, whoever asks: models/rules/search.py
+    if words:
+        search_index.prepare(session)
+    # How many complaints a word's walk could read: an index is worth it below that.
+    scope_rows = stats.total(session, filters) if words else 0
     for word in words:
-        pattern = search_index.like_pattern(word)
-        if reveal:
-            where.append(
-                or_(
-                    Complaint.title.like(pattern, escape="\\"),
-                    Complaint.content.like(pattern, escape="\\"),
-                )
-            )
-        else:
-            where.append(Complaint.public_text.like(pattern, escape="\\"))
-        narrowed = search_index.narrowing(session, word, staff=reveal)
-        if narrowed is not None:
-            where.append(narrowed)
+        where += search_index.matching(
+            session, word, staff=reveal, scope_rows=scope_rows, cap=COUNT_CAP
+        )
     if problem_types:
         where.append(Complaint.problem_type.in_(problem_types))
     if typical_only:

@@ -84,7 +84,12 @@ def _create_engine(url: str) -> Engine:
     if sa_url.get_backend_name() != "sqlite":
         # pre-ping: a connection left from before a server restart is replaced, not used.
         # A connect timeout: an unreachable server makes a page say so within seconds.
-        connect_args = {} if "connect_timeout" in sa_url.query else {"connect_timeout": 5}
+        connect_args: dict = {} if "connect_timeout" in sa_url.query else {"connect_timeout": 5}
+        # No server-side prepared statements (psycopg prepares a query run five times):
+        # after five runs PostgreSQL may keep one generic plan for every parameter, and a
+        # search's plan depends on its word — a generic one walked every complaint
+        # recomputing its characters, 6 s where the word's own plan took 0.1 s.
+        connect_args["prepare_threshold"] = None
         engine = create_engine(
             url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args
         )

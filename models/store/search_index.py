@@ -22,9 +22,10 @@ leave them out (:func:`managed`); triggers keep the SQLite tables in step.
 
 from __future__ import annotations
 
+import math
 import re
 
-from sqlalchemy import Select, column, func, literal, select, table
+from sqlalchemy import Select, column, func, literal, or_, select, table
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Text
@@ -48,10 +49,15 @@ _INDEXES = (TRIGRAM_INDEX, GRAMS_INDEX, STAFF_TRIGRAM_INDEX, STAFF_GRAMS_INDEX)
 CHARS_FUNCTION = "tousu_chars"
 #: PostgreSQL: an IMMUTABLE SQL function of migration 0018 (characters and pairs).
 GRAMS_FUNCTION = "complaint_grams"
-#: Fewer matches than this: fetch them through the index. Walking the newest complaints
-#: instead reads rows until the count's cap (10,000) is reached, so a word in one
-#: complaint of a hundred walks a million; fetching 50,000 matches costs about as much.
-SELECTIVE = 50_000
+#: Fetch a word's matches through an index only when there are at most this many, whatever
+#: the scope (the tests set it to 1 to check the walking path too).
+SELECTIVE = 200_000
+#: What walking one complaint costs (reading its text for LIKE) against fetching one match
+#: through an index (decoding it, then the same read by primary key), measured at a
+#: million complaints: ``python -m benchmarks.search``.
+WALK_COST = 1.0
+#: PostgreSQL's work_mem for a search's transaction (:func:`prepare`).
+SEARCH_WORK_MEM = "32MB"
 _fts = table(TABLE, column("rowid"), column(TABLE))
 _chars = table(CHARS_TABLE, column("rowid"), column(CHARS_TABLE))
 _staff_fts = table(STAFF_TABLE, column("rowid"), column(STAFF_TABLE))
@@ -77,15 +83,48 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'  # one FTS5 phrase, quotes doubled
 
 
-def narrowing(session: Session, word: str, staff: bool = False) -> ColumnElement[bool] | None:
+def prepare(session: Session) -> None:
+    """Ready this transaction for a search. PostgreSQL: a bitmap of every match in the
+    scope kept exact — at the default 4 MB the bitmap of a year (180,000 complaints) goes
+    lossy, and each complaint on a lossy page has its characters recomputed for the
+    recheck: 0.7 s against 45 ms for a year's two-character word at a million."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
+
+
+def breakeven(scope_rows: int, population: int, cap: int) -> int:
+    """The most matches for which fetching a word's matches through an index beats walking
+    the newest complaints of the scope until the count's ``cap``.
+
+    Walking ``scope_rows`` complaints of ``population`` for a word of ``m`` matches (spread
+    evenly) reads every row of the scope when the scope holds at most ``cap`` of them, else
+    ``cap · population / m`` rows; the index reads ``m``. With a walked row costing ``c``
+    fetched matches (:data:`WALK_COST`), the index wins up to the crossing,
+    ``min(c · scope_rows, √(c · cap · population))``, and never beyond :data:`SELECTIVE`.
+    """
+    crossing = min(WALK_COST * scope_rows, math.sqrt(WALK_COST * cap * population))
+    return max(0, min(SELECTIVE, int(crossing)))
+
+
+def narrowing(
+    session: Session,
+    word: str,
+    staff: bool = False,
+    *,
+    scope_rows: int | None = None,
+    cap: int = 10_000,
+) -> ColumnElement[bool] | None:
     """A condition that keeps the complaints containing ``word`` (and maybe a few more)
-    through an index, when the word is rare enough that fetching its matches beats
-    walking the newest complaints; None otherwise (the LIKE terms alone decide).
+    through an index, when fetching its matches beats walking the newest of the
+    ``scope_rows`` complaints a search looks in (all when None) until ``cap`` matches
+    (:func:`breakeven`); None otherwise (the LIKE terms alone decide).
     ``staff``: in the stored title and content (staff's search), not the public text.
 
     On PostgreSQL a word of three characters or more in the public text is left to the
     planner, which uses the trigram index for LIKE by itself."""
     dialect = session.get_bind().dialect.name
+    population = session.scalar(select(func.max(Complaint.id))) or 0
+    limit = breakeven(population if scope_rows is None else scope_rows, population, cap)
     fts, char_fts = (_staff_fts, _staff_chars) if staff else (_fts, _chars)
     if dialect == "sqlite" and len(word) >= 3:
         matches = select(fts.c.rowid).where(fts.c[fts.name].op("MATCH")(_phrase(word)))
@@ -105,15 +144,48 @@ def narrowing(session: Session, word: str, staff: bool = False) -> ColumnElement
             condition = grams.op("@>")(literal([word], ARRAY(Text)))
         # The planner's estimate (from the index's element statistics), not a count: a
         # GIN index is read into a bitmap of every match, a common pair's 200,000 cost 3 s.
-        if _planned_rows(session, select(Complaint.id).where(condition)) >= SELECTIVE:
+        if _planned_rows(session, select(Complaint.id).where(condition)) > limit:
             return None
         return condition
     else:
         return None
-    found = session.scalar(select(func.count()).select_from(matches.limit(SELECTIVE).subquery()))
-    if (found or 0) >= SELECTIVE:
+    found = session.scalar(select(func.count()).select_from(matches.limit(limit + 1).subquery()))
+    if (found or 0) > limit:
         return None
     return Complaint.id.in_(matches)
+
+
+def matching(
+    session: Session,
+    word: str,
+    staff: bool = False,
+    *,
+    scope_rows: int | None = None,
+    cap: int = 10_000,
+) -> list[ColumnElement[bool]]:
+    """The conditions that keep the complaints holding ``word`` — in the public text, or
+    (``staff``) in the stored title or content: the LIKE term that decides, and the
+    index's :func:`narrowing` where it is worth it.
+
+    PostgreSQL, a word under three characters narrowed by the character index: LIKE over
+    ``public_text || ''``, which no index holds. The trigram index answers such a word
+    only roughly (punctuation makes trigrams of padding: 「“天」 has one), and its rough
+    bitmap ANDed with the character index's exact one makes PostgreSQL recompute the
+    characters of every match for the recheck: 0.9 s against 0.1 s for a year at a
+    million. Not narrowed, the plain LIKE keeps the column's statistics for the plan.
+    """
+    narrowed = narrowing(session, word, staff, scope_rows=scope_rows, cap=cap)
+    pattern = like_pattern(word)
+    if staff:
+        like = or_(
+            Complaint.title.like(pattern, escape="\\"),
+            Complaint.content.like(pattern, escape="\\"),
+        )
+    elif narrowed is not None and session.get_bind().dialect.name == "postgresql":
+        like = Complaint.public_text.concat("").like(pattern, escape="\\")
+    else:
+        like = Complaint.public_text.like(pattern, escape="\\")
+    return [like] if narrowed is None else [like, narrowed]
 
 
 def like_pattern(word: str) -> str:
