@@ -288,7 +288,9 @@ def test_every_search_is_planned_for_its_own_words(searched):
     with session_scope(searched) as session:
         for word in ["退", "款", "退款", "客服", "保鲜措施", "ab"] * 3:
             search_cases(session, Filters.for_year(2024), text=word)
-        prepared = session.connection().exec_driver_sql("SELECT count(*) FROM pg_prepared_statements")
+        prepared = session.connection().exec_driver_sql(
+            "SELECT count(*) FROM pg_prepared_statements"
+        )
         assert prepared.scalar_one() == 0
         work_mem = session.connection().exec_driver_sql("SHOW work_mem").scalar_one()
         assert work_mem == search_index.SEARCH_WORK_MEM
