@@ -12,6 +12,7 @@ from hypothesis import strategies as hs
 from sqlalchemy import or_, select, text
 
 from models.access.roles import CLI
+from models.reads import cases
 from models.reads.cases import COUNT_CAP, search_cases
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
@@ -294,3 +295,37 @@ def test_every_search_is_planned_for_its_own_words(searched):
         assert prepared.scalar_one() == 0
         work_mem = session.connection().exec_driver_sql("SHOW work_mem").scalar_one()
         assert work_mem == search_index.SEARCH_WORK_MEM
+
+
+@pytest.mark.parametrize("cap", [COUNT_CAP, 3])
+def test_searches_of_several_words_equal_a_like_scan_whichever_index_narrows(
+    searched, monkeypatch, cap
+):
+    """Words matched together (one FTS5 query, one array for ``@>``, the characters'
+    table for words of both lengths), the page picked from the matches (under the count's
+    cap) or walked for (over it): every page of every search equals the oracle's,
+    whatever the index narrows."""
+    monkeypatch.setattr(cases, "COUNT_CAP", cap)
+    rng = random.Random(21)
+    with session_scope(searched) as session:
+        words = _words(rng, session)
+        for selective in (0, 1, 5, 40, 10**6):  # from "walk always" to "fetch always"
+            monkeypatch.setattr(search_index, "SELECTIVE", selective)
+            for _ in range(12):
+                chosen = rng.sample(words, rng.choice([2, 3]))
+                for staff in (False, True):
+                    expected = None
+                    for word in chosen:
+                        ids, _count = _like_scan(session, word, staff)
+                        expected = ids if expected is None else [i for i in expected if i in ids]
+                    offset = rng.randrange(max(1, len(expected)))
+                    rows, total = search_cases(
+                        session,
+                        Filters(),
+                        text=" ".join(chosen),
+                        limit=7,
+                        offset=offset,
+                        reveal=staff,
+                    )
+                    assert total == min(len(expected), cap + 1), (chosen, staff, selective)
+                    assert [r.id for r in rows] == expected[offset : offset + 7], chosen

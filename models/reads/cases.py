@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy import and_, literal_column, select
 from sqlmodel import Session
 
 from models.access.policy import Can, authorize
@@ -177,34 +177,41 @@ def search_cases(
     reveal = scope.reveals(session, reveal)
     where = _conditions(session, filters)
     words = search_words(text).words  # a few, whoever asks: models/rules/search.py
-    if words:
-        search_index.prepare(session)
-    # How many complaints a word's walk could read: an index is worth it below that.
-    scope_rows = stats.total(session, filters) if words else 0
-    for word in words:
-        where += search_index.matching(
-            session, word, staff=reveal, scope_rows=scope_rows, cap=COUNT_CAP
-        )
     if problem_types:
         where.append(Complaint.problem_type.in_(problem_types))
     if typical_only:
         where.append(TYPICAL)
+    newest = (Complaint.submitted_at.desc(), Complaint.id.desc())
+    stmt = select(*_ROW_COLUMNS).join(Platform, Platform.id == Complaint.platform_id)
     if words or problem_types or typical_only:
-        # Counted up to just past COUNT_CAP: "10,000+" is as useful as an exact figure
-        # there, and stops a common word from counting half a million rows.
-        matches = select(Complaint.id).where(*where).limit(COUNT_CAP + 1).subquery()
-        total = session.scalar(select(func.count()).select_from(matches)) or 0
+        search_index.prepare(session)
+        # How many complaints a walk could read: an index is worth it below that.
+        scope_rows = stats.total(session, filters) if words else 0
+        narrowed = search_index.narrowings(
+            session, words, reveal, scope_rows=scope_rows, cap=COUNT_CAP
+        )
+        # Found up to just past COUNT_CAP: "10,000+" is as useful as an exact figure there,
+        # and stops a common word from reading half a million rows. Under the cap every
+        # match is at hand and the page is picked from them (walking the newest complaints
+        # for it would read the whole scope again when the matches are rare in it); over
+        # it they are common, and the page walks the newest complaints without the index.
+        matching = search_index.likes(session, words, reveal, narrowed=bool(narrowed))
+        found = session.execute(
+            select(Complaint.id, Complaint.submitted_at)
+            .where(*where, *matching, *narrowed)
+            .limit(COUNT_CAP + 1)
+        ).all()
+        total = len(found)
+        if total <= COUNT_CAP:
+            found.sort(key=lambda match: (match.submitted_at, match.id), reverse=True)
+            page = [match.id for match in found[offset : offset + limit]]
+            rows = session.execute(stmt.where(Complaint.id.in_(page)).order_by(*newest))
+            return [_row(values, reveal) for values in rows], total
+        where += search_index.likes(session, words, reveal)
     else:  # the plain count of a selection comes from the summaries
         total = stats.total(session, filters)
-    stmt = (
-        select(*_ROW_COLUMNS)
-        .join(Platform, Platform.id == Complaint.platform_id)
-        .where(*where)
-        .order_by(Complaint.submitted_at.desc(), Complaint.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return [_row(values, reveal) for values in session.execute(stmt)], int(total)
+    rows = session.execute(stmt.where(*where).order_by(*newest).limit(limit).offset(offset))
+    return [_row(values, reveal) for values in rows], int(total)
 
 
 def _texts_for(values, reveal: bool) -> Callable[[str | None], str | None]:

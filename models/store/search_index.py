@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
-from sqlalchemy import Select, column, func, literal, or_, select, table
+from sqlalchemy import Select, and_, column, func, literal, or_, select, table
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.types import Text
 from sqlmodel import Session
 
@@ -106,86 +108,112 @@ def breakeven(scope_rows: int, population: int, cap: int) -> int:
     return max(0, min(SELECTIVE, int(crossing)))
 
 
-def narrowing(
+def narrowings(
     session: Session,
-    word: str,
-    staff: bool = False,
-    *,
-    scope_rows: int | None = None,
-    cap: int = 10_000,
-) -> ColumnElement[bool] | None:
-    """A condition that keeps the complaints containing ``word`` (and maybe a few more)
-    through an index, when fetching its matches beats walking the newest of the
-    ``scope_rows`` complaints a search looks in (all when None) until ``cap`` matches
-    (:func:`breakeven`); None otherwise (the LIKE terms alone decide).
-    ``staff``: in the stored title and content (staff's search), not the public text.
-
-    On PostgreSQL a word of three characters or more in the public text is left to the
-    planner, which uses the trigram index for LIKE by itself."""
-    dialect = session.get_bind().dialect.name
-    population = session.scalar(select(func.max(Complaint.id))) or 0
-    limit = breakeven(population if scope_rows is None else scope_rows, population, cap)
-    fts, char_fts = (_staff_fts, _staff_chars) if staff else (_fts, _chars)
-    if dialect == "sqlite" and len(word) >= 3:
-        matches = select(fts.c.rowid).where(fts.c[fts.name].op("MATCH")(_phrase(word)))
-    elif dialect == "sqlite" and _TOKEN.search(word):
-        phrase = _phrase(chars(word) or "")
-        matches = select(char_fts.c.rowid).where(char_fts.c[char_fts.name].op("MATCH")(phrase))
-    elif dialect == "postgresql" and (staff or len(word) < 3):
-        text = (
-            getattr(func, STAFF_FUNCTION)(Complaint.title, Complaint.content, type_=Text)
-            if staff
-            else Complaint.public_text
-        )
-        if len(word) >= 3:  # the trigram index answers LIKE over the same expression
-            condition = text.like(like_pattern(word), escape="\\")
-        else:
-            grams = getattr(func, GRAMS_FUNCTION)(text, type_=ARRAY(Text))
-            condition = grams.op("@>")(literal([word], ARRAY(Text)))
-        # The planner's estimate (from the index's element statistics), not a count: a
-        # GIN index is read into a bitmap of every match, a common pair's 200,000 cost 3 s.
-        if _planned_rows(session, select(Complaint.id).where(condition)) > limit:
-            return None
-        return condition
-    else:
-        return None
-    found = session.scalar(select(func.count()).select_from(matches.limit(limit + 1).subquery()))
-    if (found or 0) > limit:
-        return None
-    return Complaint.id.in_(matches)
-
-
-def matching(
-    session: Session,
-    word: str,
+    words: Sequence[str],
     staff: bool = False,
     *,
     scope_rows: int | None = None,
     cap: int = 10_000,
 ) -> list[ColumnElement[bool]]:
-    """The conditions that keep the complaints holding ``word`` — in the public text, or
-    (``staff``) in the stored title or content: the LIKE term that decides, and the
-    index's :func:`narrowing` where it is worth it.
+    """Conditions that keep the complaints containing every one of ``words`` (and maybe a
+    few more) through an index, where fetching their matches beats walking the newest of
+    the ``scope_rows`` complaints a search looks in (all when None) until ``cap`` matches
+    (:func:`breakeven`); none where walking is cheaper (the LIKE terms alone decide).
+    ``staff``: in the stored title and content (staff's search), not the public text.
 
-    PostgreSQL, a word under three characters narrowed by the character index: LIKE over
-    ``public_text || ''``, which no index holds. The trigram index answers such a word
-    only roughly (punctuation makes trigrams of padding: 「“天」 has one), and its rough
-    bitmap ANDed with the character index's exact one makes PostgreSQL recompute the
-    characters of every match for the recheck: 0.9 s against 0.1 s for a year at a
-    million. Not narrowed, the plain LIKE keeps the column's statistics for the plan.
-    """
-    narrowed = narrowing(session, word, staff, scope_rows=scope_rows, cap=cap)
-    pattern = like_pattern(word)
-    if staff:
-        like = or_(
-            Complaint.title.like(pattern, escape="\\"),
-            Complaint.content.like(pattern, escape="\\"),
-        )
-    elif narrowed is not None and session.get_bind().dialect.name == "postgresql":
-        like = Complaint.public_text.concat("").like(pattern, escape="\\")
-    else:
-        like = Complaint.public_text.like(pattern, escape="\\")
-    return [like] if narrowed is None else [like, narrowed]
+    The words are matched together — FTS5's AND, one array for PostgreSQL's ``@>`` — so two
+    common words found together rarely (不符 拖延: 150,000 matches each, none together) are
+    fetched through the index, not walked over a million complaints.
+    On PostgreSQL a word of three characters or more in the public text is left to the
+    planner, which uses the trigram index for LIKE by itself."""
+    if not words:
+        return []
+    population = session.scalar(select(func.max(Complaint.id))) or 0
+    limit = breakeven(population if scope_rows is None else scope_rows, population, cap)
+    if session.get_bind().dialect.name == "postgresql":
+        return _postgresql(session, words, staff, limit)
+    fts, char_fts = (_staff_fts, _staff_chars) if staff else (_fts, _chars)
+    long = [w for w in words if len(w) >= 3]
+    short = [w for w in words if len(w) < 3 and _TOKEN.search(w)]
+    tries = [(fts, [_phrase(w) for w in long]), (char_fts, [_phrase(chars(w)) for w in short])]
+    found = [(t, q) for t, q in tries if q and _matches(session, t, q, limit) <= limit]
+    if not found and long and short and all(_TOKEN.search(w) for w in long):
+        # Each table's words are common: all of them together, as phrases of characters.
+        every = [_phrase(chars(w)) for w in words]
+        found = [(char_fts, every)] if _matches(session, char_fts, every, limit) <= limit else []
+    return [Complaint.id.in_(_match(t, q)) for t, q in found]
+
+
+def _match(fts: TableClause, phrases: list[str]) -> Select:
+    return select(fts.c.rowid).where(fts.c[fts.name].op("MATCH")(" AND ".join(phrases)))
+
+
+def _matches(session: Session, fts: TableClause, phrases: list[str], limit: int) -> int:
+    """How many complaints match every phrase, counted up to ``limit + 1``."""
+    counted = select(func.count()).select_from(_match(fts, phrases).limit(limit + 1).subquery())
+    return session.scalar(counted) or 0
+
+
+def _postgresql(
+    session: Session, words: Sequence[str], staff: bool, limit: int
+) -> list[ColumnElement[bool]]:
+    text = (
+        getattr(func, STAFF_FUNCTION)(Complaint.title, Complaint.content, type_=Text)
+        if staff
+        else Complaint.public_text
+    )
+    short = [w for w in words if len(w) < 3]
+    conditions = []
+    if short:
+        grams = getattr(func, GRAMS_FUNCTION)(text, type_=ARRAY(Text))
+        conditions.append(grams.op("@>")(literal(short, ARRAY(Text))))
+    if staff:  # the trigram index answers LIKE over the same expression
+        conditions += [text.like(like_pattern(w), escape="\\") for w in words if len(w) >= 3]
+    # The planner's estimate (from the index's element statistics), not a count: a GIN
+    # index is read into a bitmap of every match, a common pair's 200,000 cost 3 s.
+    if not conditions or _planned_rows(session, select(Complaint.id).where(*conditions)) > limit:
+        return []
+    return conditions
+
+
+def narrowing(
+    session: Session, word: str, staff: bool = False, **scope: int | None
+) -> ColumnElement[bool] | None:
+    """:func:`narrowings` of one word, as one condition or None."""
+    found = narrowings(session, [word], staff, **scope)
+    return and_(*found) if found else None
+
+
+def likes(
+    session: Session, words: Sequence[str], staff: bool = False, *, narrowed: bool = False
+) -> list[ColumnElement[bool]]:
+    """A LIKE term per word, which decides whether a complaint holds it: in the public
+    text, or (``staff``) in the stored title or content — whatever an index narrows.
+
+    ``narrowed`` by :func:`narrowings`, on PostgreSQL: a word under three characters is
+    matched over ``public_text || ''``, which no index holds. The trigram index answers
+    such a word only roughly (punctuation makes trigrams of padding: 「“天」 has one), and
+    its rough bitmap ANDed with the character index's exact one makes PostgreSQL recompute
+    the characters of every match for the recheck: 0.9 s against 0.1 s for a year at a
+    million. Otherwise the plain LIKE keeps the column's statistics for the plan: walking
+    the newest complaints for a page of a common word."""
+    opaque = narrowed and session.get_bind().dialect.name == "postgresql"
+    terms = []
+    for word in words:
+        pattern = like_pattern(word)
+        if staff:
+            terms.append(
+                or_(
+                    Complaint.title.like(pattern, escape="\\"),
+                    Complaint.content.like(pattern, escape="\\"),
+                )
+            )
+        elif opaque and len(word) < 3:
+            terms.append(Complaint.public_text.concat("").like(pattern, escape="\\"))
+        else:
+            terms.append(Complaint.public_text.like(pattern, escape="\\"))
+    return terms
 
 
 def like_pattern(word: str) -> str:
