@@ -193,13 +193,12 @@ def search_cases(
         # Found up to just past COUNT_CAP: "10,000+" is as useful as an exact figure there,
         # and stops a common word from reading half a million rows. Under the cap every
         # match is at hand and the page is picked from them (walking the newest complaints
-        # for it would read the whole scope again when the matches are rare in it); over
-        # it they are common, and the page walks the newest complaints without the index.
-        matching = search_index.likes(session, words, reveal, narrowed=bool(narrowed))
+        # for it would read the whole scope again when the matches are rare in it). Over
+        # it, the page is fetched as they were, through the index if it was worth it.
+        where += search_index.likes(session, words, reveal, narrowed=bool(narrowed))
+        where += narrowed
         found = session.execute(
-            select(Complaint.id, Complaint.submitted_at)
-            .where(*where, *matching, *narrowed)
-            .limit(COUNT_CAP + 1)
+            select(Complaint.id, Complaint.submitted_at).where(*where).limit(COUNT_CAP + 1)
         ).all()
         total = len(found)
         if total <= COUNT_CAP:
@@ -207,7 +206,6 @@ def search_cases(
             page = [match.id for match in found[offset : offset + limit]]
             rows = session.execute(stmt.where(Complaint.id.in_(page)).order_by(*newest))
             return [_row(values, reveal) for values in rows], total
-        where += search_index.likes(session, words, reveal)
     else:  # the plain count of a selection comes from the summaries
         total = stats.total(session, filters)
     rows = session.execute(stmt.where(*where).order_by(*newest).limit(limit).offset(offset))
