@@ -33,6 +33,18 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+def module_database(request: pytest.FixtureRequest, tmp_path_factory) -> str:
+    """An empty database at the latest schema on the backend ``request.param`` names, for a
+    module's fixture that fills it once for all its tests."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp(request.param) / "tousu.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _reset_postgres(url)
+    return url
+
+
 def _reset_postgres(url: str) -> None:
     engine = get_engine(url)
     with engine.begin() as conn:

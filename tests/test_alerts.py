@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -25,7 +24,7 @@ from models.store import summary
 from models.store.db import dispose_engines, get_engine, session_scope
 from models.store.scope import Scope, scoped_session
 from models.store.tables import Complaint, Platform
-from tests.conftest import _reset_postgres
+from tests.conftest import module_database
 from tests.factories import add_complaints
 
 FIRST_MONDAY = date(2023, 1, 2)
@@ -161,15 +160,9 @@ def _injected() -> list[dict]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def alerts_db(request, tmp_path_factory, sqlite_template):
+def alerts_db(request, tmp_path_factory):
     """Demo complaints of 2023 to today and the injected rise, on each backend."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("alerts") / "tousu.db"
-        shutil.copy(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
+    url = module_database(request, tmp_path_factory)
     engine = get_engine(url)
     generate_demo(engine, complaints=6000, years=3, now=NOW)
     add_complaints(engine, _injected())

@@ -14,10 +14,9 @@ from models.access.roles import CLI
 from models.alerts.detect import When, detect
 from models.demo import generate_demo
 from models.rules.filters import Filters
-from models.store import schema
 from models.store.db import dispose_engines, get_engine, session_scope
 from tests.browser import ARTIFACTS, LOCAL_PREFIXES, streamlit_server, wait_idle
-from tests.conftest import _reset_postgres
+from tests.conftest import module_database
 from tests.factories import add_complaints
 
 pytestmark = pytest.mark.browser
@@ -29,12 +28,7 @@ RISE = ("拼多多", "任意仅退款")
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def site(request, tmp_path_factory):
     """Demo complaints up to now, and 70 about 拼多多's 任意仅退款 in the last two weeks."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('alerts') / 'alerts.db'}"
-        schema.upgrade(get_engine(url))
-    else:
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
+    url = module_database(request, tmp_path_factory)
     engine = get_engine(url)
     generate_demo(engine, complaints=6000, years=3, now=clock.local_now())
     when = When.latest("week", clock.today())

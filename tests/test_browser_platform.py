@@ -14,7 +14,6 @@ from sqlalchemy import select
 from dashboard.pages import DASHBOARD_PAGES, WORKBENCH_PAGES
 from models.access import users
 from models.access.roles import CLI
-from models.store import schema
 from models.store.db import dispose_engines, get_engine, session_scope
 from models.store.tables import Complaint, Reply
 from tests.browser import (
@@ -26,7 +25,7 @@ from tests.browser import (
     wait_for_login_cookie,
     wait_idle,
 )
-from tests.conftest import _reset_postgres
+from tests.conftest import module_database
 from tests.factories import add_complaints, add_platforms
 
 pytestmark = pytest.mark.browser
@@ -62,13 +61,7 @@ def _rows() -> list[dict]:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def site(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(f"platform-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'platform.db'}"
-        schema.upgrade(get_engine(url))
-    else:
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
+    url = module_database(request, tmp_path_factory)
     engine = get_engine(url)
     add_platforms(engine, (OWN, "社交电商", True), *((o, "社交电商", True) for o in OTHERS))
     add_complaints(engine, _rows())

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from models.access import sharing
 from models.access.roles import CLI
 from models.demo import generate_demo
-from models.store import schema
 from models.store.db import dispose_engines, get_engine, session_scope
 from models.store.tables import Complaint
 from tests.browser import (
@@ -28,7 +27,7 @@ from tests.browser import (
     streamlit_server,
     wait_idle,
 )
-from tests.conftest import _reset_postgres
+from tests.conftest import module_database
 from tests.dashboard_helpers import PAGES
 from tests.factories import add_complaints
 
@@ -86,12 +85,7 @@ SECRETS = _secrets()
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def site(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"share-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'share.db'}"
-        schema.upgrade(get_engine(url))
-    else:
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
+    url = module_database(request, tmp_path_factory)
     engine = get_engine(url)
     generate_demo(engine, complaints=2000, seed=8)
     add_complaints(engine, TYPED)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import shutil
 import zlib
 from datetime import date, datetime, timedelta
 
@@ -30,21 +29,15 @@ from models.store.scope import scoped_session
 from models.store.tables import Complaint, Platform
 from reports import write_all as write_report
 from reports.publish import convert, write_all
-from tests.conftest import BACKENDS, _reset_postgres
+from tests.conftest import BACKENDS, module_database
 
 PERIODS = tuple(parse_code(c) for c in ("2024", "2024H1", "2024Q3", "2024-07"))
 TODAY = date(2026, 12, 6)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def demo(request, tmp_path_factory, sqlite_template):
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("pub") / "tousu.db"
-        shutil.copy(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
+def demo(request, tmp_path_factory):
+    url = module_database(request, tmp_path_factory)
     engine = get_engine(url)
     generate_demo(engine, complaints=1500, now=datetime(2026, 12, 6, 12))
     yield url, engine

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import shutil
 from decimal import Decimal
 from html import unescape
 
@@ -29,7 +28,7 @@ from models.rules.filters import Filters
 from models.store.db import dispose_engines, get_engine, session_scope
 from models.writes import workflow
 from reports import FORMATS, templating, write_all
-from tests.conftest import _reset_postgres
+from tests.conftest import module_database
 from tests.factories import add_complaints, csv_bytes
 from tests.report_seeds import Seed, plan, read_seed, rows
 
@@ -108,16 +107,10 @@ def _planned() -> tuple[dict[str, Seed], dict]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def published(request, tmp_path_factory, sqlite_template):
+def published(request, tmp_path_factory):
     """Both seeds in one database (and the rest of the platform), each report written in
     the three formats from one rendering."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("seeds") / "tousu.db"
-        shutil.copy(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
+    url = module_database(request, tmp_path_factory)
     engine = get_engine(url)
     seeds, plans = _planned()
     with session_scope(engine) as session:
