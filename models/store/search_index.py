@@ -64,11 +64,11 @@ _fts = table(TABLE, column("rowid"), column(TABLE))
 _chars = table(CHARS_TABLE, column("rowid"), column(CHARS_TABLE))
 _staff_fts = table(STAFF_TABLE, column("rowid"), column(STAFF_TABLE))
 _staff_chars = table(STAFF_CHARS_TABLE, column("rowid"), column(STAFF_CHARS_TABLE))
+#: A character that cuts pg_trgm's words (it keeps letters and digits).
+_CUT = re.compile(r"[\W_]")
 #: A word holds a character FTS5's unicode61 surely keeps as a token (its Unicode tables
 #: are of version 6.1; ASCII, CJK and their punctuation are): a phrase of characters it
 #: does not know would be empty and match nothing.
-#: A character that cuts pg_trgm's words (it keeps letters and digits).
-_CUT = re.compile(r"[\W_]")
 _TOKEN = re.compile("[!-~\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uffee]")
 
 
@@ -127,8 +127,9 @@ def narrowings(
     The words are matched together — FTS5's AND, one array for PostgreSQL's ``@>`` — so two
     common words found together rarely (不符 拖延: 150,000 matches each, none together) are
     fetched through the index, not walked over a million complaints.
-    On PostgreSQL a word of three characters or more in the public text is left to the
-    planner, which uses the trigram index for LIKE by itself."""
+    On PostgreSQL a word of three characters or more in the public text, unless
+    punctuation cuts it, is left to the planner, which uses the trigram index for LIKE
+    by itself."""
     if not words:
         return []
     population = session.scalar(select(func.max(Complaint.id))) or 0
