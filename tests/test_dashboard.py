@@ -13,7 +13,14 @@ from cli.main import main as tousu
 from models.demo import generate_demo
 from models.rules.dimensions import AGE_GROUPS
 from models.store.db import get_engine
-from tests.dashboard_helpers import PAGES, app, chart_frames, errors, open_page
+from tests.dashboard_helpers import (
+    PAGES,
+    app,
+    chart_frames,
+    errors,
+    open_download_menu,
+    open_page,
+)
 from web import exports
 
 
@@ -162,6 +169,9 @@ def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
     assert errors(at) == []
     legend = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert "灰色" in legend["title"]["text"]
+    assert not at.get("download_button")  # made only while its menu is open
+    at = open_download_menu(at, "rg_all")
+    assert errors(at) == []
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:3] == ["下载 CSV", "下载 Excel", "下载图片 PNG"]
     layers = {x["id"]: x for x in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]}

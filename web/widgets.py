@@ -60,6 +60,12 @@ def title_line(what: str) -> None:
 DOWNLOAD_MENU = "下载"
 
 
+def menu_key(key: str) -> str:
+    """The session-state key of a figure's 下载 menu: True while it is open (a test opens
+    it so)."""
+    return f"{key}_downloads"
+
+
 def downloads(
     title: str,
     frame: FrameSource,
@@ -74,16 +80,22 @@ def downloads(
     when chosen; ``frame`` and ``chart`` may be functions, then they run only then too.
 
     One menu, not a row of three buttons: a page sends a third of the elements for its
-    downloads (a row was a block, three columns and three buttons per figure).
+    downloads (a row was a block, three columns and three buttons per figure). The menu's
+    buttons are made only while it is open (Streamlit's lazy popover: opening or closing it
+    reruns the page), so a page run sends one element per figure for its downloads, not
+    four — a download button was the dearest element of a run.
     A click does not rerun the page: a rerun would replace the other buttons' deferred
     files while the browser still holds their old ids ("Deferred file … not found").
     """
     if not current_viewer().downloads or (isinstance(frame, pd.DataFrame) and frame.empty):
         return
-    names = exports.labelled(title, scope_parts() if scope is None else scope)
     log = st.session_state.get(DOWNLOAD_LOG)
     if isinstance(log, list):
-        log.append((names, frame))
+        log.append((exports.labelled(title, scope_parts() if scope is None else scope), frame))
+    menu = st.popover(DOWNLOAD_MENU, key=menu_key(key), on_change="rerun")
+    if not menu.open:
+        return
+    names = exports.labelled(title, scope_parts() if scope is None else scope)
     table = frame if callable(frame) else lambda: frame
     files = [
         (
@@ -108,7 +120,7 @@ def downloads(
                 "image/png",
             )
         )
-    with st.popover(DOWNLOAD_MENU, key=f"{key}_downloads"):
+    with menu:
         for label, data, suffix, mime in files:
             st.download_button(
                 label,
