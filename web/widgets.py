@@ -139,11 +139,11 @@ def figure(
     frame: pd.DataFrame,
     key: str,
     caption: str | None = None,
-    export: pd.DataFrame | None = None,
+    export: FrameSource | None = None,
 ) -> None:
     """A titled chart with its numbers downloadable (``export``: the download's table with
-    the reports' column names, when the chart's own frame has other columns); an empty
-    state when there is no data."""
+    the reports' column names, when the chart's own frame has other columns, or a function
+    making it when a file is chosen); an empty state when there is no data."""
     st.subheader(literal(title))
     if frame.empty:
         empty()

@@ -30,7 +30,12 @@ def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
     st.title("用户画像")
-    widgets.title_line(f"投诉用户的{'、'.join(d.label for d in DIMENSIONS)}")
+    # One line for the page, not a caption under each of the sector charts: a page run
+    # sends every element anew, and the sentence was the same four times.
+    widgets.title_line(
+        f"投诉用户的{'、'.join(d.label for d in DIMENSIONS)}；"
+        "各赛道对比图为每个赛道内部的占比，便于横向比较"
+    )
     if data.total(filters) == 0:
         widgets.empty()
         return
@@ -45,7 +50,8 @@ def render() -> None:
                 charts.distribution(dimension, shares),
                 shares,
                 f"dg_{by}",
-                export=frames.shares(items, label),
+                # Downloads made when chosen (web/widgets.py), not on every run.
+                export=lambda items=items, label=label: frames.shares(items, label),
             )
         with right:
             frame = sector_frame(data.crosstab(filters, by, "sector"))
@@ -54,12 +60,10 @@ def render() -> None:
                 charts.grouped_shares(frame, label, dimension.ordered(frame["label"])),
                 frame,
                 f"dg_{by}_sector",
-                caption="每个赛道内部的占比，便于横向比较。",
-                export=frame.rename(
+                export=lambda frame=frame, label=label: frame.rename(
                     columns={"sector": "赛道", "label": label, "count": "投诉量", "share": "占比"}
                 ),
             )
-        st.divider()
 
 
 if __name__ == "__main__":
