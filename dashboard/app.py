@@ -29,7 +29,7 @@ if __name__ == "__main__":  # a script run; the server's import needs none of th
     from admin.views import login
     from dashboard import elsewhere, pages, sidebar
     from models.access.policy import who_may
-    from models.settings import get_settings
+    from models.settings import get_settings, pinned
     from web import auth, outage, params, share_session, widgets
     from web.markup import literal
     from web.viewer import Viewer, anonymous, nothing
@@ -201,8 +201,8 @@ def main() -> None:
     st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
     widgets.page_style()
     # The first run creates or upgrades the schema; while the database cannot be used the
-    # page says so and comes back by itself.
-    with outage.guard(before=_keep_page):
+    # page says so and comes back by itself. The run reads the settings once (pinned).
+    with pinned(), outage.guard(before=_keep_page):
         outage.ready()
         _run()
 

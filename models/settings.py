@@ -9,6 +9,9 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,9 +176,28 @@ class Settings:
 
 def get_settings() -> Settings:
     """The settings of this process, as the environment says now: its TOUSU_ variables are
-    looked at on each call and the settings made once per set of their values (a page run
-    asks a few dozen times; making them each time was a few percent of a run)."""
+    looked at on each call and the settings made once per set of their values — or, inside
+    :func:`pinned`, the settings this thread read when it entered."""
+    held = getattr(_pinned, "settings", None)
+    if held is not None:
+        return held
     return _settings(tuple(os.environ.get(name) for name in _names()))
+
+
+_pinned = threading.local()
+
+
+@contextmanager
+def pinned() -> Iterator[Settings]:
+    """Within, this thread's :func:`get_settings` is what it was on entering: a page run
+    reads its settings once (it asks a few dozen times — every read needs the database's
+    address — and looking at the environment each time was a few percent of a run)."""
+    held = getattr(_pinned, "settings", None)
+    _pinned.settings = held or get_settings()
+    try:
+        yield _pinned.settings
+    finally:
+        _pinned.settings = held
 
 
 class _Names(dict):

@@ -212,7 +212,7 @@ def test_cases_page_says_when_a_period_has_no_typical_cases(demo):
     assert errors(at) == []
     assert any("没有工作人员选定的典型案例" in i.value for i in at.info)
     at.button(key="cs_all_time").click().run()  # one click to every period's typical cases
-    assert at.segmented_control(key="f_gran").value == "all"
+    assert at.radio(key="f_gran").value == "all"
     assert len(at.dataframe[0].value) > 0
     at = open_page(app(period="2025"), "cases")
     at.toggle(key="typical").set_value(False).run()

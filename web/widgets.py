@@ -246,7 +246,7 @@ def _shown_table(
         return shown, config
 
 
-def pick_table(frame: pd.DataFrame, key: str) -> list[int]:
+def pick_table(frame: pd.DataFrame | pa.Table, key: str) -> list[int]:
     """A table in which one row can be picked; the positions of the picked rows (none or one)."""
     event = st.dataframe(
         frame,

@@ -165,7 +165,7 @@ def _latest(filters: Filters) -> None:
     if not rows:
         widgets.empty()
         return
-    st.dataframe(frames.cases(rows), hide_index=True, width="stretch", key="ov_latest")
+    st.dataframe(frames.cases_table(rows), hide_index=True, width="stretch", key="ov_latest")
 
 
 if __name__ == "__main__":
