@@ -29,6 +29,13 @@ def empty(message: str = EMPTY) -> None:
     st.info(message)
 
 
+def card_row():
+    """A row of figure cards (st.metric): one horizontal container whose cards share the
+    width and wrap onto more rows when it is narrow (a phone) — one element for the row,
+    where st.columns made a block and a column per card."""
+    return st.container(horizontal=True, gap="small")
+
+
 #: A list under this session-state key receives every (names, frame) offered for download
 #: (tests check every export's headers and number types).
 DOWNLOAD_LOG = "downloads_offered"

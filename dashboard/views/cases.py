@@ -89,13 +89,14 @@ def _case_list(rows: list, total: int, page: int, case_id: int | None) -> None:
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     st.caption(f"共 {_count(total)} 件，第 {page}/{pages} 页 · 点选一行查看详情")
     picked = widgets.pick_table(frames.cases_table(rows), "cs_table")
-    nav = st.columns([1, 1, 4])
-    if page > 1 and nav[0].button("上一页", key="cs_prev"):
-        params.put(params.PAGE, str(page - 1))
-        st.rerun()
-    if page < pages and nav[1].button("下一页", key="cs_next"):
-        params.put(params.PAGE, str(page + 1))
-        st.rerun()
+    if pages > 1:  # no empty row of columns under a list of one page
+        nav = st.columns([1, 1, 4])
+        if page > 1 and nav[0].button("上一页", key="cs_prev"):
+            params.put(params.PAGE, str(page - 1))
+            st.rerun()
+        if page < pages and nav[1].button("下一页", key="cs_next"):
+            params.put(params.PAGE, str(page + 1))
+            st.rerun()
     if picked:
         chosen = rows[picked[0]].id
         if chosen != case_id:

@@ -70,26 +70,26 @@ def _cards(now, counted, before) -> None:
             return None
         return _delta(getattr(counted, field), getattr(before, field), suffix)
 
-    cols = st.columns(4)
-    cols[0].metric(
+    row = widgets.card_row()
+    row.metric(
         "投诉量", f"{now.complaints:,}", delta("complaints"), delta_color="inverse", border=True
     )
-    cols[1].metric("涉及平台", now.platforms, delta("platforms"), delta_color="off", border=True)
-    cols[2].metric(
+    row.metric("涉及平台", now.platforms, delta("platforms"), delta_color="off", border=True)
+    row.metric(
         "平台反馈率",
         f"{now.reply_rate}%" if now.reply_rate is not None else "—",
         delta("reply_rate", " 个百分点"),
         border=True,
     )
-    cols[3].metric(
+    row.metric(
         "用户满意度（0–10）",
         now.satisfaction if now.satisfaction is not None else NO_SCORE,
         delta("satisfaction"),
         border=True,
     )
-    grade_cols = st.columns(4)
-    for col, grade in zip(grade_cols, GRADES, strict=True):
-        col.metric(
+    grades = widgets.card_row()
+    for grade in GRADES:
+        grades.metric(
             grade,
             f"{now.grades[grade]} 个平台",
             _delta(now.grades[grade], before.grades[grade]) if before else None,

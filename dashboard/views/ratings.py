@@ -112,9 +112,9 @@ def _headline(year: int, rating: Rating, today: date) -> None:
         "用户满意度": row["用户满意度"] if rating.has_score else NO_SCORE,
         "综合指数": row["综合指数"] if rating.rated else "不予评级",
     }
-    cols = st.columns(4)
-    for col, name in zip(cols, ("平台反馈率", "回复时效性", "用户满意度", "综合指数"), strict=True):
-        col.metric(name, shown[name], border=True)
+    cards = widgets.card_row()
+    for name in ("平台反馈率", "回复时效性", "用户满意度", "综合指数"):
+        cards.metric(name, shown[name], border=True)
     if not rating.rated:
         st.caption("该平台未入驻或未取得售后联系方式，按规则“不予评级”。")
 
