@@ -14,7 +14,6 @@ decides each request's client address (:mod:`web.proxies`).
 from __future__ import annotations
 
 import copy
-import functools
 import sys
 from pathlib import Path
 
@@ -72,13 +71,11 @@ def _pages(specs, default: str | None = None) -> list:
     return [copy.copy(_page(spec, spec.path == default)) for spec in specs]
 
 
-@functools.cache
 def _page(spec, default: bool):
     """The page of ``spec``, made once per process (st.Page resolves and checks its file):
-    each run navigates with a copy, as st.navigation sets flags on the pages it is given."""
-    return st.Page(
-        spec.script, title=spec.title, url_path=HOME if default else spec.path, default=default
-    )
+    each run navigates with a copy, as st.navigation sets flags on the pages it is given.
+    Kept by dashboard/pages.py: this script runs afresh each time, its own caches with it."""
+    return pages.streamlit_page(spec, HOME if default else spec.path, default)
 
 
 def _answering(sections: dict, reason=lambda _path: None, login_form=None) -> dict:
