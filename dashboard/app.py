@@ -53,8 +53,13 @@ APP_TITLE = "Tousu 投诉数据看板"
 def _titled(page):
     """The browser tab names the page shown (总览 · Tousu 投诉数据看板), so it follows the
     person from 登录 to the page they land on, and history and bookmarks tell pages apart."""
-    st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")
+    _page_config(f"{page.title} · {APP_TITLE}")
     return page
+
+
+def _page_config(title: str) -> None:
+    """The tab's title, icon and the wide layout, in one message (a run sends each anew)."""
+    st.set_page_config(page_title=title, page_icon="📊", layout="wide")
 
 
 def _keep_page() -> None:
@@ -162,6 +167,7 @@ def _shared_view() -> bool:
     if link is None:
         st.session_state.pop("share_token", None)
         st.session_state["viewer"] = Viewer("share", scope=nothing())
+        _page_config(f"链接无效或已过期 · {APP_TITLE}")
         st.title("链接无效或已过期")
         st.error("此分享链接无效、已过期或已被撤销。请联系提供链接的管理员获取新的链接。")
         st.stop()
@@ -194,7 +200,6 @@ def _shared_view() -> bool:
 
 
 def main() -> None:
-    st.set_page_config(page_icon="📊", layout="wide")  # the title: _titled, per page
     st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
     widgets.page_style()
     # The first run creates or upgrades the schema; while the database cannot be used the

@@ -54,7 +54,7 @@ def render() -> None:
             charts.shares_bar(frame.head(15), "问题类型"),
             frame,
             "ov_types",
-            export=frames.shares(shares, "问题类型"),
+            export=lambda: frames.shares(shares, "问题类型"),  # made when chosen
         )
     _latest(filters)
     _version, changed_at = data.data_version()
