@@ -11,7 +11,7 @@ import pytest
 
 from cli.main import main as tousu
 from models.demo import generate_demo
-from models.rules.dimensions import AGE_GROUPS
+from models.rules.dimensions import AGE_GROUPS, REGISTRY
 from models.store.db import get_engine
 from tests.dashboard_helpers import (
     PAGES,
@@ -194,9 +194,13 @@ def test_the_current_year_is_the_red_line_and_brackets_keep_their_order(demo):
     assert scale["domain"][-1] == "2025" and scale["range"][-1] == "#c8102e"
     assert "#c8102e" not in scale["range"][:-1]
 
-    demo_at = open_page(app(period="all"), "demographics")
     sorts = []
-    for chart in demo_at.get("vega_lite_chart"):
+    charts = [  # every dimension's tab (only the open one is drawn)
+        chart
+        for tab in (d.label for d in REGISTRY if d.profile)
+        for chart in open_page(app(period="all", dg_tab=tab), "demographics").get("vega_lite_chart")
+    ]
+    for chart in charts:
         spec = json.loads(chart.proto.spec)
         for layer in spec.get("layer", [spec]):
             sort = layer.get("encoding", {}).get("y", {}).get("sort")
