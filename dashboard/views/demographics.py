@@ -9,12 +9,12 @@ import streamlit as st
 from dashboard import sidebar
 from models.rules.dimensions import REGISTRY
 from models.rules.numbers import fraction, percent
-from web import charts, data, frames, widgets
+from web import charts, data, frames, params, widgets
 from web.chart_memo import memoized_frame
 
 DIMENSIONS = tuple(d for d in REGISTRY if d.profile)
-#: The URL parameter naming the open tab (a dimension's label).
-TAB = "dg_tab"
+#: The URL parameter naming the open tab (a dimension's label; web/params.py).
+TAB = params.DEMOGRAPHICS_TAB.name
 
 
 @memoized_frame
