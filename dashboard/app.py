@@ -14,7 +14,6 @@ decides each request's client address (:mod:`web.proxies`).
 from __future__ import annotations
 
 import copy
-import functools
 import sys
 from pathlib import Path
 
@@ -29,7 +28,7 @@ if __name__ == "__main__":  # a script run; the server's import needs none of th
     from admin.views import login
     from dashboard import elsewhere, pages, sidebar
     from models.access.policy import who_may
-    from models.settings import get_settings
+    from models.settings import get_settings, pinned
     from web import auth, outage, params, share_session, widgets
     from web.markup import literal
     from web.viewer import Viewer, anonymous, nothing
@@ -54,8 +53,13 @@ APP_TITLE = "Tousu 投诉数据看板"
 def _titled(page):
     """The browser tab names the page shown (总览 · Tousu 投诉数据看板), so it follows the
     person from 登录 to the page they land on, and history and bookmarks tell pages apart."""
-    st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")
+    _page_config(f"{page.title} · {APP_TITLE}")
     return page
+
+
+def _page_config(title: str) -> None:
+    """The tab's title, icon and the wide layout, in one message (a run sends each anew)."""
+    st.set_page_config(page_title=title, page_icon="📊", layout="wide")
 
 
 def _keep_page() -> None:
@@ -72,13 +76,11 @@ def _pages(specs, default: str | None = None) -> list:
     return [copy.copy(_page(spec, spec.path == default)) for spec in specs]
 
 
-@functools.cache
 def _page(spec, default: bool):
     """The page of ``spec``, made once per process (st.Page resolves and checks its file):
-    each run navigates with a copy, as st.navigation sets flags on the pages it is given."""
-    return st.Page(
-        spec.script, title=spec.title, url_path=HOME if default else spec.path, default=default
-    )
+    each run navigates with a copy, as st.navigation sets flags on the pages it is given.
+    Kept by dashboard/pages.py: this script runs afresh each time, its own caches with it."""
+    return pages.streamlit_page(spec, HOME if default else spec.path, default)
 
 
 def _answering(sections: dict, reason=lambda _path: None, login_form=None) -> dict:
@@ -165,6 +167,7 @@ def _shared_view() -> bool:
     if link is None:
         st.session_state.pop("share_token", None)
         st.session_state["viewer"] = Viewer("share", scope=nothing())
+        _page_config(f"链接无效或已过期 · {APP_TITLE}")
         st.title("链接无效或已过期")
         st.error("此分享链接无效、已过期或已被撤销。请联系提供链接的管理员获取新的链接。")
         st.stop()
@@ -197,12 +200,11 @@ def _shared_view() -> bool:
 
 
 def main() -> None:
-    st.set_page_config(page_icon="📊", layout="wide")  # the title: _titled, per page
     st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
     widgets.page_style()
     # The first run creates or upgrades the schema; while the database cannot be used the
-    # page says so and comes back by itself.
-    with outage.guard(before=_keep_page):
+    # page says so and comes back by itself. The run reads the settings once (pinned).
+    with pinned(), outage.guard(before=_keep_page):
         outage.ready()
         _run()
 

@@ -11,7 +11,11 @@ These pages show no data; the pages themselves still check roles on the server.
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import streamlit as st
 
@@ -42,15 +46,35 @@ def hidden_pages(
         if spec.path in taken:
             continue
         why = None if spec.path == default_path else reason(spec.path)
-        out.append(
-            st.Page(
-                _explain(spec.title, why, home, login_form) if why else _go_home(home),
-                title=spec.title,
-                url_path=spec.path,
-                visibility="hidden",
-            )
-        )
+        # A copy per run, as app.py's pages: st.navigation sets flags on those it is given.
+        out.append(copy.copy(_hidden(spec, why, _Home.of(home), login_form)))
     return out
+
+
+@dataclass(frozen=True)
+class _Home:
+    """What a hidden page needs of the default page: where it is and what it is called."""
+
+    page: Any = field(compare=False, hash=False)
+    url_path: str
+    title: str
+    script_hash: str
+
+    @classmethod
+    def of(cls, page) -> _Home:
+        return cls(page, page.url_path, page.title, page._script_hash)
+
+
+@functools.lru_cache(maxsize=256)
+def _hidden(spec: PageSpec, why: str | None, home: _Home, login_form) -> Any:
+    """The hidden page answering ``spec``'s address, made once per process for the same
+    reason and default page (making st.Page objects was a few percent of every run)."""
+    return st.Page(
+        _explain(spec.title, why, home.page, login_form) if why else _go_home(home.page),
+        title=spec.title,
+        url_path=spec.path,
+        visibility="hidden",
+    )
 
 
 def _go_home(home) -> Callable[[], None]:

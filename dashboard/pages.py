@@ -7,6 +7,7 @@ all read this list; nothing else names a page's role.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,3 +80,12 @@ def by_script(script: str | Path) -> PageSpec:
     """The spec of a page's own script (pages guard themselves with it)."""
     name = Path(script).resolve()
     return next(spec for spec in PAGES if spec.script == name)
+
+
+@functools.cache
+def streamlit_page(spec: PageSpec, url_path: str, default: bool):
+    """The ``st.Page`` of ``spec``, made once per process: app.py runs afresh on every page
+    run, so a cache there would be new each time (st.Page resolves and checks its file)."""
+    import streamlit as st
+
+    return st.Page(spec.script, title=spec.title, url_path=url_path, default=default)

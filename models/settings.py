@@ -6,8 +6,12 @@ them (the README's table is checked against it by a test).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,8 +175,56 @@ class Settings:
 
 
 def get_settings() -> Settings:
-    """The settings of this process, read from the environment each call (cheap)."""
-    return Settings.from_env()
+    """The settings of this process, as the environment says now: its TOUSU_ variables are
+    looked at on each call and the settings made once per set of their values — or, inside
+    :func:`pinned`, the settings this thread read when it entered."""
+    held = getattr(_pinned, "settings", None)
+    if held is not None:
+        return held
+    return _settings(tuple(os.environ.get(name) for name in _names()))
+
+
+_pinned = threading.local()
+
+
+@contextmanager
+def pinned() -> Iterator[Settings]:
+    """Within, this thread's :func:`get_settings` is what it was on entering: a page run
+    reads its settings once (it asks a few dozen times — every read needs the database's
+    address — and looking at the environment each time was a few percent of a run)."""
+    held = getattr(_pinned, "settings", None)
+    _pinned.settings = held or get_settings()
+    try:
+        yield _pinned.settings
+    finally:
+        _pinned.settings = held
+
+
+class _Names(dict):
+    """An empty environment that notes the names asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def get(self, name, default=None):
+        self.asked.append(name)
+        return default
+
+
+@functools.cache
+def _names() -> tuple[str, ...]:
+    """Every variable :meth:`Settings.from_env` reads (it reads each one unconditionally)."""
+    names = _Names()
+    Settings.from_env(names)
+    return tuple(dict.fromkeys(names.asked))
+
+
+@functools.lru_cache(maxsize=32)
+def _settings(values: tuple[str | None, ...]) -> Settings:
+    return Settings.from_env(
+        {name: value for name, value in zip(_names(), values, strict=True) if value is not None}
+    )
 
 
 def _whole(env, name: str, default: int, *, at_least: int) -> int:

@@ -34,6 +34,22 @@ def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.exception]
 
 
+def download_menus(at: AppTest) -> list:
+    """The 下载 menus (web/widgets.py: a lazy popover per figure) the page drew."""
+    from web import widgets
+
+    return [p for p in at.get("popover") if p.proto.popover.label == widgets.DOWNLOAD_MENU]
+
+
+def open_download_menu(at: AppTest, key: str) -> AppTest:
+    """Open the 下载 menu of the figure keyed ``key``, as a click on it does (its buttons are
+    made only while it is open)."""
+    from web import widgets
+
+    at.session_state[widgets.menu_key(key)] = True
+    return at.run()
+
+
 def chart_frames(element) -> list:
     """The data frames a vega-lite chart element carries (Arrow-encoded in the proto)."""
     import pyarrow as pa

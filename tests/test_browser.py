@@ -267,7 +267,7 @@ def test_amount_brackets_read_in_one_ordered_scheme(server, browser):
 
     context = browser.new_context(viewport={"width": 1400, "height": 3000})
     tab = context.new_page()
-    tab.goto(f"{server}/demographics?period=all&sector=产业电商")
+    tab.goto(f"{server}/demographics?period=all&sector=产业电商&dg_tab=投诉金额区间")
     wait_idle(tab)
     tab.wait_for_timeout(1500)
     charts = tab.get_by_test_id("stVegaLiteChart")
@@ -288,7 +288,10 @@ def test_amount_brackets_read_in_one_ordered_scheme(server, browser):
     "path",
     [
         "regions?period=all&province=北京市",
-        "demographics?period=all&sector=物流科技",
+        *(  # every dimension's tab of 用户画像 (only the open one is drawn)
+            f"demographics?period=all&sector=物流科技&dg_tab={tab}"
+            for tab in ("性别", "投诉金额区间", "年龄段", "投诉人类型")
+        ),
         "leaderboard?period=all",
         "overview?period=all",
     ],

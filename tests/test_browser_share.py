@@ -318,7 +318,7 @@ def test_inside_a_link_the_sidebar_and_titles_say_the_links_scope(site, browser)
     assert sector == "金融科技", shown
     assert re.fullmatch(r"\S+等\d+个平台", platform), platform  # the link's own platforms
     assert "全部赛道" not in shown and "全部平台" not in shown
-    kinds = sidebar.get_by_test_id("stButtonGroup").first.inner_text().split()
+    kinds = sidebar.get_by_test_id("stRadio").first.inner_text().split()
     assert kinds == ["时间", "全部", "月", "自定义"], kinds
     caption = tab.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first
     assert caption.inner_text().startswith("2024-03-01 至 2024-05-31 · 金融科技 · "), caption

@@ -11,9 +11,16 @@ import pytest
 
 from cli.main import main as tousu
 from models.demo import generate_demo
-from models.rules.dimensions import AGE_GROUPS
+from models.rules.dimensions import AGE_GROUPS, REGISTRY
 from models.store.db import get_engine
-from tests.dashboard_helpers import PAGES, app, chart_frames, errors, open_page
+from tests.dashboard_helpers import (
+    PAGES,
+    app,
+    chart_frames,
+    errors,
+    open_download_menu,
+    open_page,
+)
 from web import exports
 
 
@@ -162,6 +169,9 @@ def test_the_map_has_a_legend_and_a_png_download_and_follows_the_province(demo):
     assert errors(at) == []
     legend = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert "灰色" in legend["title"]["text"]
+    assert not at.get("download_button")  # made only while its menu is open
+    at = open_download_menu(at, "rg_all")
+    assert errors(at) == []
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:3] == ["下载 CSV", "下载 Excel", "下载图片 PNG"]
     layers = {x["id"]: x for x in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]}
@@ -184,9 +194,13 @@ def test_the_current_year_is_the_red_line_and_brackets_keep_their_order(demo):
     assert scale["domain"][-1] == "2025" and scale["range"][-1] == "#c8102e"
     assert "#c8102e" not in scale["range"][:-1]
 
-    demo_at = open_page(app(period="all"), "demographics")
     sorts = []
-    for chart in demo_at.get("vega_lite_chart"):
+    charts = [  # every dimension's tab (only the open one is drawn)
+        chart
+        for tab in (d.label for d in REGISTRY if d.profile)
+        for chart in open_page(app(period="all", dg_tab=tab), "demographics").get("vega_lite_chart")
+    ]
+    for chart in charts:
         spec = json.loads(chart.proto.spec)
         for layer in spec.get("layer", [spec]):
             sort = layer.get("encoding", {}).get("y", {}).get("sort")
@@ -202,7 +216,7 @@ def test_cases_page_says_when_a_period_has_no_typical_cases(demo):
     assert errors(at) == []
     assert any("没有工作人员选定的典型案例" in i.value for i in at.info)
     at.button(key="cs_all_time").click().run()  # one click to every period's typical cases
-    assert at.segmented_control(key="f_gran").value == "all"
+    assert at.radio(key="f_gran").value == "all"
     assert len(at.dataframe[0].value) > 0
     at = open_page(app(period="2025"), "cases")
     at.toggle(key="typical").set_value(False).run()

@@ -190,22 +190,23 @@ def test_every_profile_dimension_is_drawn_and_downloads(sqlite_url, monkeypatch)
     add_complaints(engine, rows)
 
     def downloads(**query) -> dict[str, tuple]:
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in {"period": "all", **query}.items():
-            at.query_params[key] = value
-        at.run()
-        at.switch_page("views/demographics.py")
-        at.session_state[widgets.DOWNLOAD_LOG] = []
-        at.run()
-        assert errors(at) == []
         offered = {}
-        for names, frame in at.session_state[widgets.DOWNLOAD_LOG]:
-            frame = frame() if callable(frame) else frame
-            if list(frame.columns)[1:] == ["投诉量", "占比"]:
-                offered[frame.columns[0]] = (
-                    names,
-                    dict(zip(frame.iloc[:, 0], frame["投诉量"], strict=True)),
-                )
+        for tab in (d.label for d in REGISTRY if d.profile):  # one tab per dimension
+            at = AppTest.from_file(APP, default_timeout=120)
+            for key, value in {"period": "all", "dg_tab": tab, **query}.items():
+                at.query_params[key] = value
+            at.run()
+            at.switch_page("views/demographics.py")
+            at.session_state[widgets.DOWNLOAD_LOG] = []
+            at.run()
+            assert errors(at) == []
+            for names, frame in at.session_state[widgets.DOWNLOAD_LOG]:
+                frame = frame() if callable(frame) else frame
+                if list(frame.columns)[1:] == ["投诉量", "占比"]:
+                    offered[frame.columns[0]] = (
+                        names,
+                        dict(zip(frame.iloc[:, 0], frame["投诉量"], strict=True)),
+                    )
         return offered
 
     profile = [d for d in REGISTRY if d.profile]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -27,6 +28,36 @@ def test_a_hit_equals_the_value_and_is_a_copy(value):
         assert again is not first  # a page changing its copy changes nobody else's
         again.clear()
         assert cache.get("k", lambda: None) == value
+
+
+@dataclass(frozen=True)
+class Fixed:
+    name: str
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class HoldsAList:
+    values: list[int]
+
+
+def test_immutable_results_are_shared_and_their_containers_copied():
+    cache = _Results()
+    value = {"a": [Fixed("x", (1, 2))], "b": [Fixed("y", ())]}
+    first = cache.get("k", lambda: value)
+    again = cache.get("k", lambda: None)
+    assert first == again == value
+    assert again is not first and again["a"] is not first["a"] and again["a"] is not value["a"]
+    assert again["a"][0] is first["a"][0]  # frozen, nothing to copy
+    again["a"].append(Fixed("z", (3,)))
+    assert cache.get("k", lambda: None) == value
+
+
+def test_a_frozen_result_holding_a_list_is_still_a_copy():
+    cache = _Results()
+    first = cache.get("k", lambda: [HoldsAList([1, 2])])
+    first[0].values.append(3)  # a frozen dataclass's list can still change
+    assert cache.get("k", lambda: None) == [HoldsAList([1, 2])]
 
 
 def test_viewers_asking_at_once_share_one_computation():

@@ -39,3 +39,20 @@ def test_bad_trusted_proxy_is_explained():
 def test_bad_refresh_value_is_explained():
     with pytest.raises(ValueError, match="TOUSU_REFRESH_SECONDS"):
         Settings.from_env({"TOUSU_REFRESH_SECONDS": "soon"})
+
+
+def test_settings_follow_the_environment_except_where_pinned(monkeypatch):
+    from models.settings import get_settings, pinned
+
+    monkeypatch.setenv("TOUSU_RATING_MIN_COMPLAINTS", "7")
+    assert get_settings().rating_min_complaints == 7
+    with pinned() as held:
+        monkeypatch.setenv("TOUSU_RATING_MIN_COMPLAINTS", "8")
+        assert get_settings() is held and held.rating_min_complaints == 7  # one page run
+        with pinned():
+            assert get_settings() is held
+        assert get_settings() is held
+    assert get_settings().rating_min_complaints == 8
+    monkeypatch.setenv("TOUSU_RATING_MIN_COMPLAINTS", "x")
+    with pytest.raises(ValueError, match="TOUSU_RATING_MIN_COMPLAINTS"):
+        get_settings()

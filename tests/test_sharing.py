@@ -13,7 +13,7 @@ from models.access.roles import CLI, Actor, Forbidden
 from models.demo import generate_demo
 from models.store.db import get_engine, session_scope
 from models.store.tables import Complaint, ShareLink
-from tests.dashboard_helpers import PAGES, app, errors, open_page
+from tests.dashboard_helpers import PAGES, app, download_menus, errors, open_page
 from tests.factories import add_complaints
 
 PASSWORD = "correct-horse-battery"
@@ -178,6 +178,7 @@ def test_shared_pages_show_no_personal_data(shared_site, page):
     leaked = [v for v in personal_values(engine) if v in text]
     assert leaked == []
     assert not at.download_button  # this link allows no downloads
+    assert download_menus(at) == []  # not even a closed 下载 menu
 
 
 def test_shared_view_shows_exactly_its_scope(shared_site, capsys, monkeypatch):

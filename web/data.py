@@ -16,8 +16,11 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from datetime import date, datetime
+from datetime import time as time_of_day
+from decimal import Decimal
+from enum import Enum
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -79,45 +82,105 @@ def data_version() -> tuple[int, datetime | None]:
     return _version(database_url())
 
 
+#: Values no page can change: shared by every hit as they are.
+_ATOMS = (type(None), bool, int, float, complex, str, bytes, date, time_of_day, Decimal, Enum)
+
+
+def _immutable(value: Any) -> bool:
+    """Whether ``value`` cannot be changed: plain values, and tuples and frozen dataclasses
+    (Share, Rating, PlatformInfo …) made only of such values."""
+    if isinstance(value, _ATOMS):
+        return True
+    if type(value) in (tuple, frozenset):
+        return all(_immutable(v) for v in value)
+    params = getattr(type(value), "__dataclass_params__", None)
+    if params is None or not params.frozen:
+        return False
+    names = [f.name for f in fields(value)]
+    # Nothing beside its fields (an attribute set later would be shared by every hit).
+    return set(getattr(value, "__dict__", ())) <= set(names) and all(
+        _immutable(getattr(value, name)) for name in names
+    )
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is lists, dicts and tuples of immutable values (most reads)."""
+    if type(value) in (list, tuple):
+        return all(_plain(v) for v in value)
+    if type(value) is dict:
+        return all(_immutable(k) and _plain(v) for k, v in value.items())
+    return _immutable(value)
+
+
+def _thaw(value: Any) -> Any:
+    """A copy of a :func:`_plain` value: new lists and dicts, the same immutable values."""
+    if type(value) is list:
+        return [_thaw(v) for v in value]
+    if type(value) is dict:
+        return {k: _thaw(v) for k, v in value.items()}
+    if type(value) is tuple:
+        return tuple(_thaw(v) for v in value)
+    return value
+
+
+class _Pickled(bytes):
+    """A result kept pickled (frames and whatever else is not :func:`_plain`)."""
+
+
 class _Results:
     """Read results for every viewer of this process, by one key string (LRU).
 
-    Kept pickled and unpickled on every hit, as ``st.cache_data`` does (a page may change
-    what it is given without changing anyone else's), but without its per-call cost —
-    Streamlit inspects the function's signature on every call, about 0.3 ms, a dozen and
-    more times a page run. Keyed by data version, so an entry is never stale: it leaves
-    when unused, not on a timer (which made every viewer recompute together). One lock per
-    key being computed: viewers asking for the same figure at once wait for one read.
+    Each hit is a copy, as with ``st.cache_data`` (a page may change what it is given
+    without changing anyone else's), but without its per-call cost — Streamlit inspects
+    the function's signature on every call, about 0.3 ms, a dozen and more times a page
+    run. Most reads return lists and dicts of frozen dataclasses and plain values: those
+    are kept as they are and a hit gets new lists and dicts holding the same immutable
+    values (unpickling them was the dearest part of a hit); anything else (frames) is kept
+    pickled and unpickled on every hit. Keyed by data version, so an entry is never stale:
+    it leaves when unused, not on a timer (which made every viewer recompute together).
+    One lock per key being computed: viewers asking for the same figure at once wait for
+    one read.
     """
 
     SIZE = 5000
 
     def __init__(self) -> None:
-        self._values: OrderedDict[str, bytes] = OrderedDict()
+        self._values: OrderedDict[str, Any] = OrderedDict()
         self._computing: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
+    @staticmethod
+    def _kept(value: Any) -> Any:
+        if _plain(value):
+            return value
+        return _Pickled(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    @staticmethod
+    def _copy(kept: Any) -> Any:
+        return pickle.loads(kept) if isinstance(kept, _Pickled) else _thaw(kept)
+
     def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        missing = object()
         with self._lock:
-            hit = self._values.get(key)
-            if hit is None:
+            hit = self._values.get(key, missing)
+            if hit is missing:
                 pending = self._computing.setdefault(key, threading.Lock())
             else:
                 self._values.move_to_end(key)
-        if hit is not None:
-            return pickle.loads(hit)
+        if hit is not missing:
+            return self._copy(hit)
         with pending:
             with self._lock:
-                hit = self._values.get(key)
-            if hit is None:
-                hit = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
+                hit = self._values.get(key, missing)
+            if hit is missing:
+                hit = self._kept(compute())
                 with self._lock:
                     self._values[key] = hit
                     while len(self._values) > self.SIZE:
                         self._values.popitem(last=False)
             with self._lock:
                 self._computing.pop(key, None)
-        return pickle.loads(hit)
+        return self._copy(hit)
 
     def clear(self) -> None:
         with self._lock:

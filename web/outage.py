@@ -11,6 +11,8 @@ never a traceback, never Streamlit's redacted error box.
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -33,11 +35,38 @@ class NotReady(TousuError):
     """The schema cannot be prepared (a database written by a newer Tousu)."""
 
 
-@st.cache_resource(show_spinner=False, ttl=60)
-def _prepared(url: str) -> str:
-    # Checked again every minute (one read), in case the database was replaced under the
-    # running app; a failure is not cached, so the next run tries again.
-    return schema.prepare(data.engine(url))
+class _Prepared:
+    """``schema.prepare`` per database, remembered for a minute: checked again then (one
+    read), in case the database was replaced under the running app; a failure is not
+    remembered, so the next run tries again. Viewers arriving together wait for one check.
+    (``st.cache_resource`` did the same at about 0.3 ms a call, on every page run.)"""
+
+    SECONDS = 60
+
+    def __init__(self) -> None:
+        self._done: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def _fresh(self, url: str) -> str | None:
+        hit = self._done.get(url)
+        return hit[1] if hit is not None and time.monotonic() - hit[0] < self.SECONDS else None
+
+    def __call__(self, url: str) -> str:
+        found = self._fresh(url)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._fresh(url)
+            if found is None:
+                found = schema.prepare(data.engine(url))
+                self._done[url] = (time.monotonic(), found)
+            return found
+
+    def clear(self) -> None:
+        self._done.clear()
+
+
+_prepared = _Prepared()
 
 
 def ready() -> None:

@@ -136,6 +136,8 @@ RATINGS_TAB = bound("rp_tab", "ratings")
 RATED_PLATFORM = bound("rp", "ratings")
 COMPARED = bound("cmp", "ratings", context={"rp_tab": "平台对比"})
 LEADERBOARD_TAB = bound("lb_tab", "leaderboard")
+# --- 用户画像 (dashboard/views/demographics.py): the open dimension's tab -------------------
+DEMOGRAPHICS_TAB = bound("dg_tab", "demographics")
 
 PARAMS: dict[str, Param[Any]] = {
     p.name: p
@@ -158,6 +160,7 @@ PARAMS: dict[str, Param[Any]] = {
         RATED_PLATFORM,
         COMPARED,
         LEADERBOARD_TAB,
+        DEMOGRAPHICS_TAB,
     )
 }
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -231,3 +233,61 @@ def default_platforms(ratings: Iterable[Rating], sectors: tuple[str, ...] | None
         return []
     wanted = set(sectors) if sectors else {rated[0].sector}
     return [r.platform for r in rated if r.sector in wanted]
+
+
+@dataclass(frozen=True)
+class PlatformFigures:
+    """平台评级's figures of one platform and year, made once per ratings (the frames,
+    their reshaping and the charts were most of that page's run)."""
+
+    monthly: Any  # the monthly index chart
+    monthly_export: pd.DataFrame
+    quarters: Any | None  # the year's quarters, None without any
+    quarters_export: pd.DataFrame | None
+    components: dict[str, Any]  # one small chart per component
+    components_export: pd.DataFrame
+    components_picture: Any  # all components in one chart (the PNG)
+
+
+def platform_figures(
+    months: Iterable[Rating], ratings: Iterable[Rating], year: int, minimum: int, today: date
+) -> PlatformFigures:
+    """The figures of a platform: ``months`` its monthly ratings, ``ratings`` the year's
+    (全年 and its quarters, as :func:`web.data.year_ratings` gives them). The frames in it
+    are shared: callers read them, never change them."""
+    return _platform_figures(tuple(months), tuple(ratings), year, minimum, today)
+
+
+@functools.lru_cache(maxsize=256)
+def _platform_figures(
+    months: tuple[Rating, ...], ratings: tuple[Rating, ...], year: int, minimum: int, today: date
+) -> PlatformFigures:
+    from web import charts
+
+    monthly = _timeline(months, minimum, today)
+    quarters = timeline(
+        [r for r in ratings if r.period and r.period.kind == "quarter"][::-1], minimum, today
+    )
+    if not quarters.empty:
+        quarters["period"] = [f"{year}Q{p[-1]}" for p in quarters["period"]]
+    long = monthly.melt(
+        id_vars=["period", "partial"],
+        value_vars=["平台反馈率", "回复时效性", "用户满意度"]
+        + (["综合指数"] if not monthly["综合指数"].isna().all() else []),
+        var_name="component",
+        value_name="value",
+    ).dropna(subset=["value"])
+    return PlatformFigures(
+        monthly=charts.rating_timeline(monthly, "月份"),
+        monthly_export=timeline_export(monthly, "月份"),
+        quarters=None if quarters.empty else charts.rating_timeline(quarters, "季度"),
+        quarters_export=None if quarters.empty else timeline_export(quarters, "季度"),
+        components={
+            name: charts.component_line(long[long["component"] == name], name)
+            for name in dict.fromkeys(long["component"])
+        },
+        components_export=with_status(long).rename(
+            columns={"period": "月份", "component": "指标", "value": "数值"}
+        ),
+        components_picture=charts.components_lines(long),
+    )

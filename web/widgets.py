@@ -29,6 +29,13 @@ def empty(message: str = EMPTY) -> None:
     st.info(message)
 
 
+def card_row():
+    """A row of figure cards (st.metric): one horizontal container whose cards share the
+    width and wrap onto more rows when it is narrow (a phone) — one element for the row,
+    where st.columns made a block and a column per card."""
+    return st.container(horizontal=True, gap="small")
+
+
 #: A list under this session-state key receives every (names, frame) offered for download
 #: (tests check every export's headers and number types).
 DOWNLOAD_LOG = "downloads_offered"
@@ -60,6 +67,12 @@ def title_line(what: str) -> None:
 DOWNLOAD_MENU = "下载"
 
 
+def menu_key(key: str) -> str:
+    """The session-state key of a figure's 下载 menu: True while it is open (a test opens
+    it so)."""
+    return f"{key}_downloads"
+
+
 def downloads(
     title: str,
     frame: FrameSource,
@@ -74,16 +87,22 @@ def downloads(
     when chosen; ``frame`` and ``chart`` may be functions, then they run only then too.
 
     One menu, not a row of three buttons: a page sends a third of the elements for its
-    downloads (a row was a block, three columns and three buttons per figure).
+    downloads (a row was a block, three columns and three buttons per figure). The menu's
+    buttons are made only while it is open (Streamlit's lazy popover: opening or closing it
+    reruns the page), so a page run sends one element per figure for its downloads, not
+    four — a download button was the dearest element of a run.
     A click does not rerun the page: a rerun would replace the other buttons' deferred
     files while the browser still holds their old ids ("Deferred file … not found").
     """
     if not current_viewer().downloads or (isinstance(frame, pd.DataFrame) and frame.empty):
         return
-    names = exports.labelled(title, scope_parts() if scope is None else scope)
     log = st.session_state.get(DOWNLOAD_LOG)
     if isinstance(log, list):
-        log.append((names, frame))
+        log.append((exports.labelled(title, scope_parts() if scope is None else scope), frame))
+    menu = st.popover(DOWNLOAD_MENU, key=menu_key(key), on_change="rerun")
+    if not menu.open:
+        return
+    names = exports.labelled(title, scope_parts() if scope is None else scope)
     table = frame if callable(frame) else lambda: frame
     files = [
         (
@@ -108,7 +127,7 @@ def downloads(
                 "image/png",
             )
         )
-    with st.popover(DOWNLOAD_MENU, key=f"{key}_downloads"):
+    with menu:
         for label, data, suffix, mime in files:
             st.download_button(
                 label,
@@ -127,11 +146,11 @@ def figure(
     frame: pd.DataFrame,
     key: str,
     caption: str | None = None,
-    export: pd.DataFrame | None = None,
+    export: FrameSource | None = None,
 ) -> None:
     """A titled chart with its numbers downloadable (``export``: the download's table with
-    the reports' column names, when the chart's own frame has other columns); an empty
-    state when there is no data."""
+    the reports' column names, when the chart's own frame has other columns, or a function
+    making it when a file is chosen); an empty state when there is no data."""
     st.subheader(literal(title))
     if frame.empty:
         empty()
@@ -234,7 +253,7 @@ def _shown_table(
         return shown, config
 
 
-def pick_table(frame: pd.DataFrame, key: str) -> list[int]:
+def pick_table(frame: pd.DataFrame | pa.Table, key: str) -> list[int]:
     """A table in which one row can be picked; the positions of the picked rows (none or one)."""
     event = st.dataframe(
         frame,

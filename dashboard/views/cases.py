@@ -88,17 +88,17 @@ def _case_list(rows: list, total: int, page: int, case_id: int | None) -> None:
     """One page of the list and the pager; a picked row opens its case."""
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     st.caption(f"共 {_count(total)} 件，第 {page}/{pages} 页 · 点选一行查看详情")
-    frame = frames.cases(rows)
-    picked = widgets.pick_table(frame, "cs_table")
-    nav = st.columns([1, 1, 4])
-    if page > 1 and nav[0].button("上一页", key="cs_prev"):
-        params.put(params.PAGE, str(page - 1))
-        st.rerun()
-    if page < pages and nav[1].button("下一页", key="cs_next"):
-        params.put(params.PAGE, str(page + 1))
-        st.rerun()
+    picked = widgets.pick_table(frames.cases_table(rows), "cs_table")
+    if pages > 1:  # no empty row of columns under a list of one page
+        nav = st.columns([1, 1, 4])
+        if page > 1 and nav[0].button("上一页", key="cs_prev"):
+            params.put(params.PAGE, str(page - 1))
+            st.rerun()
+        if page < pages and nav[1].button("下一页", key="cs_next"):
+            params.put(params.PAGE, str(page + 1))
+            st.rerun()
     if picked:
-        chosen = int(frame.iloc[picked[0]]["编号"])
+        chosen = rows[picked[0]].id
         if chosen != case_id:
             params.put(params.CASE, str(chosen))
             st.rerun()

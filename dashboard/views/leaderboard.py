@@ -11,9 +11,11 @@ from models.reads.leaderboard import Rank
 from models.rules.filters import Filters
 from models.rules.periods import Period, compare_period, shift_months
 from web import charts, data, widgets
+from web.chart_memo import memoized_frame
 from web.markup import literal
 
 
+@memoized_frame  # made once per ranks, a copy to each run
 def rank_frame(ranks: list[Rank]) -> pd.DataFrame:
     return pd.DataFrame(
         [

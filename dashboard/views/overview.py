@@ -54,7 +54,7 @@ def render() -> None:
             charts.shares_bar(frame.head(15), "问题类型"),
             frame,
             "ov_types",
-            export=frames.shares(shares, "问题类型"),
+            export=lambda: frames.shares(shares, "问题类型"),  # made when chosen
         )
     _latest(filters)
     _version, changed_at = data.data_version()
@@ -70,26 +70,26 @@ def _cards(now, counted, before) -> None:
             return None
         return _delta(getattr(counted, field), getattr(before, field), suffix)
 
-    cols = st.columns(4)
-    cols[0].metric(
+    row = widgets.card_row()
+    row.metric(
         "投诉量", f"{now.complaints:,}", delta("complaints"), delta_color="inverse", border=True
     )
-    cols[1].metric("涉及平台", now.platforms, delta("platforms"), delta_color="off", border=True)
-    cols[2].metric(
+    row.metric("涉及平台", now.platforms, delta("platforms"), delta_color="off", border=True)
+    row.metric(
         "平台反馈率",
         f"{now.reply_rate}%" if now.reply_rate is not None else "—",
         delta("reply_rate", " 个百分点"),
         border=True,
     )
-    cols[3].metric(
+    row.metric(
         "用户满意度（0–10）",
         now.satisfaction if now.satisfaction is not None else NO_SCORE,
         delta("satisfaction"),
         border=True,
     )
-    grade_cols = st.columns(4)
-    for col, grade in zip(grade_cols, GRADES, strict=True):
-        col.metric(
+    grades = widgets.card_row()
+    for grade in GRADES:
+        grades.metric(
             grade,
             f"{now.grades[grade]} 个平台",
             _delta(now.grades[grade], before.grades[grade]) if before else None,
@@ -165,7 +165,7 @@ def _latest(filters: Filters) -> None:
     if not rows:
         widgets.empty()
         return
-    st.dataframe(frames.cases(rows), hide_index=True, width="stretch", key="ov_latest")
+    st.dataframe(frames.cases_table(rows), hide_index=True, width="stretch", key="ov_latest")
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ def _platform_charts(
     months = data.monthly_timeline(Filters(platforms=(platform,)).intersect(unscoped)).get(
         platform, []
     )
-    monthly = rating_frames.timeline(months, _minimum(), today)
+    made = rating_frames.platform_figures(months, ratings, year, _minimum(), today)
     caption = (
         "背景色为评级区间：不建议下单 [0, 0.4)，谨慎下单 [0.4, 0.75)，建议下单 [0.75, 1]；"
         f"空心点为样本较少（投诉少于 {_minimum()} 件）或{IN_PROGRESS}"
@@ -77,43 +77,25 @@ def _platform_charts(
     else:
         widgets.figure(
             f"{platform} 月度综合指数",
-            charts.rating_timeline(monthly, "月份"),
-            rating_frames.timeline_export(monthly, "月份"),
+            made.monthly,
+            made.monthly_export.copy(),
             "rp_timeline",
             caption=caption,
         )
-        quarters = rating_frames.timeline(
-            [r for r in ratings if r.period and r.period.kind == "quarter"][::-1],
-            _minimum(),
-            today,
-        )
-        if not quarters.empty:
-            quarters["period"] = [f"{year}Q{p[-1]}" for p in quarters["period"]]
+        if made.quarters is not None and made.quarters_export is not None:
             widgets.figure(
                 f"{platform} {year}年季度综合指数",
-                charts.rating_timeline(quarters, "季度"),
-                rating_frames.timeline_export(quarters, "季度"),
+                made.quarters,
+                made.quarters_export.copy(),
                 "rp_quarters",
             )
-    long = monthly.melt(
-        id_vars=["period", "partial"],
-        value_vars=["平台反馈率", "回复时效性", "用户满意度"]
-        + (["综合指数"] if not monthly["综合指数"].isna().all() else []),
-        var_name="component",
-        value_name="value",
-    ).dropna(subset=["value"])
     widgets.small_multiples(
         f"{platform} 各项指标",
-        {
-            name: charts.component_line(long[long["component"] == name], name)
-            for name in dict.fromkeys(long["component"])
-        },
-        frames.with_status(long).rename(
-            columns={"period": "月份", "component": "指标", "value": "数值"}
-        ),
+        made.components,
+        made.components_export.copy(),
         "rp_components",
         caption=f"平台反馈率以比例显示（1 = 100%）；用户满意度为 0–10 分，{NO_SCORE}的月份不绘制。",
-        picture=charts.components_lines(long),
+        picture=made.components_picture,
     )
 
 
@@ -130,9 +112,9 @@ def _headline(year: int, rating: Rating, today: date) -> None:
         "用户满意度": row["用户满意度"] if rating.has_score else NO_SCORE,
         "综合指数": row["综合指数"] if rating.rated else "不予评级",
     }
-    cols = st.columns(4)
-    for col, name in zip(cols, ("平台反馈率", "回复时效性", "用户满意度", "综合指数"), strict=True):
-        col.metric(name, shown[name], border=True)
+    cards = widgets.card_row()
+    for name in ("平台反馈率", "回复时效性", "用户满意度", "综合指数"):
+        cards.metric(name, shown[name], border=True)
     if not rating.rated:
         st.caption("该平台未入驻或未取得售后联系方式，按规则“不予评级”。")
 

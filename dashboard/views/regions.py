@@ -156,6 +156,13 @@ def _deck(
     )
 
 
+@memoized_frame
+def top_ten(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ten provinces with the most complaints, ranked (made once per data)."""
+    top = frame[frame["投诉量"] > 0].sort_values(["投诉量", "地区"], ascending=[False, True])
+    return top.head(10).assign(排名=lambda f: range(1, len(f) + 1))
+
+
 def render() -> None:
     selection = sidebar.current()
     filters = selection.filters
@@ -169,8 +176,7 @@ def render() -> None:
         return
     frame = province_frame(counts)
     _map(frame, counts, chosen)
-    top = frame[frame["投诉量"] > 0].sort_values(["投诉量", "地区"], ascending=[False, True])
-    top = top.head(10).assign(排名=lambda f: range(1, len(f) + 1))
+    top = top_ten(frame)
     if len(top) == 1:  # a ranking of one, at 100 %, says nothing: the province's figures
         _one_province(top.iloc[0], filters)
     else:
@@ -191,7 +197,7 @@ def render() -> None:
                 charts.shares_bar(shares.head(10), axis),
                 shares,
                 key,
-                export=frames.shares(items, label),
+                export=lambda items=items, label=label: frames.shares(items, label),
             )
 
 
