@@ -200,7 +200,7 @@ def _shared_view() -> bool:
 
 
 def main() -> None:
-    st.logo(str(ROOT / "dashboard" / "logo.svg"), size="large")
+    widgets.logo(ROOT / "dashboard" / "logo.svg")
     widgets.page_style()
     # The first run creates or upgrades the schema; while the database cannot be used the
     # page says so and comes back by itself. The run reads the settings once (pinned).
