@@ -197,9 +197,13 @@ def search_cases(
         # it, the page is fetched as they were, through the index if it was worth it.
         where += search_index.likes(session, words, reveal, narrowed=bool(narrowed))
         where += narrowed
-        found = session.execute(
-            select(Complaint.id, Complaint.submitted_at).where(*where).limit(COUNT_CAP + 1)
-        ).all()
+        found = (
+            session.connection()  # plain rows: the ORM's row making was a third of the time
+            .execute(
+                select(Complaint.id, Complaint.submitted_at).where(*where).limit(COUNT_CAP + 1)
+            )
+            .all()
+        )
         total = len(found)
         if total <= COUNT_CAP:
             found.sort(key=lambda match: (match.submitted_at, match.id), reverse=True)
@@ -208,7 +212,10 @@ def search_cases(
             return [_row(values, reveal) for values in rows], total
     else:  # the plain count of a selection comes from the summaries
         total = stats.total(session, filters)
-    rows = session.execute(stmt.where(*where).order_by(*newest).limit(limit).offset(offset))
+    # The page's ids first, then its rows: sorting tens of thousands of matches with every
+    # column a list shows made a temporary table of them on disk (2.7 s the first time).
+    page_ids = select(Complaint.id).where(*where).order_by(*newest).limit(limit).offset(offset)
+    rows = session.execute(stmt.where(Complaint.id.in_(page_ids)).order_by(*newest))
     return [_row(values, reveal) for values in rows], int(total)
 
 
