@@ -105,7 +105,7 @@ def _headline(year: int, rating: Rating, today: date) -> None:
     few = rating.small_sample(_minimum())
     mark = f" · :orange-badge[{rating_frames.SMALL_SAMPLE}]" if few else ""
     pending = f" · :gray-badge[{progress_note(today)}]" if not rating.complete(today) else ""
-    st.markdown(f"#### {year}年评级：{row['评级']}{mark}{pending}")
+    st.markdown(f"#### {year}年评级：{literal(row['评级'])}{mark}{pending}")
     st.caption(rating_frames.sample_sentence(rating, _minimum()))
     shown = {
         **row,
