@@ -42,9 +42,11 @@ def _fingerprint(value: Any) -> Hashable:
             except TypeError:
                 pass
         return tuple(_fingerprint(v) for v in value)
+    if type(value) is dict:  # a read's counts by name (or by sector and name): not pickled
+        return ("dict", tuple((k, _fingerprint(v)) for k, v in value.items()))
     try:
         hash(value)
-    except TypeError:  # a dict, or a dataclass holding one: by its pickled contents
+    except TypeError:  # a dict of other values, or a dataclass holding one: pickled
         return ("pickle", hashlib.blake2b(pickle.dumps(value, protocol=5)).digest())
     return value
 

@@ -4,12 +4,15 @@ the same chart object, see :mod:`web.chart_memo`); no Streamlit here."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 
+from models.reads.stats import Share
 from models.rules.dimensions import DONUT, Dimension
 from models.rules.periods import IN_PROGRESS
+from web import frames
 from web.chart_memo import memoized
 
 RED = "#c8102e"
@@ -134,6 +137,19 @@ def donut(frame: pd.DataFrame, label: str, order: list[str] | None = None) -> al
         )
         .properties(height=260)
     )
+
+
+@memoized
+def shares_bar_of(items: Sequence[Share], label: str, limit: int | None = None) -> alt.Chart:
+    """:func:`shares_bar` of a read's distribution (its first ``limit`` shares), memoized
+    by the read's own values: finding it hashes no frame (web/chart_memo.py)."""
+    return shares_bar(frames.shares_frame(items[:limit]), label)
+
+
+@memoized
+def distribution_of(dimension: Dimension, items: Sequence[Share]) -> alt.Chart:
+    """:func:`distribution` of a read's shares, memoized by them (as :func:`shares_bar_of`)."""
+    return distribution(dimension, frames.shares_frame(items))
 
 
 def distribution(dimension: Dimension, frame: pd.DataFrame) -> alt.Chart:

@@ -10,7 +10,7 @@ from dashboard import sidebar
 from models.rules.dimensions import REGISTRY
 from models.rules.numbers import fraction, percent
 from web import charts, data, frames, params, widgets
-from web.chart_memo import memoized_frame
+from web.chart_memo import memoized, memoized_frame
 
 DIMENSIONS = tuple(d for d in REGISTRY if d.profile)
 #: The URL parameter naming the open tab (a dimension's label; web/params.py).
@@ -26,6 +26,12 @@ def sector_frame(table: dict[str, dict[str, int]]) -> pd.DataFrame:
             share = fraction(percent(n, total))  # 12.35%, as reported
             rows.append({"sector": sector, "label": label, "count": n, "share": share})
     return pd.DataFrame(rows, columns=["sector", "label", "count", "share"])
+
+
+@memoized  # found by the read's counts: a page run hashes no frame (web/chart_memo.py)
+def _sector_chart(table: dict[str, dict[str, int]], dimension) -> object:
+    frame = sector_frame(table)
+    return charts.grouped_shares(frame, dimension.label, dimension.ordered(frame["label"]))
 
 
 def render() -> None:
@@ -60,17 +66,18 @@ def _dimension(filters, dimension) -> None:
     with left:
         widgets.figure(
             f"{label}分布",
-            charts.distribution(dimension, shares),
+            charts.distribution_of(dimension, items),
             shares,
             f"dg_{by}",
             # Downloads made when chosen (web/widgets.py), not on every run.
             export=lambda: frames.shares(items, label),
         )
     with right:
-        frame = sector_frame(data.crosstab(filters, by, "sector"))
+        table = data.crosstab(filters, by, "sector")
+        frame = sector_frame(table)
         widgets.figure(
             f"各赛道{label}对比",
-            charts.grouped_shares(frame, label, dimension.ordered(frame["label"])),
+            _sector_chart(table, dimension),
             frame,
             f"dg_{by}_sector",
             export=lambda: frame.rename(

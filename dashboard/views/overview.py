@@ -13,7 +13,7 @@ from models.rules.months import month_end, month_of
 from models.rules.periods import IN_PROGRESS, year_on_year
 from models.rules.rating import NO_SCORE
 from web import charts, data, frames, widgets
-from web.chart_memo import memoized_frame
+from web.chart_memo import memoized, memoized_frame
 
 
 def _delta(now, before, suffix="") -> str | None:
@@ -51,7 +51,7 @@ def render() -> None:
         frame = widgets.shares_frame(shares)
         widgets.figure(
             "投诉问题类型分布",
-            charts.shares_bar(frame.head(15), "问题类型"),
+            charts.shares_bar_of(shares, "问题类型", 15),
             frame,
             "ov_types",
             export=lambda: frames.shares(shares, "问题类型"),  # made when chosen
@@ -119,7 +119,8 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
             partial.add(month_of(same.current.last))
             if same.previous.last != month_end(same.previous.last):
                 partial.add(month_of(same.previous.last))
-    frame = volume_frame(months, frozenset(partial))
+    partial = frozenset(partial)
+    frame = volume_frame(months, partial)
     caption = "各年份按月对比"
     if same is not None:
         caption += f"；当前期间{same.sentence}"
@@ -127,12 +128,17 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
         caption += f"；虚线与空心点为{IN_PROGRESS}的月份（截至{today.month}月{today.day}日）"
     widgets.figure(
         "月度投诉量（同比）",
-        charts.monthly_volume(frame),
+        _volume_chart(months, partial),  # found by the read's counts, no frame hashed
         frame,
         "ov_volume",
         caption=caption + "。",
-        export=_volume_export(frame),
+        export=lambda: _volume_export(frame),  # made when a file is chosen
     )
+
+
+@memoized
+def _volume_chart(months: dict[str, int], partial: frozenset[int]):
+    return charts.monthly_volume(volume_frame(months, partial))
 
 
 @memoized_frame

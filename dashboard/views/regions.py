@@ -44,9 +44,16 @@ def province_frame(counts: dict[str, int]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _values(frame: pd.DataFrame, measure: str) -> dict[str, float]:
+def _values(counts: dict[str, int], measure: str) -> dict[str, float]:
+    """Each province's figure the map is coloured by."""
+    frame = province_frame(counts)
     column = "投诉量" if measure == "count" else "每千万人投诉量"
     return dict(zip(frame["地区"], frame[column].fillna(0), strict=True))
+
+
+@memoized  # once per figures: a page run compares no frames (web/chart_memo.py)
+def _top(counts: dict[str, int], measure: str) -> float:
+    return max(_values(counts, measure).values(), default=0)
 
 
 def _inset_layers() -> list[pdk.Layer]:
@@ -92,15 +99,15 @@ _legend = memoized(china_map.legend)
 
 @memoized  # the same map for the same figures and view: built and serialised once
 def _deck(
-    frame: pd.DataFrame,
+    counts: dict[str, int],
     measure: str,
     view: tuple[tuple[str, float], ...],
     chosen: tuple[str, ...],
 ) -> pdk.Deck:
-    values = _values(frame, measure)
-    counts = dict(zip(frame["地区"], frame["投诉量"], strict=True))
+    frame = province_frame(counts)
+    values = _values(counts, measure)
     rates = dict(zip(frame["地区"], frame["每千万人投诉量"], strict=True))
-    top = max(values.values()) if values else 0
+    top = _top(counts, measure)
     shapes = []
     for name, polygon in china_map.polygons():
         shapes.append(
@@ -157,10 +164,13 @@ def _deck(
 
 
 @memoized_frame
-def top_ten(frame: pd.DataFrame) -> pd.DataFrame:
-    """The ten provinces with the most complaints, ranked (made once per data)."""
+def top_ten(counts: dict[str, int]) -> pd.DataFrame:
+    """The ten provinces with the most complaints, ranked, as the table shows them (made
+    once per data)."""
+    frame = province_frame(counts)
     top = frame[frame["投诉量"] > 0].sort_values(["投诉量", "地区"], ascending=[False, True])
-    return top.head(10).assign(排名=lambda f: range(1, len(f) + 1))
+    top = top.head(10).assign(排名=lambda f: range(1, len(f) + 1))
+    return top[["排名", "地区", "投诉量", SHARE, "每千万人投诉量"]]
 
 
 def render() -> None:
@@ -174,15 +184,14 @@ def render() -> None:
     if not counts:
         widgets.empty()
         return
-    frame = province_frame(counts)
-    _map(frame, counts, chosen)
-    top = top_ten(frame)
+    _map(counts, chosen)
+    top = top_ten(counts)
     if len(top) == 1:  # a ranking of one, at 100 %, says nothing: the province's figures
         _one_province(top.iloc[0], filters)
     else:
         widgets.table(
             f"{title} 投诉量 TOP10" if chosen else "投诉地区 TOP10",
-            top[["排名", "地区", "投诉量", SHARE, "每千万人投诉量"]],
+            top,
             "rg_top",
         )
     # The region's complaints by what they are about and whom they are against, side by side.
@@ -194,7 +203,7 @@ def render() -> None:
             shares = widgets.shares_frame(items)
             widgets.figure(
                 f"{title} · {label}",
-                charts.shares_bar(shares.head(10), axis),
+                charts.shares_bar_of(items, axis, 10),
                 shares,
                 key,
                 export=lambda items=items, label=label: frames.shares(items, label),
@@ -213,7 +222,7 @@ def _one_province(row: pd.Series, filters) -> None:
     cols[2].metric("占全部投诉量", f"{percent(count, everywhere)}%")
 
 
-def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
+def _map(counts: dict[str, int], chosen: tuple[str, ...]) -> None:
     """The heatmap; clicking a province makes it the sidebar's 投诉地区."""
     measure = (
         st.segmented_control(
@@ -230,7 +239,7 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
     # from its User-Agent; until it has said, to the narrowest phone's, which fits anywhere.
     view, height = china_map.fit(viewport.width("rg_width") or NARROWEST)
     event = st.pydeck_chart(
-        _deck(frame, measure, tuple(view.items()), chosen),
+        _deck(counts, measure, tuple(view.items()), chosen),
         on_select="rerun",
         selection_mode="single-object",
         # a fit of its own per view: deck.gl keeps the view it first drew under one key, so
@@ -238,8 +247,7 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
         key=f"rg_map_{view['zoom']:.4f}",
         height=height,
     )
-    values = _values(frame, measure)
-    top = max(values.values()) if values else 0
+    top = _top(counts, measure)
     legend = vega_spec(_legend(top, MEASURES[measure]))
     st.vega_lite_chart(legend, width="stretch", key="rg_legend", height=80)
     objects = (getattr(event, "selection", None) or {}).get("objects", {}) if event else {}
@@ -259,9 +267,10 @@ def _map(frame, counts: dict[str, int], chosen: tuple[str, ...]) -> None:
     )
     widgets.downloads(
         f"各地区{MEASURES[measure]}",
-        frame,
+        lambda: province_frame(counts),
         "rg_all",
-        lambda: china_map.png_chart(values, top, MEASURES[measure]),  # 2 s: only when asked
+        # 2 s: only when asked
+        lambda: china_map.png_chart(_values(counts, measure), top, MEASURES[measure]),
     )
 
 
