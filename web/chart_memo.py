@@ -78,12 +78,14 @@ def memoized(build: Callable[..., T]) -> Callable[..., T]:
 
 def memoized_frame(build: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     """``build`` of a frame made once per data (as :func:`memoized`); each caller gets a
-    copy, so a page adding a column changes only its own."""
+    copy, so a page adding a column changes only its own. A shallow one: under pandas'
+    copy-on-write, a change to either frame copies what it changes (names of the index
+    and columns included), so the kept frame stays as built."""
     kept = memoized(build)
 
     @functools.wraps(build)
     def wrapper(*args: Any, **kwargs: Any) -> pd.DataFrame:
-        return kept(*args, **kwargs).copy()
+        return kept(*args, **kwargs).copy(deep=False)
 
     return wrapper
 
