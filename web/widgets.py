@@ -7,7 +7,6 @@ Titles carry data (platform, sector, province names): headings show them through
 from __future__ import annotations
 
 import base64
-import copy
 import functools
 from collections.abc import Callable
 from pathlib import Path
@@ -228,7 +227,7 @@ def table(
         hide_index=True,
         width="stretch",
         key=f"{key}_table",
-        column_config={**copy.deepcopy(config), **extra},
+        column_config={**config, **extra},  # Streamlit copies each column's own settings
         placeholder=frames.MISSING,  # a number's gap reads —, not "None"
         **kwargs,
     )
