@@ -46,7 +46,7 @@ def _fingerprint(value: Any) -> Hashable:
         return ("dict", tuple((k, _fingerprint(v)) for k, v in value.items()))
     try:
         hash(value)
-    except TypeError:  # a dict of other values, or a dataclass holding one: pickled
+    except TypeError:  # a dataclass holding a dict or a list, or the like: pickled
         return ("pickle", hashlib.blake2b(pickle.dumps(value, protocol=5)).digest())
     return value
 
