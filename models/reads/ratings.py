@@ -36,7 +36,7 @@ def platform_inputs(session: Session, filters: Filters = Filters()) -> dict[int,
     for pid, *counts in rows:
         value = RatingInputs(*counts)
         out[pid] = out[pid] + value if pid in out else value
-    return out
+    return dict(sorted(out.items()))  # key order, not the database plan's (stats.grouped)
 
 
 def monthly_inputs(
@@ -56,7 +56,7 @@ def monthly_inputs(
         value = RatingInputs(*counts)
         key = (pid, month)
         out[key] = out[key] + value if key in out else value
-    return out
+    return dict(sorted(out.items()))  # key order, not the database plan's (stats.grouped)
 
 
 def _direct_inputs(session: Session, filters: Filters, *, by_month: bool = True) -> list:

@@ -33,7 +33,8 @@ def grouped(
     filters: Filters,
     dimensions: Sequence[str],
 ) -> dict[tuple[str, ...], int]:
-    """Complaint counts per combination of labels of ``dimensions`` (none: the total).
+    """Complaint counts per combination of labels of ``dimensions`` (none: the total), in
+    label order.
 
     Whole months come from the summary tables, the rest from the complaints
     (:func:`models.store.summary.plan`).
@@ -51,7 +52,10 @@ def grouped(
     for *values, n in rows:
         key = tuple(d.label_of(value) for d, value in zip(declared, values, strict=True))
         out[key] = out.get(key, 0) + int(n)
-    return out
+    # In label order: rows come in whatever order the database's plan yields (a hash
+    # aggregate on PostgreSQL, an index on SQLite), and a page, chart or download made
+    # from a read must not differ between the two databases.
+    return dict(sorted(out.items()))
 
 
 def _direct_rows(session: Session, dimensions: Sequence[str], filters: Filters) -> list:
