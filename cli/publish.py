@@ -57,11 +57,13 @@ def add_parser(sub) -> None:
 
 
 class Bar:
-    """A progress bar on stderr: redrawn in place on a terminal, a line per step elsewhere."""
+    """A progress bar on stderr: redrawn in place on a terminal; elsewhere (a log, a CI
+    job) a line per tenth of the work, not one per publication."""
 
     def __init__(self, stream=None, width: int = 30):
         self.stream = stream or sys.stderr
         self.width, self.tty = width, self.stream.isatty()
+        self.tenths_written = -1
 
     def __call__(self, done: int, total: int, label: str) -> None:
         filled = self.width * done // max(total, 1)
@@ -69,6 +71,10 @@ class Bar:
         if self.tty:
             self.stream.write("\r\033[K" + line + ("\n" if done == total else ""))
         else:
+            tenths = 10 * done // max(total, 1)
+            if tenths <= self.tenths_written:
+                return
+            self.tenths_written = tenths
             self.stream.write(line + "\n")
         self.stream.flush()
 

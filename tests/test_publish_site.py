@@ -7,6 +7,7 @@ rewrites only what it changes, and a build that fails half-way leaves the site s
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import shutil
@@ -18,8 +19,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli.main import main as tousu
+from cli.publish import Bar
 from models.demo import generate_demo
 from models.rules.periods import parse_code
 from models.rules.privacy import scrub
@@ -261,3 +265,24 @@ def test_a_second_publish_at_the_same_time_is_refused(published, capsys):
     assert "另一个 tousu publish 正在写入该站点" in capsys.readouterr().err
     assert out.resolve() == served
     assert {p.name for p in builds.iterdir()} >= {served.name, site.LOCK}
+
+
+@given(total=st.integers(0, 3000), tty=st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_the_progress_bar_writes_a_line_per_tenth_without_a_terminal(total, tty):
+    """Without a terminal (a log, a CI job) the bar writes at most eleven lines whatever the
+    number of publications, the last one always; on a terminal it redraws every step."""
+    stream = io.StringIO()
+    stream.isatty = lambda: tty  # the one property of a stream the bar asks about
+    bar = Bar(stream)
+    for done in range(total + 1):
+        bar(done, total, "出版物")
+    out = stream.getvalue()
+    last = f"{total}/{total} 出版物"
+    if tty:
+        assert out.count("\r") == total + 1 and out.endswith(last + "\n")
+    else:
+        lines = out.splitlines()
+        assert 1 <= len(lines) <= 11 and lines[-1].endswith(last)
+        shown = [int(line.split("] ")[1].split("/")[0]) for line in lines]
+        assert shown == sorted(set(shown))  # each step at most once, in order
