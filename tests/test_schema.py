@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -238,3 +239,34 @@ def test_0020_indexes_the_stored_texts_staff_search(engine):
     schema.upgrade(engine)
     with session_scope(engine) as session:
         assert search_cases(session, Filters(), text="小明", reveal=True)[1] == 2
+
+
+def test_an_upgrade_that_drops_the_search_triggers_is_refused_and_undone(tmp_path):
+    """SQLite's batch mode rebuilds a table (copy, drop, rename), and its triggers go with
+    the old one: the search would then miss every complaint written afterwards. An upgrade
+    that leaves a search table without its triggers is refused, and rolled back."""
+    from alembic.operations import Operations
+
+    from models.errors import TousuError
+    from models.store import search_index
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'rebuilt.db'}")
+    schema.upgrade(engine, "0019")
+    with engine.begin() as conn:  # what a migration in batch mode does to complaint
+        with Operations(MigrationContext.configure(conn)).batch_alter_table(
+            "complaint", recreate="always"
+        ):
+            pass
+        lost = search_index.missing_triggers(conn)
+    assert lost == [
+        f"{t}_{event}"
+        for t in (search_index.TABLE, search_index.CHARS_TABLE)
+        for event in ("insert", "delete", "update")
+    ]
+    with pytest.raises(TousuError, match="complaint_search_chars_update"):
+        schema.upgrade(engine)
+    assert schema.current_revision(engine) == "0019"  # nothing of 0020 kept
+    with engine.connect() as conn:
+        assert search_index.missing_triggers(conn) == lost
+        tables = conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars().all()
+    assert search_index.STAFF_TABLE not in tables

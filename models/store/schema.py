@@ -20,6 +20,7 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, text
 
 from models.errors import TousuError
+from models.store import search_index
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -96,6 +97,12 @@ def _upgrade(connection: Connection, revision: str) -> None:
     it runs only once the schema is today's too.
     """
     command.upgrade(_config(connection), revision)
+    missing = search_index.missing_triggers(connection)
+    if missing:  # raised in the upgrade's transaction: the database is left as it was
+        raise TousuError(
+            "升级已撤销，数据库未改动：迁移删除了保持搜索索引同步的触发器"
+            f"（{'、'.join(missing)}），请在该迁移中重建它们"
+        )
     if current_revision(connection) == head_revision():
         from sqlmodel import Session
 

@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, column, func, literal, or_, select, table
+from sqlalchemy import Connection, Select, and_, column, func, literal, or_, select, table
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import TableClause
@@ -46,6 +46,9 @@ STAFF_GRAMS_INDEX = "ix_complaint_staff_text_grams"
 #: PostgreSQL: title, a line break, content (an IMMUTABLE SQL function of migration 0020).
 STAFF_FUNCTION = "complaint_staff_text"
 _INDEXES = (TRIGRAM_INDEX, GRAMS_INDEX, STAFF_TRIGRAM_INDEX, STAFF_GRAMS_INDEX)
+#: SQLite: the FTS5 tables, each kept in step by a trigger per event named ``{table}_{event}``.
+SEARCH_TABLES = (TABLE, CHARS_TABLE, STAFF_TABLE, STAFF_CHARS_TABLE)
+_EVENTS = ("insert", "delete", "update")
 #: SQLite: the text with a space after each character, registered on every connection
 #: (models/store/db.py) because the triggers of ``complaint_search_chars`` call it.
 CHARS_FUNCTION = "tousu_chars"
@@ -70,6 +73,23 @@ _CUT = re.compile(r"[\W_]")
 #: are of version 6.1; ASCII, CJK and their punctuation are): a phrase of characters it
 #: does not know would be empty and match nothing.
 _TOKEN = re.compile("[!-~\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uffee]")
+
+
+def missing_triggers(connection: Connection) -> list[str]:
+    """SQLite: the triggers that keep a search table in step with ``complaint`` and are
+    gone, for every search table there is. A migration that rebuilds ``complaint``
+    (SQLite's batch mode: copy, drop, rename) drops its triggers with the old table, and
+    the search would then miss every complaint written after it."""
+    if connection.dialect.name != "sqlite":
+        return []
+    rows = connection.exec_driver_sql(
+        "SELECT type, name FROM sqlite_master WHERE type = 'table' "
+        "OR (type = 'trigger' AND tbl_name = 'complaint')"
+    ).all()
+    tables = {name for kind, name in rows if kind == "table"}
+    triggers = {name for kind, name in rows if kind == "trigger"}
+    expected = [f"{t}_{event}" for t in SEARCH_TABLES if t in tables for event in _EVENTS]
+    return [name for name in expected if name not in triggers]
 
 
 def managed(_object: object, name: str | None, *_rest: object) -> bool:
