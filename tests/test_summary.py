@@ -256,3 +256,26 @@ def test_headline_and_crosstab_use_the_same_counts(engine):
         table = crosstab(session, filters, "gender", "sector")
         assert sum(sum(row.values()) for row in table.values()) == head.complaints
         assert set(STATUSES) >= {PENDING, REJECTED}
+
+
+def test_every_summarised_dimension_fits_the_summary_columns():
+    """Every dimension counted in the summaries has a name and labels their columns hold:
+    SQLite ignores a VARCHAR's length, so a longer one would fail on PostgreSQL alone."""
+    from sqlalchemy import String
+
+    from models.rules.dimensions import REGISTRY, UNKNOWN
+    from models.store.tables import SummaryCount, SummaryWeek
+
+    for table in (SummaryCount.__table__, SummaryWeek.__table__):
+        name_room, value_room = table.c.dimension.type.length, table.c.value.type.length
+        for d in REGISTRY:
+            if not d.summarised:
+                continue
+            assert len(d.name) <= name_room, (table.name, d.name)
+            if d.bands is not None:
+                labels = (UNKNOWN, *d.bands.groups)
+                assert max(map(len, labels)) <= value_room, (table.name, d.name)
+            else:  # stored as read: the column's own length bounds it
+                kind = d.expression().type
+                assert isinstance(kind, String) and kind.length <= value_room, (table.name, d.name)
+                assert len(UNKNOWN) <= value_room
