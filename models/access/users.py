@@ -382,12 +382,12 @@ def _bind(session: Session, user_id: int, platform_ids: tuple[int, ...]) -> None
 def _platform_names(session: Session) -> dict[int, tuple[str, ...]]:
     """Each platform account's platforms by name, by user id."""
     rows = session.execute(
-        select(UserPlatform.user_id, Platform.name)
-        .join(Platform, Platform.id == UserPlatform.platform_id)
-        .order_by(Platform.name)
+        select(UserPlatform.user_id, Platform.name).join(
+            Platform, Platform.id == UserPlatform.platform_id
+        )
     )
     out: dict[int, tuple[str, ...]] = {}
-    for user_id, name in rows:
+    for user_id, name in sorted(rows, key=lambda row: row.name):  # code points, as platforms_in
         out[user_id] = (*out.get(user_id, ()), name)
     return out
 
@@ -424,7 +424,8 @@ def list_users(session: Session, actor: Actor) -> list[UserInfo]:
             similar.get(u.username),
             bound.get(u.id, ()),
         )
-        for u in session.execute(select(User).order_by(User.username)).scalars()
+        # Code-point order in Python, as platforms_in: the same on every database.
+        for u in sorted(session.execute(select(User)).scalars(), key=lambda u: u.username)
     ]
 
 

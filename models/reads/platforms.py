@@ -52,9 +52,11 @@ def platform_by_name(session: Session, name: str) -> PlatformInfo:
 
 def platforms_in(session: Session, filters: Filters) -> list[PlatformInfo]:
     """The platforms ``filters`` allows (its sectors and platforms), by name."""
-    stmt = select(*_COLUMNS)
-    stmt = stmt.where(*scope.platform_where(session, filters, Platform.id)).order_by(Platform.name)
-    return [PlatformInfo(*row[:3], bool(row.onboarded), row[4]) for row in session.execute(stmt)]
+    stmt = select(*_COLUMNS).where(*scope.platform_where(session, filters, Platform.id))
+    rows = [PlatformInfo(*row[:3], bool(row.onboarded), row[4]) for row in session.execute(stmt)]
+    # In code-point order, as SQLite's BINARY and PostgreSQL's "C" sort: a database made
+    # with a zh_CN or en_US collation would list them otherwise (pinyin, case folded).
+    return sorted(rows, key=lambda info: info.name)
 
 
 def check_names(
