@@ -85,7 +85,9 @@ def test_the_month_in_progress_on_the_overview(server, browser):
     tab.screenshot(path=ARTIFACTS / "screenshots" / "in-progress-year.png", full_page=True)
     volume = tab.get_by_test_id("stVegaLiteChart").first
     volume.scroll_into_view_if_needed()
-    assert "统计中" in _chart_texts(volume)  # the legend of the dashed piece
+    # The legend of the dashed piece: the month in progress and the same days a year
+    # before are both counted in part (the year before's is not 统计中).
+    assert "只计部分日期" in _chart_texts(volume)
     assert _dashed(volume) >= 1
     context.close()
 

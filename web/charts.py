@@ -64,8 +64,9 @@ def segmented(frame: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*frame.columns, "status", "copy"])
 
 
-def _dashes(frame: pd.DataFrame) -> dict:
-    """The line's stroke-dash encoding when a period is in progress (a 统计中 legend)."""
+def _dashes(frame: pd.DataFrame, label: str = IN_PROGRESS) -> dict:
+    """The line's stroke-dash encoding when a period is in progress (a legend of the dash
+    reading ``label``: 统计中)."""
     if not frame["partial"].any():
         return {}
     return {
@@ -73,7 +74,11 @@ def _dashes(frame: pd.DataFrame) -> dict:
             "status:N",
             title=None,
             scale=alt.Scale(domain=[ENDED, IN_PROGRESS], range=[[1, 0], DASH]),
-            legend=alt.Legend(values=[IN_PROGRESS], symbolStrokeColor="#37474f"),
+            legend=alt.Legend(
+                values=[IN_PROGRESS],
+                symbolStrokeColor="#37474f",
+                **({} if label == IN_PROGRESS else {"labelExpr": f"'{label}'"}),
+            ),
         )
     }
 
@@ -162,25 +167,27 @@ def distribution(dimension: Dimension, frame: pd.DataFrame) -> alt.Chart:
 
 
 @memoized
-def monthly_volume(frame: pd.DataFrame) -> alt.LayerChart:
-    """Lines of complaints per calendar month, one per year (columns: year, month, count,
-    partial): the latest year in red, the years before in greys, so the current one stands
-    out; a month counted only in part (in progress) hollow, on a dashed piece of line."""
-    years = sorted(set(frame["year"]))
+def monthly_volume(frame: pd.DataFrame, order: Sequence[int] | None = None) -> alt.LayerChart:
+    """Lines of complaints per calendar month, one per ``line`` — a year, or a period across
+    a new year with its months in ``order`` (columns: year, month, count, partial, line,
+    note): the latest in red, the ones before in greys, so the current one stands out; a
+    month counted only in part hollow, on a dashed piece of line, its ``note`` saying
+    which days."""
+    lines = sorted(set(frame["line"]))
     greys = ["#9e9e9e", "#c4c4c4", "#dcdcdc"]
-    colours = [greys[min(len(years) - 2 - i, 2)] for i in range(len(years) - 1)] + [RED]
-    scale = alt.Scale(domain=years, range=colours[-len(years) :])
-    base = alt.Chart(segmented(frame, "year")).encode(
-        x=alt.X("month:O", title="月份"),
+    colours = [greys[min(len(lines) - 2 - i, 2)] for i in range(len(lines) - 1)] + [RED]
+    scale = alt.Scale(domain=lines, range=colours[-len(lines) :])
+    base = alt.Chart(segmented(frame, "line")).encode(
+        x=alt.X("month:O", title="月份", sort=list(order) if order else "ascending"),
         y=alt.Y("count:Q", title="投诉量"),
-        color=alt.Color("year:N", title="年份", scale=scale),
+        color=alt.Color("line:N", title="年份" if order is None else "期间", scale=scale),
     )
-    line = base.mark_line().encode(**_dashes(frame))
+    line = base.mark_line().encode(**_dashes(frame, "只计部分日期"))
     tooltip = [
         alt.Tooltip("year:N", title="年份"),
         alt.Tooltip("month:O", title="月份"),
         alt.Tooltip("count:Q", title="投诉量"),
-        _STATUS_TIP,
+        alt.Tooltip("note:N", title="状态"),
     ]
     # Two layers rather than a conditional fill: a fill or stroke channel of its own would
     # take the 年份 legend away from the colour channel.

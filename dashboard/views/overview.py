@@ -10,7 +10,7 @@ from models import clock
 from models.rules.filters import Filters
 from models.rules.labels import GRADES
 from models.rules.months import month_end, month_of
-from models.rules.periods import IN_PROGRESS, year_on_year
+from models.rules.periods import IN_PROGRESS, Span, progress_note, year_on_year
 from models.rules.rating import NO_SCORE
 from web import charts, data, frames, widgets
 from web.chart_memo import memoized, memoized_frame
@@ -99,11 +99,13 @@ def _cards(now, counted, before) -> None:
 
 
 def _volume(filters: Filters, selection: sidebar.Selection) -> None:
-    """Monthly volume of the selected range, with the same days a year before; a month in
-    progress (and the same days of it a year before) drawn as incomplete."""
+    """Monthly volume of the selected range, with the same days a year before; a month
+    counted only in part (in progress, and the same days of it a year before) drawn so."""
     today = clock.today()
     first, last = filters.date_from, filters.date_to
     same = year_on_year(first, last, today) if first and last else None
+    lines: Lines = ()
+    cut = today
     if same is None:  # 全部时间 (or nothing before it): every month, this one still open
         months = data.counts(filters, "month")
         partial = {month_of(today)}
@@ -112,6 +114,8 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
         earlier = data.comparable(filters.with_dates(same.previous.first, same.previous.last))
         if earlier is not None:
             months = {**data.counts(earlier, "month"), **months}
+        lines = period_lines(same.current, same.previous)
+        cut = same.current.last
         # Months counted only in part because the period is in progress: the current one,
         # and the same days of it a year before (unless those are the whole month).
         partial = set()
@@ -120,15 +124,17 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
             if same.previous.last != month_end(same.previous.last):
                 partial.add(month_of(same.previous.last))
     partial = frozenset(partial)
-    frame = volume_frame(months, partial)
-    caption = "各年份按月对比"
+    frame = volume_frame(months, partial, lines, cut)
+    caption = "各年份按月对比" if not lines else "本期与去年同期按月对比"
     if same is not None:
         caption += f"；当前期间{same.sentence}"
     if frame["partial"].any():
-        caption += f"；虚线与空心点为{IN_PROGRESS}的月份（截至{today.month}月{today.day}日）"
+        caption += (
+            f"；虚线与空心点为只计到{cut.day}日的月份（{IN_PROGRESS}的当月，及去年同月的同期）"
+        )
     widgets.figure(
         "月度投诉量（同比）",
-        _volume_chart(months, partial),  # found by the read's counts, no frame hashed
+        _volume_chart(months, partial, lines, cut),  # found by the read's counts, no frame hashed
         frame,
         "ov_volume",
         caption=caption + "。",
@@ -136,33 +142,80 @@ def _volume(filters: Filters, selection: sidebar.Selection) -> None:
     )
 
 
+#: A line of the volume chart per period when the selection crosses a new year: (its
+#: label, first YYYYMM, last YYYYMM). Empty: a line per calendar year.
+Lines = tuple[tuple[str, int, int], ...]
+
+
+def period_lines(current: Span, previous: Span) -> Lines:
+    """One line for the selection and one for the same days a year before, when the
+    selection crosses a new year within twelve months (November–February: lines per
+    calendar year would join the selection's November to the year before's February);
+    none otherwise — a line per calendar year says the same then."""
+    first, last = current.first, current.last
+    length = (last.year - first.year) * 12 + last.month - first.month + 1  # in months
+    if first.year == last.year or length > 12:
+        return ()
+    return tuple(
+        (f"{span.first.year}–{span.last.year}", month_of(span.first), month_of(span.last))
+        for span in (previous, current)
+    )
+
+
 @memoized
-def _volume_chart(months: dict[str, int], partial: frozenset[int]):
-    return charts.monthly_volume(volume_frame(months, partial))
+def _volume_chart(months: dict[str, int], partial: frozenset[int], lines: Lines, cut):
+    frame = volume_frame(months, partial, lines, cut)
+    order = [int(m[4:]) for _label, first, last in lines[-1:] for m in _months(first, last)]
+    return charts.monthly_volume(frame, order or None)
+
+
+def _months(first: int, last: int) -> list[str]:
+    """YYYYMM of every month from ``first`` to ``last``, as text."""
+    out, month = [], first
+    while month <= last:
+        out.append(str(month))
+        month = month + 1 if month % 100 < 12 else (month // 100 + 1) * 100 + 1
+    return out
 
 
 @memoized_frame
-def volume_frame(months: dict[str, int], partial: frozenset[int]) -> pd.DataFrame:
-    """Monthly counts (``YYYY-MM``: n) by year and month; ``partial``: YYYYMM in progress."""
-    rows = [
-        {
-            "year": label[:4],
-            "month": int(label[5:]),
-            "count": n,
-            "partial": int(label[:4]) * 100 + int(label[5:]) in partial,
-        }
-        for label, n in months.items()
-    ]
-    return pd.DataFrame(rows, columns=["year", "month", "count", "partial"]).sort_values(
-        ["year", "month"]
-    )
+def volume_frame(
+    months: dict[str, int], partial: frozenset[int], lines: Lines = (), cut=None
+) -> pd.DataFrame:
+    """Monthly counts (``YYYY-MM``: n) by year and month, each on its ``line`` (a period of
+    ``lines``, else its year); ``partial``: YYYYMM counted only up to ``cut``'s day, with
+    a ``note`` saying which days (统计中 for ``cut``'s own month, 同期 for a year before)."""
+    rows = []
+    for label, n in months.items():
+        year, month = int(label[:4]), int(label[5:])
+        ym = year * 100 + month
+        line = next((name for name, a, b in lines if a <= ym <= b), str(year))
+        note = ""
+        if ym in partial and cut is not None:
+            note = (
+                progress_note(cut) if ym == month_of(cut) else f"同期（{month}月1日–{cut.day}日）"
+            )
+        rows.append(
+            {
+                "year": str(year),
+                "month": month,
+                "count": n,
+                "partial": ym in partial,
+                "line": line,
+                "note": note,
+            }
+        )
+    columns = ["year", "month", "count", "partial", "line", "note"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["year", "month"])
 
 
 @memoized_frame
 def _volume_export(frame: pd.DataFrame) -> pd.DataFrame:
-    return frames.with_status(frame.astype({"year": "int64"})).rename(
-        columns={"year": "年份", "month": "月份", "count": "投诉量"}
-    )
+    """年份, 月份, 投诉量 and, when a month is counted in part, a 状态 saying which days."""
+    out = frame[["year", "month", "count"]].astype({"year": "int64"})
+    if frame["partial"].any():
+        out["状态"] = frame["note"]
+    return out.rename(columns={"year": "年份", "month": "月份", "count": "投诉量"})
 
 
 def _latest(filters: Filters) -> None:

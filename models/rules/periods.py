@@ -227,9 +227,13 @@ def day_text(day: date, year: bool = False) -> str:
 
 
 def span_text(span: Span, year: bool = False) -> str:
-    """1月1日–12月6日, 11月1日–6日 (the month once when both days share it), 12月1日."""
+    """1月1日–12月6日, 11月1日–6日 (the month once when both days share it), 12月1日; with
+    the year on the first day when asked, and on both whenever they are in different years
+    (2023年11月1日–2024年2月29日: "11月1日–2月29日" would not say which February)."""
     if span.first == span.last:
         return day_text(span.first, year)
+    if span.first.year != span.last.year:
+        return f"{day_text(span.first, True)}–{day_text(span.last, True)}"
     end = (
         f"{span.last.day}日"
         if (span.first.year, span.first.month) == (span.last.year, span.last.month)
