@@ -47,8 +47,18 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 #: What people put between the groups of a number (one kind per number, as people type).
 SEPARATORS = [
     *(" ", "-", ".", "/", "\\", "_", "·", "~", "\n", "\r\n", "\t", "  ", " - ", "--"),
-    *("\u3000", "－", "—", "–", "．", "／", "＿", "～", "。", "・", "•", "｡", "-\n"),
+    *("\u3000", "－", "—", "–", "．", "／", "＿", "～", "。", "・", "•", "｡", "-\n", "|", "*"),
 ]
+#: Digits of other scripts and forms that read as 0–9 on screen (folded to ASCII by NFKC):
+#: mathematical bold, sans-serif and monospace, Arabic-Indic, Devanagari, circled.
+DIGIT_FORMS = [
+    *(lambda d, base=base: chr(base + d) for base in (0x1D7CE, 0x1D7E2, 0x1D7F6, 0x660, 0x966)),
+    lambda d: "⓪" if d == 0 else chr(0x2460 + d - 1),
+]
+#: Characters that show nothing (zero-width space, joiners, word joiner, soft hyphen, BOM,
+#: direction marks; the store refuses the bidi overrides): typed between the characters
+#: of a value to hide it from rules.
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u2063"]
 #: Brackets go around a group — (138)0013-8001, (0755)2345 6789, (+86) — not between all.
 BRACKETS = [("(", ")"), ("（", "）"), ("【", "】")]
 PHONE_PREFIXES = ["+86", "+86 ", "+86-", "0086", "0086-", "0086 ", "(+86)", "（+86）", "86", "86-"]
@@ -109,6 +119,11 @@ SEEDS = [
     "{}\r\n请平台尽快处理",
     "（{}）",
     "截至2024/5/19，{}，平台仍未回复",
+    # A word that begins with a unit of time or count right after the value: 天天 is no
+    # quantity of days (13912345678天 would be one).
+    *("我的{}天天被催收电话骚扰", "请拨打{}人工核实", "{}个人专线", "{}日夜有人接听"),
+    *("{}月底前回复", "{}期间一直打不通", "{}万一打不通请留言", "{}小时内会回电", "{}次日联系"),
+    *("{}千万不要泄露", "{}年年被推销", "{}周末也在线"),
 ]
 # An address runs to the next punctuation mark: its seeds end it with one.
 ADDRESS_SEEDS = [s for s in SEEDS if s.endswith("{}") or s.split("{}")[1][:1] in "，。；\n）】"]
@@ -339,10 +354,30 @@ def personal(rng: random.Random) -> Datum:
         value, parts = make(rng)
     if kind not in ("address", "wechat", "order", "waybill", "email"):
         value = _full_width(rng, value)
+        if rng.random() < 0.1:
+            value = _other_digits(rng, value)
     elif kind == "email" and rng.random() < 0.1:
         value = value.translate(FULL_WIDTH)
+    if kind != "address" and rng.random() < 0.1:
+        value = _invisible(rng, value)
     every = {value, *parts, *_group_parts(value)}
     return Datum(kind, label, value, tuple(sorted(p for p in every if len(p.strip()) >= 3)))
+
+
+def _other_digits(rng: random.Random, value: str) -> str:
+    """The value's ASCII digits in one other form (𝟏𝟑𝟗, ١٣٩, ①③⑨)."""
+    form = rng.choice(DIGIT_FORMS)
+    return "".join(form(int(ch)) if ch in string.digits else ch for ch in value)
+
+
+def _invisible(rng: random.Random, value: str) -> str:
+    """Invisible characters between some neighbouring letters or digits of the value."""
+    out = value[:1]
+    for before, ch in itertools.pairwise(value):
+        if before.isalnum() and ch.isalnum() and rng.random() < 0.4:
+            out += rng.choice(INVISIBLE)
+        out += ch
+    return out
 
 
 def embedded(rng: random.Random, datum: Datum) -> tuple[str, str, str]:
@@ -668,3 +703,35 @@ def test_an_upgrade_scrubs_the_stored_public_text_again(tmp_path):
         for word in ("138.0013.8001", "0013.8001", "wangjg_1988"):
             assert search_cases(session, Filters(), text=word)[1] == 0
         assert search_cases(session, Filters(), text="地址不符")[1] == 1
+
+
+def test_an_upgrade_scrubs_numbers_older_rules_read_as_quantities_or_missed(tmp_path):
+    """Migration 0021: a phone before 天天, one split by an invisible character and one in
+    other digits, stored for public search by the rules before it, are scrubbed again."""
+    engine = get_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    schema.upgrade(engine, "0020")
+    add_platforms(engine, ("云集", "社交电商", True))
+    content = "手机13912345678天天被骚扰，座机010-62345678个人专线，备用139\u200b8888\u200b7777"
+    add_complaints(
+        engine,
+        [
+            {
+                "platform": "云集",
+                "submitted_at": "2025-01-01 10:00",
+                "title": "退款",
+                "content": content,
+            }
+        ],
+    )
+    with engine.begin() as conn:  # as the rules before 0021 left it
+        conn.execute(
+            text("UPDATE complaint SET public_text = :stale"), {"stale": "退款\n" + content}
+        )
+    schema.upgrade(engine)
+    with session_scope(engine) as session:
+        stored = session.scalar(select(Complaint.public_text))
+        assert stored == (
+            "退款\n手机[电话已隐去]天天被骚扰，座机[电话已隐去]个人专线，备用[电话已隐去]"
+        )
+        for word in ("13912345678", "62345678", "88887777", "1398888"):
+            assert search_cases(session, Filters(), text=word)[1] == 0, word

@@ -12,10 +12,12 @@ the domain for anyone but staff, :func:`scrub` replaces
   placeholder such as ``[电话已隐去]`` — never a partial mask that still identifies;
 - the complainant's own phone, e-mail, ID and order number wherever they appear verbatim.
 
-The rule, not a list of spellings: matching runs on a copy of the text with full-width
-forms and variants of dashes and dots folded to one character each (１３８ → 138,
-＠ → @, — → -, ・ → ·), character for character, so replacements land on the original
-text and everything else stays byte for byte. A number is read by its digits and its
+The rule, not a list of spellings: invisible characters (Unicode's format characters:
+139\u200b1234 is 1391234 on screen) are dropped first; matching then runs on a copy of the
+text with full-width forms, digits of any script or form and variants of dashes and dots
+folded to one character each (１３８ / 𝟏𝟑𝟖 / ①③⑧ → 138, ＠ → @, — → -, ・ → ·), character for
+character, so replacements land on the original text and everything else stays byte for
+byte. A number is read by its digits and its
 shape, whatever stands between them: up to three separators (space, line break, dash,
 dot, slash, brackets, 。 …) between any two digits; a comma or 、 ends it (they separate
 numbers in lists and thousands). The shape decides: 11 digits 1[3-9]… (after +86 or
@@ -34,6 +36,7 @@ tested against.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,7 +70,19 @@ PLACEHOLDERS = (
 
 # --- folding ----------------------------------------------------------------------------
 
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # ！…～ → !…~
+
+class _Folding(dict):
+    """The folding table, filled as characters are met: a digit of any script or form
+    (𝟏, ①, ١, ５) reads as its ASCII digit."""
+
+    def __missing__(self, cp: int) -> int:
+        digit = unicodedata.digit(chr(cp), None) if cp > 0x7F else None
+        folded = cp if digit is None else ord(str(digit))
+        self[cp] = folded
+        return folded
+
+
+_FOLD = _Folding({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})  # ！…～ → !…~
 _FOLD.update(dict.fromkeys(map(ord, "\u3000\u00a0\u2007\u202f"), ord(" ")))
 _FOLD.update(dict.fromkeys(map(ord, "‐‑‒–—―﹣−"), ord("-")))
 _FOLD.update(dict.fromkeys(map(ord, "・･•‧∙⋅"), ord("·")))
@@ -83,7 +98,7 @@ def _fold(text: str) -> str:
 
 # What may stand between two digits of one number (after folding): up to three of these.
 # Not the comma nor 、: they separate numbers in lists and thousands.
-_GAP_CHAR = r"[ \t\r\n\-./\\_·~()\[\]{}<>【】〔〕「」。]"
+_GAP_CHAR = r"[ \t\r\n\-./\\_·~()\[\]{}<>【】〔〕「」。|*]"
 _GAP1 = _GAP_CHAR + "{1,3}"
 
 # Dates, times and amounts are tokens of their own. A date is not continued by a
@@ -100,11 +115,12 @@ _DATES = (
 )
 _TIME = r"\d{1,2}[:点时]"
 _AMOUNT = r"\d+(?:\.\d+)?[ \t]*元"
-# A number followed by a unit is a quantity, not an identifier.
-_NOT_QUANTITY = (
-    r"(?!(?:\.\d+)?[ \t]*(?:元|块|角|万|亿|千|百|%|人|次|个|件|倍|美元|港元|天|日|月|年|周|岁"
-    r"|小时|分钟|秒|期|笔|台|只|箱|袋|斤|公斤|克|米|升))"
-)
+# A number of a shape that varies (a labelled value, a long run) followed by a currency is
+# an amount, not an identifier: 手机 12345678元. Only currencies: units of time or count
+# begin everyday words (天天, 人工, 个人, 期间, 千万, 万一), so 手机13912345678天天被骚扰
+# would keep its number; a number of an identifier's fixed shape (a mobile, an ID, a
+# landline, a card in groups) is never a quantity.
+_NOT_MONEY = r"(?!(?:\.\d+)?[ \t]*(?:元|块|%|美元|港元|万元|亿元|万块|万美元))"
 _NO_DATE = f"(?!{_DATE}|{_COMPACT_DAY})"  # a labelled value is not a date: 电话 2023-05-19
 
 # The gap before the next digit of a number, unless a date, a time or an amount starts
@@ -190,7 +206,7 @@ _PATTERNS: list[tuple[str, str]] = [
         + r")[2-9]\d{2,3}[ \-]?\d{4}(?!\d|"
         + _NEXT
         + r"\d)"
-        + _NOT_QUANTITY,
+        + _NOT_MONEY,
     ),
     _labelled(
         "id",
@@ -211,12 +227,12 @@ _PATTERNS: list[tuple[str, str]] = [
         + r"[1-9](?:\d{2,10}(?:"
         + _NEXT
         + r"\d{3,10}){1,3}|\d{4,11})(?!\d)"
-        + _NOT_QUANTITY,
+        + _NOT_MONEY,
     ),
     _labelled(
         "wechat",
         r"(?<![A-Za-z])(?i:微信号|微信|weixin|wechat|wx|vx|v信|薇信|威信|加微|加v|绿泡泡)",
-        r"[A-Za-z][-_A-Za-z0-9]{5,29}|" + _MOBILE + r"(?!\d)|[1-9]\d{5,11}(?!\d)" + _NOT_QUANTITY,
+        r"[A-Za-z][-_A-Za-z0-9]{5,29}|" + _MOBILE + r"(?!\d)|[1-9]\d{5,11}(?!\d)" + _NOT_MONEY,
     ),
     _labelled(
         "waybill",
@@ -224,7 +240,7 @@ _PATTERNS: list[tuple[str, str]] = [
         _NO_DATE
         + r"(?=(?:[A-Za-z\-]*\d){4})[A-Za-z0-9][A-Za-z0-9\-]{5,39}"
         + _NOT_ALNUM_AFTER
-        + _NOT_QUANTITY,
+        + _NOT_MONEY,
     ),
     _labelled(
         "order",
@@ -232,7 +248,7 @@ _PATTERNS: list[tuple[str, str]] = [
         _NO_DATE
         + r"(?=(?:[A-Za-z\-]*\d){4})[A-Za-z0-9][A-Za-z0-9\-]{5,39}"
         + _NOT_ALNUM_AFTER
-        + _NOT_QUANTITY,
+        + _NOT_MONEY,
     ),
     _labelled(
         "address",
@@ -260,10 +276,10 @@ _PATTERNS: list[tuple[str, str]] = [
     # is a phone and a date, not an ID ending in 2023); cards in groups of four; then the
     # fixed shapes again with a date after a gap: a number whose own tail reads as a date
     # (16958/1941/2/7) is still that number.
-    *_fixed("", _GAP, _NOT_QUANTITY),
-    ("grouped", r"(?<!\d)\d{4}(?:" + _NEXT + r"\d{4}){3}" + _MORE + "{0,3}(?!\\d)" + _NOT_QUANTITY),
-    *_fixed("_any", _ANY_GAP, _ALONE + _NOT_QUANTITY),
-    ("landline", r"(?<!\d)" + _LANDLINE + r"(?!\d)" + _NOT_QUANTITY),
+    *_fixed("", _GAP, ""),
+    ("grouped", r"(?<!\d)\d{4}(?:" + _NEXT + r"\d{4}){3}" + _MORE + "{0,3}(?!\\d)"),
+    *_fixed("_any", _ANY_GAP, _ALONE),
+    ("landline", r"(?<!\d)" + _LANDLINE + r"(?!\d)"),
     # any other long run of digits (order numbers pasted bare), unless it is an amount
     (
         "long",
@@ -271,7 +287,7 @@ _PATTERNS: list[tuple[str, str]] = [
         + r"[A-Za-z]{0,6}\d{9,}[A-Za-z0-9]*"
         + _NOT_ALNUM_AFTER
         + r"(?!\.\d)"
-        + _NOT_QUANTITY,
+        + _NOT_MONEY,
     ),
 ]
 # Every alternative starts with one of these characters: the lookahead lets the engine
@@ -455,6 +471,7 @@ class Subject:
 
 
 def _spaced(chars: str) -> str:
+    """``chars`` with any spaces between them (an invisible character folds to one)."""
     return r"[ \t]*".join(re.escape(ch) for ch in chars)
 
 
@@ -474,20 +491,47 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
 
 
 def _scrub_subject(text: str, subject: Subject) -> str:
-    for value, placeholder in subject.known:
-        if value in text:
-            text = text.replace(value, placeholder)
+    """The complainant's values and name, found in the folded text and replaced in
+    ``text`` at the same offsets: one split by invisible characters (张\u200b三丰) or
+    typed in full-width forms is still found."""
+    replacements = [(_value_pattern(value), placeholder) for value, placeholder in subject.known]
     if subject.name:
         pattern = _name_pattern(subject.name.strip())
-        if pattern is not None and pattern.search(text):
-            text = pattern.sub(polite_form(subject.name, subject.gender), text)
+        if pattern is not None:
+            replacements.append((pattern, polite_form(subject.name, subject.gender)))
+    folded = _fold(text)
+    for pattern, replacement in replacements:
+        out, last = [], 0
+        for match in pattern.finditer(folded):
+            out += [text[last : match.start()], replacement]
+            last = match.end()
+        if out:
+            text = "".join(out) + text[last:]
+            folded = _fold(text)
     return text
 
 
+@lru_cache(maxsize=4096)
+def _value_pattern(value: str) -> re.Pattern[str]:
+    """The complainant's own value as typed, folded, with gaps where the text has any."""
+    return re.compile(_spaced(_fold(value)))
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> re.Pattern[str]:
+    """Unicode's format characters (zero-width space and joiners, soft hyphen, word joiner,
+    direction marks and overrides, BOM, tags): they show nothing, and between two digits
+    or letters they would hide a number or a name from every rule."""
+    found = (chr(cp) for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf")
+    return re.compile("[" + "".join(map(re.escape, found)) + "]")
+
+
 def scrub(text: str | None, subject: Subject | None = None) -> str | None:
-    """``text`` without personal data (see the module docstring); None stays None."""
+    """``text`` without personal data (see the module docstring), and without invisible
+    characters; None stays None."""
     if not text:
         return text
+    text = _invisible().sub("", text)
     if subject is not None:
         text = _scrub_subject(text, subject)
     return _scrub_patterns(text)
