@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 from pathlib import Path
 
+from models.errors import TousuError
 from models.store import faults, schema
 from models.store.db import get_engine, session_scope
 
@@ -101,6 +103,13 @@ def _run_streamlit(args: argparse.Namespace, env: dict[str, str]) -> None:
     # TOUSU_TRUSTED_PROXIES itself (web/proxies.py), so the server trusts nobody.
     env["FORWARDED_ALLOW_IPS"] = ""
     served = f"http://{args.address}:{args.port}"
+    if not _can_listen(args.address, args.port):
+        # Refused before anything is noted: share links and `tousu doctor` read the note,
+        # and would send people to whatever holds the port.
+        raise TousuError(
+            f"无法在 {served} 启动：该端口已被占用，或地址不属于本机"
+            "（也许另一个 tousu serve 正在运行）。请用 --port 换一个端口"
+        )
     runs_with = Settings.from_env(env)  # what the server will read, flags applied
     because = next(
         (flag for flag, given in (("--demo", args.demo), ("--public", args.public)) if given),
@@ -121,6 +130,21 @@ def _run_streamlit(args: argparse.Namespace, env: dict[str, str]) -> None:
     )
     os.chdir(ROOT)
     os.execvpe(sys.executable, streamlit_command(args.address, args.port), env)
+
+
+def _can_listen(address: str, port: int) -> bool:
+    """Whether a server could listen on ``address``:``port`` now (bound with the same
+    SO_REUSEADDR as the server, so a port a stopped server left in TIME_WAIT is free)."""
+    try:
+        family, kind, proto, _name, where = socket.getaddrinfo(
+            address, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(where)
+    except OSError:
+        return False
+    return True
 
 
 def streamlit_command(address: str, port: int) -> list[str]:

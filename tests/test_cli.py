@@ -493,3 +493,34 @@ def test_an_import_from_the_command_line_is_audited_like_one_from_the_admin_page
     same = ("action", "entity", "before", "after")
     assert [getattr(cli_entry, f) for f in same] == [getattr(page_entry, f) for f in same]
     assert cli_entry.action == "import_complaints" and cli_entry.after["inserted"] == 1
+
+
+def test_serve_on_a_taken_port_is_refused_and_notes_nothing(use_db, tmp_path):
+    """A port another program holds: a clear error before anything is noted, so share
+    links and `tousu doctor` never point at that program."""
+    import socket
+
+    from tests.browser import free_port
+
+    port = free_port()
+    env = {**os.environ, "TOUSU_STATE_DIR": str(tmp_path / "state")}
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from cli.main import main; raise SystemExit(main())",
+                "serve",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1 and f"无法在 http://127.0.0.1:{port} 启动" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "state" / "serving.json").exists()
