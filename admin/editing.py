@@ -19,6 +19,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from admin.common import read, run_write
 from models.access.roles import Actor
+from models.errors import NotFound
 from models.reads import cases
 from models.reads.cases import CaseDetail
 from models.rules.labels import COUNTING_STATUSES
@@ -118,9 +119,27 @@ class Editing:
             )
 
 
+def _staff_detail(who: Actor, complaint_id: int):
+    """The complaint in full, or None when there is none the person may open: one that
+    does not exist and one outside their scope (another platform's) look the same."""
+    try:
+        return read(cases.complaint_for_staff, who, complaint_id)
+    except NotFound:
+        return None
+
+
+def typed_id(column, key: str) -> int | None:
+    """The "或输入投诉编号" box beside a picker: a picker lists the first
+    :data:`queues.LISTED`, any other complaint opens by its number."""
+    typed = column.number_input(
+        "或输入投诉编号", min_value=1, max_value=2**53 - 1, step=1, value=None, key=key
+    )
+    return int(typed) if typed else None
+
+
 def open_complaint(page: str, who: Actor, complaint_id: int, form_key: str) -> Editing | None:
     """Show the complaint in full for staff, ready for a form; None (said) if it is gone."""
-    detail = read(cases.complaint_for_staff, who, complaint_id)
+    detail = _staff_detail(who, complaint_id)
     if detail is None:
         st.warning(f"投诉 {complaint_id} 不存在。")
         return None
@@ -141,7 +160,7 @@ def typical_form(who: Actor, complaint_id: int) -> None:
     """典型案例: mark the complaint for reports, with its headline (案例标题); saved like every
     staff write (role checked, version checked, audited)."""
     page = "tc"
-    detail = read(cases.complaint_for_staff, who, complaint_id)
+    detail = _staff_detail(who, complaint_id)
     if detail is None:
         return
     row = detail.row

@@ -240,3 +240,37 @@ def test_an_admin_sets_a_platforms_unrated_reason_on_the_platforms_page(site):
     assert saved.unrated_reason == "未取得售后联系方式"
     assert entry.before["unrated_reason"] is None
     assert entry.after["unrated_reason"] == "未取得售后联系方式"
+
+
+@pytest.mark.parametrize(
+    ("script", "key"), [("replies", "rq_id"), ("scores", "sc_id"), ("review", "rv_id")]
+)
+def test_every_queue_opens_any_complaint_by_number_and_says_when_there_is_none(site, script, key):
+    """The pickers list the first 200; the number box beside each opens any other — and a
+    number that names nothing says so on the page, never a traceback."""
+    from sqlalchemy import func, select
+
+    from models.store.tables import Complaint
+
+    rows = [
+        {"platform": "云集", "submitted_at": f"2024-04-{1 + i % 28:02d} 10:00", "status": status}
+        for i in range(205)
+        for status in ("待审核", "已回复")
+    ]
+    for row in rows:
+        if row["status"] == "已回复":
+            row.update(
+                transferred_at="2024-05-01 10:00", replied_at="2024-05-02 10:00", reply="已处理"
+            )
+    add_complaints(site, rows)
+    with session_scope(site) as session:
+        last = session.scalar(select(func.max(Complaint.id)))
+    at = open_admin(logged_in("clerk"), script)
+    captions = " ".join(c.value for c in at.caption)
+    if script != "replies":
+        assert "205 件" in captions and "列出" in captions, captions
+    for number, shown in ((last + 1000, "不存在"), (2**53 - 1, "不存在"), (last, str(last))):
+        at.number_input(key=key).set_value(number).run()
+        assert errors(at) == [], (script, number)
+        page = " ".join(x.value for x in [*at.warning, *at.markdown, *at.text, *at.caption])
+        assert shown in page, (script, number)

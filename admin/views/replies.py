@@ -7,7 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from admin.common import opened, read
-from admin.editing import is_open, open_complaint
+from admin.editing import is_open, open_complaint, typed_id
 from models.clock import local_now
 from models.reads import queues
 from models.reads.platforms import platforms_in
@@ -94,6 +94,10 @@ def render() -> None:
     )
     open_id = st.session_state.get("rq_open")
     keep = open_id if is_open(PAGE, open_id, f"rq_text_{open_id}") else None
+    typed = typed_id(st, "rq_id")  # any complaint, listed or not (the list stops at 200)
+    if typed is not None:
+        _reply_form(who, typed)
+        return
     if not items and keep is None:
         st.info(f"没有等待{band}的待回复投诉。" if band != "全部" else "没有等待回复的投诉。")
         return

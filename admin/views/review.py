@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from admin.common import opened, read
-from admin.editing import keep_open, open_complaint
+from admin.editing import keep_open, open_complaint, typed_id
 from models.reads import queues
 from models.writes import workflow
 
@@ -14,15 +14,18 @@ PAGE = "rv"
 
 def render() -> None:
     who = opened(__file__, "投诉审核")
-    pending = read(queues.pending_review, who)
-    st.caption(f"待审核 {len(pending)} 件（最早提交在前）。移交后平台回复计时开始。")
+    pending, total = read(queues.pending_review, who)
+    listed = f"，列出最早的 {len(pending):,} 件，其余可输入编号打开" if total > len(pending) else ""
+    st.caption(f"待审核 {total:,} 件（最早提交在前{listed}）。移交后平台回复计时开始。")
     options = keep_open(
         PAGE, [cid for cid, _v in pending], st.session_state.get("rv_pick"), "rv_reason_"
     )
     if not options:
         st.info("没有待审核的投诉。")
         return
-    chosen = st.selectbox("投诉编号", options, key="rv_pick", placeholder="选择投诉编号")
+    cols = st.columns(2)
+    picked = cols[0].selectbox("投诉编号", options, key="rv_pick", placeholder="选择投诉编号")
+    chosen = typed_id(cols[1], "rv_id") or picked
     edit = open_complaint(PAGE, who, chosen, f"rv_reason_{chosen}")
     if edit is None:
         return

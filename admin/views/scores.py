@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from admin.common import opened, read
-from admin.editing import keep_open, open_complaint
+from admin.editing import keep_open, open_complaint, typed_id
 from models.reads import queues
 from models.writes import workflow
 
@@ -14,9 +14,11 @@ PAGE = "sc"
 
 def render() -> None:
     who = opened(__file__, "满意度录入")
-    waiting = read(queues.awaiting_score, who)
+    waiting, total = read(queues.awaiting_score, who)
+    listed = f"，列出最近的 {len(waiting):,} 件" if total > len(waiting) else ""
     st.caption(
-        f"已回复、尚未评价的投诉：{len(waiting)} 件（最近回复在前）。也可输入编号修改已有评分。"
+        f"已回复、尚未评价的投诉：{total:,} 件（最近回复在前{listed}）。"
+        "其余的投诉和已有评分，输入编号打开。"
     )
     options = keep_open(
         PAGE, [cid for cid, _v in waiting], st.session_state.get("sc_pick"), "sc_value_"
@@ -25,8 +27,7 @@ def render() -> None:
     picked = cols[0].selectbox(
         "待评价的投诉", options, index=None, placeholder="选择编号", key="sc_pick"
     )
-    typed = cols[1].number_input("或输入投诉编号", min_value=1, step=1, value=None, key="sc_id")
-    chosen = int(typed) if typed else picked
+    chosen = typed_id(cols[1], "sc_id") or picked
     if chosen is None:
         return
     edit = open_complaint(PAGE, who, chosen, f"sc_value_{chosen}")

@@ -143,26 +143,36 @@ def reply_bands(session: Session, actor: Actor, *, platform: str | None = None) 
     return {label: int(counts.get(i, 0)) for i, label in enumerate(BANDS)}
 
 
-def pending_review(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
-    """(id, version) of complaints awaiting review, oldest first."""
+#: How many complaints a picker lists; the rest are opened by typing their number.
+LISTED = 200
+
+
+def pending_review(
+    session: Session, actor: Actor, limit: int = LISTED
+) -> tuple[list[tuple[int, int]], int]:
+    """(id, version) of complaints awaiting review, oldest first, up to ``limit``; and how
+    many await review in all."""
     who = authorize(session, actor, Can.REVIEW)
     return _versions(session, who, PENDING, Complaint.submitted_at, limit)
 
 
-def awaiting_score(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, int]]:
-    """(id, version) of replied complaints without a score, newest reply first."""
+def awaiting_score(
+    session: Session, actor: Actor, limit: int = LISTED
+) -> tuple[list[tuple[int, int]], int]:
+    """(id, version) of replied complaints without a score, newest reply first, up to
+    ``limit``; and how many await a score in all."""
     who = authorize(session, actor, Can.SCORE)
     return _versions(session, who, REPLIED, Complaint.replied_at.desc(), limit)
 
 
 def _versions(
     session: Session, who: Principal, status: str, order: Any, limit: int
-) -> list[tuple[int, int]]:
-    """(id, version) of the complaints in ``status`` inside the actor's scope, in ``order``."""
-    query = (
-        select(Complaint.id, Complaint.version)
-        .where(Complaint.status == status, *_in_scope(session, who))
-        .order_by(order)
-        .limit(limit)
-    )
-    return [tuple(r) for r in session.execute(query)]
+) -> tuple[list[tuple[int, int]], int]:
+    """(id, version) of the complaints in ``status`` inside the actor's scope, in ``order``,
+    up to ``limit``; and how many there are in all."""
+    where = (Complaint.status == status, *_in_scope(session, who))
+    query = select(Complaint.id, Complaint.version).where(*where).order_by(order).limit(limit)
+    listed = [(int(cid), int(version)) for cid, version in session.execute(query)]
+    if len(listed) < limit:
+        return listed, len(listed)
+    return listed, int(session.scalar(select(func.count()).select_from(Complaint).where(*where)))
