@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
 from hypothesis import given
@@ -110,7 +111,6 @@ def test_a_platform_replies_to_its_own_transferred_complaint_only(world):
             JIA,
             own,
             text="您好，已退款",
-            replied_at=datetime(2026, 11, 3, 9, 0),
             seen_version=_version(session, own),
         )
     for target in (other, ids["甲-待审核"]):  # another platform's; not yet transferred
@@ -120,7 +120,6 @@ def test_a_platform_replies_to_its_own_transferred_complaint_only(world):
                 JIA,
                 target,
                 text="x",
-                replied_at=datetime(2026, 11, 3, 9, 0),
                 seen_version=_version(session, target),
             )
     # the version check holds for platforms too
@@ -130,7 +129,6 @@ def test_a_platform_replies_to_its_own_transferred_complaint_only(world):
             JIA,
             own,
             text="again",
-            replied_at=datetime(2026, 11, 3, 9, 0),
             seen_version=_version(session, own) - 1,
         )
 
@@ -250,3 +248,37 @@ def test_authorize_agrees_with_the_table_for_every_role_and_capability(world):
                     assert not allowed, (role, capability)
                 else:
                     assert allowed, (role, capability)
+
+
+@pytest.mark.parametrize("minutes_ago", [0, 9, 11, 60 * 24, 60 * 24 * 400])
+def test_only_staff_set_a_reply_time_before_now(world, minutes_ago):
+    """The rated platform's own account replies now: a time typed earlier would raise its
+    回复时效性 and its closed years' ratings. Staff, transcribing a reply given earlier, may;
+    the form's minute (10 minutes of slack) is no backdating."""
+    from models.clock import local_now
+
+    engine, ids = world
+    own = ids["甲-已移交"]
+    with session_scope(engine) as session:  # moved back, so every time below is after it
+        session.get(Complaint, own).transferred_at = datetime(2024, 1, 1, 9, 0)
+    for actor, allowed in ((JIA, minutes_ago <= 10), (Actor("clerk"), True)):
+        when = (local_now() - timedelta(minutes=minutes_ago)).replace(second=0, microsecond=0)
+        with session_scope(engine) as session:
+            before = session.get(Complaint, own).replied_at
+            call = partial(
+                workflow.enter_reply,
+                session,
+                actor,
+                own,
+                text="已处理",
+                replied_at=when,
+                seen_version=_version(session, own),
+            )
+            if allowed:
+                call()
+            else:
+                with pytest.raises(TousuError, match="不能填写更早的回复时间"):
+                    call()
+        with session_scope(engine) as session:
+            stored = session.get(Complaint, own).replied_at
+        assert stored == (when if allowed else before), (actor, minutes_ago)

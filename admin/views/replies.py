@@ -8,12 +8,14 @@ import streamlit as st
 
 from admin.common import opened, read
 from admin.editing import is_open, open_complaint, typed_id
+from models.access.policy import Can
 from models.clock import local_now
 from models.reads import queues
 from models.reads.platforms import platforms_in
 from models.rules.filters import Filters
 from models.writes import workflow
 from web import frames, widgets
+from web.viewer import current_viewer
 
 AGES = [*queues.BANDS, "全部"]
 PAGE = "rq"
@@ -25,19 +27,25 @@ def _reply_form(who, chosen: int) -> None:
     if edit is None:
         return
     now = local_now()
+    backdates = current_viewer().can(Can.BACKDATE_REPLY)
     with st.form(f"reply_{chosen}", clear_on_submit=False):
         text = st.text_area("平台回复内容", key=f"rq_text_{chosen}", max_chars=5000)
-        c1, c2 = st.columns(2)
-        day = c1.date_input(
-            "回复日期", value=now.date(), key=f"rq_day_{chosen}", format="YYYY-MM-DD"
-        )
-        clock = c2.time_input("回复时间", value=now.time(), key=f"rq_time_{chosen}", step=60)
-        st.caption(
-            "回复日期和时间默认为现在。若平台较早已回复、现在才录入，请改为平台实际回复的"
-            "时间：回复时效性按它计算。"
-        )
+        if backdates:
+            c1, c2 = st.columns(2)
+            day = c1.date_input(
+                "回复日期", value=now.date(), key=f"rq_day_{chosen}", format="YYYY-MM-DD"
+            )
+            clock = c2.time_input("回复时间", value=now.time(), key=f"rq_time_{chosen}", step=60)
+            st.caption(
+                "回复日期和时间默认为现在。若平台较早已回复、现在才录入，请改为平台实际回复的"
+                "时间：回复时效性按它计算。"
+            )
+        else:  # the rated platform's own account: its reply counts from when it is saved
+            st.caption("回复时间记为保存的时间，回复时效性按它计算。")
         if st.form_submit_button("保存回复", type="primary", key=f"rq_save_{chosen}"):
-            replied_at = datetime.combine(day, clock).replace(second=0, microsecond=0)
+            replied_at = (
+                datetime.combine(day, clock).replace(second=0, microsecond=0) if backdates else None
+            )
             edit.save(
                 workflow.enter_reply,
                 f"已保存投诉 {chosen} 的回复",

@@ -31,6 +31,9 @@ class Can(StrEnum):
     VIEW_PERSONAL = "view_personal"  # complainants' names and contact data
     REVIEW = "review"  # 投诉审核: transfer or reject
     REPLY = "reply"  # 回复录入
+    #: A reply's time set earlier than its entry: staff transcribing a reply the platform
+    #: gave before — never the rated platform itself, whose 回复时效性 it would raise.
+    BACKDATE_REPLY = "backdate_reply"
     SCORE = "score"  # 满意度录入
     MARK_TYPICAL = "mark_typical"  # 典型案例
     IMPORT = "import"  # 数据导入 (complaints)
@@ -48,7 +51,7 @@ CAPABILITIES: dict[str, frozenset[Can]] = {
     "platform": frozenset({Can.VIEW, Can.VIEW_PERSONAL, Can.REPLY}),
     "staff": frozenset(
         {Can.VIEW, Can.VIEW_PERSONAL, Can.REVIEW, Can.REPLY, Can.SCORE, Can.MARK_TYPICAL}
-        | {Can.IMPORT, Can.ALERTS}
+        | {Can.IMPORT, Can.ALERTS, Can.BACKDATE_REPLY}
     ),
     "admin": frozenset(Can),
 }
@@ -58,6 +61,7 @@ CAPABILITY_NAMES = {
     Can.VIEW_PERSONAL: "查看投诉人信息",
     Can.REVIEW: "投诉审核",
     Can.REPLY: "回复录入",
+    Can.BACKDATE_REPLY: "补录较早的回复时间",
     Can.SCORE: "满意度录入",
     Can.MARK_TYPICAL: "典型案例标记",
     Can.IMPORT: "数据导入",

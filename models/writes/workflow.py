@@ -195,25 +195,41 @@ def review(
         _save(session, actor, complaint, seen_version, "reject", values)
 
 
+#: How much earlier than its entry a platform account's reply time may be: the minute
+#: the form was filled in, not a day before.
+REPLY_ENTRY_SLACK = timedelta(minutes=10)
+
+
 def enter_reply(
     session: Session,
     actor: Actor,
     complaint_id: int,
     *,
     text: str,
-    replied_at: datetime,
+    replied_at: datetime | None = None,
     seen_version: int,
 ) -> None:
-    """Record the platform's reply; the status becomes 已回复."""
-    complaint = _open(session, actor, Can.REPLY, complaint_id)
+    """Record the platform's reply at ``replied_at`` (None: now); the status becomes 已回复.
+
+    Only someone who may backdate a reply (staff, transcribing one the platform gave
+    earlier) sets a time before now: the rated platform's own account replies now, or its
+    回复时效性 — and its ratings, closed years too — would be whatever it typed."""
+    who = authorize(session, actor, Can.REPLY, complaint_id)
+    complaint = _load(session, complaint_id)
+    now = local_now()
+    if replied_at is None:
+        replied_at = now.replace(second=0, microsecond=0)
+    elif replied_at < now - REPLY_ENTRY_SLACK and not who.can(Can.BACKDATE_REPLY):
+        raise TousuError("平台账号录入的回复以录入时间为准，不能填写更早的回复时间")
     text = checked(text, "回复内容", LONG_TEXT, multiline=True)
     if not text:
         raise TousuError("回复内容不能为空")
     if complaint.version == seen_version and complaint.status not in (TRANSFERRED, REPLIED, RATED):
         raise TousuError(f"“{complaint.status}”的投诉不能录入回复（需先移交）")
-    if complaint.transferred_at and replied_at < complaint.transferred_at:
+    # By the minute, as the form enters it: a reply in the minute of the transfer is after it.
+    if complaint.transferred_at and replied_at < complaint.transferred_at.replace(second=0):
         raise TousuError(f"回复时间不能早于移交时间（{complaint.transferred_at:%Y-%m-%d %H:%M}）")
-    if replied_at > local_now():
+    if replied_at > now:
         raise TousuError("回复时间不能晚于当前时间")
     status = RATED if complaint.score is not None else REPLIED
     values = {
