@@ -74,16 +74,22 @@ def test_the_dry_run_runs_once_per_uploaded_file(clerk_page):
     rows = [{"platform": "云集", "submitted_at": f"2024-03-0{d} 10:00", "problem_type": "退款问题"}
             for d in (1, 2)]  # fmt: skip
     _upload(at, "c.csv", csv_bytes(rows, rows[0]), "text/csv")
-    assert [s.value for s in at.success] == ["2 行全部有效（试运行，未写入）"]
+    assert [s.value for s in at.success] == [
+        "2 行全部有效（试运行，未写入）：将新增 2，更新 0，新建平台 1 个：云集"
+    ]
     checked = at.session_state["im_checked"]
     at.run()  # any widget use reruns the page: the check is not repeated
     at.run()
     assert at.session_state["im_checked"] is checked
-    assert [s.value for s in at.success] == ["2 行全部有效（试运行，未写入）"]
+    assert [s.value for s in at.success] == [
+        "2 行全部有效（试运行，未写入）：将新增 2，更新 0，新建平台 1 个：云集"
+    ]
 
     _upload(at, "c.csv", csv_bytes(rows[:1], rows[0]), "text/csv")  # another file: checked
     assert at.session_state["im_checked"] is not checked
-    assert [s.value for s in at.success] == ["1 行全部有效（试运行，未写入）"]
+    assert [s.value for s in at.success] == [
+        "1 行全部有效（试运行，未写入）：将新增 1，更新 0，新建平台 1 个：云集"
+    ]
     at.button(key="im_commit").click().run()
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(Complaint)) == 1
@@ -93,7 +99,7 @@ def test_after_a_confirmed_import_no_stale_dry_run_or_confirm_button(clerk_page)
     at, engine = clerk_page
     rows = [{"platform": "云集", "submitted_at": "2024-03-01 10:00", "problem_type": "退款问题"}]
     _upload(at, "c.csv", csv_bytes(rows, rows[0]), "text/csv")
-    assert [s.value for s in at.success] == ["1 行全部有效（试运行，未写入）"]
+    assert at.success[0].value.startswith("1 行全部有效（试运行，未写入）：将新增 1")
     at.button(key="im_commit").click().run()
     assert errors(at) == []
     shown = [s.value for s in at.success]

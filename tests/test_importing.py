@@ -214,9 +214,10 @@ def test_missing_required_column_is_reported(engine):
     assert [(e.row, e.reason) for e in report.errors] == [(1, "缺少必需的列")]
 
 
-def test_dry_run_validates_only(engine):
+def test_dry_run_writes_nothing_and_says_what_an_import_would_do(engine):
     report = _import(engine, csv_bytes(_chinese_rows(), CHINESE_HEADER), dry_run=True)
-    assert report.ok and report.dry_run and report.inserted == 0
+    assert report.ok and report.dry_run and report.inserted == 2
+    assert report.platforms_created == ["小红书", "新平台"]  # a misspelt platform shows here
     assert _complaints(engine) == []
 
 
@@ -359,3 +360,100 @@ def test_complainant_type_spellings(engine, cell, kind):
     )
     assert _import(engine, data).ok
     assert [c.complainant_type for c in _complaints(engine)] == [kind]
+
+
+WORKFLOW_ROWS = {  # what a re-imported row says of the workflow, as the file's cells
+    "derived": {},
+    "待审核": {"状态": "待审核"},
+    "已移交": {"状态": "已移交", "移交时间": "2023-12-12 11:00"},
+    "已回复": {"回复时间": "2023-12-14 09:00", "回复内容": "文件中的回复"},
+    "已评价": {"回复时间": "2023-12-14 09:00", "回复内容": "文件中的回复", "满意度": "5"},
+}
+
+
+def test_a_reimport_never_moves_a_complaint_back_in_the_workflow(engine):
+    """Every status staff can bring a complaint to, re-imported with every workflow a row
+    can say: the further one wins; a row behind leaves the review, reply and score staff
+    entered — and their history — as they were, and nothing contradicts itself."""
+    from models.access.roles import CLI
+    from models.rules.complaint import status_problem
+    from models.writes import workflow
+
+    steps = {  # staff's writes from 待审核 to each status
+        "待审核": [],
+        "不予受理": [("review", {"accept": False, "reason": "重复投诉"})],
+        "已移交": [("review", {"accept": True})],
+        "已回复": [("review", {"accept": True}), ("reply", {"text": "工作人员录入"})],
+        "已评价": [
+            ("review", {"accept": True}),
+            ("reply", {"text": "工作人员录入"}),
+            ("score", {"score": 9}),
+        ],
+    }
+    write = {
+        "review": workflow.review,
+        "reply": workflow.enter_reply,
+        "score": workflow.enter_score,
+    }
+    cases = [(stored, row) for stored in steps for row in WORKFLOW_ROWS]
+    header = [
+        "投诉编号",
+        "投诉平台",
+        "投诉时间",
+        "标题",
+        "问题类型",
+        "状态",
+        "移交时间",
+        "回复时间",
+        "回复内容",
+        "满意度",
+    ]
+    base = {
+        "投诉平台": "小红书",
+        "投诉时间": "2023-12-12 10:00",
+        "标题": "初版",
+        "问题类型": "退款问题",
+    }
+    first = [{**base, "投诉编号": f"W{i}", "状态": "待审核"} for i in range(len(cases))]
+    assert _import(engine, csv_bytes(first, header)).ok
+    before = {}
+    with session_scope(engine) as session:
+        ids = dict(session.execute(select(Complaint.external_id, Complaint.id)).all())
+        for i, (stored, _row) in enumerate(cases):
+            cid = ids[f"W{i}"]
+            for step, kwargs in steps[stored]:
+                version = session.get(Complaint, cid).version
+                write[step](session, CLI, cid, seen_version=version, **kwargs)
+                session.flush()
+    with session_scope(engine) as session:
+        for i, _case in enumerate(cases):
+            c = session.get(Complaint, ids[f"W{i}"])
+            replies = session.scalars(select(Reply.content).where(Reply.complaint_id == c.id)).all()
+            before[i] = (c.status, c.transferred_at, c.replied_at, c.score, replies)
+    again = [
+        {**base, "投诉编号": f"W{i}", "标题": "更正", **WORKFLOW_ROWS[row]}
+        for i, (_s, row) in enumerate(cases)
+    ]
+    data = csv_bytes(again, header)
+    checked = _import(engine, data, dry_run=True)  # the check says what the import does
+    report = _import(engine, data)
+    assert report.ok, [str(e) for e in report.errors]
+    said_by = lambda r: (r.inserted, r.updated, r.kept_work, r.platforms_created)  # noqa: E731
+    assert said_by(checked) == said_by(report) and "保留工作人员录入" in checked.summary()
+    progress = {"待审核": 0, "已移交": 1, "不予受理": 1.5, "已回复": 2, "已评价": 3}
+    behind = 0
+    with session_scope(engine) as session:
+        for i, (stored, row) in enumerate(cases):
+            c = session.get(Complaint, ids[f"W{i}"])
+            replies = session.scalars(select(Reply.content).where(Reply.complaint_id == c.id)).all()
+            said = "已移交" if row == "derived" else row
+            assert c.title == "更正", (stored, row)  # the rest of the row is taken
+            assert status_problem(c.status, c.replied_at is not None, c.score is not None) is None
+            assert bool(replies) == (c.replied_at is not None), (stored, row)
+            if progress[said] < progress[stored]:
+                behind += 1
+                assert (c.status, c.transferred_at, c.replied_at, c.score, replies) == before[i]
+            else:
+                assert c.status == said, (stored, row)
+                assert ("文件中的回复" in replies) == (said in ("已回复", "已评价")), (stored, row)
+    assert report.kept_work == behind > 0

@@ -27,7 +27,12 @@ from models.importing.files import Table, open_table
 from models.importing.platforms import PLATFORM_COLUMNS, check_platform, import_platform_table
 from models.importing.report import CellError, ImportReport
 from models.importing.validation import validate_complaints
-from models.importing.writes import UNSORTED_SECTOR, ensure_platforms, write_complaints
+from models.importing.writes import (
+    UNSORTED_SECTOR,
+    ensure_platforms,
+    preview_complaints,
+    write_complaints,
+)
 
 __all__ = [
     "COMPLAINT_COLUMNS",
@@ -67,10 +72,13 @@ def import_complaints(
     with _collector_paused():
         valid, report = validate_complaints(open_table(data, filename))
         report.dry_run = dry_run
-        if report.ok and not dry_run and valid:
-            report.inserted, report.updated, report.platforms_created = write_complaints(
-                session, valid, entered_by_id=entered_by_id
+        if report.ok and valid:
+            done = (
+                preview_complaints(session, valid)
+                if dry_run
+                else write_complaints(session, valid, entered_by_id=entered_by_id)
             )
+            report.inserted, report.updated, report.kept_work, report.platforms_created = done
     return report
 
 

@@ -105,12 +105,15 @@ def import_platform_table(session: Session, table: Table, *, dry_run: bool = Fal
     known ones."""
     report = ImportReport(dry_run=dry_run)
     clean = _validate(table, report)
-    if not report.ok or dry_run:
+    if not report.ok:
         return report
     known = dict(session.execute(select(Platform.name, Platform.id)).all())
     now = local_now()
     new = [dict(v, created_at=now) for n, v in clean.items() if n not in known]
     changed = [dict(v, id=known[n]) for n, v in clean.items() if n in known]
+    if dry_run:  # what it would do, said by the check
+        report.inserted, report.updated = len(new), len(changed)
+        return report
     if new:
         session.execute(insert(Platform), new)
     if changed:

@@ -43,6 +43,9 @@ class ImportReport:
     rows: int = 0
     inserted: int = 0
     updated: int = 0
+    #: Of ``updated``, how many kept a review, reply or score staff entered that the row
+    #: did not carry (an import never moves a complaint back in the workflow).
+    kept_work: int = 0
     platforms_created: list[str] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -86,7 +89,19 @@ class ImportReport:
                 f"{self.rows} 行中 {self.bad_rows} 行有错误（共 {self.error_count} 处{listed}），"
                 "未写入任何数据"
             )
+        created = (
+            f"，新建平台 {len(self.platforms_created)} 个：{'、'.join(self.platforms_created)}"
+            if self.platforms_created
+            else ""
+        )
+        kept = (
+            f"（其中 {self.kept_work} 件保留工作人员录入的审核、回复或评分）"
+            if self.kept_work
+            else ""
+        )
         if self.dry_run:
-            return f"{self.rows} 行全部有效（试运行，未写入）"
-        created = f"，新建平台 {len(self.platforms_created)} 个" if self.platforms_created else ""
-        return f"{self.rows} 行已导入：新增 {self.inserted}，更新 {self.updated}{created}"
+            return (
+                f"{self.rows} 行全部有效（试运行，未写入）：将新增 {self.inserted}，"
+                f"更新 {self.updated}{kept}{created}"
+            )
+        return f"{self.rows} 行已导入：新增 {self.inserted}，更新 {self.updated}{kept}{created}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, Table, any_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -17,6 +17,7 @@ from sqlmodel import Session
 from models.clock import local_now
 from models.importing.complaints import KEPT_WHEN_EMPTY, VALUE_COLUMNS, ComplaintRow
 from models.rules.complaint import public_text_of
+from models.rules.labels import PENDING, RATED, REJECTED, REPLIED, TRANSFERRED
 from models.store import summary
 from models.store.db import bulk_insert, large_cache, refresh_statistics
 from models.store.tables import Complaint, Platform, Reply, SatisfactionScore
@@ -72,28 +73,54 @@ def ensure_platforms(session: Session, names: Iterable[str]) -> tuple[dict[str, 
     return ids, missing
 
 
+class _Stored(NamedTuple):
+    """What a known complaint holds that a re-import must not lose."""
+
+    id: int
+    version: int
+    status: str
+    transferred_at: datetime | None
+    replied_at: datetime | None
+    reply_tier: float | None
+    score: int | None
+
+
+#: How far along the workflow a status is. An import never moves a known complaint back:
+#: a file re-imported (a corrected title) without the reply, score or review staff have
+#: entered since keeps them — an empty cell is not "none". 不予受理 is past 已移交: a row
+#: whose status is only derived (no reply: 已移交) does not undo a rejection.
+_PROGRESS = {PENDING: 0, TRANSFERRED: 1, REJECTED: 1.5, REPLIED: 2, RATED: 3}
+_WORKFLOW = ("status", "transferred_at", "replied_at", "reply_tier", "score")
+
+
 def _existing(
     session: Session, rows: list[ComplaintRow], touched: set[tuple[int, int]]
-) -> dict[str, tuple[int, int | None, int]]:
-    """(id, score, version) of the complaints the rows' external ids name; their months
-    and platforms go into ``touched``."""
+) -> dict[str, _Stored]:
+    """What is stored of the complaints the rows' external ids name; their months and
+    platforms go into ``touched``."""
     externals = [r.values[_EXTERNAL_ID] for r in rows if r.values[_EXTERNAL_ID]]
-    existing: dict[str, tuple[int, int | None, int]] = {}
+    existing: dict[str, _Stored] = {}
     stmt = select(
         Complaint.external_id,
-        Complaint.id,
-        Complaint.score,
-        Complaint.version,
         Complaint.submitted_month,
         Complaint.platform_id,
+        *(getattr(Complaint, name) for name in _Stored._fields),
     )
     for chunk in _chunks(externals, LOOKUP_CHUNK):
-        for ext, cid, score, version, month, pid in session.execute(
-            stmt.where(_named(session, chunk))
-        ):
-            existing[ext] = (cid, score, version)
+        for ext, month, pid, *stored in session.execute(stmt.where(_named(session, chunk))):
+            existing[ext] = _Stored(*stored)
             touched.add((month, pid))
     return existing
+
+
+def _behind(values: dict[str, Any], stored: _Stored) -> bool:
+    """Whether a row (its UPDATE ``values``) is behind ``stored`` in the workflow; if so,
+    ``values`` takes the stored workflow whole — status, transfer, reply, score — so a
+    row that is as far or further is taken as written."""
+    if _PROGRESS[values["status"]] >= _PROGRESS[stored.status]:
+        return False
+    values.update({name: getattr(stored, name) for name in _WORKFLOW})
+    return True
 
 
 def _named(session: Session, externals: list[str]) -> ColumnElement[bool]:
@@ -171,33 +198,47 @@ def _insert_new(
 def _update_known(
     session: Session,
     rows: list[ComplaintRow],
-    existing: dict[str, tuple[int, int | None, int]],
+    existing: dict[str, _Stored],
     platform_ids: dict[str, int],
     now: datetime,
     follow_ups: _FollowUps,
-) -> None:
-    """Update the complaints whose external id exists; their replies are written anew."""
+) -> int:
+    """Update the complaints whose external id exists, keeping the workflow staff took
+    further (:func:`_behind`); a row with a reply writes its replies anew. Returns how
+    many kept something staff entered."""
+    kept = 0
     for chunk in _chunks(rows, WRITE_CHUNK):
-        params = []
+        params, replaced = [], []
         for row in chunk:
-            cid, old_score, version = existing[row.values[_EXTERNAL_ID]]
+            stored = existing[row.values[_EXTERNAL_ID]]
             values = row.params(
-                id=cid, platform_id=platform_ids[row.platform], updated_at=now, version=version + 1
+                id=stored.id,
+                platform_id=platform_ids[row.platform],
+                updated_at=now,
+                version=stored.version + 1,
             )
+            behind = _behind(values, stored)
+            kept += behind
             for key in KEPT_WHEN_EMPTY:
                 if values[key] is None:
                     del values[key]
             params.append(values)
-            follow_ups.add(cid, row, old_score)
+            if not behind:  # the row's reply and score, as for a new complaint
+                follow_ups.add(stored.id, row, stored.score)
+                if row.values[_REPLIED_AT] is not None:
+                    replaced.append(stored.id)
         session.execute(update(Complaint), params)
-        ids_changed = [p["id"] for p in params]
-        session.execute(delete(Reply).where(Reply.complaint_id.in_(ids_changed)))
+        if replaced:
+            session.execute(delete(Reply).where(Reply.complaint_id.in_(replaced)))
+    return kept
 
 
 def write_complaints(
     session: Session, rows: list[ComplaintRow], *, entered_by_id: int | None = None
-) -> tuple[int, int, list[str]]:
-    """Insert new complaints and update those whose external_id exists. Returns counts."""
+) -> tuple[int, int, int, list[str]]:
+    """Insert new complaints and update those whose external_id exists. Returns how many
+    were inserted, updated, updated keeping a review, reply or score staff entered, and
+    the platforms created."""
     platform_ids, created = ensure_platforms(session, (r.platform for r in rows))
     touched = {(r.values[_MONTH], platform_ids[r.platform]) for r in rows}
     existing = _existing(session, rows, touched)  # adds the months and platforms before
@@ -211,12 +252,30 @@ def write_complaints(
             ids = _insert_new(session, new_rows, platform_ids, now)
             for cid, row in zip(ids, new_rows, strict=True):
                 follow_ups.add(cid, row)
-        _update_known(session, changed_rows, existing, platform_ids, now, follow_ups)
+        kept = _update_known(session, changed_rows, existing, platform_ids, now, follow_ups)
         follow_ups.write(connection)
         summary.changed(session, touched)
     if len(rows) >= 1000:
         refresh_statistics(connection, _WRITTEN)
-    return len(new_rows), len(changed_rows), created
+    return len(new_rows), len(changed_rows), kept, created
+
+
+def preview_complaints(
+    session: Session, rows: list[ComplaintRow]
+) -> tuple[int, int, int, list[str]]:
+    """What :func:`write_complaints` would do, read only (an import's check): how many
+    rows it would insert, update, update keeping staff's workflow, and the platforms it
+    would create."""
+    names = sorted({r.platform for r in rows})
+    known: set[str] = set()
+    for chunk in _chunks(names):
+        known.update(session.scalars(select(Platform.name).where(Platform.name.in_(chunk))))
+    existing = _existing(session, rows, set())
+    updated = [
+        (r, existing[r.values[_EXTERNAL_ID]]) for r in rows if r.values[_EXTERNAL_ID] in existing
+    ]
+    behind = sum(_PROGRESS[r.get("status")] < _PROGRESS[stored.status] for r, stored in updated)
+    return len(rows) - len(updated), len(updated), behind, [n for n in names if n not in known]
 
 
 def _new_ids(session: Session, n: int) -> list[int]:
