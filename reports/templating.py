@@ -25,7 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from models.errors import TousuError
 from models.reads.report import Report
 from models.rules.labels import NOT_CHOSEN, UNKNOWN
-from models.rules.report_text import cn_number
+from models.rules.report_text import cn_number, ended
 from models.settings import get_settings
 from reports.blocks import Block, data, parse
 
@@ -53,7 +53,14 @@ def labels(shares, sep: str = "、") -> str:
     return sep.join(s.label for s in shares)
 
 
-FILTERS = {"pct": percent, "cn": cn_number, "known": known, "listed": listed, "labels": labels}
+FILTERS = {
+    "pct": percent,
+    "cn": cn_number,
+    "known": known,
+    "listed": listed,
+    "labels": labels,
+    "sentence": ended,  # a full stop unless the text ends a sentence already
+}
 
 
 @dataclass(frozen=True)

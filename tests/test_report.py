@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import itertools
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -497,3 +498,49 @@ def test_the_reports_charts_label_shares_as_the_pages_do(seed_000):
         rows = [row for values in spec["datasets"].values() for row in values]
         shown = [s for s in distribution.shares[: figures.MOST_BARS]]
         assert [r["percent"] for r in rows] == [f"{s.percent}%" for s in shown]
+
+
+def test_every_paragraph_of_every_style_ends_its_sentence(seed_000):
+    """Every shipped style: each paragraph ends with 。！？ (a case's content and demand
+    that lack one get it: no “…重新定责接到该用户投诉后”), no doubled full stop, and no
+    caption runs a platform's name into the year (16882024年)."""
+    from dataclasses import replace
+
+    from reports.templating import available, render
+
+    with session_scope(seed_000) as session:
+        report = sector_report(session, Filters(), "社交电商", 2023, data_org="电数宝")
+    # Contents and demands as people type them: some end a sentence, some do not.
+    endings = itertools.cycle(["", "。", "！", "", "…"])
+
+    def typed(case):
+        return replace(
+            case,
+            content=case.content.rstrip("。！？") + next(endings),
+            demand=(case.demand or "要求退款").rstrip("。！？") + next(endings),
+        )
+
+    report = replace(
+        report,
+        platforms=[replace(p, cases=[typed(c) for c in p.cases]) for p in report.platforms],
+        cases=[typed(c) for c in report.cases],
+    )
+    assert any(c.demand for s in report.sections for c in s.cases)  # the rule is exercised
+    for style in available():
+        blocks = render(report, style).blocks
+        paragraphs = [b.text for b in blocks if b.kind == "p"]
+        assert paragraphs, style
+        for said in paragraphs:
+            assert said.rstrip().endswith(("。", "！", "？", "”", "…")), (style, said)
+            assert "。。" not in said, (style, said)
+        body = "\n".join(paragraphs)
+        for case in (c for s in report.sections for c in s.cases):
+            for typed_text in (case.content, case.demand):
+                bare = typed_text.rstrip("。！？…")
+                for at in (m.end() for m in re.finditer(re.escape(bare), body)):
+                    assert body[at : at + 1] in ("。", "！", "？", "…"), (
+                        style,
+                        body[at - 20 : at + 20],
+                    )
+        for caption in (b.text for b in blocks if b.kind == "caption"):
+            assert not re.search(r"\d(?:19|20)\d\d年", caption), (style, caption)

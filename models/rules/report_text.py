@@ -162,9 +162,16 @@ def case_paragraph(
     org: str, submitted_at: datetime, complainant: str, content: str, demand: str | None
 ) -> str:
     """M月D日，山东省宫女士向“电诉宝”投诉称，…… (texts already masked and scrubbed)."""
-    text = f"{submitted_at.month}月{submitted_at.day}日，{complainant}向“{org}”投诉称，{content}"
-    if not text.endswith(("。", "！", "？", ".", "!", "?")):
-        text += "。"
+    text = ended(
+        f"{submitted_at.month}月{submitted_at.day}日，{complainant}向“{org}”投诉称，{content}"
+    )
     if demand:
-        text += f"其诉求是：{demand.rstrip('。')}。"
+        text += f"其诉求是：{ended(demand)}"
     return text
+
+
+def ended(text: str) -> str:
+    """``text`` as a finished sentence: a full stop added unless it ends with one (。！？…),
+    so the next sentence never runs into it (“…重新定责接到该用户投诉后”)."""
+    text = text.rstrip()
+    return text if text.endswith(("。", "！", "？", ".", "!", "?", "…", "”")) else text + "。"
