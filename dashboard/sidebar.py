@@ -50,6 +50,8 @@ class Selection:
     filters: Filters
     period: Period | None
     granularity: str
+    #: On a page that picks its own platform: the platforms chosen on the other pages.
+    other_pages_platforms: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -314,7 +316,8 @@ def render(platforms: bool = True) -> Selection:
     )
     for name, labels in chosen.items():
         filters = filters.choose(name, tuple(labels) or None)
-    selection = Selection(filters, period, granularity)
+    elsewhere = () if platforms else tuple(kept[params.PLATFORM.name] or ())
+    selection = Selection(filters, period, granularity, elsewhere)
     st.session_state["selection"] = selection
     return selection
 

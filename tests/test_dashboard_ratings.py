@@ -139,3 +139,26 @@ def test_the_page_says_the_reports_ratings_sentence(demo):
         at = open_page(app(rp=section.platform, period=str(year)), "ratings")
         assert errors(at) == []
         assert f"**{literal(section.count_sentence)}**" in [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize(
+    ("query", "year", "heading"),
+    [
+        ({"period": "2024Q3"}, 2024, "2024年第三季度评级"),
+        ({"period": "2024-07"}, 2024, "2024年7月评级"),
+        ({"period": "2024H1"}, 2024, "2024年上半年评级"),
+        ({"period": "2024"}, 2024, "2024年评级"),
+        ({"period": "custom", "from": "2024-03-15", "to": "2024-06-20"}, 2024, "2024年评级"),
+    ],
+)
+def test_one_platform_opens_on_the_sidebars_platform_year_and_period(demo, query, year, heading):
+    """单个平台 opens on what the other pages chose: the sidebar's platform, the year of
+    its period or date range, and that period's rating when the year rates it."""
+    rated = [r.platform for r in _ratings(demo) if r.rated]
+    second = rated[1]  # not the page's own first choice
+    at = open_page(app(platform=second, **query), "ratings")
+    assert errors(at) == []
+    assert at.selectbox(key="rp").value == second
+    assert at.selectbox(key=f"rp_year_{second}").value == year
+    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert headings and headings[0].startswith(f"#### {heading}："), headings

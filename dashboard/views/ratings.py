@@ -99,13 +99,14 @@ def _platform_charts(
     )
 
 
-def _headline(year: int, rating: Rating, today: date) -> None:
-    """The year's grade in words, its sample, then the four numbers as cards."""
+def _headline(rating: Rating, today: date) -> None:
+    """The period's grade in words, its sample, then the four numbers as cards."""
     row = rating.report_row()
     few = rating.small_sample(_minimum())
     mark = f" · :orange-badge[{rating_frames.SMALL_SAMPLE}]" if few else ""
     pending = f" · :gray-badge[{progress_note(today)}]" if not rating.complete(today) else ""
-    st.markdown(f"#### {year}年评级：{literal(row['评级'])}{mark}{pending}")
+    assert rating.period is not None  # a year's ratings are of named periods
+    st.markdown(f"#### {rating.period.title}评级：{literal(row['评级'])}{mark}{pending}")
     st.caption(rating_frames.sample_sentence(rating, _minimum()))
     shown = {
         **row,
@@ -121,8 +122,15 @@ def _headline(year: int, rating: Rating, today: date) -> None:
 
 def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[str]) -> None:
     # The page's one platform control (the sidebar leaves out its 投诉平台 here).
+    # Opens on the platform the sidebar chose on another page (?platform=京东), if one.
+    picked = [p for p in selection.other_pages_platforms if p in platforms]
     platform = st.selectbox(
-        "平台", platforms, key="rp", bind="query-params", placeholder="选择平台"
+        "平台",
+        platforms,
+        index=platforms.index(picked[0]) if picked else 0,
+        key="rp",
+        bind="query-params",
+        placeholder="选择平台",
     )
     unscoped = filters.with_dates(None, None)
     span = data.data_span(Filters(platforms=(platform,)).intersect(unscoped))
@@ -130,9 +138,10 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
         widgets.empty()
         return
     years = list(range(year_of(span[1]), year_of(span[0]) - 1, -1))
-    default_year = (
-        selection.period.year if selection.period and selection.period.year in years else years[0]
-    )
+    # The sidebar's year: its period's, or the year a date range ends in (the page rates
+    # whole periods of a year, as the reports do).
+    chosen = selection.period.year if selection.period else filters.date_to and filters.date_to.year
+    default_year = chosen if chosen in years else years[0]
     year = st.selectbox(
         "年份",
         years,
@@ -145,7 +154,10 @@ def _platform(filters: Filters, selection: sidebar.Selection, platforms: list[st
     ratings = data.year_ratings(unscoped, platform, year)
     st.markdown(f"**{literal(summary_sentence(platform, year, ratings, today))}**")
     if ratings:
-        _headline(year, ratings[0], today)  # 全年 comes first in the reports' order
+        # The sidebar's period when it is one of the year's rated periods (第三季度, 7月),
+        # else 全年, which comes first in the reports' order.
+        shown = next((r for r in ratings if r.period == selection.period), ratings[0])
+        _headline(shown, today)
     _platform_charts(platform, year, ratings, unscoped, today)
     widgets.table(
         f"{platform}电商消费{year}年评级数据",
