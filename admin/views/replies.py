@@ -13,6 +13,7 @@ from models.clock import local_now
 from models.reads import queues
 from models.reads.platforms import platforms_in
 from models.rules.filters import Filters
+from models.rules.text import LONG_TEXT
 from models.writes import workflow
 from web import frames, widgets
 from web.viewer import current_viewer
@@ -29,7 +30,9 @@ def _reply_form(who, chosen: int) -> None:
     now = local_now()
     backdates = current_viewer().can(Can.BACKDATE_REPLY)
     with st.form(f"reply_{chosen}", clear_on_submit=False):
-        text = st.text_area("平台回复内容", key=f"rq_text_{chosen}", max_chars=5000)
+        # The limit the domain stores and imports allow: a browser drops a whole paste
+        # that would pass a field's max_chars, so a lower one lost long replies.
+        text = st.text_area("平台回复内容", key=f"rq_text_{chosen}", max_chars=LONG_TEXT)
         if backdates:
             c1, c2 = st.columns(2)
             day = c1.date_input(
