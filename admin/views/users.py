@@ -101,15 +101,16 @@ def _manage(who, accounts) -> None:
             placeholder="平台账号只能看到并回复这些平台的投诉",
         )
     c1, c2, c3 = st.columns(3)
+    # Say what changed: the role, or (the role kept) only a platform account's platforms.
+    saved = (
+        f"{chosen} 的角色已改为{ROLE_NAMES[role]}"
+        if role != info.role
+        else f"{chosen} 负责的平台已改为{'、'.join(owned) or '（无）'}"
+    )
     if (
         (role != info.role or tuple(sorted(owned)) != tuple(sorted(info.platforms)))
         and c1.button("保存角色", key=f"us_setrole_{chosen}")
-        and save(
-            users.set_role,
-            role,
-            platforms=owned,
-            success=f"{chosen} 的角色已改为{ROLE_NAMES[role]}",
-        )
+        and save(users.set_role, role, platforms=owned, success=saved)
     ):
         st.rerun()
     label = "启用" if info.disabled else "停用"
