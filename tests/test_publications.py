@@ -24,6 +24,7 @@ from models.reads import ratings
 from models.rules.filters import Filters
 from models.rules.labels import COUNTING_STATUSES
 from models.rules.periods import Period, parse_code
+from models.settings import get_settings
 from models.store.db import dispose_engines, get_engine
 from models.store.scope import scoped_session
 from models.store.tables import Complaint, Platform
@@ -140,12 +141,17 @@ def test_every_publication_of_a_period_matches_a_second_computation(demo, period
     # 消费评级榜
     (table,) = _tables(files["ratings"]["html"].decode())
     head, *rows = table
-    assert head == list(pub.BOARD_COLUMNS)
+    assert head == list(board.columns)
+    assert head[: len(pub.BOARD_COLUMNS)] == list(pub.BOARD_COLUMNS)
     assert {r[1]: int(r[2]) for r in rows} == raw
+    few = {name for name, n in raw.items() if n < get_settings().rating_min_complaints}
+    assert (pub.SAMPLE_COLUMN in head) == bool(few)  # marked as pages mark them
     for row in rows:
         (same,) = [r for r in yearly[row[1]] if r.period == period]
         printed = same.report_row()
-        assert row[3:] == [printed[c] for c in pub.BOARD_COLUMNS[3:]], row
+        assert row[3:8] == [printed[c] for c in pub.BOARD_COLUMNS[3:]], row
+        if few:
+            assert (row[8] == "样本较少") == (row[1] in few), row
     rated = [float(r[6]) for r in rows if r[0] != "—"]
     assert rated == sorted(rated, reverse=True)
     assert [r[0] for r in rows if r[0] != "—"] == [str(i) for i in range(1, len(rated) + 1)]

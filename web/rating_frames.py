@@ -13,11 +13,9 @@ from typing import Any
 import pandas as pd
 
 from models.rules.numbers import fraction
-from models.rules.rating import NO_SCORE, REPORT_COLUMNS, Rating
+from models.rules.rating import NO_SCORE, REPORT_COLUMNS, SMALL_SAMPLE, Rating
 from web.chart_memo import memoized_frame
 from web.frames import with_status
-
-SMALL_SAMPLE = "样本较少"
 
 NOTE = """\
 **评级说明**

@@ -25,7 +25,8 @@ from models.rules.filters import Filters
 from models.rules.labels import GRADES
 from models.rules.numbers import percent
 from models.rules.periods import Period, compare_period, progress_note
-from models.rules.rating import REPORT_COLUMNS, Rating
+from models.rules.rating import REPORT_COLUMNS, SMALL_SAMPLE, Rating
+from models.settings import get_settings
 from models.store import scope as scope_of
 
 #: The kinds of publication, as ``tousu report --kind`` names them.
@@ -47,6 +48,8 @@ BOARD_COLUMNS = (
     "综合指数",
     "评级",
 )
+#: Marks a rating on fewer complaints than TOUSU_RATING_MIN_COMPLAINTS, as pages do.
+SAMPLE_COLUMN = "样本"
 #: The 投诉榜's columns.
 RANK_COLUMNS = ("排名", "平台", "投诉量", "上期排名", "上期投诉量", "变化")
 
@@ -121,7 +124,14 @@ class RatingList:
     note: str  # 统计中（截至…） while the period is in progress
     ratings: list[Rating]  # best composite first, 不予评级 last
     org: str
-    columns: tuple[str, ...] = BOARD_COLUMNS
+    #: Ratings on fewer complaints than this are marked 样本较少 (TOUSU_RATING_MIN_COMPLAINTS).
+    minimum: int = 1
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The reports' columns, and 样本 when a rating rests on few complaints."""
+        few = any(r.small_sample(self.minimum) for r in self.ratings)
+        return (*BOARD_COLUMNS, SAMPLE_COLUMN) if few else BOARD_COLUMNS
 
     @property
     def grade_counts(self) -> list[tuple[str, int]]:
@@ -141,6 +151,7 @@ class RatingList:
                     "平台": r.platform,
                     "投诉量": str(r.inputs.complaints),
                     **{k: row[k] for k in REPORT_COLUMNS[2:]},
+                    SAMPLE_COLUMN: SMALL_SAMPLE if r.small_sample(self.minimum) else "",
                 }
             )
         return out
@@ -166,6 +177,7 @@ def rating_list(
         note=_note(period, today),
         ratings=board,
         org=org,
+        minimum=get_settings().rating_min_complaints,
     )
 
 

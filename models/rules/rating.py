@@ -183,6 +183,8 @@ class Rating:
         }
 
 
+#: How pages, downloads and publications mark a rating on few complaints (Rating.small_sample).
+SMALL_SAMPLE = "样本较少"
 REPORT_COLUMNS = ("年份", "时间段", "平台反馈率", "回复时效性", "用户满意度", "综合指数", "评级")
 
 
