@@ -17,7 +17,7 @@ from models.rules.periods import Period
 from models.settings import get_settings
 from models.store.db import session_scope
 from reports import FORMATS, write
-from reports.templating import DEFAULT, available, locate, source
+from reports.templating import DEFAULT, available, locate, render, source
 
 
 def add_parser(sub) -> None:
@@ -148,12 +148,26 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     data = write(report, fmt, progress, args.template)
     if _emit(args, data, fmt):
+        # The title and the platforms' sections as the style wrote them (styles title and
+        # choose differently): read from its blocks, not from the report's defaults.
+        document = render(report, args.template)
         print(
-            f"已写入 {args.output}（{fmt.upper()}，{len(data):,} 字节）：{report.title}，"
-            f"投诉榜 {len(report.leaderboard)} 个平台，{len(report.sections)} 个平台有专节，"
+            f"已写入 {args.output}（{fmt.upper()}，{len(data):,} 字节）：{document.title}，"
+            f"投诉榜 {len(report.leaderboard)} 个平台，{_platform_sections(document)} 个平台有专节，"
             f"典型案例 {len(report.cases)} 个"
         )
     return 0
+
+
+def _platform_sections(document) -> int:
+    """The sub-headings of the chapter that gives platforms their sections (三、评级数据与典型案例)."""
+    count, inside = 0, False
+    for block in document.blocks:
+        if block.kind == "h1":
+            inside = "评级数据" in block.text
+        elif block.kind == "h2" and inside:
+            count += 1
+    return count
 
 
 def _publication(args: argparse.Namespace) -> int:

@@ -544,3 +544,27 @@ def test_every_paragraph_of_every_style_ends_its_sentence(seed_000):
                     )
         for caption in (b.text for b in blocks if b.kind == "caption"):
             assert not re.search(r"\d(?:19|20)\d\d年", caption), (style, caption)
+
+
+def test_the_command_says_the_title_and_sections_each_style_wrote(seed_000, tmp_path, capsys):
+    """Each style titles its report and chooses its platform sections in its own way: the
+    command's closing line says what the file holds, and 评级数据与典型案例 is never empty
+    (with no typical case every 投诉榜 platform gets a section)."""
+    from sqlalchemy import update
+
+    from models.store.tables import Complaint
+    from reports.templating import available
+
+    with session_scope(seed_000) as session:  # a year whose complaints none is typical of
+        session.execute(update(Complaint).values(typical=False))
+    for style in available():
+        out = tmp_path / f"{style}.md"
+        argv = ["report", "--sector", "社交电商", "--year", "2023", "--template", style]
+        assert tousu([*argv, "--output", str(out)]) == 0
+        said = capsys.readouterr().out
+        written = out.read_text(encoding="utf-8")
+        title = re.search(r"：(.+?)，投诉榜", said).group(1)
+        sections = int(re.search(r"(\d+) 个平台有专节", said).group(1))
+        assert title in written.splitlines()[0], (style, said)
+        chapter = written.split("评级数据与典型案例", 1)[1].split("评级原理", 1)[0]
+        assert sections == len(re.findall(r"^### ", chapter, flags=re.M)) > 0, (style, said)

@@ -150,8 +150,10 @@ class Report:
 
     @property
     def sections(self) -> list[PlatformSection]:
-        """The platforms the report gives a section: those with typical cases, or all."""
-        return [s for s in self.platforms if self.all_sections or s.cases]
+        """The platforms the report gives a section: those with typical cases, or all —
+        all too when none has one, so 评级数据与典型案例 is never an empty chapter."""
+        with_cases = [s for s in self.platforms if s.cases]
+        return self.platforms if self.all_sections or not with_cases else with_cases
 
     def distribution(self, dimension: str) -> Distribution | None:
         return next((d for d in self.distributions if d.dimension == dimension), None)
