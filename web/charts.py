@@ -118,30 +118,37 @@ PALETTE = ("#c8102e", "#64b5f6", "#ffb74d", "#81c784", "#9575cd", "#4db6ac", "#f
 
 
 @memoized
-def donut(frame: pd.DataFrame, label: str, order: list[str] | None = None) -> alt.Chart:
+def donut(frame: pd.DataFrame, label: str, order: list[str] | None = None) -> alt.LayerChart:
     """A ring of shares (columns: label, count, percent), its labels in ``order``."""
     domain = order or list(frame["label"])
     others = itertools.cycle(PALETTE)
     colors = [DONUT_COLORS.get(name) or next(others) for name in domain]
-    return (
-        alt.Chart(frame)
-        .mark_arc(innerRadius=55)
-        .encode(
-            theta=alt.Theta("count:Q"),
-            color=alt.Color(
-                "label:N",
-                title=label,
-                sort=domain,
-                scale=alt.Scale(domain=domain, range=colors),
-            ),
-            tooltip=[
-                alt.Tooltip("label:N", title=label),
-                alt.Tooltip("count:Q", title="投诉量"),
-                alt.Tooltip("percent:N", title="占比"),
-            ],
-        )
-        .properties(height=260)
+    # Slices in the legend's order (the two layers stack alike), each with its percent on
+    # it: a phone has no hover to show it, nor has a PNG.
+    ranked = frame.assign(
+        rank=[domain.index(x) if x in domain else len(domain) for x in frame["label"]]
     )
+    base = alt.Chart(ranked).encode(
+        theta=alt.Theta("count:Q", stack=True),
+        order=alt.Order("rank:Q"),
+        color=alt.Color(
+            "label:N",
+            title=label,
+            sort=domain,
+            scale=alt.Scale(domain=domain, range=colors),
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title=label),
+            alt.Tooltip("count:Q", title="投诉量"),
+            alt.Tooltip("percent:N", title="占比"),
+        ],
+    )
+    ring = base.mark_arc(innerRadius=55, outerRadius=105)
+    shares = base.mark_text(radius=80, fontSize=12, fontWeight="bold").encode(
+        text="percent:N",
+        color=alt.value("white"),  # on the slice's own colour
+    )
+    return alt.layer(ring, shares).properties(height=260)
 
 
 @memoized
@@ -152,12 +159,12 @@ def shares_bar_of(items: Sequence[Share], label: str, limit: int | None = None) 
 
 
 @memoized
-def distribution_of(dimension: Dimension, items: Sequence[Share]) -> alt.Chart:
+def distribution_of(dimension: Dimension, items: Sequence[Share]) -> alt.TopLevelMixin:
     """:func:`distribution` of a read's shares, memoized by them (as :func:`shares_bar_of`)."""
     return distribution(dimension, frames.shares_frame(items))
 
 
-def distribution(dimension: Dimension, frame: pd.DataFrame) -> alt.Chart:
+def distribution(dimension: Dimension, frame: pd.DataFrame) -> alt.TopLevelMixin:
     """A distribution (columns: label, count, percent) drawn as its dimension says: a
     donut, or bars in the dimension's order (largest first when it has none)."""
     order = dimension.ordered(frame["label"])
@@ -288,12 +295,22 @@ def rating_timeline(frame: pd.DataFrame, x_title: str = "期间") -> alt.LayerCh
     return alt.layer(grade_bands(), line, points, label).properties(height=300)
 
 
-def _component_layers(frame: pd.DataFrame) -> alt.LayerChart:
+#: A component's whole range (the rating model's): its axis spans it, so 7.5 of 10 never
+#: looks like a top score because the axis stopped at 8.
+COMPONENT_RANGES = {"用户满意度": (0, 10)}
+_UNIT_RANGE = (0, 1)  # 平台反馈率 (a fraction), 回复时效性, 综合指数
+
+
+def _component_layers(
+    frame: pd.DataFrame, span: tuple[float, float] | None = None
+) -> alt.LayerChart:
     """A component's line and points over time (columns: period, component, value,
-    partial); a period in progress hollow, on a dashed piece of line."""
+    partial), the axis over ``span`` when given; a period in progress hollow, on a dashed
+    piece of line."""
+    scale = alt.Scale(domain=list(span)) if span else alt.Scale()
     base = alt.Chart().encode(
         x=alt.X("period:N", title=None, sort=None),
-        y=alt.Y("value:Q", title=None, axis=alt.Axis(format=".2~f", tickCount=4)),
+        y=alt.Y("value:Q", title=None, axis=alt.Axis(format=".2~f", tickCount=4), scale=scale),
     )
     line = base.mark_line(color=RED).encode(**_dashes(frame))
     points = (
@@ -316,7 +333,7 @@ def _component_layers(frame: pd.DataFrame) -> alt.LayerChart:
 def component_line(frame: pd.DataFrame, name: str) -> alt.LayerChart:
     """One component over time, titled with its name: a small chart as wide as its place
     on the page."""
-    return _component_layers(frame).properties(
+    return _component_layers(frame, COMPONENT_RANGES.get(name, _UNIT_RANGE)).properties(
         title=alt.TitleParams(name, fontSize=12),
         # the width fits the column; 140 px stays the plot's own, axis labels come on top
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),

@@ -218,7 +218,8 @@ def chart_png(
         chart.properties(
             title=alt.TitleParams(
                 text=title,
-                subtitle=footer or footer_text(today),
+                # A line per part: one line wider than a narrow chart was cut off.
+                subtitle=(footer or footer_text(today)).split("　"),
                 subtitleColor="#666",
                 subtitleFontSize=10,
                 anchor="start",
