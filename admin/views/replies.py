@@ -49,9 +49,12 @@ def _reply_form(who, chosen: int) -> None:
             replied_at = (
                 datetime.combine(day, clock).replace(second=0, microsecond=0) if backdates else None
             )
+            # The time saved, said: a date field left half-edited in the browser keeps its
+            # last whole value, which the person should see.
+            saved_at = f"{replied_at:%Y-%m-%d %H:%M}" if replied_at else "保存时"
             edit.save(
                 workflow.enter_reply,
-                f"已保存投诉 {chosen} 的回复",
+                f"已保存投诉 {chosen} 的回复（回复时间：{saved_at}）",
                 text=text,
                 replied_at=replied_at,
             )
