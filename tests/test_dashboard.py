@@ -264,3 +264,23 @@ def test_every_table_groups_thousands_as_the_cards_do(demo):
                     assert all(GROUPED.fullmatch(str(v)) for v in column), (page, name)
                     checked.add(page)
     assert {"regions", "leaderboard", "ratings"} <= checked
+
+
+def test_the_problem_type_chart_says_what_it_leaves_out(demo):
+    """总览 draws the first 15 problem types: the rest are counted under it, from the read."""
+    from dashboard.views.overview import TYPES_DRAWN
+    from models.reads.stats import distribution
+    from models.rules.filters import Filters
+    from models.store.db import session_scope
+
+    with session_scope(get_engine(demo)) as session:
+        shares = distribution(session, Filters.for_year(2024), "problem_type")
+    assert len(shares) > TYPES_DRAWN  # the demo has more types than the chart draws
+    rest = shares[TYPES_DRAWN:]
+    at = app(period="2024")
+    assert errors(at) == []
+    said = [c.value for c in at.caption if "另有" in c.value]
+    assert said == [
+        f"图中为投诉量前 {TYPES_DRAWN} 的问题类型；另有 {len(rest)} 类合计 "
+        f"{sum(s.count for s in rest):,} 件（{sum(s.count for s in rest) * 100 / sum(s.count for s in shares):.2f}%），见下载的表格。"
+    ]

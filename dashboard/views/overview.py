@@ -10,6 +10,7 @@ from models import clock
 from models.rules.filters import Filters
 from models.rules.labels import GRADES
 from models.rules.months import month_end, month_of
+from models.rules.numbers import percent
 from models.rules.periods import IN_PROGRESS, Span, progress_note, year_on_year
 from models.rules.rating import NO_SCORE
 from web import charts, data, frames, widgets
@@ -51,14 +52,33 @@ def render() -> None:
         frame = widgets.shares_frame(shares)
         widgets.figure(
             "投诉问题类型分布",
-            charts.shares_bar_of(shares, "问题类型", 15),
+            charts.shares_bar_of(shares, "问题类型", TYPES_DRAWN),
             frame,
             "ov_types",
+            caption=_rest_of(shares, TYPES_DRAWN),
             export=lambda: frames.shares(shares, "问题类型"),  # made when chosen
         )
     _latest(filters)
     _version, changed_at = data.data_version()
     st.caption(f"数据更新于 {changed_at:%Y-%m-%d %H:%M:%S}" if changed_at else "尚无数据更新记录")
+
+
+#: Problem types the chart draws; the rest are said under it, and all are in the download.
+TYPES_DRAWN = 15
+
+
+def _rest_of(shares, drawn: int) -> str | None:
+    """What a chart of the first ``drawn`` shares leaves out, so its bars are not read as
+    the whole: 另有 6 类问题合计 4.76%."""
+    rest = shares[drawn:]
+    if not rest:
+        return None
+    total = sum(s.count for s in shares)
+    left = sum(s.count for s in rest)
+    return (
+        f"图中为投诉量前 {drawn} 的问题类型；另有 {len(rest)} 类合计 {left:,} 件"
+        f"（{percent(left, total)}%），见下载的表格。"
+    )
 
 
 def _cards(now, counted, before) -> None:
