@@ -520,10 +520,16 @@ def test_every_paragraph_of_every_style_ends_its_sentence(seed_000):
             demand=(case.demand or "要求退款").rstrip("。！？") + next(endings),
         )
 
+    # Amounts partly unchosen: a sentence listing the chosen ones must say the rest.
+    mixed = [Share("0-100元", 2, Decimal("66.67")), Share(NOT_CHOSEN, 1, Decimal("33.33"))]
     report = replace(
         report,
         platforms=[replace(p, cases=[typed(c) for c in p.cases]) for p in report.platforms],
         cases=[typed(c) for c in report.cases],
+        distributions=[
+            replace(d, shares=mixed) if d.dimension == "amount_bracket" else d
+            for d in report.distributions
+        ],
     )
     assert any(c.demand for s in report.sections for c in s.cases)  # the rule is exercised
     for style in available():
@@ -534,6 +540,8 @@ def test_every_paragraph_of_every_style_ends_its_sentence(seed_000):
             assert said.rstrip().endswith(("。", "！", "？", "”", "…")), (style, said)
             assert "。。" not in said, (style, said)
         body = "\n".join(paragraphs)
+        if "0-100元（66.67%）" in body:  # a style listing the shares given says the rest
+            assert "另有33.33%的投诉未选择金额区间" in body, style
         for case in (c for s in report.sections for c in s.cases):
             for typed_text in (case.content, case.demand):
                 bare = typed_text.rstrip("。！？…")
