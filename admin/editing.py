@@ -130,7 +130,7 @@ def _staff_detail(who: Actor, complaint_id: int):
 
 def typed_id(column, key: str) -> int | None:
     """The "或输入投诉编号" box beside a picker: a picker lists the first
-    :data:`queues.LISTED`, any other complaint opens by its number."""
+    :data:`models.reads.queues.LISTED`, any other complaint opens by its number."""
     typed = column.number_input(
         "或输入投诉编号", min_value=1, max_value=2**53 - 1, step=1, value=None, key=key
     )
