@@ -9,7 +9,7 @@ from dashboard import sidebar
 from models import clock
 from models.rules.filters import Filters
 from models.rules.labels import GRADES
-from models.rules.months import month_end, month_of
+from models.rules.months import month_end, month_number, month_of, next_month
 from models.rules.numbers import percent
 from models.rules.periods import IN_PROGRESS, Span, progress_note, year_on_year
 from models.rules.rating import NO_SCORE
@@ -185,16 +185,16 @@ def period_lines(current: Span, previous: Span) -> Lines:
 @memoized
 def _volume_chart(months: dict[str, int], partial: frozenset[int], lines: Lines, cut):
     frame = volume_frame(months, partial, lines, cut)
-    order = [int(m[4:]) for _label, first, last in lines[-1:] for m in _months(first, last)]
+    order = [m for _label, first, last in lines[-1:] for m in _month_order(first, last)]
     return charts.monthly_volume(frame, order or None)
 
 
-def _months(first: int, last: int) -> list[str]:
-    """YYYYMM of every month from ``first`` to ``last``, as text."""
+def _month_order(first: int, last: int) -> list[int]:
+    """The calendar months from YYYYMM ``first`` to ``last``, in that order (11, 12, 1, 2)."""
     out, month = [], first
     while month <= last:
-        out.append(str(month))
-        month = month + 1 if month % 100 < 12 else (month // 100 + 1) * 100 + 1
+        out.append(month_number(month))
+        month = next_month(month)
     return out
 
 
